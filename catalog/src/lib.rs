@@ -1,0 +1,9 @@
+//! Sunset's domain, with no I/O at its core.
+//!
+//! `inventory` is the wire model that agents produce and the collector stores; `version` orders the
+//! version strings real systems report; `catalog` is the end-of-support catalogue (TOML) and its
+//! validating loader; `evaluate` turns an inventory and a catalogue into findings.
+#![deny(missing_docs)]
+
+pub mod inventory;
+pub mod version;

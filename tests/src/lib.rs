@@ -1,0 +1,1 @@
+//! Helpers for Sunset's end-to-end tests (the tests themselves live in `tests/tests/`).
