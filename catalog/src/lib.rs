@@ -7,3 +7,10 @@
 
 pub mod inventory;
 pub mod version;
+pub mod catalog;
+pub mod evaluate;
+pub mod builtin;
+
+pub use catalog::Catalog;
+pub use evaluate::{Finding, ScanResult, Status, evaluate};
+pub use inventory::Inventory;

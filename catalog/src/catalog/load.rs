@@ -1,0 +1,463 @@
+//! Parses and checks catalogue files, reporting every problem with file, line and field.
+//!
+//! Parsing is pure (file names and texts in, [`Catalog`] or problems out); only
+//! [`Catalog::load_dir`] touches the file system. A file with a syntax or schema error yields one
+//! problem (TOML cannot be read past it); every other check runs over all files and reports all.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use regex::Regex;
+use toml::Spanned;
+
+use super::model::{DateOrFlag, File, Kind, Meta, Product, Release, Rule, SupportEnd, Target};
+use super::{Catalog, CompiledRelease, CompiledRule, Entry};
+use crate::version::VersionRange;
+
+/// One problem in a catalogue, located precisely enough to fix it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}:{column}: {field}: {message}")]
+pub struct Problem {
+    /// File name as given to the loader.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// Dotted path of the offending field (`product[python].release[3.12].versions`).
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Why a catalogue could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A file or the directory could not be read.
+    #[error("cannot read catalogue file {path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The catalogue has problems; all of them are listed.
+    #[error("{} problem(s) in the catalogue:\n{}", .0.len(), list(.0))]
+    Invalid(Vec<Problem>),
+}
+
+fn list(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(|p| format!("  {p}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Software sources a rule may name (see `inventory::Source::name`).
+const SOURCES: &[&str] = &[
+    "hklm-uninstall",
+    "wow6432-uninstall",
+    "user-uninstall",
+    "windows-registry",
+    "dpkg",
+    "rpm",
+    "flatpak",
+    "snap",
+    "macos-app",
+];
+
+impl Catalog {
+    /// Reads every `*.toml` file of a directory, in name order.
+    pub fn load_dir(dir: &Path) -> Result<Catalog, LoadError> {
+        let io = |source, path: &Path| LoadError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut paths = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(|e| io(e, dir))? {
+            let path = entry.map_err(|e| io(e, dir))?.path();
+            if path.extension().is_some_and(|ext| ext == "toml") {
+                paths.push(path);
+            }
+        }
+        paths.sort();
+        let mut files = Vec::with_capacity(paths.len());
+        for path in paths {
+            let text = std::fs::read_to_string(&path).map_err(|e| io(e, &path))?;
+            files.push((path.display().to_string(), text));
+        }
+        Catalog::from_files(&files)
+    }
+
+    /// Parses and checks a catalogue given as `(file name, text)` pairs.
+    pub fn from_files<N: AsRef<str>, T: AsRef<str>>(
+        files: &[(N, T)],
+    ) -> Result<Catalog, LoadError> {
+        let mut checker = Checker::default();
+        let mut meta: Option<Meta> = None;
+        let mut entries = Vec::new();
+        for (name, text) in files {
+            let (name, text) = (name.as_ref(), text.as_ref());
+            let file: File = match toml::from_str(text) {
+                Ok(file) => file,
+                Err(error) => {
+                    let span = error.span().unwrap_or(0..0);
+                    let field = "(file)".to_string();
+                    checker.push(name, text, span, field, error.message().trim().to_string());
+                    continue;
+                }
+            };
+            let at = Here { name, text };
+            if let Some(file_meta) = file.catalog {
+                if meta.is_some() {
+                    checker.at(&at, file_meta.span(), "catalog", "a second [catalog] table");
+                } else {
+                    meta = Some(file_meta.into_inner());
+                }
+            }
+            for product in file.product {
+                if let Some(entry) = checker.product(&at, product) {
+                    entries.push(entry);
+                }
+            }
+        }
+        let Some(meta) = meta else {
+            let name = files.first().map_or("(no files)", |(n, _)| n.as_ref());
+            checker.problems.push(Problem {
+                file: name.to_string(),
+                line: 1,
+                column: 1,
+                field: "catalog".into(),
+                message: "no file has a [catalog] table with the catalogue version".into(),
+            });
+            return Err(LoadError::Invalid(checker.problems));
+        };
+        if !checker.problems.is_empty() {
+            return Err(LoadError::Invalid(checker.problems));
+        }
+        Catalog::new(meta, entries).map_err(|message| {
+            LoadError::Invalid(vec![Problem {
+                file: "(catalogue)".into(),
+                line: 1,
+                column: 1,
+                field: "match".into(),
+                message,
+            }])
+        })
+    }
+}
+
+/// The file being checked, to turn spans into lines.
+struct Here<'a> {
+    name: &'a str,
+    text: &'a str,
+}
+
+#[derive(Default)]
+struct Checker {
+    problems: Vec<Problem>,
+    ids: HashMap<String, String>,
+}
+
+impl Checker {
+    fn push(&mut self, file: &str, text: &str, span: Range<usize>, field: String, message: String) {
+        let before = &text[..span.start.min(text.len())];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        self.problems.push(Problem {
+            file: file.to_string(),
+            line,
+            column,
+            field,
+            message,
+        });
+    }
+
+    fn at(&mut self, here: &Here, span: Range<usize>, field: &str, message: &str) {
+        self.push(here.name, here.text, span, field.into(), message.into());
+    }
+
+    fn product(&mut self, here: &Here, product: Product) -> Option<Entry> {
+        let before = self.problems.len();
+        let id = product.id.get_ref().clone();
+        let path = format!("product[{id}]");
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+            let message = "id must be non-empty ASCII letters, digits, '-', '_' or '.'";
+            self.at(here, product.id.span(), &format!("{path}.id"), message);
+        }
+        if let Some(first) = self.ids.insert(id.clone(), here.name.to_string()) {
+            let message = format!("duplicate product id (first defined in {first})");
+            self.at(here, product.id.span(), &format!("{path}.id"), &message);
+        }
+        if product.rules.is_empty() {
+            let message = "product has no [[product.match]] rule, so it can never match";
+            self.at(here, product.id.span(), &path, message);
+        }
+        let mut rules = Vec::new();
+        for (n, rule) in product.rules.iter().enumerate() {
+            let field = format!("{path}.match[{n}]");
+            if let Some(compiled) = self.rule(here, &field, product.kind, rule) {
+                rules.push(compiled);
+            }
+        }
+        let mut releases: Vec<CompiledRelease> = Vec::new();
+        let mut cycles = HashSet::new();
+        for release in &product.releases {
+            let field = format!("{path}.release[{}]", release.cycle.get_ref());
+            if !cycles.insert(release.cycle.get_ref().clone()) {
+                self.at(here, release.cycle.span(), &field, "duplicate cycle in this product");
+            }
+            let Some(compiled) = self.release(here, &field, &product, release) else {
+                continue;
+            };
+            for other in &releases {
+                let shares_editions = compiled.editions.is_empty() && other.editions.is_empty()
+                    || compiled.editions.iter().any(|e| other.editions.contains(e));
+                if shares_editions && compiled.range.overlaps(&other.range) {
+                    let message = format!(
+                        "versions '{}' overlap cycle '{}' ('{}') for the same editions",
+                        compiled.range, other.cycle, other.range
+                    );
+                    self.at(here, release.versions.span(), &format!("{field}.versions"), &message);
+                }
+            }
+            releases.push(compiled);
+        }
+        (self.problems.len() == before).then(|| Entry {
+            product,
+            rules,
+            releases,
+        })
+    }
+
+    fn rule(
+        &mut self,
+        here: &Here,
+        field: &str,
+        kind: Kind,
+        rule: &Spanned<Rule>,
+    ) -> Option<CompiledRule> {
+        let span = rule.span();
+        let rule = rule.get_ref();
+        let before = self.problems.len();
+        let mut regex = |name: &str, pattern: &Option<String>| -> Option<Regex> {
+            let pattern = pattern.as_ref()?;
+            match Regex::new(&format!("(?i)^(?:{pattern})$")) {
+                Ok(regex) => Some(regex),
+                Err(error) => {
+                    let message = format!("regex does not compile: {error}");
+                    self.at(here, span.clone(), &format!("{field}.{name}"), &message);
+                    None
+                }
+            }
+        };
+        let glob = rule.name_glob.as_ref().map(|g| glob_to_regex(g));
+        let compiled = CompiledRule {
+            names: rule.name.iter().map(|n| n.to_lowercase()).collect(),
+            name_pattern: regex("name_regex", &rule.name_regex)
+                .or_else(|| regex("name_glob", &glob)),
+            not_name: regex("not_name_regex", &rule.not_name_regex),
+            publisher: regex("publisher_regex", &rule.publisher_regex),
+            os_name: regex("os_name_regex", &rule.os_name_regex),
+            manufacturer: regex("manufacturer_regex", &rule.manufacturer_regex),
+            model: regex("model_regex", &rule.model_regex),
+            cpu: regex("cpu_regex", &rule.cpu_regex),
+            rule: rule.clone(),
+        };
+        let software_keys = !rule.name.is_empty()
+            || rule.name_glob.is_some()
+            || rule.name_regex.is_some()
+            || rule.not_name_regex.is_some()
+            || rule.publisher_regex.is_some()
+            || !rule.identifier.is_empty()
+            || !rule.sources.is_empty();
+        let os_keys = rule.os_family.is_some()
+            || rule.os_name_regex.is_some()
+            || !rule.distro_id.is_empty()
+            || rule.installation_type.is_some();
+        let hardware_keys = rule.manufacturer_regex.is_some()
+            || rule.model_regex.is_some()
+            || rule.cpu_regex.is_some();
+        if rule.name_glob.is_some() && rule.name_regex.is_some() {
+            self.at(here, span.clone(), field, "give name_glob or name_regex, not both");
+        }
+        match kind.target() {
+            Target::Software => {
+                if rule.name.is_empty()
+                    && rule.name_glob.is_none()
+                    && rule.name_regex.is_none()
+                    && rule.identifier.is_empty()
+                {
+                    let message = "a software rule needs name, name_glob, name_regex or identifier \
+                                   (a publisher alone matches too much)";
+                    self.at(here, span.clone(), field, message);
+                }
+                if hardware_keys {
+                    let message = "hardware keys in a rule of a software product";
+                    self.at(here, span.clone(), field, message);
+                }
+            }
+            Target::Os => {
+                if rule.os_family.is_none() {
+                    self.at(here, span.clone(), field, "an OS rule needs os_family");
+                }
+                if software_keys || hardware_keys {
+                    let message = "an OS rule may only use os_family, os_name_regex, distro_id \
+                                   and installation_type";
+                    self.at(here, span.clone(), field, message);
+                }
+            }
+            Target::Hardware => {
+                if !hardware_keys {
+                    let message = "a hardware rule needs manufacturer_regex, model_regex or cpu_regex";
+                    self.at(here, span.clone(), field, message);
+                }
+                if software_keys {
+                    self.at(here, span.clone(), field, "software keys in a hardware rule");
+                }
+            }
+        }
+        for source in &rule.sources {
+            if !SOURCES.contains(&source.as_str()) {
+                let message = format!("unknown source '{source}' (known: {})", SOURCES.join(", "));
+                self.at(here, span.clone(), &format!("{field}.sources"), &message);
+            }
+        }
+        if let Some(family) = &rule.os_family
+            && !["windows", "linux", "macos"].contains(&family.as_str())
+        {
+            let message = format!("unknown os_family '{family}' (windows, linux or macos)");
+            self.at(here, span.clone(), &format!("{field}.os_family"), &message);
+        }
+        if let Some(kind) = &rule.installation_type
+            && !["client", "server"].contains(&kind.as_str())
+        {
+            let message = format!("unknown installation_type '{kind}' (client or server)");
+            self.at(here, span.clone(), &format!("{field}.installation_type"), &message);
+        }
+        (self.problems.len() == before).then_some(compiled)
+    }
+
+    fn release(
+        &mut self,
+        here: &Here,
+        field: &str,
+        product: &Product,
+        release: &Release,
+    ) -> Option<CompiledRelease> {
+        let before = self.problems.len();
+        let range = match VersionRange::parse(product.scheme, release.versions.get_ref()) {
+            Ok(range) => Some(range),
+            Err(error) => {
+                let span = release.versions.span();
+                self.at(here, span, &format!("{field}.versions"), &error.to_string());
+                None
+            }
+        };
+        let released = release
+            .released
+            .as_ref()
+            .and_then(|d| self.date(here, &format!("{field}.released"), d));
+        let mut end = |name: &str, value: &Option<Spanned<DateOrFlag>>| {
+            let value = value.as_ref()?;
+            let field = format!("{field}.{name}");
+            match value.get_ref() {
+                DateOrFlag::Flag(true) => Some(SupportEnd::Ended),
+                DateOrFlag::Flag(false) => Some(SupportEnd::NotAnnounced),
+                DateOrFlag::Date(date) => {
+                    let date = Spanned::new(value.span(), *date);
+                    self.date(here, &field, &date).map(SupportEnd::On)
+                }
+            }
+        };
+        let active = end("active_support_end", &release.active_support_end);
+        let security = end(
+            "security_support_end",
+            &Some(release.security_support_end.clone()),
+        );
+        let extended = end("extended_support_end", &release.extended_support_end);
+        let order = [
+            ("released", released.map(SupportEnd::On)),
+            ("active_support_end", active),
+            ("security_support_end", security),
+            ("extended_support_end", extended),
+        ];
+        let dated: Vec<_> = order
+            .iter()
+            .filter_map(|(n, d)| match d {
+                Some(SupportEnd::On(date)) => Some((*n, *date)),
+                _ => None,
+            })
+            .collect();
+        for pair in dated.windows(2) {
+            let ((a, a_date), (b, b_date)) = (pair[0], pair[1]);
+            if a_date > b_date {
+                let message = format!("{a} ({a_date}) is after {b} ({b_date})");
+                self.at(here, release.cycle.span(), field, &message);
+            }
+        }
+        if self.problems.len() != before {
+            return None;
+        }
+        Some(CompiledRelease {
+            cycle: release.cycle.get_ref().clone(),
+            label: release.label.clone(),
+            range: range?,
+            editions: release.editions.iter().map(|e| e.to_lowercase()).collect(),
+            released,
+            active_support_end: active,
+            security_support_end: security?,
+            extended_support_end: extended,
+            lts: release.lts,
+            latest: release.latest.clone(),
+            replacement: release.replacement.clone(),
+            link: release.link.clone(),
+        })
+    }
+
+    fn date(
+        &mut self,
+        here: &Here,
+        field: &str,
+        value: &Spanned<toml::value::Datetime>,
+    ) -> Option<NaiveDate> {
+        let datetime = value.get_ref();
+        let parsed = match (datetime.date, datetime.time) {
+            (Some(date), None) => {
+                NaiveDate::from_ymd_opt(date.year.into(), date.month.into(), date.day.into())
+            }
+            _ => None,
+        };
+        if parsed.is_none() {
+            let message = format!("'{datetime}' is not a calendar date (write YYYY-MM-DD)");
+            self.at(here, value.span(), field, &message);
+        }
+        parsed
+    }
+}
+
+/// Translates a glob (`*`, `?`) into an unanchored regex body.
+fn glob_to_regex(glob: &str) -> String {
+    let mut out = String::with_capacity(glob.len() * 2);
+    for c in glob.chars() {
+        match c {
+            '*' => out.push_str(".*"),
+            '?' => out.push('.'),
+            c => out.push_str(&regex::escape(&c.to_string())),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_to_regex;
+
+    #[test]
+    fn globs_escape_regex_syntax() {
+        assert_eq!(glob_to_regex("7-Zip *(x64)"), r"7\-Zip .*\(x64\)");
+    }
+}

@@ -1,0 +1,379 @@
+//! The end-of-support catalogue: a directory of TOML files, checked on load and indexed for matching.
+//!
+//! A catalogue is loaded once and then evaluated against many inventories, so loading compiles
+//! every rule and builds an index: software names are looked up in a hash map (exact names) and one
+//! `RegexSet` (globs and regexes), never by scanning every rule for every entry.
+
+mod load;
+pub mod model;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use regex::{Regex, RegexSet};
+
+pub use load::{LoadError, Problem};
+pub use model::{Kind, Meta, Product, Rule, SourceRef, SupportEnd, Target};
+
+use crate::inventory::{Hardware, InstallationType, Os, OsFamily, Software};
+use crate::version::VersionRange;
+
+/// A loaded, checked and indexed catalogue.
+#[derive(Debug)]
+pub struct Catalog {
+    meta: Meta,
+    entries: Vec<Entry>,
+    index: Index,
+}
+
+/// A product with its compiled rules and checked releases.
+#[derive(Debug)]
+pub struct Entry {
+    /// The product as written in the catalogue.
+    pub product: Product,
+    pub(crate) rules: Vec<CompiledRule>,
+    /// Its releases, in file order.
+    pub releases: Vec<CompiledRelease>,
+}
+
+/// A release cycle with checked dates and a parsed version range.
+#[derive(Clone, Debug)]
+pub struct CompiledRelease {
+    /// Cycle id.
+    pub cycle: String,
+    /// Display label.
+    pub label: Option<String>,
+    /// Installed versions that belong to the cycle.
+    pub range: VersionRange,
+    /// Lower-cased editions the cycle is limited to; empty = all others.
+    pub editions: Vec<String>,
+    /// First release date.
+    pub released: Option<NaiveDate>,
+    /// End of active support.
+    pub active_support_end: Option<SupportEnd>,
+    /// End of security support.
+    pub security_support_end: SupportEnd,
+    /// End of paid extended support.
+    pub extended_support_end: Option<SupportEnd>,
+    /// Long-term-support release.
+    pub lts: bool,
+    /// Latest known version.
+    pub latest: Option<String>,
+    /// Cycle-specific advice.
+    pub replacement: Option<String>,
+    /// Cycle-specific reference.
+    pub link: Option<String>,
+}
+
+#[derive(Debug)]
+pub(crate) struct CompiledRule {
+    pub rule: Rule,
+    pub names: Vec<String>,
+    pub name_pattern: Option<Regex>,
+    pub not_name: Option<Regex>,
+    pub publisher: Option<Regex>,
+    pub os_name: Option<Regex>,
+    pub manufacturer: Option<Regex>,
+    pub model: Option<Regex>,
+    pub cpu: Option<Regex>,
+}
+
+/// Which rule of which product: indexes into `Catalog::entries` and `Entry::rules`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct RuleRef {
+    pub entry: usize,
+    pub rule: usize,
+}
+
+#[derive(Debug, Default)]
+struct Index {
+    names: HashMap<String, Vec<RuleRef>>,
+    identifiers: HashMap<String, Vec<RuleRef>>,
+    patterns: Option<RegexSet>,
+    pattern_rules: Vec<RuleRef>,
+    os: Vec<RuleRef>,
+    hardware: Vec<RuleRef>,
+}
+
+/// What made a rule match: the inventory field and the value it had.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Matched {
+    pub field: &'static str,
+    pub value: String,
+    /// The version to map to a cycle, when the rule takes it from somewhere else than the entry.
+    pub version: Option<String>,
+}
+
+impl Catalog {
+    fn new(meta: Meta, entries: Vec<Entry>) -> Result<Catalog, String> {
+        let mut index = Index::default();
+        let mut patterns = Vec::new();
+        for (e, entry) in entries.iter().enumerate() {
+            for (r, rule) in entry.rules.iter().enumerate() {
+                let at = RuleRef { entry: e, rule: r };
+                match entry.product.kind.target() {
+                    Target::Os => index.os.push(at),
+                    Target::Hardware => index.hardware.push(at),
+                    Target::Software => {
+                        for name in &rule.names {
+                            index.names.entry(name.clone()).or_default().push(at);
+                        }
+                        for id in &rule.rule.identifier {
+                            index.identifiers.entry(id.clone()).or_default().push(at);
+                        }
+                        if let Some(pattern) = &rule.name_pattern {
+                            patterns.push(pattern.as_str().to_string());
+                            index.pattern_rules.push(at);
+                        }
+                    }
+                }
+            }
+        }
+        if !patterns.is_empty() {
+            let set = RegexSet::new(&patterns).map_err(|e| format!("name patterns: {e}"))?;
+            index.patterns = Some(set);
+        }
+        Ok(Catalog {
+            meta,
+            entries,
+            index,
+        })
+    }
+
+    /// The catalogue version, cited in every report.
+    pub fn version(&self) -> &str {
+        &self.meta.version
+    }
+
+    /// Catalogue metadata.
+    pub fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    /// All products with their checked releases, in load order.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// Looks a product up by id.
+    pub fn product(&self, id: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.product.id.get_ref() == id)
+    }
+
+    pub(crate) fn entry(&self, at: RuleRef) -> (&Entry, &CompiledRule) {
+        let entry = &self.entries[at.entry];
+        (entry, &entry.rules[at.rule])
+    }
+
+    /// Rules that may match a software entry, sorted and without repeats; callers still check each.
+    pub(crate) fn software_candidates(&self, software: &Software, out: &mut Vec<RuleRef>) {
+        out.clear();
+        if let Some(found) = self.index.names.get(&software.name.to_lowercase()) {
+            out.extend_from_slice(found);
+        }
+        if let Some(found) = software
+            .identifier
+            .as_ref()
+            .and_then(|id| self.index.identifiers.get(id))
+        {
+            out.extend_from_slice(found);
+        }
+        if let Some(set) = &self.index.patterns {
+            out.extend(
+                set.matches(&software.name)
+                    .iter()
+                    .map(|i| self.index.pattern_rules[i]),
+            );
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
+
+    pub(crate) fn os_rules(&self) -> &[RuleRef] {
+        &self.index.os
+    }
+
+    pub(crate) fn hardware_rules(&self) -> &[RuleRef] {
+        &self.index.hardware
+    }
+}
+
+impl Entry {
+    /// The cycle an installed version belongs to: a cycle limited to the machine's edition wins
+    /// over one for all editions.
+    pub fn release_for(&self, version: &str, edition: Option<&str>) -> Option<&CompiledRelease> {
+        let edition = edition.map(str::to_lowercase);
+        let fits = |r: &&CompiledRelease| r.range.contains(version);
+        let specific = edition.as_ref().and_then(|edition| {
+            self.releases
+                .iter()
+                .filter(|r| r.editions.contains(edition))
+                .find(fits)
+        });
+        specific.or_else(|| {
+            self.releases
+                .iter()
+                .filter(|r| r.editions.is_empty())
+                .find(fits)
+        })
+    }
+}
+
+fn optional_match(regex: &Option<Regex>, value: Option<&str>) -> bool {
+    regex
+        .as_ref()
+        .is_none_or(|r| value.is_some_and(|v| r.is_match(v)))
+}
+
+impl CompiledRule {
+    /// Whether this rule matches a software entry.
+    pub(crate) fn matches_software(&self, software: &Software) -> Option<Matched> {
+        let name = software.name.as_str();
+        let by_name = self.names.iter().any(|n| n.eq_ignore_ascii_case(name))
+            || self.names.contains(&name.to_lowercase());
+        let by_identifier = software
+            .identifier
+            .as_ref()
+            .is_some_and(|id| self.rule.identifier.contains(id));
+        let captures = self.name_pattern.as_ref().and_then(|r| r.captures(name));
+        if !(by_name || by_identifier || captures.is_some()) {
+            return None;
+        }
+        if self.not_name.as_ref().is_some_and(|r| r.is_match(name))
+            || !optional_match(&self.publisher, software.publisher.as_deref())
+            || !(self.rule.sources.is_empty()
+                || self.rule.sources.iter().any(|s| s == software.source.name()))
+        {
+            return None;
+        }
+        let version = captures
+            .as_ref()
+            .and_then(|c| c.name("version"))
+            .map(|m| m.as_str().to_string());
+        let (field, value) = if by_identifier && !by_name && captures.is_none() {
+            ("software.identifier", software.identifier.clone().unwrap_or_default())
+        } else {
+            ("software.name", software.name.clone())
+        };
+        Some(Matched {
+            field,
+            value,
+            version,
+        })
+    }
+
+    /// Whether this rule matches the operating system.
+    pub(crate) fn matches_os(&self, os: &Os) -> Option<Matched> {
+        let family = match os.family? {
+            OsFamily::Windows => "windows",
+            OsFamily::Linux => "linux",
+            OsFamily::Macos => "macos",
+            OsFamily::Other => return None,
+        };
+        if self.rule.os_family.as_deref() != Some(family) {
+            return None;
+        }
+        if !optional_match(&self.os_name, Some(&os.name)) {
+            return None;
+        }
+        if !self.rule.distro_id.is_empty()
+            && !os
+                .distro_id
+                .as_ref()
+                .is_some_and(|id| self.rule.distro_id.iter().any(|d| d == id))
+        {
+            return None;
+        }
+        if let Some(wanted) = &self.rule.installation_type {
+            let actual = match os.installation_type {
+                Some(InstallationType::Client) => "client",
+                Some(InstallationType::Server) => "server",
+                _ => return None,
+            };
+            if wanted != actual {
+                return None;
+            }
+        }
+        let (field, value) = match &os.distro_id {
+            Some(id) if !self.rule.distro_id.is_empty() => ("os.distro_id", id.clone()),
+            _ => ("os.name", os.name.clone()),
+        };
+        Some(Matched {
+            field,
+            value,
+            version: None,
+        })
+    }
+
+    /// Whether this rule matches the hardware. Unknown facts never match.
+    pub(crate) fn matches_hardware(&self, hardware: &Hardware) -> Option<Matched> {
+        let manufacturer = hardware.manufacturer.known().map(String::as_str);
+        let model = hardware.model.known().map(String::as_str);
+        let cpu = hardware.cpu.known().map(|c| c.brand.as_str());
+        if !optional_match(&self.manufacturer, manufacturer)
+            || !optional_match(&self.model, model)
+            || !optional_match(&self.cpu, cpu)
+        {
+            return None;
+        }
+        let (field, value) = if self.cpu.is_some() {
+            ("hardware.cpu.brand", cpu.unwrap_or_default())
+        } else if self.model.is_some() {
+            ("hardware.model", model.unwrap_or_default())
+        } else {
+            ("hardware.manufacturer", manufacturer.unwrap_or_default())
+        };
+        Some(Matched {
+            field,
+            value: value.to_string(),
+            version: None,
+        })
+    }
+
+    /// A short description of the rule for evidence (`name_regex '^Python 3…'`).
+    pub(crate) fn describe(&self) -> String {
+        let rule = &self.rule;
+        let mut parts = Vec::new();
+        let mut add = |key: &str, value: String| parts.push(format!("{key} {value}"));
+        if !rule.name.is_empty() {
+            add("name", format!("{:?}", rule.name));
+        }
+        if let Some(v) = &rule.name_glob {
+            add("name_glob", format!("'{v}'"));
+        }
+        if let Some(v) = &rule.name_regex {
+            add("name_regex", format!("'{v}'"));
+        }
+        if !rule.identifier.is_empty() {
+            add("identifier", format!("{:?}", rule.identifier));
+        }
+        if let Some(v) = &rule.publisher_regex {
+            add("publisher_regex", format!("'{v}'"));
+        }
+        if !rule.sources.is_empty() {
+            add("sources", format!("{:?}", rule.sources));
+        }
+        if let Some(v) = &rule.os_family {
+            add("os_family", v.clone());
+        }
+        if let Some(v) = &rule.os_name_regex {
+            add("os_name_regex", format!("'{v}'"));
+        }
+        if !rule.distro_id.is_empty() {
+            add("distro_id", format!("{:?}", rule.distro_id));
+        }
+        if let Some(v) = &rule.installation_type {
+            add("installation_type", v.clone());
+        }
+        if let Some(v) = &rule.manufacturer_regex {
+            add("manufacturer_regex", format!("'{v}'"));
+        }
+        if let Some(v) = &rule.model_regex {
+            add("model_regex", format!("'{v}'"));
+        }
+        if let Some(v) = &rule.cpu_regex {
+            add("cpu_regex", format!("'{v}'"));
+        }
+        parts.join(", ")
+    }
+}

@@ -1,0 +1,225 @@
+//! The catalogue's data: products, their match rules and their release cycles with dates.
+//!
+//! These types are deserialised straight from the TOML files (`deny_unknown_fields`, so a typo'd key
+//! is an error with its line) and then checked by the loader. Match rules are ours; dates come from
+//! a cited source (see [`SourceRef`]).
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::version::Scheme;
+
+/// What a product is; decides which part of an inventory its rules look at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// An operating system; rules match the inventory's OS.
+    Os,
+    /// An application; rules match software entries.
+    Application,
+    /// A language runtime or framework (.NET, Java, Python); rules match software entries.
+    Runtime,
+    /// A web browser; rules match software entries.
+    Browser,
+    /// Server software (SQL Server, PostgreSQL); rules match software entries.
+    Server,
+    /// System firmware; rules match the hardware.
+    Firmware,
+    /// A hardware platform or processor; rules match the hardware.
+    Hardware,
+}
+
+impl Kind {
+    /// Which inventory part this kind is matched against.
+    pub fn target(self) -> Target {
+        match self {
+            Kind::Os => Target::Os,
+            Kind::Firmware | Kind::Hardware => Target::Hardware,
+            Kind::Application | Kind::Runtime | Kind::Browser | Kind::Server => Target::Software,
+        }
+    }
+}
+
+/// The part of an inventory a product is matched against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    /// The operating system.
+    Os,
+    /// One software entry.
+    Software,
+    /// The hardware.
+    Hardware,
+}
+
+/// One catalogue file: optional catalogue metadata and any number of products.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct File {
+    pub catalog: Option<Spanned<Meta>>,
+    #[serde(default)]
+    pub product: Vec<Product>,
+}
+
+/// Catalogue-wide metadata; exactly one file of a catalogue carries it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    /// Catalogue version, printed in every report (`2026.11.25`).
+    pub version: String,
+    /// Attribution of the data sources, shipped with the data as their licences require.
+    #[serde(default)]
+    pub attribution: Vec<String>,
+}
+
+/// A product with end-of-support dates: Windows 10, Python, Adobe Acrobat Reader, …
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Product {
+    /// Unique id across the catalogue (`windows`, `python`).
+    pub id: Spanned<String>,
+    /// Display name.
+    pub name: String,
+    /// Kind, which decides the target of the rules.
+    pub kind: Kind,
+    /// How to order this product's versions.
+    #[serde(default)]
+    pub scheme: Scheme,
+    /// Where the dates come from.
+    pub source: Option<SourceRef>,
+    /// Advice shown with unsupported findings, unless a release has its own.
+    pub replacement: Option<String>,
+    /// The vendor's lifecycle page.
+    pub link: Option<String>,
+    /// Rules that recognise the product; any one matching is enough.
+    #[serde(rename = "match", default)]
+    pub rules: Vec<Spanned<Rule>>,
+    /// Release cycles with their dates.
+    #[serde(rename = "release", default)]
+    pub releases: Vec<Release>,
+}
+
+/// Where a product's dates come from, cited in every finding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceRef {
+    /// `endoflife.date`, or `vendor` for a vendor's published lifecycle policy.
+    pub name: String,
+    /// The product id in that source.
+    pub product: Option<String>,
+    /// Source revision (an endoflife.date commit) the dates were imported from.
+    pub revision: Option<String>,
+    /// Page a reviewer can check.
+    pub url: Option<String>,
+    /// When the dates were read.
+    pub retrieved: Option<Spanned<toml::value::Datetime>>,
+}
+
+/// One way to recognise a product. All conditions given must hold.
+///
+/// Software rules need a name or identifier condition: a publisher alone matches too much.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Software name, exact, case-insensitive. Several names may be given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub name: Vec<String>,
+    /// Software name glob (`*` and `?`), case-insensitive, anchored.
+    pub name_glob: Option<String>,
+    /// Software name regex, case-insensitive, anchored. A named group `version` replaces the
+    /// installed version for cycle mapping (Office 2016/2019/2021 all report 16.0.x).
+    pub name_regex: Option<String>,
+    /// Software names this rule must not match (regex, case-insensitive, anchored).
+    pub not_name_regex: Option<String>,
+    /// Publisher regex, case-insensitive, anchored.
+    pub publisher_regex: Option<String>,
+    /// Platform identifier (macOS bundle id, Flatpak id), exact.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identifier: Vec<String>,
+    /// Install sources this rule applies to (`dpkg`, `hklm-uninstall`, …); empty = any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+    /// OS family (`windows`, `linux`, `macos`).
+    pub os_family: Option<String>,
+    /// OS product-name regex, case-insensitive, anchored.
+    pub os_name_regex: Option<String>,
+    /// Linux distribution ids (`ubuntu`, `rhel`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub distro_id: Vec<String>,
+    /// Installation type (`client`, `server`).
+    pub installation_type: Option<String>,
+    /// Hardware manufacturer regex, case-insensitive, anchored.
+    pub manufacturer_regex: Option<String>,
+    /// Hardware model regex, case-insensitive, anchored.
+    pub model_regex: Option<String>,
+    /// CPU brand-string regex, case-insensitive, anchored.
+    pub cpu_regex: Option<String>,
+}
+
+/// A release cycle: which versions belong to it, and its dates.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Release {
+    /// Cycle id, unique within the product (`10-22h2`, `3.12`).
+    pub cycle: Spanned<String>,
+    /// Display label (`Windows 10 22H2`).
+    pub label: Option<String>,
+    /// Installed versions that belong to this cycle (`3.12.*`, `>=10.0.19045, <10.0.19046`).
+    pub versions: Spanned<String>,
+    /// Editions this cycle is limited to (Windows `EditionID`s, case-insensitive). A cycle with
+    /// editions takes precedence over one without for those editions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub editions: Vec<String>,
+    /// First release date.
+    pub released: Option<Spanned<toml::value::Datetime>>,
+    /// End of active (mainstream) support.
+    pub active_support_end: Option<Spanned<DateOrFlag>>,
+    /// End of security support: the date that makes a system unsupported.
+    pub security_support_end: Spanned<DateOrFlag>,
+    /// End of paid extended support (ESU), where one exists.
+    pub extended_support_end: Option<Spanned<DateOrFlag>>,
+    /// Long-term-support release.
+    #[serde(default)]
+    pub lts: bool,
+    /// Latest known version in the cycle.
+    pub latest: Option<String>,
+    /// Advice for this cycle, overriding the product's.
+    pub replacement: Option<String>,
+    /// Reference page for this cycle's dates.
+    pub link: Option<String>,
+}
+
+/// A support date as sources give it: a date, or only whether it has passed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum DateOrFlag {
+    /// A known date.
+    Date(toml::value::Datetime),
+    /// `true`: support has ended, date unknown. `false`: no end announced.
+    Flag(bool),
+}
+
+/// A checked support end, as evaluation uses it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state", content = "date")]
+pub enum SupportEnd {
+    /// Support ends (or ended) on this date; the date itself is the last supported day.
+    On(NaiveDate),
+    /// Support has ended; the source gives no date.
+    Ended,
+    /// No end has been announced.
+    NotAnnounced,
+}
+
+impl fmt::Display for SupportEnd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SupportEnd::On(date) => write!(f, "{date}"),
+            SupportEnd::Ended => f.write_str("ended (date unknown)"),
+            SupportEnd::NotAnnounced => f.write_str("not announced"),
+        }
+    }
+}

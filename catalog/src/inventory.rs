@@ -1,0 +1,425 @@
+//! The inventory model: what an agent saw on one machine, as it travels to the collector.
+//!
+//! These types are the wire schema shared by agent and collector. They are versioned by
+//! [`SCHEMA_VERSION`]; readers ignore fields they do not know, so an older collector accepts a report
+//! from a newer agent. A fact the agent could not learn is [`Fact::NotCollected`], which is different
+//! from [`Fact::Absent`] (looked, and there is none): an offline scan cannot know the TPM, and that
+//! must not read as "this PC has no TPM".
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The schema version this crate writes. Bumped when a field changes meaning, not when one is added.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Everything one scan of one machine found.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Inventory {
+    /// Schema version of this document ([`SCHEMA_VERSION`] when written by this crate).
+    pub schema_version: u32,
+    /// Which machine, when, and by which agent.
+    pub host: Host,
+    /// The operating system.
+    pub os: Os,
+    /// Installed software, de-duplicated by [`Software::key`].
+    #[serde(default)]
+    pub software: Vec<Software>,
+    /// Firmware, processor, memory, disk and security hardware.
+    #[serde(default)]
+    pub hardware: Hardware,
+    /// Sources that failed during the scan; the rest of the inventory is still valid.
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
+}
+
+/// Identity of the scanned machine and of the scan itself.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Host {
+    /// Stable id, generated once by the agent and kept in its state directory.
+    pub host_id: Uuid,
+    /// Unique id of this scan; the collector stores a report once per id.
+    pub report_id: Uuid,
+    /// Short host name (e.g. `WKS-0042`).
+    pub hostname: String,
+    /// DNS or Active Directory domain, when joined to one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    /// Fully qualified name, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fqdn: Option<String>,
+    /// Site tag from the agent's configuration (e.g. a GP practice or ward).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    /// Version of the agent that produced this inventory.
+    pub agent_version: String,
+    /// When the scan ran.
+    pub collected_at: DateTime<Utc>,
+}
+
+/// Operating-system family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OsFamily {
+    /// Microsoft Windows, client or server.
+    Windows,
+    /// Any Linux distribution.
+    Linux,
+    /// Apple macOS (and Mac OS X).
+    Macos,
+    /// Anything else, including families added by newer agents.
+    #[serde(other)]
+    Other,
+}
+
+/// Client or server installation (Windows `InstallationType`, or inferred elsewhere).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InstallationType {
+    /// A workstation: Windows 10/11, macOS, desktop Linux.
+    Client,
+    /// A server, including Server Core.
+    Server,
+    /// A value added by a newer agent.
+    #[serde(other)]
+    Other,
+}
+
+/// The operating system as the machine reports it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Os {
+    /// Family; decides which catalogue products can match.
+    pub family: Option<OsFamily>,
+    /// Product name as reported (`Windows 10 Pro` even on Windows 11, `Debian GNU/Linux 12 (bookworm)`).
+    #[serde(default)]
+    pub name: String,
+    /// Comparable version: `10.0.22631.4460` on Windows (major.minor.build.UBR), `VERSION_ID` on
+    /// Linux (`12`, `22.04`), `ProductVersion` on macOS (`14.2`).
+    #[serde(default)]
+    pub version: String,
+    /// Marketing release (`22H2`, from DisplayVersion or ReleaseId).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_version: Option<String>,
+    /// Build number (`22631` on Windows, `23B92` on macOS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<String>,
+    /// Windows update build revision (UBR), the monthly patch level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_revision: Option<u32>,
+    /// Edition id (`Professional`, `Enterprise`, `EnterpriseS` for LTSC, `ServerStandard`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edition: Option<String>,
+    /// Client or server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub installation_type: Option<InstallationType>,
+    /// CPU architecture of the OS (`x86_64`, `aarch64`, `x86`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub architecture: Option<String>,
+    /// Kernel version (`6.1.0-26-amd64`, `10.0.22631`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kernel_version: Option<String>,
+    /// Linux `ID` from os-release (`debian`, `ubuntu`, `rhel`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distro_id: Option<String>,
+    /// Linux `VERSION_ID` from os-release.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distro_version_id: Option<String>,
+    /// Linux `VERSION_CODENAME` from os-release.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distro_codename: Option<String>,
+    /// Linux `ID_LIKE` from os-release (`rhel fedora`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub distro_id_like: Vec<String>,
+}
+
+/// Where a software entry was found. Kept on every entry so a finding can say where to look.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Source {
+    /// `HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall` (64-bit view).
+    HklmUninstall,
+    /// `HKLM\SOFTWARE\WOW6432Node\…\Uninstall` (32-bit programs on 64-bit Windows).
+    Wow6432Uninstall,
+    /// A user's `Software\Microsoft\Windows\CurrentVersion\Uninstall` (per-user install).
+    UserUninstall {
+        /// The user's SID, when known.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        user_sid: Option<String>,
+        /// The user's account or profile folder name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        user_name: Option<String>,
+    },
+    /// A product Windows registers outside Uninstall (browsers, .NET, Office click-to-run).
+    WindowsRegistry {
+        /// Registry path the version was read from.
+        path: String,
+    },
+    /// Debian's dpkg database.
+    Dpkg,
+    /// The RPM database.
+    Rpm,
+    /// A Flatpak application or runtime.
+    Flatpak,
+    /// A Snap package.
+    Snap,
+    /// A macOS application bundle.
+    MacosApp,
+    /// A source added by a newer agent.
+    #[serde(other)]
+    Other,
+}
+
+impl Source {
+    /// Short stable name (`hklm-uninstall`, `dpkg`, …) used in evidence, keys and catalogue rules.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Source::HklmUninstall => "hklm-uninstall",
+            Source::Wow6432Uninstall => "wow6432-uninstall",
+            Source::UserUninstall { .. } => "user-uninstall",
+            Source::WindowsRegistry { .. } => "windows-registry",
+            Source::Dpkg => "dpkg",
+            Source::Rpm => "rpm",
+            Source::Flatpak => "flatpak",
+            Source::Snap => "snap",
+            Source::MacosApp => "macos-app",
+            Source::Other => "other",
+        }
+    }
+
+    /// How the source packages versions, which decides how to get the upstream version out of it.
+    pub fn packaging(&self) -> Packaging {
+        match self {
+            Source::Dpkg => Packaging::Debian,
+            Source::Rpm => Packaging::Rpm,
+            _ => Packaging::Plain,
+        }
+    }
+}
+
+/// How a source wraps an upstream version (`1:2.4.7-1ubuntu0.2` is upstream `2.4.7` in dpkg).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Packaging {
+    /// The version is the vendor's own.
+    Plain,
+    /// `[epoch:]upstream[-revision]`.
+    Debian,
+    /// `[epoch:]version[-release]`.
+    Rpm,
+}
+
+/// One installed program or package.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Software {
+    /// Name as the system shows it (DisplayName, package name, bundle name).
+    pub name: String,
+    /// Version as the system reports it, unaltered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Publisher or vendor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    /// Install date, when recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub install_date: Option<NaiveDate>,
+    /// Architecture (`x64`, `x86`, `amd64`, `noarch`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub architecture: Option<String>,
+    /// Where it was found.
+    pub source: Source,
+    /// Install folder, when recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub install_location: Option<String>,
+    /// A platform identifier: macOS bundle id, MSI product code, Flatpak app id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<String>,
+    /// Stable identity for de-duplication across views and scans; see [`Software::identity_key`].
+    pub key: String,
+}
+
+impl Software {
+    /// The identity key of a program: lower-cased name, version and architecture. Two Uninstall
+    /// entries with the same key (say, in the 64-bit and 32-bit views) are one program.
+    pub fn identity_key(name: &str, version: Option<&str>, architecture: Option<&str>) -> String {
+        let mut key = name.trim().to_lowercase();
+        for part in [version, architecture] {
+            key.push('|');
+            key.push_str(&part.unwrap_or("").trim().to_lowercase());
+        }
+        key
+    }
+}
+
+/// A hardware fact that distinguishes "looked and found nothing" from "could not look".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", content = "value", rename_all = "snake_case")]
+pub enum Fact<T> {
+    /// The agent read the value.
+    Known(T),
+    /// The agent looked, and there is none (no TPM; legacy BIOS has no Secure Boot).
+    Absent,
+    /// The agent could not find out (offline scan, missing permission, unsupported platform).
+    #[default]
+    NotCollected,
+}
+
+impl<T> Fact<T> {
+    /// The value, if known.
+    pub fn known(&self) -> Option<&T> {
+        match self {
+            Fact::Known(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// `Known` from a `Some`, `NotCollected` from a `None`.
+    pub fn from_option(value: Option<T>) -> Self {
+        value.map_or(Fact::NotCollected, Fact::Known)
+    }
+}
+
+/// Secure Boot as the firmware reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecureBoot {
+    /// Secure Boot is on.
+    Enabled,
+    /// Capable but switched off (still meets Windows 11's "Secure Boot capable").
+    Disabled,
+}
+
+/// A Trusted Platform Module.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tpm {
+    /// Specification version (`2.0`, `1.2`).
+    pub version: String,
+    /// Manufacturer id, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manufacturer: Option<String>,
+}
+
+/// The main processor.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cpu {
+    /// Brand string (`Intel(R) Core(TM) i5-8500 CPU @ 3.00GHz`).
+    pub brand: String,
+    /// Vendor id (`GenuineIntel`, `AuthenticAMD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+    /// CPUID family.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<u32>,
+    /// CPUID model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<u32>,
+    /// CPUID stepping.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stepping: Option<u32>,
+    /// Physical cores, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cores: Option<u32>,
+    /// Logical processors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threads: Option<u32>,
+}
+
+/// The disk the OS boots from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Disk {
+    /// Capacity in bytes.
+    pub size_bytes: u64,
+    /// Free space in bytes.
+    pub free_bytes: u64,
+}
+
+/// The machine's hardware and firmware.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Hardware {
+    /// System manufacturer (`Dell Inc.`, `HP`, `LENOVO`).
+    #[serde(default)]
+    pub manufacturer: Fact<String>,
+    /// System model (`OptiPlex 7060`).
+    #[serde(default)]
+    pub model: Fact<String>,
+    /// Serial number; optional because some estates must not collect it.
+    #[serde(default)]
+    pub serial: Fact<String>,
+    /// BIOS/UEFI firmware vendor.
+    #[serde(default)]
+    pub firmware_vendor: Fact<String>,
+    /// Firmware version string.
+    #[serde(default)]
+    pub firmware_version: Fact<String>,
+    /// Firmware release date.
+    #[serde(default)]
+    pub firmware_date: Fact<NaiveDate>,
+    /// Booted through UEFI (`false` = legacy BIOS).
+    #[serde(default)]
+    pub uefi: Fact<bool>,
+    /// Secure Boot state; `Absent` when the firmware has no Secure Boot.
+    #[serde(default)]
+    pub secure_boot: Fact<SecureBoot>,
+    /// TPM; `Absent` = no TPM.
+    #[serde(default)]
+    pub tpm: Fact<Tpm>,
+    /// Main processor.
+    #[serde(default)]
+    pub cpu: Fact<Cpu>,
+    /// Installed memory in bytes.
+    #[serde(default)]
+    pub memory_bytes: Fact<u64>,
+    /// System (boot) disk.
+    #[serde(default)]
+    pub system_disk: Fact<Disk>,
+}
+
+/// A source that could not be read; the scan went on without it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Warning {
+    /// What was being read (`dpkg`, `hive:Users/alice/NTUSER.DAT`).
+    pub source: String,
+    /// What went wrong, for a person.
+    pub message: String,
+}
+
+impl Warning {
+    /// A warning about `source`.
+    pub fn new(source: impl Into<String>, message: impl Into<String>) -> Self {
+        Warning {
+            source: source.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_fields_and_variants_from_newer_agents_are_tolerated() {
+        let json = r#"{
+            "schema_version": 2,
+            "host": {"host_id": "6f0d3f6c-3c5e-4f55-9d7e-3f1f5f0b1a11",
+                     "report_id": "0a0d3f6c-3c5e-4f55-9d7e-3f1f5f0b1a11",
+                     "hostname": "WKS-1", "agent_version": "9.0.0",
+                     "collected_at": "2026-11-25T01:00:00Z", "future_field": 1},
+            "os": {"family": "plan9", "name": "x", "version": "1"},
+            "software": [{"name": "A", "source": {"kind": "winget"}, "key": "a||"}],
+            "hardware": {"tpm": {"state": "absent"}, "new_probe": {"state": "known", "value": 1}},
+            "warnings": []
+        }"#;
+        let inventory: Inventory = serde_json::from_str(json).unwrap();
+        assert_eq!(inventory.os.family, Some(OsFamily::Other));
+        assert_eq!(inventory.software[0].source, Source::Other);
+        assert_eq!(inventory.hardware.tpm, Fact::Absent);
+        assert_eq!(inventory.hardware.uefi, Fact::NotCollected);
+    }
+
+    #[test]
+    fn identity_key_ignores_case_and_whitespace() {
+        assert_eq!(
+            Software::identity_key(" 7-Zip 23.01 (x64) ", Some("23.01"), Some("x64")),
+            Software::identity_key("7-zip 23.01 (X64)", Some("23.01 "), Some("X64"))
+        );
+    }
+}
