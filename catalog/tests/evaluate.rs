@@ -1,0 +1,249 @@
+//! Evaluation pinned on real cases: Windows editions and builds, Java's two numbering schemes, dpkg
+//! packaging, and the status boundaries.
+
+use chrono::NaiveDate;
+use sunset_catalog::catalog::Catalog;
+use sunset_catalog::evaluate::{Options, Status, evaluate_with};
+use sunset_catalog::inventory::{
+    Hardware, Host, InstallationType, Inventory, Os, OsFamily, SCHEMA_VERSION, Software, Source,
+};
+use sunset_catalog::{builtin, evaluate};
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn inventory(os: Os, software: Vec<Software>) -> Inventory {
+    Inventory {
+        schema_version: SCHEMA_VERSION,
+        host: Host {
+            host_id: uuid::Uuid::nil(),
+            report_id: uuid::Uuid::nil(),
+            hostname: "WKS-0001".into(),
+            domain: None,
+            fqdn: None,
+            site: Some("Riverside Surgery".into()),
+            agent_version: "0.1.0".into(),
+            collected_at: "2026-11-25T01:30:00Z".parse().unwrap(),
+        },
+        os,
+        software,
+        hardware: Hardware::default(),
+        warnings: vec![],
+    }
+}
+
+fn windows(name: &str, version: &str, edition: &str) -> Os {
+    Os {
+        family: Some(OsFamily::Windows),
+        name: name.into(),
+        version: version.into(),
+        edition: Some(edition.into()),
+        installation_type: Some(InstallationType::Client),
+        ..Os::default()
+    }
+}
+
+fn app(name: &str, version: &str, source: Source) -> Software {
+    Software {
+        name: name.into(),
+        version: Some(version.into()),
+        publisher: None,
+        install_date: None,
+        architecture: None,
+        key: Software::identity_key(name, Some(version), None),
+        source,
+        install_location: None,
+        identifier: None,
+    }
+}
+
+fn os_finding(catalog: &Catalog, os: Os, today: &str) -> sunset_catalog::Finding {
+    let findings = evaluate(&inventory(os, vec![]), catalog, day(today));
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    findings.into_iter().next().unwrap()
+}
+
+#[test]
+fn builtin_catalogue_loads() {
+    let catalog = builtin::catalog().unwrap_or_else(|e| panic!("{e}"));
+    assert!(!catalog.version().is_empty());
+}
+
+#[test]
+fn windows_10_22h2_pro_is_in_extended_support_after_october_2025() {
+    let catalog = builtin::catalog().unwrap();
+    let os = windows("Windows 10 Pro", "10.0.19045.5247", "Professional");
+    let finding = os_finding(&catalog, os.clone(), "2026-11-25");
+    assert_eq!(finding.cycle.as_deref(), Some("10-22h2"));
+    assert_eq!(finding.status, Status::Extended);
+    // Security support ended on 2025-10-14: 407 days before 2026-11-25.
+    assert_eq!(finding.days_until_eol, Some(-407));
+    // After the last ESU year it is plainly unsupported; before October 2025 it was expiring.
+    assert_eq!(os_finding(&catalog, os.clone(), "2028-10-11").status, Status::Unsupported);
+    assert_eq!(os_finding(&catalog, os, "2025-06-01").status, Status::Expiring);
+}
+
+#[test]
+fn windows_10_ltsc_2021_outlives_21h2_enterprise_on_the_same_build() {
+    let catalog = builtin::catalog().unwrap();
+    let ltsc = windows("Windows 10 Enterprise LTSC 2021", "10.0.19044.5131", "EnterpriseS");
+    let finding = os_finding(&catalog, ltsc.clone(), "2026-06-01");
+    assert_eq!(finding.cycle.as_deref(), Some("10-21h2-e-lts"));
+    assert_eq!(finding.status, Status::Supported);
+    assert_eq!(finding.evidence.edition.as_deref(), Some("EnterpriseS"));
+    // Its end (2027-01-12) is 48 days after 2026-11-25: inside the default 180-day window.
+    assert_eq!(os_finding(&catalog, ltsc, "2026-11-25").status, Status::Expiring);
+    // The same build as plain Enterprise 21H2 ended on 2024-06-11.
+    let enterprise = windows("Windows 10 Enterprise", "10.0.19044.5131", "Enterprise");
+    let finding = os_finding(&catalog, enterprise, "2026-06-01");
+    assert_eq!(finding.cycle.as_deref(), Some("10-21h2-e"));
+    assert_eq!(finding.status, Status::Unsupported);
+}
+
+#[test]
+fn build_22631_is_windows_11_23h2_whatever_product_name_says() {
+    let catalog = builtin::catalog().unwrap();
+    // Windows 11 keeps "Windows 10" in ProductName; the build decides.
+    let os = windows("Windows 10 Pro", "10.0.22631.4460", "Professional");
+    let finding = os_finding(&catalog, os, "2026-11-25");
+    assert_eq!(finding.cycle.as_deref(), Some("11-23h2-w"));
+    assert_eq!(finding.status, Status::Unsupported);
+    let os = windows("Windows 10 Enterprise", "10.0.22631.4460", "Enterprise");
+    let finding = os_finding(&catalog, os, "2026-11-01");
+    assert_eq!(finding.cycle.as_deref(), Some("11-23h2-e"));
+    assert_eq!(finding.status, Status::Expiring);
+}
+
+#[test]
+fn unknown_build_of_a_known_product_is_unknown_not_supported() {
+    let catalog = builtin::catalog().unwrap();
+    let os = windows("Windows 10 Pro", "10.0.99999.1", "Professional");
+    let finding = os_finding(&catalog, os, "2026-11-25");
+    assert_eq!(finding.status, Status::Unknown);
+    assert_eq!(finding.cycle, None);
+}
+
+#[test]
+fn java_1_8_0_391_maps_to_java_8() {
+    let catalog = Catalog::from_files(&[(
+        "java.toml",
+        r#"
+[catalog]
+version = "test"
+
+[[product]]
+id = "java"
+name = "Java"
+kind = "runtime"
+scheme = "java"
+[[product.match]]
+name_regex = 'OpenJDK Runtime'
+[[product.release]]
+cycle = "8"
+versions = "8.*"
+security_support_end = 2030-12-31
+[[product.release]]
+cycle = "21"
+versions = "21.*"
+security_support_end = 2031-09-30
+"#,
+    )])
+    .unwrap();
+    for (version, cycle) in [
+        ("1.8.0_391", "8"),
+        ("8u391", "8"),
+        ("1.8.0_391-b13", "8"),
+        ("21.0.2+13", "21"),
+    ] {
+        let inv = inventory(
+            Os::default(),
+            vec![app("OpenJDK Runtime", version, Source::HklmUninstall)],
+        );
+        let findings = evaluate(&inv, &catalog, day("2026-11-25"));
+        assert_eq!(findings.len(), 1, "{version}");
+        assert_eq!(findings[0].cycle.as_deref(), Some(cycle), "{version}");
+        assert_eq!(findings[0].status, Status::Supported);
+    }
+}
+
+const PACKAGED: &str = r#"
+[catalog]
+version = "test"
+
+[[product]]
+id = "cups"
+name = "CUPS"
+kind = "application"
+[[product.match]]
+name = ["cups"]
+sources = ["dpkg", "rpm"]
+[[product.release]]
+cycle = "2.4"
+versions = "2.4.*"
+security_support_end = 2026-12-01
+extended_support_end = 2027-01-01
+[[product.release]]
+cycle = "2.3"
+versions = "2.3.*"
+security_support_end = true
+"#;
+
+#[test]
+fn dpkg_epoch_and_revision_are_stripped_before_mapping() {
+    let catalog = Catalog::from_files(&[("cups.toml", PACKAGED)]).unwrap();
+    let inv = inventory(
+        Os::default(),
+        vec![
+            app("cups", "1:2.4.7-1ubuntu0.2", Source::Dpkg),
+            app("cups", "2.3.3op2-3+deb11u8", Source::Dpkg),
+            app("cups", "1:2.4.7-1.2.el9", Source::Rpm),
+            app("cups", "2.4.7", Source::HklmUninstall),
+        ],
+    );
+    let evaluation = evaluate_with(&inv, &catalog, &Options::new(day("2026-11-25")));
+    let by_version = |v: &str| {
+        evaluation
+            .findings
+            .iter()
+            .find(|f| f.installed_version.as_deref() == Some(v))
+            .unwrap()
+    };
+    let ubuntu = by_version("1:2.4.7-1ubuntu0.2");
+    assert_eq!(ubuntu.cycle.as_deref(), Some("2.4"));
+    assert_eq!(ubuntu.evidence.version.as_deref(), Some("2.4.7"));
+    assert_eq!(ubuntu.status, Status::Expiring);
+    assert_eq!(ubuntu.days_until_eol, Some(6));
+    let debian = by_version("2.3.3op2-3+deb11u8");
+    assert_eq!((debian.cycle.as_deref(), debian.status), (Some("2.3"), Status::Unsupported));
+    assert_eq!(by_version("1:2.4.7-1.2.el9").cycle.as_deref(), Some("2.4"));
+    // The rule is limited to package managers: the Windows entry is not CUPS.
+    assert_eq!(evaluation.findings.len(), 3);
+    assert_eq!(evaluation.software_unmatched, 1);
+    // Past security support but inside the extended window, then past both.
+    let later = evaluate(&inv, &catalog, day("2026-12-15"));
+    assert!(later.iter().any(|f| f.status == Status::Extended));
+    let latest = evaluate(&inv, &catalog, day("2027-01-02"));
+    assert!(latest.iter().all(|f| f.status == Status::Unsupported));
+}
+
+#[test]
+fn the_same_input_gives_byte_identical_json() {
+    let catalog = builtin::catalog().unwrap();
+    let inv = inventory(
+        windows("Windows 10 Pro", "10.0.19045.5247", "Professional"),
+        vec![
+            app("Mozilla Firefox (x64 en-GB)", "115.0", Source::HklmUninstall),
+            app("Python 3.8.10 (64-bit)", "3.8.10150.0", Source::HklmUninstall),
+            app("Notepad", "1.0", Source::HklmUninstall),
+        ],
+    );
+    let a = serde_json::to_string(&evaluate(&inv, &catalog, day("2026-11-25"))).unwrap();
+    let b = serde_json::to_string(&evaluate(&inv, &catalog, day("2026-11-25"))).unwrap();
+    assert_eq!(a, b);
+    let findings = evaluate(&inv, &catalog, day("2026-11-25"));
+    let statuses: Vec<_> = findings.iter().map(|f| f.status).collect();
+    let mut sorted = statuses.clone();
+    sorted.sort();
+    assert_eq!(statuses, sorted, "most urgent first");
+}

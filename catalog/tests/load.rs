@@ -1,0 +1,166 @@
+//! Catalogue loading: every problem is reported with file, line and field.
+
+use sunset_catalog::catalog::{Catalog, LoadError, Problem};
+
+const META: &str = "[catalog]\nversion = \"test\"\n";
+
+fn problems(files: &[(&str, &str)]) -> Vec<Problem> {
+    match Catalog::from_files(files) {
+        Err(LoadError::Invalid(problems)) => problems,
+        Err(other) => panic!("unexpected error {other}"),
+        Ok(_) => panic!("catalogue loaded but should not"),
+    }
+}
+
+const PYTHON: &str = r#"
+[[product]]
+id = "python"
+name = "Python"
+kind = "runtime"
+
+[[product.match]]
+name_regex = 'Python (?P<version>\d+\.\d+)\.\d+ \((64|32)-bit\)'
+
+[[product.release]]
+cycle = "3.12"
+versions = "3.12.*"
+released = 2023-10-02
+security_support_end = 2028-10-31
+"#;
+
+#[test]
+fn a_valid_catalogue_loads() {
+    let catalog = Catalog::from_files(&[("catalog.toml", META), ("python.toml", PYTHON)]).unwrap();
+    assert_eq!(catalog.version(), "test");
+    assert_eq!(catalog.entries().len(), 1);
+}
+
+#[test]
+fn a_typo_in_a_key_names_file_line_and_key() {
+    let text = PYTHON.replace("released = ", "relased = ");
+    let found = problems(&[("catalog.toml", META), ("python.toml", &text)]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let problem = &found[0];
+    assert_eq!(problem.file, "python.toml");
+    assert_eq!(problem.line, 14);
+    assert!(problem.message.contains("unknown field `relased`"), "{problem}");
+    assert!(problem.to_string().starts_with("python.toml:14:"), "{problem}");
+}
+
+#[test]
+fn every_semantic_problem_is_reported_at_once() {
+    let broken = r#"
+[[product]]
+id = "python"
+name = "Python again"
+kind = "runtime"
+[[product.match]]
+name_regex = 'Python (3'
+[[product.release]]
+cycle = "3.11"
+versions = "3.11.*"
+security_support_end = 2027-10-31
+[[product.release]]
+cycle = "3.11b"
+versions = ">=3.11.4, <3.12"
+security_support_end = 2027-10-31
+[[product.release]]
+cycle = "bad-range"
+versions = ">>3"
+security_support_end = 2027-10-31
+[[product.release]]
+cycle = "bad-dates"
+versions = "2.7.*"
+released = 2030-01-01
+security_support_end = 2020-01-01
+
+[[product]]
+id = "loose"
+name = "Loose"
+kind = "application"
+[[product.match]]
+publisher_regex = "Microsoft.*"
+sources = ["winget"]
+"#;
+    let found = problems(&[
+        ("catalog.toml", META),
+        ("python.toml", PYTHON),
+        ("broken.toml", broken),
+    ]);
+    let has = |line: usize, field: &str, text: &str| {
+        assert!(
+            found.iter().any(|p| p.file == "broken.toml"
+                && p.line == line
+                && p.field.contains(field)
+                && p.message.contains(text)),
+            "no problem at line {line} on {field} saying '{text}' in:\n{}",
+            found.iter().map(|p| format!("{p}\n")).collect::<String>()
+        );
+    };
+    has(3, "product[python].id", "duplicate product id (first defined in python.toml)");
+    has(6, "match[0].name_regex", "regex does not compile");
+    has(14, "release[3.11b].versions", "overlap cycle '3.11'");
+    has(18, "release[bad-range].versions", "");
+    has(21, "release[bad-dates]", "released (2030-01-01) is after security_support_end");
+    has(29, "product[loose].match[0]", "a publisher alone matches too much");
+    has(29, "match[0].sources", "unknown source 'winget'");
+    assert_eq!(found.len(), 7, "{found:#?}");
+}
+
+#[test]
+fn editions_may_share_builds_but_not_within_one_edition() {
+    let windows = |second_editions: &str| {
+        format!(
+            r#"
+[[product]]
+id = "windows"
+name = "Windows"
+kind = "os"
+[[product.match]]
+os_family = "windows"
+[[product.release]]
+cycle = "10-21h2-e"
+versions = "10.0.19044.*"
+editions = ["Enterprise"]
+security_support_end = 2024-06-11
+[[product.release]]
+cycle = "10-21h2-e-lts"
+versions = "10.0.19044.*"
+editions = [{second_editions}]
+security_support_end = 2027-01-12
+"#
+        )
+    };
+    let ok = windows("\"EnterpriseS\"");
+    assert!(Catalog::from_files(&[("c.toml", META), ("w.toml", &ok)]).is_ok());
+    let clash = windows("\"EnterpriseS\", \"enterprise\"");
+    let found = problems(&[("c.toml", META), ("w.toml", &clash)]);
+    assert_eq!(found.len(), 1);
+    assert!(found[0].message.contains("for the same editions"));
+}
+
+#[test]
+fn a_catalogue_without_metadata_or_with_bad_dates_is_refused() {
+    let found = problems(&[("python.toml", PYTHON)]);
+    assert!(found[0].message.contains("[catalog]"));
+    let text = PYTHON.replace("2028-10-31", "2028-10-31T10:00:00");
+    let found = problems(&[("catalog.toml", META), ("python.toml", &text)]);
+    assert_eq!(found[0].line, 15);
+    assert!(found[0].message.contains("not a calendar date"));
+}
+
+#[test]
+fn os_rules_cannot_use_software_keys() {
+    let text = r#"
+[[product]]
+id = "macos"
+name = "macOS"
+kind = "os"
+[[product.match]]
+os_family = "macos"
+name = ["macOS"]
+"#;
+    let found = problems(&[("c.toml", META), ("m.toml", text)]);
+    assert!(found[0].message.contains("an OS rule may only use"));
+    assert_eq!(found[0].line, 6);
+}
