@@ -42,9 +42,9 @@ fn a_typo_in_a_key_names_file_line_and_key() {
     assert_eq!(found.len(), 1, "{found:?}");
     let problem = &found[0];
     assert_eq!(problem.file, "python.toml");
-    assert_eq!(problem.line, 14);
+    assert_eq!(problem.line, 13);
     assert!(problem.message.contains("unknown field `relased`"), "{problem}");
-    assert!(problem.to_string().starts_with("python.toml:14:"), "{problem}");
+    assert!(problem.to_string().starts_with("python.toml:13:"), "{problem}");
 }
 
 #[test]
@@ -102,8 +102,8 @@ sources = ["winget"]
     has(14, "release[3.11b].versions", "overlap cycle '3.11'");
     has(18, "release[bad-range].versions", "");
     has(21, "release[bad-dates]", "released (2030-01-01) is after security_support_end");
-    has(29, "product[loose].match[0]", "a publisher alone matches too much");
-    has(29, "match[0].sources", "unknown source 'winget'");
+    has(30, "product[loose].match[0]", "a publisher alone matches too much");
+    has(30, "match[0].sources", "unknown source 'winget'");
     assert_eq!(found.len(), 7, "{found:#?}");
 }
 
@@ -145,7 +145,7 @@ fn a_catalogue_without_metadata_or_with_bad_dates_is_refused() {
     assert!(found[0].message.contains("[catalog]"));
     let text = PYTHON.replace("2028-10-31", "2028-10-31T10:00:00");
     let found = problems(&[("catalog.toml", META), ("python.toml", &text)]);
-    assert_eq!(found[0].line, 15);
+    assert_eq!(found[0].line, 14);
     assert!(found[0].message.contains("not a calendar date"));
 }
 

@@ -315,8 +315,9 @@ impl Checker {
                     let message = "a hardware rule needs manufacturer_regex, model_regex or cpu_regex";
                     self.at(here, span.clone(), field, message);
                 }
-                if software_keys {
-                    self.at(here, span.clone(), field, "software keys in a hardware rule");
+                if software_keys || os_keys {
+                    let message = "a hardware rule may only use manufacturer_regex, model_regex and cpu_regex";
+                    self.at(here, span.clone(), field, message);
                 }
             }
         }
