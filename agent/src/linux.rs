@@ -1,0 +1,34 @@
+//! A Linux system's inventory from its root directory (`/`, a chroot, or a mounted image): the OS
+//! from os-release and the packages of every package manager found.
+
+use std::path::Path;
+
+use sunset_catalog::inventory::{OsFamily, Software};
+
+use crate::parse::{dpkg, flatpak, os_release, rpm, snap};
+use crate::scan::Collected;
+
+/// Reads the OS and all package databases under `root`. Hardware is left to the caller: an image
+/// has none to read.
+pub fn collect(root: &Path) -> Collected {
+    let mut collected = Collected::default();
+    match os_release::read_os_release(root) {
+        Ok(os) => collected.os = os,
+        Err(warning) => {
+            collected.os.family = Some(OsFamily::Linux);
+            collected.warnings.push(warning);
+        }
+    }
+    let sources: [fn(&Path) -> (Vec<Software>, Vec<sunset_catalog::inventory::Warning>); 4] = [
+        dpkg::read_status,
+        rpm::read_rpmdb,
+        flatpak::read_installed,
+        snap::read_installed,
+    ];
+    for read in sources {
+        let (software, warnings) = read(root);
+        collected.software.extend(software);
+        collected.warnings.extend(warnings);
+    }
+    collected
+}
