@@ -1,0 +1,119 @@
+//! One comma-separated part of a non-semver range: `*`, `X.*`, `=X`, `>X`, `>=X`, `<X`, `<=X`, `X`.
+
+use std::cmp::Ordering;
+
+use crate::version::range::RangeError;
+use crate::version::{Scheme, Version, debian, java, rpm};
+
+/// A comparison operator; a bare version means [`Op::Eq`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Op {
+    Eq,
+    Gt,
+    Ge,
+    Lt,
+    Le,
+}
+
+impl Op {
+    /// Whether `installed.cmp(bound)` satisfies the operator.
+    pub(crate) fn accepts(self, order: Ordering) -> bool {
+        match self {
+            Op::Eq => order.is_eq(),
+            Op::Gt => order.is_gt(),
+            Op::Ge => order.is_ge(),
+            Op::Lt => order.is_lt(),
+            Op::Le => order.is_le(),
+        }
+    }
+}
+
+/// What a constraint requires of an installed version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// `*`: anything.
+    Any,
+    /// `X.*`: the version's numbers start with the prefix's (see [`prefix_key`]).
+    Prefix(Version),
+    /// A comparison with a bound, kept as written and compared under the range's scheme.
+    Compare(Op, String),
+}
+
+/// A parsed constraint and its text, for error messages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Constraint {
+    pub(crate) text: String,
+    pub(crate) kind: Kind,
+}
+
+impl Constraint {
+    /// Reads one trimmed, non-empty part of a range.
+    pub(crate) fn parse(scheme: Scheme, part: &str) -> Result<Constraint, RangeError> {
+        let text = part.to_owned();
+        let operator_len = part.bytes().take_while(|b| b"<>=!~^".contains(b)).count();
+        let (operator, version) = part.split_at_checked(operator_len).unwrap_or(("", part));
+        let version = version.trim();
+        let op = match operator {
+            "" => Op::Eq,
+            "=" => Op::Eq,
+            ">" => Op::Gt,
+            ">=" => Op::Ge,
+            "<" => Op::Lt,
+            "<=" => Op::Le,
+            _ => {
+                return Err(RangeError::UnknownOperator {
+                    operator: operator.to_owned(),
+                    constraint: text,
+                });
+            }
+        };
+        let kind = if version.is_empty() {
+            return Err(RangeError::MissingVersion {
+                operator: operator.to_owned(),
+                constraint: text,
+            });
+        } else if version == "*" && operator.is_empty() {
+            Kind::Any
+        } else if version.contains('*') {
+            match version.strip_suffix(".*").filter(|_| operator.is_empty()) {
+                Some(numbers) if is_dotted_numbers(numbers) => {
+                    Kind::Prefix(prefix_key(scheme, numbers))
+                }
+                _ => return Err(RangeError::BadPrefix { constraint: text }),
+            }
+        } else if version.contains(char::is_whitespace) {
+            return Err(RangeError::Space { constraint: text });
+        } else if !version.contains(|c: char| c.is_ascii_digit()) {
+            return Err(RangeError::NoNumber { constraint: text });
+        } else {
+            Kind::Compare(op, version.to_owned())
+        };
+        Ok(Constraint { text, kind })
+    }
+
+    /// Whether `installed` satisfies the constraint under `scheme`.
+    pub(crate) fn accepts(&self, scheme: Scheme, installed: &str) -> bool {
+        match &self.kind {
+            Kind::Any => true,
+            Kind::Prefix(prefix) => prefix_key(scheme, installed).matches_prefix(prefix),
+            Kind::Compare(op, bound) => op.accepts(scheme.compare(installed, bound)),
+        }
+    }
+}
+
+/// The numbers `X.*` patterns look at: Java's normalised numbers (so `8.*` holds `1.8.0_391`),
+/// and for packages the upstream version, epoch and revision aside (so `3.0.*` holds
+/// `1:3.0.7-27.el9`: an epoch resets the order, not the upstream release series).
+pub(crate) fn prefix_key(scheme: Scheme, version: &str) -> Version {
+    match scheme {
+        Scheme::Java => java::parse(version),
+        Scheme::Debian => Version::parse(debian::upstream(version)),
+        Scheme::Rpm => Version::parse(rpm::upstream(version)),
+        Scheme::Dotted | Scheme::Semver => Version::parse(version),
+    }
+}
+
+fn is_dotted_numbers(s: &str) -> bool {
+    s.split('.')
+        .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+}

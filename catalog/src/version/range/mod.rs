@@ -1,0 +1,171 @@
+//! Version ranges: which installed versions belong to a release cycle.
+//!
+//! A range is a comma-separated conjunction of `*` (any), `X.*` (prefix: `3.11.*`,
+//! `10.0.19045.*`), `=X`, `>X`, `>=X`, `<X`, `<=X` and bare `X` (exactly `X`, so under the dotted
+//! scheme `3.11` means `3.11.0`, not the 3.11 series). Versions compare under the range's
+//! [`Scheme`]; for the semver scheme the text is a `semver::VersionReq` instead, where a bare
+//! version means `^X` as in Cargo.
+
+mod constraint;
+mod error;
+mod interval;
+mod semver_req;
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+use crate::version::{Scheme, semantic};
+use constraint::Constraint;
+pub use error::RangeError;
+use interval::Interval;
+
+/// The installed versions a release cycle covers, parsed once when the catalogue loads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VersionRange {
+    scheme: Scheme,
+    text: String,
+    body: Body,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Body {
+    Constraints(Vec<Constraint>),
+    Semver(semver::VersionReq),
+}
+
+impl VersionRange {
+    /// Reads a range under `scheme`, rejecting text that cannot match anything sensible.
+    ///
+    /// Contradictory constraints (`>=2, <1`, `3.11.*, 3.12.*`) are an error, because a cycle that
+    /// no version can reach is a catalogue mistake.
+    pub fn parse(scheme: Scheme, text: &str) -> Result<VersionRange, RangeError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(RangeError::Empty);
+        }
+        let body = if scheme == Scheme::Semver {
+            Body::Semver(parse_semver(text)?)
+        } else {
+            Body::Constraints(parse_constraints(scheme, text)?)
+        };
+        Ok(VersionRange {
+            scheme,
+            text: text.to_owned(),
+            body,
+        })
+    }
+
+    /// The scheme the range compares under.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    /// The range as written (trimmed), which is also how it displays and serialises.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether an installed version, read under the range's scheme, lies in the range.
+    ///
+    /// A version without a single digit is in no range, not even `*`: it cannot say which cycle
+    /// it belongs to.
+    pub fn contains(&self, installed: &str) -> bool {
+        if !installed.contains(|c: char| c.is_ascii_digit()) {
+            return false;
+        }
+        match &self.body {
+            Body::Constraints(constraints) => constraints
+                .iter()
+                .all(|c| c.accepts(self.scheme, installed)),
+            Body::Semver(req) => req.matches(&semantic::coerce(installed)),
+        }
+    }
+
+    /// Whether some version might lie in both ranges; the loader uses it to reject overlapping
+    /// release cycles.
+    ///
+    /// Conservative: `false` only when the ranges are shown disjoint. Under the order,
+    /// pre-releases count: `<3.12` and `3.12.*` overlap on `3.12.0rc1`. Debian and RPM `X.*`
+    /// patterns read the upstream version only, so they are only compared with other patterns;
+    /// ranges of different schemes are assumed to overlap.
+    pub fn overlaps(&self, other: &VersionRange) -> bool {
+        if self.scheme != other.scheme {
+            return true;
+        }
+        match (&self.body, &other.body) {
+            (Body::Constraints(mine), Body::Constraints(theirs)) => !mine.iter().any(|a| {
+                theirs
+                    .iter()
+                    .any(|b| interval::disjoint(self.scheme, &a.kind, &b.kind))
+            }),
+            (Body::Semver(mine), Body::Semver(theirs)) => !mine
+                .comparators
+                .iter()
+                .any(|a| theirs.comparators.iter().any(|b| semver_disjoint(a, b))),
+            _ => true,
+        }
+    }
+}
+
+fn parse_constraints(scheme: Scheme, text: &str) -> Result<Vec<Constraint>, RangeError> {
+    let mut constraints = Vec::new();
+    for part in text.split(',').map(str::trim) {
+        if part.is_empty() {
+            return Err(RangeError::EmptyConstraint {
+                range: text.to_owned(),
+            });
+        }
+        let constraint = Constraint::parse(scheme, part)?;
+        if let Some(earlier) = constraints
+            .iter()
+            .find(|c: &&Constraint| interval::disjoint(scheme, &c.kind, &constraint.kind))
+        {
+            return Err(contradiction(&earlier.text, &constraint.text));
+        }
+        constraints.push(constraint);
+    }
+    Ok(constraints)
+}
+
+fn parse_semver(text: &str) -> Result<semver::VersionReq, RangeError> {
+    let req = semver::VersionReq::parse(text).map_err(|error| RangeError::Semver {
+        range: text.to_owned(),
+        reason: error.to_string(),
+    })?;
+    for (i, a) in req.comparators.iter().enumerate() {
+        if let Some(b) = req
+            .comparators
+            .iter()
+            .skip(i + 1)
+            .find(|b| semver_disjoint(a, b))
+        {
+            return Err(contradiction(&a.to_string(), &b.to_string()));
+        }
+    }
+    Ok(req)
+}
+
+fn semver_disjoint(a: &semver::Comparator, b: &semver::Comparator) -> bool {
+    let (a, b): (Interval<_>, Interval<_>) = (semver_req::interval(a), semver_req::interval(b));
+    a.disjoint(&b, Ord::cmp)
+}
+
+fn contradiction(first: &str, second: &str) -> RangeError {
+    RangeError::Contradictory {
+        first: first.to_owned(),
+        second: second.to_owned(),
+    }
+}
+
+impl fmt::Display for VersionRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl Serialize for VersionRange {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
+}
