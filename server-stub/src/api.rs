@@ -1,0 +1,220 @@
+//! The JSON API and the CSV exports, for other tools and for spreadsheets.
+//!
+//! Every list takes the same filters as the dashboard ([`store::Filter`]): `site`, `status`,
+//! `product`, `os`, `q` (host name), `target`, `stale`, `limit`, `offset`. The contract is written
+//! down in `openapi.json`, served at `/api/v1/openapi.json`.
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+use crate::csv::CsvWriter;
+use crate::http::{ApiCaller, ApiError};
+use crate::server::Shared;
+use crate::store::{self, Filter};
+
+/// Rows per JSON page by default, and at most.
+const PAGE_DEFAULT: i64 = 100;
+const PAGE_MAX: i64 = 1000;
+/// Rows in one CSV export at most.
+pub const EXPORT_MAX: i64 = 1_000_000;
+
+/// The OpenAPI document.
+pub const OPENAPI: &str = include_str!("../openapi.json");
+
+/// API routes.
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/hosts", get(hosts))
+        .route("/api/v1/hosts.csv", get(hosts_csv))
+        .route("/api/v1/hosts/{host_id}", get(host))
+        .route("/api/v1/findings", get(findings))
+        .route("/api/v1/findings.csv", get(findings_csv))
+        .route("/api/v1/summary", get(summary))
+        .route("/api/v1/products", get(products))
+        .route("/api/v1/risks", get(risks))
+        .route("/api/v1/catalog/reload", post(reload))
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+async fn hosts(State(state): State<Shared>, _caller: ApiCaller, Query(filter): Query<Filter>) -> Result<Response, ApiError> {
+    let (limit, offset) = filter.page(PAGE_DEFAULT, PAGE_MAX);
+    let (rows, total) = store::hosts(&state.db, &filter, &state.stale_cutoff(), limit, offset).await?;
+    Ok(axum::Json(json!({"total": total, "limit": limit, "offset": offset, "hosts": rows})).into_response())
+}
+
+/// Host list as CSV.
+pub async fn hosts_csv_text(state: &Shared, filter: &Filter) -> Result<String, ApiError> {
+    let (rows, _) = store::hosts(&state.db, filter, &state.stale_cutoff(), EXPORT_MAX, 0).await?;
+    let mut w = CsvWriter::with_header(&[
+        "host_id", "hostname", "site", "site_tag", "os_name", "os_version", "status", "status_since",
+        "os_status", "software_status", "hardware_status", "findings", "unsupported", "next_unsupported_on",
+        "last_seen_at", "collected_at", "agent_version", "catalog_version",
+    ]);
+    for h in &rows {
+        let findings = h.finding_count.to_string();
+        let unsupported = h.unsupported_count.to_string();
+        w.row([
+            h.host_id.as_str(),
+            &h.hostname,
+            &h.site,
+            h.site_tag.as_deref().unwrap_or(""),
+            &h.os_name,
+            &h.os_version,
+            &h.status,
+            &h.status_since,
+            h.os_status.as_deref().unwrap_or(""),
+            h.software_status.as_deref().unwrap_or(""),
+            h.hardware_status.as_deref().unwrap_or(""),
+            &findings,
+            &unsupported,
+            h.next_unsupported_on.as_deref().unwrap_or(""),
+            &h.last_seen_at,
+            &h.collected_at,
+            &h.agent_version,
+            &h.catalog_version,
+        ]);
+    }
+    Ok(w.finish())
+}
+
+/// Finding list as CSV.
+pub async fn findings_csv_text(state: &Shared, filter: &Filter) -> Result<String, ApiError> {
+    let (rows, _) = store::findings(&state.db, filter, &state.stale_cutoff(), EXPORT_MAX, 0).await?;
+    let mut w = CsvWriter::with_header(&[
+        "host_id", "hostname", "site", "target", "kind", "product_id", "product_name", "subject",
+        "installed_version", "cycle", "cycle_label", "status", "security_support_end", "extended_support_end",
+        "first_seen_at", "status_since",
+    ]);
+    for f in &rows {
+        w.row([
+            f.host_id.as_str(),
+            &f.hostname,
+            &f.site,
+            &f.target,
+            &f.kind,
+            &f.product_id,
+            &f.product_name,
+            &f.subject,
+            f.installed_version.as_deref().unwrap_or(""),
+            f.cycle.as_deref().unwrap_or(""),
+            f.cycle_label.as_deref().unwrap_or(""),
+            &f.status,
+            f.security_support_end.as_deref().unwrap_or(""),
+            f.extended_support_end.as_deref().unwrap_or(""),
+            &f.first_seen_at,
+            &f.status_since,
+        ]);
+    }
+    Ok(w.finish())
+}
+
+/// A CSV download response.
+pub fn csv_response(name: &str, text: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        text,
+    )
+        .into_response()
+}
+
+async fn hosts_csv(State(state): State<Shared>, _caller: ApiCaller, Query(filter): Query<Filter>) -> Result<Response, ApiError> {
+    let text = hosts_csv_text(&state, &filter).await?;
+    Ok(csv_response("sunset-hosts.csv", text))
+}
+
+async fn findings_csv(State(state): State<Shared>, _caller: ApiCaller, Query(filter): Query<Filter>) -> Result<Response, ApiError> {
+    let text = findings_csv_text(&state, &filter).await?;
+    Ok(csv_response("sunset-findings.csv", text))
+}
+
+async fn host(State(state): State<Shared>, _caller: ApiCaller, Path(host_id): Path<String>) -> Result<Response, ApiError> {
+    let Some(detail) = store::host(&state.db, &host_id).await? else {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, "no such host"));
+    };
+    let risks = store::risks_for_host(&state.db, &host_id).await?;
+    let inventory: Value = serde_json::from_str(&detail.inventory).unwrap_or(Value::Null);
+    let findings: Vec<Value> = detail
+        .findings
+        .iter()
+        .map(|(row, detail)| {
+            let mut value = serde_json::to_value(row).unwrap_or(Value::Null);
+            if let (Some(map), Ok(detail)) = (value.as_object_mut(), serde_json::from_str::<Value>(detail)) {
+                map.insert("detail".to_string(), detail);
+            }
+            value
+        })
+        .collect();
+    Ok(axum::Json(json!({
+        "host": detail.host,
+        "first_seen_at": detail.first_seen_at,
+        "findings": findings,
+        "history": detail.history,
+        "risks": risks,
+        "inventory": inventory,
+    }))
+    .into_response())
+}
+
+async fn findings(State(state): State<Shared>, _caller: ApiCaller, Query(filter): Query<Filter>) -> Result<Response, ApiError> {
+    let (limit, offset) = filter.page(PAGE_DEFAULT, PAGE_MAX);
+    let (rows, total) = store::findings(&state.db, &filter, &state.stale_cutoff(), limit, offset).await?;
+    Ok(axum::Json(json!({"total": total, "limit": limit, "offset": offset, "findings": rows})).into_response())
+}
+
+async fn summary(State(state): State<Shared>, _caller: ApiCaller, Query(filter): Query<Filter>) -> Result<Response, ApiError> {
+    let summary = store::summary(&state.db, &filter, &state.stale_cutoff(), state.today()).await?;
+    let catalog = state.catalog();
+    Ok(axum::Json(json!({
+        "catalog_version": catalog.version(),
+        "today": state.today().to_string(),
+        "stale_days": state.config.stale_days,
+        "summary": summary,
+    }))
+    .into_response())
+}
+
+async fn products(State(state): State<Shared>, _caller: ApiCaller, Query(filter): Query<Filter>) -> Result<Response, ApiError> {
+    let rows = store::products(&state.db, &filter, &state.stale_cutoff()).await?;
+    Ok(axum::Json(json!({"products": rows})).into_response())
+}
+
+async fn risks(State(state): State<Shared>, _caller: ApiCaller) -> Result<Response, ApiError> {
+    let rows = store::all_risks(&state.db).await?;
+    Ok(axum::Json(json!({"today": state.today().to_string(), "risks": rows})).into_response())
+}
+
+async fn reload(State(state): State<Shared>, ApiCaller(caller): ApiCaller, headers: HeaderMap) -> Result<Response, ApiError> {
+    if !caller.user.is_admin() {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "admin role required"));
+    }
+    if let Some(expected) = &caller.csrf_token {
+        let given = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+        if !crate::auth::same(given, expected) {
+            return Err(ApiError::new(StatusCode::FORBIDDEN, "missing or wrong X-CSRF-Token"));
+        }
+    }
+    let report = state
+        .reload_catalog()
+        .await
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("{e:#}")))?;
+    let _ = store::audit_event(
+        &state.db,
+        &caller.user.name,
+        "catalog.reload",
+        &json!({"catalog_version": report.catalog_version, "hosts": report.hosts}).to_string(),
+        chrono::Utc::now(),
+    )
+    .await;
+    Ok(axum::Json(report).into_response())
+}

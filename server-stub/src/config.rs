@@ -1,0 +1,324 @@
+//! `collector.toml`: where the collector listens, where it keeps its data and how it judges.
+//!
+//! Every field is optional; command-line flags override the file, the file overrides the
+//! defaults. Unknown keys are errors that name the key and its line, so a typo is never ignored.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Default listen address: loopback only, so a fresh install exposes nothing.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// Default data directory, relative to the working directory.
+pub const DEFAULT_DATA_DIR: &str = "sunset-data";
+/// SQLite file inside the data directory.
+pub const SQLITE_FILE: &str = "collector.db";
+
+/// The file as written.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Address and port to listen on (`127.0.0.1:8080`).
+    pub listen: Option<String>,
+    /// Data directory (SQLite database when no `database_url` is given).
+    pub data_dir: Option<PathBuf>,
+    /// `sqlite:///var/lib/sunset/collector.db` or `postgres://user@host/db`.
+    pub database_url: Option<String>,
+    /// Directory of catalogue TOML files; the built-in catalogue when absent.
+    pub catalog_dir: Option<PathBuf>,
+    /// Days after which report receipts, history and hosts not seen are deleted.
+    pub retention_days: Option<u32>,
+    /// Days before end of security support that count as `expiring`.
+    pub expiring_days: Option<u32>,
+    /// Days without a report after which a host is shown as stale.
+    pub stale_days: Option<u32>,
+    /// HTTPS: PEM certificate chain and private key.
+    pub tls: Option<TlsConfig>,
+    /// Ingest bounds.
+    pub limits: Option<LimitsFile>,
+    /// SQLite `synchronous` setting: `full` (default; every acknowledged report survives power
+    /// loss) or `normal` (survives a crash of the collector, faster).
+    pub sqlite_synchronous: Option<String>,
+    /// Database connections per collector process.
+    pub database_max_connections: Option<u32>,
+}
+
+/// HTTPS certificate and key.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// PEM file with the certificate chain.
+    pub cert_file: PathBuf,
+    /// PEM file with the private key.
+    pub key_file: PathBuf,
+}
+
+/// Ingest bounds as written in the file.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsFile {
+    /// Largest request body on the wire, in bytes.
+    pub max_body_bytes: Option<usize>,
+    /// Largest body after gzip decompression, in bytes.
+    pub max_decompressed_bytes: Option<usize>,
+    /// Most entries in any one list (software, warnings).
+    pub max_entries: Option<usize>,
+    /// Longest string anywhere in a report, in bytes.
+    pub max_string_bytes: Option<usize>,
+}
+
+/// Ingest bounds in force.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest request body on the wire, in bytes.
+    pub max_body_bytes: usize,
+    /// Largest body after gzip decompression, in bytes.
+    pub max_decompressed_bytes: usize,
+    /// Most entries in any one list.
+    pub max_entries: usize,
+    /// Longest string anywhere in a report, in bytes.
+    pub max_string_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 8 * 1024 * 1024,
+            max_decompressed_bytes: 32 * 1024 * 1024,
+            max_entries: 20_000,
+            max_string_bytes: 4096,
+        }
+    }
+}
+
+/// The configuration in force.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Listen address.
+    pub listen: SocketAddr,
+    /// Data directory.
+    pub data_dir: PathBuf,
+    /// Database URL.
+    pub database_url: String,
+    /// Catalogue directory; `None` = built-in catalogue.
+    pub catalog_dir: Option<PathBuf>,
+    /// Retention in days.
+    pub retention_days: u32,
+    /// Expiring window in days.
+    pub expiring_days: u32,
+    /// Stale threshold in days.
+    pub stale_days: u32,
+    /// HTTPS, when configured.
+    pub tls: Option<TlsConfig>,
+    /// Ingest bounds.
+    pub limits: Limits,
+    /// SQLite `synchronous` pragma value.
+    pub sqlite_synchronous: String,
+    /// Pool size.
+    pub database_max_connections: u32,
+}
+
+/// Command-line values that override the file.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    /// `--listen`.
+    pub listen: Option<String>,
+    /// `--data-dir`.
+    pub data_dir: Option<PathBuf>,
+    /// `--config`.
+    pub config_file: Option<PathBuf>,
+}
+
+/// A configuration problem, located.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not valid.
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong, naming the key.
+        message: String,
+    },
+    /// Values are individually valid but wrong.
+    #[error("invalid configuration:\n{}", .0.join("\n"))]
+    Invalid(Vec<String>),
+}
+
+/// Parses `collector.toml` text; `path` is only used in messages.
+pub fn parse_file(path: &Path, text: &str) -> Result<FileConfig, ConfigError> {
+    toml::from_str(text).map_err(|e| {
+        let (line, column) = e
+            .span()
+            .map(|span| line_col(text, span.start))
+            .unwrap_or((1, 1));
+        ConfigError::Parse {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: e.message().trim().to_string(),
+        }
+    })
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+impl Config {
+    /// Reads the file named in `overrides` (if any) and applies the overrides.
+    pub fn load(overrides: &Overrides) -> Result<Config, ConfigError> {
+        let file = match &overrides.config_file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                parse_file(path, &text)?
+            }
+            None => FileConfig::default(),
+        };
+        Config::resolve(file, overrides)
+    }
+
+    /// Merges file values, overrides and defaults, reporting every bad value at once.
+    pub fn resolve(file: FileConfig, overrides: &Overrides) -> Result<Config, ConfigError> {
+        let mut problems = Vec::new();
+        let listen_text = overrides
+            .listen
+            .clone()
+            .or(file.listen)
+            .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+        let listen = match listen_text.parse::<SocketAddr>() {
+            Ok(addr) => addr,
+            Err(e) => {
+                problems.push(format!("listen: {listen_text:?} is not an address:port ({e})"));
+                SocketAddr::from(([127, 0, 0, 1], 8080))
+            }
+        };
+        let data_dir = overrides
+            .data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        let database_url = match file.database_url {
+            Some(url) => {
+                if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                    problems.push(format!(
+                        "database_url: must start with sqlite:, postgres:// or postgresql:// (got {:?})",
+                        url.split(':').next().unwrap_or("")
+                    ));
+                }
+                url
+            }
+            None => sqlite_url(&data_dir.join(SQLITE_FILE)),
+        };
+        let sqlite_synchronous = file
+            .sqlite_synchronous
+            .unwrap_or_else(|| "full".to_string())
+            .to_ascii_lowercase();
+        if !matches!(sqlite_synchronous.as_str(), "full" | "normal" | "extra") {
+            problems.push(format!(
+                "sqlite_synchronous: must be full, normal or extra (got {sqlite_synchronous:?})"
+            ));
+        }
+        let defaults = Limits::default();
+        let limits_file = file.limits.unwrap_or_default();
+        let limits = Limits {
+            max_body_bytes: limits_file.max_body_bytes.unwrap_or(defaults.max_body_bytes),
+            max_decompressed_bytes: limits_file
+                .max_decompressed_bytes
+                .unwrap_or(defaults.max_decompressed_bytes),
+            max_entries: limits_file.max_entries.unwrap_or(defaults.max_entries),
+            max_string_bytes: limits_file.max_string_bytes.unwrap_or(defaults.max_string_bytes),
+        };
+        if limits.max_body_bytes == 0 || limits.max_decompressed_bytes == 0 {
+            problems.push("limits: byte limits must be above zero".to_string());
+        }
+        let expiring_days = file
+            .expiring_days
+            .unwrap_or(sunset_catalog::evaluate::DEFAULT_EXPIRING_DAYS as u32);
+        if expiring_days > 3650 {
+            problems.push(format!("expiring_days: {expiring_days} is more than ten years"));
+        }
+        let max_connections = file.database_max_connections.unwrap_or(8);
+        if max_connections == 0 {
+            problems.push("database_max_connections: must be at least 1".to_string());
+        }
+        if !problems.is_empty() {
+            return Err(ConfigError::Invalid(problems));
+        }
+        Ok(Config {
+            listen,
+            data_dir,
+            database_url,
+            catalog_dir: file.catalog_dir,
+            retention_days: file.retention_days.unwrap_or(400),
+            expiring_days,
+            stale_days: file.stale_days.unwrap_or(14),
+            tls: file.tls,
+            limits,
+            sqlite_synchronous,
+            database_max_connections: max_connections,
+        })
+    }
+
+    /// Whether the database is SQLite.
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+/// A `sqlite://` URL for a file, created if missing.
+pub fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", path.display())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_is_named_with_its_line() {
+        let text = "listen = \"127.0.0.1:9000\"\nretention_dayz = 3\n";
+        let err = parse_file(Path::new("collector.toml"), text).unwrap_err();
+        let shown = err.to_string();
+        assert!(shown.starts_with("collector.toml:2:"), "{shown}");
+        assert!(shown.contains("retention_dayz"), "{shown}");
+    }
+
+    #[test]
+    fn defaults_are_loopback_and_sqlite_in_the_data_dir() {
+        let config = Config::resolve(FileConfig::default(), &Overrides::default()).unwrap();
+        assert_eq!(config.listen.to_string(), DEFAULT_LISTEN);
+        assert!(config.is_sqlite());
+        assert!(config.database_url.contains(SQLITE_FILE));
+    }
+
+    #[test]
+    fn every_bad_value_is_reported() {
+        let file = parse_file(
+            Path::new("c.toml"),
+            "listen = \"nowhere\"\ndatabase_url = \"mysql://x\"\n",
+        )
+        .unwrap();
+        let err = Config::resolve(file, &Overrides::default()).unwrap_err().to_string();
+        assert!(err.contains("listen") && err.contains("database_url"), "{err}");
+    }
+}

@@ -1,0 +1,232 @@
+//! HTTP plumbing shared by the API and the dashboard: JSON errors and who is asking.
+//!
+//! People authenticate with a session cookie (dashboard login) or HTTP Basic (tools calling the
+//! API); agents authenticate with their site token in `ingest`.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use base64_lite::decode_basic;
+use chrono::Utc;
+use serde::Serialize;
+use tracing::error;
+
+use crate::server::Shared;
+use crate::store::{self, User};
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "sunset_session";
+
+/// A JSON error: `{"error": "...", "field": "..."}`.
+#[derive(Debug)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// What is wrong, for a person.
+    pub error: String,
+    /// The offending field, when there is one.
+    pub field: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+}
+
+impl ApiError {
+    /// An error without a field.
+    pub fn new(status: StatusCode, error: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            error: error.into(),
+            field: None,
+        }
+    }
+
+    /// An error about a field.
+    pub fn field(status: StatusCode, error: impl Into<String>, field: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            error: error.into(),
+            field: Some(field.into()),
+        }
+    }
+
+    /// A database (or other internal) failure: logged in full, answered without detail.
+    pub fn internal(e: impl std::fmt::Display) -> ApiError {
+        error!(error = %e, "request failed");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: &self.error,
+            field: self.field.as_deref(),
+        };
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        ApiError::internal(e)
+    }
+}
+
+/// A cookie's value from the request headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// Who is asking, and how they proved it.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    /// The user.
+    pub user: User,
+    /// The session's CSRF token (`None` for Basic auth, which browsers do not send by themselves
+    /// once the dashboard uses cookies).
+    pub csrf_token: Option<String>,
+}
+
+async fn caller(parts: &Parts, state: &Shared) -> Result<Option<Caller>, ApiError> {
+    if let Some(id) = cookie(&parts.headers, SESSION_COOKIE) {
+        if let Some(session) = store::session(&state.db, id, Utc::now()).await? {
+            return Ok(Some(Caller {
+                user: session.user,
+                csrf_token: Some(session.csrf_token),
+            }));
+        }
+    }
+    let basic = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(decode_basic);
+    if let Some((name, password)) = basic {
+        let found = store::user_by_name(&state.db, &name).await?;
+        let (user, hash) = match found {
+            Some((user, hash)) => (Some(user), hash),
+            None => (None, crate::auth::dummy_hash().to_string()),
+        };
+        let ok = tokio::task::spawn_blocking(move || crate::auth::verify_password(&password, &hash))
+            .await
+            .unwrap_or(false);
+        if let (true, Some(user)) = (ok, user) {
+            return Ok(Some(Caller {
+                user,
+                csrf_token: None,
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// A logged-in caller of the JSON API; 401 JSON otherwise.
+pub struct ApiCaller(pub Caller);
+
+impl FromRequestParts<Shared> for ApiCaller {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Self::Rejection> {
+        match caller(parts, state).await {
+            Ok(Some(c)) => Ok(ApiCaller(c)),
+            Ok(None) => {
+                let mut response =
+                    ApiError::new(StatusCode::UNAUTHORIZED, "log in or use HTTP Basic authentication").into_response();
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    axum::http::HeaderValue::from_static("Basic realm=\"sunset\""),
+                );
+                Err(response)
+            }
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+/// A logged-in dashboard user; redirected to the login page otherwise.
+pub struct PageCaller(pub Caller);
+
+impl FromRequestParts<Shared> for PageCaller {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Self::Rejection> {
+        match caller(parts, state).await {
+            Ok(Some(c)) => Ok(PageCaller(c)),
+            Ok(None) => Err(Redirect::to("/login").into_response()),
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+/// Minimal base64 for HTTP Basic credentials; no crate needed for this one decode.
+mod base64_lite {
+    fn value(c: u8) -> Option<u32> {
+        match c {
+            b'A'..=b'Z' => Some(u32::from(c - b'A')),
+            b'a'..=b'z' => Some(u32::from(c - b'a') + 26),
+            b'0'..=b'9' => Some(u32::from(c - b'0') + 52),
+            b'+' => Some(62),
+            b'/' => Some(63),
+            _ => None,
+        }
+    }
+
+    /// Decodes standard base64 (padding optional).
+    pub fn decode(text: &str) -> Option<Vec<u8>> {
+        let bytes: Vec<u8> = text.trim().bytes().filter(|b| *b != b'=').collect();
+        if bytes.len() > 4096 {
+            return None;
+        }
+        let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+        for chunk in bytes.chunks(4) {
+            let mut acc = 0u32;
+            for (i, b) in chunk.iter().enumerate() {
+                acc |= value(*b)? << (18 - 6 * i);
+            }
+            let n = match chunk.len() {
+                4 => 3,
+                3 => 2,
+                2 => 1,
+                _ => return None,
+            };
+            for i in 0..n {
+                out.push((acc >> (16 - 8 * i)) as u8);
+            }
+        }
+        Some(out)
+    }
+
+    /// `user:password` from a Basic credential.
+    pub fn decode_basic(text: &str) -> Option<(String, String)> {
+        let decoded = String::from_utf8(decode(text)?).ok()?;
+        let (user, password) = decoded.split_once(':')?;
+        Some((user.to_string(), password.to_string()))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn decodes_basic_credentials() {
+            // "alice:s3cret:x" — the password may contain colons.
+            assert_eq!(
+                super::decode_basic("YWxpY2U6czNjcmV0Ong="),
+                Some(("alice".to_string(), "s3cret:x".to_string()))
+            );
+            assert_eq!(super::decode_basic("!!"), None);
+        }
+    }
+}

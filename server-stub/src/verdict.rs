@@ -1,0 +1,187 @@
+//! From one inventory to what the collector stores: findings as rows, and the host's roll-up.
+//!
+//! Pure glue over `sunset_catalog::evaluate`: the catalogue decides each finding; this module only
+//! keys the findings, picks the host's worst status and the day it will next become unsupported.
+
+use std::collections::HashSet;
+
+use chrono::{Days, NaiveDate};
+use sunset_catalog::Catalog;
+use sunset_catalog::catalog::{SupportEnd, Target};
+use sunset_catalog::evaluate::{Finding, Options, Status, evaluate_with};
+use sunset_catalog::inventory::Inventory;
+
+/// Status of a host with no finding at all: nothing on it is in the catalogue, so it cannot be
+/// vouched for.
+pub const NO_FINDINGS_STATUS: &str = "unknown";
+
+/// One finding as stored.
+#[derive(Clone, Debug)]
+pub struct FindingRow {
+    /// Stable key of the finding within its host (`software|python|python 3.8|3.8.10|x64`).
+    pub key: String,
+    /// `os`, `software` or `hardware`.
+    pub target: &'static str,
+    /// Catalogue product kind.
+    pub kind: String,
+    /// Catalogue product id.
+    pub product_id: String,
+    /// Product display name.
+    pub product_name: String,
+    /// What it is on the machine.
+    pub subject: String,
+    /// Version as installed.
+    pub installed_version: Option<String>,
+    /// Release cycle.
+    pub cycle: Option<String>,
+    /// Release label.
+    pub cycle_label: Option<String>,
+    /// Status name.
+    pub status: &'static str,
+    /// End of security support (`YYYY-MM-DD`, `ended`), when known.
+    pub security_support_end: Option<String>,
+    /// End of extended support, when any.
+    pub extended_support_end: Option<String>,
+    /// The whole finding as JSON (dates, evidence, advice).
+    pub detail: String,
+}
+
+/// What one evaluation of a host produced.
+#[derive(Clone, Debug)]
+pub struct HostVerdict {
+    /// Worst status of any finding (`unknown` when there is none).
+    pub status: &'static str,
+    /// Worst status of the OS findings.
+    pub os_status: Option<&'static str>,
+    /// Worst status of the software findings.
+    pub software_status: Option<&'static str>,
+    /// Worst status of the hardware findings.
+    pub hardware_status: Option<&'static str>,
+    /// Findings, de-duplicated by key, most urgent first.
+    pub findings: Vec<FindingRow>,
+    /// Number of unsupported findings.
+    pub unsupported_count: i64,
+    /// First day on which something on the host that is not yet unsupported will be.
+    pub next_unsupported_on: Option<NaiveDate>,
+}
+
+/// Evaluates an inventory and rolls the findings up.
+pub fn judge(inventory: &Inventory, catalog: &Catalog, today: NaiveDate, expiring_days: u32) -> HostVerdict {
+    let options = Options {
+        today,
+        expiring_days: i64::from(expiring_days),
+    };
+    let evaluation = evaluate_with(inventory, catalog, &options);
+    roll_up(evaluation.findings, today)
+}
+
+fn roll_up(findings: Vec<Finding>, today: NaiveDate) -> HostVerdict {
+    let mut seen = HashSet::new();
+    let mut rows = Vec::with_capacity(findings.len());
+    let mut worst: [Option<Status>; 3] = [None, None, None];
+    let mut unsupported = 0;
+    let mut next: Option<NaiveDate> = None;
+    for finding in findings {
+        let key = finding_key(&finding);
+        if !seen.insert(key.clone()) {
+            continue;
+        }
+        let slot = match finding.target {
+            Target::Os => 0,
+            Target::Software => 1,
+            Target::Hardware => 2,
+        };
+        worst[slot] = Some(worst[slot].map_or(finding.status, |w| w.min(finding.status)));
+        if finding.status == Status::Unsupported {
+            unsupported += 1;
+        } else if let Some(day) = becomes_unsupported_on(&finding) {
+            if day > today {
+                next = Some(next.map_or(day, |n| n.min(day)));
+            }
+        }
+        rows.push(row(key, &finding));
+    }
+    let status = worst
+        .iter()
+        .flatten()
+        .min()
+        .map_or(NO_FINDINGS_STATUS, |s| s.as_str());
+    HostVerdict {
+        status,
+        os_status: worst[0].map(Status::as_str),
+        software_status: worst[1].map(Status::as_str),
+        hardware_status: worst[2].map(Status::as_str),
+        findings: rows,
+        unsupported_count: unsupported,
+        next_unsupported_on: next,
+    }
+}
+
+/// The day after the last day of any (free or paid) security support.
+fn becomes_unsupported_on(finding: &Finding) -> Option<NaiveDate> {
+    let last = match (finding.dates.security_support_end, finding.dates.extended_support_end) {
+        (_, Some(SupportEnd::NotAnnounced)) | (Some(SupportEnd::NotAnnounced), None) => None,
+        (_, Some(SupportEnd::On(extended))) => Some(extended),
+        (Some(SupportEnd::On(security)), _) => Some(security),
+        _ => None,
+    }?;
+    last.checked_add_days(Days::new(1))
+}
+
+/// Stable identity of a finding within its host, used to keep first-seen dates and risk records
+/// across reports.
+pub fn finding_key(finding: &Finding) -> String {
+    let target = target_name(finding.target);
+    let what = finding
+        .software_key
+        .clone()
+        .unwrap_or_else(|| finding.subject.to_lowercase());
+    format!("{target}|{}|{what}", finding.product_id)
+}
+
+/// `os`, `software` or `hardware`.
+pub fn target_name(target: Target) -> &'static str {
+    match target {
+        Target::Os => "os",
+        Target::Software => "software",
+        Target::Hardware => "hardware",
+    }
+}
+
+fn support_end(end: Option<SupportEnd>) -> Option<String> {
+    match end? {
+        SupportEnd::On(date) => Some(date.to_string()),
+        SupportEnd::Ended => Some("ended".to_string()),
+        SupportEnd::NotAnnounced => None,
+    }
+}
+
+fn row(key: String, finding: &Finding) -> FindingRow {
+    let kind = serde_json::to_value(finding.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    FindingRow {
+        key,
+        target: target_name(finding.target),
+        kind,
+        product_id: finding.product_id.clone(),
+        product_name: finding.product_name.clone(),
+        subject: finding.subject.clone(),
+        installed_version: finding.installed_version.clone(),
+        cycle: finding.cycle.clone(),
+        cycle_label: finding.cycle_label.clone(),
+        status: finding.status.as_str(),
+        security_support_end: support_end(finding.dates.security_support_end),
+        extended_support_end: support_end(finding.dates.extended_support_end),
+        detail: serde_json::to_string(finding).unwrap_or_else(|_| "{}".to_string()),
+    }
+}
+
+/// Rank of a status name for "worst first" ordering; unknown names sort last.
+pub fn status_rank(status: &str) -> usize {
+    Status::ALL
+        .iter()
+        .position(|s| s.as_str() == status)
+        .unwrap_or(Status::ALL.len())
+}
