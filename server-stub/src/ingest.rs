@@ -27,6 +27,8 @@ use crate::verdict;
 
 /// Most keys in any one JSON object of a report.
 const MAX_OBJECT_KEYS: usize = 256;
+/// Longest object key in a report.
+const MAX_KEY_BYTES: usize = 256;
 
 /// Agent-facing routes.
 pub fn routes() -> Router<Shared> {
@@ -267,7 +269,7 @@ fn check_bounds(value: &Value, path: &mut String, limits: &Limits) -> Result<(),
             }
             for (key, item) in map {
                 let len = path.len();
-                if key.len() > limits.max_string_bytes {
+                if key.len() > MAX_KEY_BYTES {
                     return Err((display_path(path), "key too long".to_string()));
                 }
                 if !path.is_empty() {

@@ -1037,7 +1037,8 @@ pub async fn summary(db: &Db, filter: &Filter, stale_cutoff: &str, today: NaiveD
         .map(|r| (text(r, "target"), int(r, "n")))
         .collect();
 
-    let horizon = today
+    let first_month = today.with_day0(0).unwrap_or(today);
+    let horizon = first_month
         .checked_add_months(chrono::Months::new(24))
         .unwrap_or(today);
     let mut forecast = Sql::new(
@@ -1045,7 +1046,7 @@ pub async fn summary(db: &Db, filter: &Filter, stale_cutoff: &str, today: NaiveD
          JOIN sites s ON s.id = h.site_id WHERE h.status <> 'unsupported'",
     );
     forecast.push(
-        " AND h.next_unsupported_on > ? AND h.next_unsupported_on <= ?",
+        " AND h.next_unsupported_on > ? AND h.next_unsupported_on < ?",
         [Arg::Text(today.to_string()), Arg::Text(horizon.to_string())],
     );
     filter.host_clauses(&mut forecast, stale_cutoff);
@@ -1059,7 +1060,7 @@ pub async fn summary(db: &Db, filter: &Filter, stale_cutoff: &str, today: NaiveD
         .iter()
         .map(|r| (text(r, "month"), int(r, "n")))
         .collect();
-    let mut month = today.with_day0(0).unwrap_or(today);
+    let mut month = first_month;
     for _ in 0..24 {
         let key = month.format("%Y-%m").to_string();
         out.forecast.push((key.clone(), counts.get(&key).copied().unwrap_or(0)));

@@ -1,0 +1,196 @@
+//! `POST /api/v1/reports`: what is stored, what is refused, and that refusals change nothing.
+
+use std::io::Write;
+
+use crate::util::{Backend, inventory, start};
+
+backend_tests!(
+    happy_path_stores_host_and_findings,
+    duplicate_report_is_acknowledged_once,
+    wrong_and_revoked_tokens_are_refused,
+    malformed_json_is_400,
+    oversize_body_is_413,
+    gzip_bomb_is_413_and_gzip_reports_are_accepted,
+    absurd_field_lengths_are_422,
+    older_report_does_not_replace_newer_inventory,
+);
+
+async fn happy_path_stores_host_and_findings(backend: Backend) {
+    let server = start(&backend).await;
+    let token = server.site("Riverside Surgery").await;
+    let inv = inventory(1); // Windows 10 22H2 + Python 2.7: unsupported.
+    let (status, ack) = server.send(&token, &inv).await;
+    assert_eq!(status, 200, "{ack}");
+    assert_eq!(ack["status"], "accepted");
+    assert_eq!(ack["catalog_version"], "test-1");
+    assert_eq!(ack["site"], "Riverside Surgery");
+    assert_eq!(ack["host_status"], "unsupported");
+
+    let cookie = server.session("viewer").await;
+    let hosts = server.get_json(&cookie, "/api/v1/hosts").await;
+    assert_eq!(hosts["total"], 1);
+    let host = &hosts["hosts"][0];
+    assert_eq!(host["hostname"], "WKS-00001");
+    assert_eq!(host["status"], "unsupported");
+    assert_eq!(host["os_status"], "unsupported");
+    assert_eq!(host["site"], "Riverside Surgery");
+
+    let findings = server.get_json(&cookie, "/api/v1/findings?status=unsupported").await;
+    let products: Vec<&str> = findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["product_id"].as_str().unwrap())
+        .collect();
+    assert!(products.contains(&"windows") && products.contains(&"python"), "{products:?}");
+
+    let detail = server.get_json(&cookie, &format!("/api/v1/hosts/{}", inv.host.host_id)).await;
+    assert_eq!(detail["inventory"]["host"]["hostname"], "WKS-00001");
+    assert_eq!(detail["history"][0]["new_status"], "unsupported");
+
+    let summary = server.get_json(&cookie, "/api/v1/summary").await;
+    assert_eq!(summary["summary"]["hosts"], 1);
+    assert_eq!(summary["summary"]["hosts_unsupported_os"], 1);
+
+    let metrics = server.client.get(format!("{}/metrics", server.url)).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("sunset_reports_stored_total{outcome=\"accepted\"} 1"), "{metrics}");
+    assert!(metrics.contains("sunset_hosts{status=\"unsupported\"} 1"), "{metrics}");
+    let health = server.client.get(format!("{}/healthz", server.url)).send().await.unwrap();
+    assert_eq!(health.status().as_u16(), 200);
+
+    let bundle = server.client.get(format!("{}/api/v1/catalog", server.url)).send().await.unwrap();
+    let bundle: serde_json::Value = bundle.json().await.unwrap();
+    assert_eq!(bundle["version"], "test-1");
+    assert_eq!(bundle["files"][0]["name"], "catalog.toml");
+}
+
+async fn duplicate_report_is_acknowledged_once(backend: Backend) {
+    let server = start(&backend).await;
+    let token = server.site("Riverside").await;
+    let inv = inventory(2);
+    let (status, first) = server.send(&token, &inv).await;
+    assert_eq!((status, first["status"].as_str()), (200, Some("accepted")));
+    let before = server.table_counts().await;
+    let (status, again) = server.send(&token, &inv).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["status"], "duplicate");
+    assert_eq!(again["catalog_version"], "test-1");
+    assert_eq!(server.table_counts().await, before);
+}
+
+async fn wrong_and_revoked_tokens_are_refused(backend: Backend) {
+    let server = start(&backend).await;
+    let token = server.site("Riverside").await;
+    let before = server.table_counts().await;
+    let (status, body) = server.send("sst_not-a-token", &inventory(3)).await;
+    assert_eq!(status, 401, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("token"));
+    let response = server
+        .client
+        .post(format!("{}/api/v1/reports", server.url))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 401);
+    assert!(sunset_collector::store::revoke_site(&server.state.db, "Riverside", chrono::Utc::now()).await.unwrap());
+    let (status, _) = server.send(&token, &inventory(3)).await;
+    assert_eq!(status, 401);
+    assert_eq!(server.table_counts().await, before);
+}
+
+async fn malformed_json_is_400(backend: Backend) {
+    let server = start(&backend).await;
+    let token = server.site("Riverside").await;
+    server.send(&token, &inventory(4)).await;
+    let before = server.table_counts().await;
+    let (status, body) = server.post_report(&token, "{\"schema_version\": 1, \"host\": ").await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("malformed JSON"), "{body}");
+    // Valid JSON, not an inventory: 422 naming the field.
+    let (status, body) = server.post_report(&token, "{\"schema_version\": 1, \"host\": {}, \"os\": {}}").await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["field"], "host", "{body}");
+    assert_eq!(server.table_counts().await, before);
+}
+
+async fn oversize_body_is_413(backend: Backend) {
+    let server = start(&backend).await;
+    let token = server.site("Riverside").await;
+    let before = server.table_counts().await;
+    let max = server.state.config.limits.max_body_bytes;
+    let body = vec![b' '; max + 1];
+    let (status, body) = server.post_report(&token, body).await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(server.table_counts().await, before);
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+async fn gzip_bomb_is_413_and_gzip_reports_are_accepted(backend: Backend) {
+    let server = start(&backend).await;
+    let token = server.site("Riverside").await;
+    let post_gzip = |body: Vec<u8>| {
+        server
+            .client
+            .post(format!("{}/api/v1/reports", server.url))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .header("content-encoding", "gzip")
+            .body(body)
+            .send()
+    };
+    let inv = inventory(5);
+    let (status, ack) = crate::util::read(post_gzip(gzip(&serde_json::to_vec(&inv).unwrap())).await.unwrap()).await;
+    assert_eq!((status, ack["status"].as_str()), (200, Some("accepted")), "{ack}");
+    let before = server.table_counts().await;
+    // 64 MiB of spaces compresses to ~64 KiB: far under the wire limit, far over the decompressed one.
+    let bomb = gzip(&vec![b' '; 64 * 1024 * 1024]);
+    assert!(bomb.len() < server.state.config.limits.max_body_bytes);
+    let (status, body) = crate::util::read(post_gzip(bomb).await.unwrap()).await;
+    assert_eq!(status, 413, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("decompressed"), "{body}");
+    let (status, _) = crate::util::read(post_gzip(b"not gzip".to_vec()).await.unwrap()).await;
+    assert_eq!(status, 400);
+    assert_eq!(server.table_counts().await, before);
+}
+
+async fn absurd_field_lengths_are_422(backend: Backend) {
+    let server = start(&backend).await;
+    let token = server.site("Riverside").await;
+    server.send(&token, &inventory(6)).await;
+    let before = server.table_counts().await;
+    let mut inv = inventory(6);
+    inv.host.report_id = uuid::Uuid::new_v4();
+    inv.software[3].name = "A".repeat(100_000);
+    let (status, body) = server.send(&token, &inv).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["field"], "software[3].name");
+    let mut inv = inventory(6);
+    inv.host.report_id = uuid::Uuid::new_v4();
+    let entry = inv.software[0].clone();
+    inv.software = vec![entry; server.state.config.limits.max_entries + 1];
+    let (status, body) = server.send(&token, &inv).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["field"], "software");
+    assert_eq!(server.table_counts().await, before);
+}
+
+async fn older_report_does_not_replace_newer_inventory(backend: Backend) {
+    let server = start(&backend).await;
+    let token = server.site("Riverside").await;
+    let newer = inventory(7);
+    let mut older = inventory(7);
+    older.host.collected_at = newer.host.collected_at - chrono::Duration::days(2);
+    older.os.name = "Windows 11 Pro".into();
+    older.os.version = "10.0.26100.1".into();
+    assert_eq!(server.send(&token, &newer).await.1["status"], "accepted");
+    assert_eq!(server.send(&token, &older).await.1["status"], "superseded");
+    let cookie = server.session("viewer").await;
+    let host = server.get_json(&cookie, &format!("/api/v1/hosts/{}", newer.host.host_id)).await;
+    assert_eq!(host["host"]["os_name"], newer.os.name);
+}

@@ -1,0 +1,257 @@
+//! Test harness: start a collector on 127.0.0.1:0 against a fresh database of either back end.
+
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use serde_json::Value;
+use sunset_catalog::inventory::Inventory;
+use sunset_collector::catalog_source;
+use sunset_collector::config::{Config, FileConfig, Overrides};
+use sunset_collector::db::Db;
+use sunset_collector::server::{self, AppState, Shared};
+use sunset_collector::store;
+use tempfile::TempDir;
+
+/// The back end a test body runs against.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Sqlite,
+    /// Server URL (no database name needed; each test creates its own database).
+    Postgres(String),
+}
+
+/// Environment variable naming a PostgreSQL server for the tests.
+pub const POSTGRES_ENV: &str = "SUNSET_TEST_POSTGRES_URL";
+
+/// The PostgreSQL back end, or `None` (with a note) when not configured outside CI.
+pub fn postgres() -> Option<Backend> {
+    match std::env::var(POSTGRES_ENV) {
+        Ok(url) if !url.trim().is_empty() => Some(Backend::Postgres(url)),
+        _ => {
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("{POSTGRES_ENV} is not set but CI=true: the PostgreSQL tests must run in CI");
+            }
+            eprintln!("skipped: {POSTGRES_ENV} not set");
+            None
+        }
+    }
+}
+
+/// Runs one async test body on SQLite and on PostgreSQL, as two tests.
+macro_rules! backend_tests {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name(crate::util::Backend::Sqlite).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if let Some(backend) = crate::util::postgres() {
+                        super::$name(backend).await;
+                    }
+                }
+            }
+        )*
+    };
+}
+
+/// The test catalogue directory shipped with the tests.
+pub fn fixture_catalog() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/catalog")
+}
+
+/// A fresh database URL for the back end (a new PostgreSQL database per call).
+pub async fn database_url(backend: &Backend, dir: &Path) -> String {
+    match backend {
+        Backend::Sqlite => sunset_collector::config::sqlite_url(&dir.join("collector.db")),
+        Backend::Postgres(server) => {
+            use sqlx::Connection;
+            let name = format!("sunset_test_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = sqlx::PgConnection::connect(server)
+                .await
+                .unwrap_or_else(|e| panic!("cannot connect to {POSTGRES_ENV}: {e}"));
+            sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
+                .await
+                .expect("create test database");
+            with_database(server, &name)
+        }
+    }
+}
+
+/// `server` URL with its database replaced by `name`.
+fn with_database(server: &str, name: &str) -> String {
+    let (base, query) = match server.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (server, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_part = &base[scheme_end..];
+    let base = match host_part.find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+/// A collector running in-process.
+pub struct TestServer {
+    pub url: String,
+    pub state: Shared,
+    pub client: reqwest::Client,
+    _dir: TempDir,
+    pub catalog_dir: PathBuf,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// Starts a collector with a copy of the fixture catalogue in its own directory.
+pub async fn start(backend: &Backend) -> TestServer {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let catalog_dir = dir.path().join("catalog");
+    std::fs::create_dir_all(&catalog_dir).expect("catalog dir");
+    for entry in std::fs::read_dir(fixture_catalog()).expect("fixture") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, catalog_dir.join(path.file_name().expect("name"))).expect("copy");
+    }
+    let url = database_url(backend, dir.path()).await;
+    let file = FileConfig {
+        database_url: Some(url),
+        catalog_dir: Some(catalog_dir.clone()),
+        ..FileConfig::default()
+    };
+    let config = Config::resolve(
+        file,
+        &Overrides {
+            listen: Some("127.0.0.1:0".into()),
+            data_dir: Some(dir.path().to_path_buf()),
+            config_file: None,
+        },
+    )
+    .expect("config");
+    let db = Db::open(&config).await.expect("database");
+    let catalog = catalog_source::load(config.catalog_dir.as_deref()).expect("catalogue");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let state = AppState::new(db, config, catalog);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let run_state = state.clone();
+    let task = tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = stopped.await;
+        };
+        if let Err(e) = server::run(run_state, listener, shutdown).await {
+            eprintln!("server stopped: {e}");
+        }
+    });
+    TestServer {
+        url: format!("http://{addr}"),
+        state,
+        client: reqwest::Client::new(),
+        _dir: dir,
+        catalog_dir,
+        stop: Some(stop),
+        task: Some(task),
+    }
+}
+
+impl TestServer {
+    /// Enrols a site and returns its token.
+    pub async fn site(&self, name: &str) -> String {
+        store::add_site(&self.state.db, name, Utc::now()).await.expect("site").1
+    }
+
+    /// Posts a JSON body with a token.
+    pub async fn post_report(&self, token: &str, body: impl Into<reqwest::Body>) -> (u16, Value) {
+        let response = self
+            .client
+            .post(format!("{}/api/v1/reports", self.url))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("send");
+        read(response).await
+    }
+
+    /// Posts an inventory.
+    pub async fn send(&self, token: &str, inventory: &Inventory) -> (u16, Value) {
+        self.post_report(token, serde_json::to_vec(inventory).expect("json")).await
+    }
+
+    /// A session cookie for a new user with `role` (created directly, without a password).
+    pub async fn session(&self, role: &str) -> String {
+        let name = format!("{role}-{}", uuid::Uuid::new_v4().simple());
+        store::upsert_user(&self.state.db, &name, role, "unused", Utc::now()).await.expect("user");
+        let (user, _) = store::user_by_name(&self.state.db, &name).await.expect("lookup").expect("user");
+        let id = sunset_collector::auth::random_hex();
+        let csrf = sunset_collector::auth::random_hex();
+        let now = Utc::now();
+        store::create_session(&self.state.db, &user, &id, &csrf, now, now + chrono::Duration::hours(1))
+            .await
+            .expect("session");
+        format!("sunset_session={id}")
+    }
+
+    /// GET with a session cookie; returns status and body text.
+    pub async fn get(&self, cookie: &str, path: &str) -> (u16, String) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.url))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .expect("get");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("text"))
+    }
+
+    /// GET JSON with a session cookie.
+    pub async fn get_json(&self, cookie: &str, path: &str) -> Value {
+        let (status, text) = self.get(cookie, path).await;
+        assert_eq!(status, 200, "{path}: {text}");
+        serde_json::from_str(&text).expect("json")
+    }
+
+    /// Row counts of every table, to prove a rejection changed nothing.
+    pub async fn table_counts(&self) -> Vec<(String, i64)> {
+        let mut out = Vec::new();
+        for table in ["reports", "hosts", "findings", "host_status_changes", "sites"] {
+            let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+                .fetch_one(&self.state.db.pool)
+                .await
+                .expect("count");
+            out.push((table.to_string(), sqlx::Row::get::<i64, _>(&row, "n")));
+        }
+        out
+    }
+}
+
+/// Status code and JSON body (or `{"text": …}` when not JSON).
+pub async fn read(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("body");
+    let value = serde_json::from_str(&text).unwrap_or_else(|_| serde_json::json!({ "text": text }));
+    (status, value)
+}
+
+/// A small inventory for host `n` (3 of its programs are in the test catalogue).
+pub fn inventory(n: u64) -> Inventory {
+    sunset_collector::fake::inventory(n, 12, "Riverside", Utc::now())
+}
