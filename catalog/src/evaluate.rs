@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, CompiledRelease, Kind, Matched, RuleRef, SourceRef, SupportEnd, Target};
 use crate::inventory::{Inventory, Packaging, Software};
+use crate::readiness::{self, Check};
 use crate::version;
 
 /// How long before the end of security support a release counts as `expiring`, by default.
@@ -154,6 +155,9 @@ pub struct Finding {
     pub date_source: Option<SourceRef>,
     /// Why the product matched.
     pub evidence: Evidence,
+    /// Requirement checks behind a hardware-readiness verdict.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Check>,
 }
 
 /// Findings plus how much of the software the catalogue recognised.
@@ -247,6 +251,7 @@ pub fn evaluate_with(inventory: &Inventory, catalog: &Catalog, options: &Options
         }
         unmatched += usize::from(!hit);
     }
+    readiness::judge(inventory, catalog, options, &mut findings);
     findings.sort_by(|a, b| {
         (a.status, a.target, &a.product_id, &a.subject, &a.installed_version, &a.software_key).cmp(&(
             b.status,
@@ -330,6 +335,7 @@ fn verdict(catalog: &Catalog, at: RuleRef, subject: &Subject, matched: Matched, 
             version,
             edition: edition_used,
         },
+        checks: Vec::new(),
     }
 }
 

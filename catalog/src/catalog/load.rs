@@ -12,9 +12,12 @@ use chrono::NaiveDate;
 use regex::Regex;
 use toml::Spanned;
 
-use super::model::{DateOrFlag, File, Kind, Meta, Product, Release, Rule, SupportEnd, Target};
-use super::{Catalog, CompiledRelease, CompiledRule, Entry};
-use crate::version::VersionRange;
+use super::model::{
+    DateOrFlag, File, FirmwareAge, Kind, Meta, Product, Readiness, Release, Rule, SupportEnd,
+    Target,
+};
+use super::{Catalog, CompiledReadiness, CompiledRelease, CompiledRule, Entry};
+use crate::version::{Scheme, VersionRange};
 
 /// One problem in a catalogue, located precisely enough to fix it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -99,6 +102,8 @@ impl Catalog {
         let mut checker = Checker::default();
         let mut meta: Option<Meta> = None;
         let mut entries = Vec::new();
+        let mut readiness = Vec::new();
+        let mut firmware_age: Option<FirmwareAge> = None;
         for (name, text) in files {
             let (name, text) = (name.as_ref(), text.as_ref());
             let file: File = match toml::from_str(text) {
@@ -123,6 +128,17 @@ impl Catalog {
                     entries.push(entry);
                 }
             }
+            for spec in file.readiness {
+                if let Some(compiled) = checker.readiness(&at, spec) {
+                    readiness.push(compiled);
+                }
+            }
+            if let Some(age) = file.firmware_age {
+                if firmware_age.is_some() {
+                    checker.at(&at, age.span(), "firmware_age", "a second [firmware_age] table");
+                }
+                firmware_age = Some(age.into_inner());
+            }
         }
         let Some(meta) = meta else {
             let name = files.first().map_or("(no files)", |(n, _)| n.as_ref());
@@ -138,7 +154,7 @@ impl Catalog {
         if !checker.problems.is_empty() {
             return Err(LoadError::Invalid(checker.problems));
         }
-        Catalog::new(meta, entries).map_err(|message| {
+        Catalog::new(meta, entries, readiness, firmware_age).map_err(|message| {
             LoadError::Invalid(vec![Problem {
                 file: "(catalogue)".into(),
                 line: 1,
@@ -230,6 +246,47 @@ impl Checker {
             product,
             rules,
             releases,
+        })
+    }
+
+    fn readiness(&mut self, here: &Here, spec: Spanned<Readiness>) -> Option<CompiledReadiness> {
+        let before = self.problems.len();
+        let span = spec.span();
+        let spec = spec.into_inner();
+        let path = format!("readiness[{}]", spec.id);
+        if let Some(first) = self.ids.insert(spec.id.clone(), here.name.to_string()) {
+            let message = format!("duplicate id (first defined in {first})");
+            self.at(here, span.clone(), &format!("{path}.id"), &message);
+        }
+        let applies_to = Spanned::new(span.clone(), spec.applies_to.clone());
+        let rule = self.rule(here, &format!("{path}.applies_to"), Kind::Os, &applies_to);
+        let versions = match VersionRange::parse(Scheme::Dotted, spec.os_versions.get_ref()) {
+            Ok(range) => Some(range),
+            Err(error) => {
+                let field = format!("{path}.os_versions");
+                self.at(here, spec.os_versions.span(), &field, &error.to_string());
+                None
+            }
+        };
+        let mut cpu = Vec::new();
+        for (n, cpu_rule) in spec.cpu.iter().enumerate() {
+            match Regex::new(&format!("(?i){}", cpu_rule.regex.get_ref())) {
+                Ok(regex) => cpu.push((regex, n)),
+                Err(error) => {
+                    let message = format!("regex does not compile: {error}");
+                    let field = format!("{path}.cpu[{n}].regex");
+                    self.at(here, cpu_rule.regex.span(), &field, &message);
+                }
+            }
+        }
+        if self.problems.len() != before {
+            return None;
+        }
+        Some(CompiledReadiness {
+            rule: rule?,
+            versions: versions?,
+            cpu,
+            spec,
         })
     }
 

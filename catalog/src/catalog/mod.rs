@@ -13,7 +13,9 @@ use chrono::NaiveDate;
 use regex::{Regex, RegexSet};
 
 pub use load::{LoadError, Problem};
-pub use model::{Kind, Meta, Product, Rule, SourceRef, SupportEnd, Target};
+pub use model::{
+    CpuRule, FirmwareAge, Kind, Meta, Product, Readiness, Rule, SourceRef, SupportEnd, Target,
+};
 
 use crate::inventory::{Hardware, InstallationType, Os, OsFamily, Software};
 use crate::version::VersionRange;
@@ -23,7 +25,20 @@ use crate::version::VersionRange;
 pub struct Catalog {
     meta: Meta,
     entries: Vec<Entry>,
+    readiness: Vec<CompiledReadiness>,
+    firmware_age: Option<FirmwareAge>,
     index: Index,
+}
+
+/// Upgrade-readiness requirements with compiled rules.
+#[derive(Debug)]
+pub struct CompiledReadiness {
+    /// The requirements as written.
+    pub spec: Readiness,
+    pub(crate) rule: CompiledRule,
+    pub(crate) versions: VersionRange,
+    /// Processor regexes with the index of their rule in `spec.cpu`.
+    pub(crate) cpu: Vec<(Regex, usize)>,
 }
 
 /// A product with its compiled rules and checked releases.
@@ -105,7 +120,12 @@ pub(crate) struct Matched {
 }
 
 impl Catalog {
-    fn new(meta: Meta, entries: Vec<Entry>) -> Result<Catalog, String> {
+    fn new(
+        meta: Meta,
+        entries: Vec<Entry>,
+        readiness: Vec<CompiledReadiness>,
+        firmware_age: Option<FirmwareAge>,
+    ) -> Result<Catalog, String> {
         let mut index = Index::default();
         let mut patterns = Vec::new();
         for (e, entry) in entries.iter().enumerate() {
@@ -136,6 +156,8 @@ impl Catalog {
         Ok(Catalog {
             meta,
             entries,
+            readiness,
+            firmware_age,
             index,
         })
     }
@@ -153,6 +175,16 @@ impl Catalog {
     /// All products with their checked releases, in load order.
     pub fn entries(&self) -> &[Entry] {
         &self.entries
+    }
+
+    /// Upgrade-readiness requirements (Windows 11 hardware).
+    pub fn readiness(&self) -> &[CompiledReadiness] {
+        &self.readiness
+    }
+
+    /// The firmware age policy, if the catalogue sets one.
+    pub fn firmware_age(&self) -> Option<&FirmwareAge> {
+        self.firmware_age.as_ref()
     }
 
     /// Looks a product up by id.

@@ -62,6 +62,64 @@ pub(crate) struct File {
     pub catalog: Option<Spanned<Meta>>,
     #[serde(default)]
     pub product: Vec<Product>,
+    #[serde(default)]
+    pub readiness: Vec<Spanned<Readiness>>,
+    pub firmware_age: Option<Spanned<FirmwareAge>>,
+}
+
+/// Hardware requirements for an OS upgrade (Windows 11), judged on machines that run the OS before
+/// it. A machine that fails them needs hardware replacement, which changes the budget, not the plan.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Readiness {
+    /// Unique id, used as the finding's product id (`windows11-readiness`).
+    pub id: String,
+    /// Display name (`Windows 11 hardware readiness`).
+    pub name: String,
+    /// Which machines are judged: an OS rule (`os_family`, `installation_type`, …).
+    pub applies_to: Rule,
+    /// Which OS versions are judged (`<10.0.22000`: Windows 10 and older).
+    pub os_versions: Spanned<String>,
+    /// Minimum installed memory.
+    pub min_memory_bytes: Option<u64>,
+    /// Minimum system disk size.
+    pub min_system_disk_bytes: Option<u64>,
+    /// Minimum TPM major version.
+    pub min_tpm_major: Option<u32>,
+    /// Requires UEFI firmware with Secure Boot capability.
+    #[serde(default)]
+    pub secure_boot_capable: bool,
+    /// Where the requirements come from.
+    pub source: Option<SourceRef>,
+    /// Reference page.
+    pub link: Option<String>,
+    /// Advice for machines that fail.
+    pub replacement: Option<String>,
+    /// Processor rules, first match decides; a processor no rule matches is `unknown`.
+    #[serde(default)]
+    pub cpu: Vec<CpuRule>,
+}
+
+/// One processor family's verdict, matched against the CPU brand string.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CpuRule {
+    /// Brand-string regex, case-insensitive, unanchored (brand strings carry prefixes).
+    pub regex: Spanned<String>,
+    /// Whether the processors it matches are supported.
+    pub supported: bool,
+    /// Why, for the evidence (`Intel 7th generation`).
+    pub note: String,
+}
+
+/// Firmware older than this is flagged: OEMs stop firmware (and so microcode) updates years earlier.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FirmwareAge {
+    /// Age in years from the firmware date after which a machine is flagged.
+    pub max_years: u32,
+    /// Advice for flagged machines.
+    pub replacement: Option<String>,
 }
 
 /// Catalogue-wide metadata; exactly one file of a catalogue carries it.

@@ -3,6 +3,7 @@
 use std::cmp::Ordering;
 
 use crate::version::range::RangeError;
+use crate::version::tag::Tag;
 use crate::version::{Scheme, Version, debian, java, rpm};
 
 /// A comparison operator; a bare version means [`Op::Eq`].
@@ -96,9 +97,29 @@ impl Constraint {
         match &self.kind {
             Kind::Any => true,
             Kind::Prefix(prefix) => prefix_key(scheme, installed).matches_prefix(prefix),
-            Kind::Compare(op, bound) => op.accepts(scheme.compare(installed, bound)),
+            Kind::Compare(op, bound) => match ordered_bound(scheme, *op, bound) {
+                Some(bound) => op.accepts(prefix_key(scheme, installed).cmp(&bound)),
+                None => op.accepts(scheme.compare(installed, bound)),
+            },
         }
     }
+}
+
+/// The bound a dotted or Java comparison really uses. `<X` and `>=X` with a plain release `X` split
+/// at X's first pre-release, so `<3.12` and `3.12.*` do not both claim `3.12.0rc1`: a release
+/// series with its pre-releases belongs to one cycle. `None` for schemes compared as text.
+pub(crate) fn ordered_bound(scheme: Scheme, op: Op, bound: &str) -> Option<Version> {
+    let version = match scheme {
+        Scheme::Dotted => Version::parse(bound),
+        Scheme::Java => java::parse(bound),
+        Scheme::Debian | Scheme::Rpm | Scheme::Semver => return None,
+    };
+    let splits_series = matches!(op, Op::Lt | Op::Ge) && *version.tag() == Tag::Release;
+    Some(if splits_series {
+        Version::prefix_floor(version.components())
+    } else {
+        version
+    })
 }
 
 /// The numbers `X.*` patterns look at: Java's normalised numbers (so `8.*` holds `1.8.0_391`),

@@ -12,8 +12,8 @@
 use std::cmp::Ordering;
 use std::ops::Bound::{self, Excluded, Included, Unbounded};
 
-use crate::version::range::constraint::{Kind, Op};
-use crate::version::{Scheme, Version, java};
+use crate::version::range::constraint::{Kind, Op, ordered_bound};
+use crate::version::{Scheme, Version};
 
 /// The versions between two bounds.
 pub(crate) struct Interval<P> {
@@ -87,8 +87,10 @@ fn ordered(scheme: Scheme, kind: &Kind) -> Interval<Version> {
                     .map_or(Unbounded, |next| Excluded(Version::prefix_floor(&next))),
             }
         }
-        Kind::Compare(op, bound) if scheme == Scheme::Java => Interval::of(*op, java::parse(bound)),
-        Kind::Compare(op, bound) => Interval::of(*op, Version::parse(bound)),
+        Kind::Compare(op, bound) => {
+            let bound = ordered_bound(scheme, *op, bound).unwrap_or_else(|| Version::parse(bound));
+            Interval::of(*op, bound)
+        }
     }
 }
 
