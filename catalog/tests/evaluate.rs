@@ -2,7 +2,7 @@
 //! packaging, and the status boundaries.
 
 use chrono::NaiveDate;
-use sunset_catalog::catalog::Catalog;
+use sunset_catalog::catalog::{Catalog, Target};
 use sunset_catalog::evaluate::{Options, Status, evaluate_with};
 use sunset_catalog::inventory::{
     Hardware, Host, InstallationType, Inventory, Os, OsFamily, SCHEMA_VERSION, Software, Source,
@@ -59,7 +59,10 @@ fn app(name: &str, version: &str, source: Source) -> Software {
 }
 
 fn os_finding(catalog: &Catalog, os: Os, today: &str) -> sunset_catalog::Finding {
-    let findings = evaluate(&inventory(os, vec![]), catalog, day(today));
+    let findings: Vec<_> = evaluate(&inventory(os, vec![]), catalog, day(today))
+        .into_iter()
+        .filter(|f| f.target == Target::Os)
+        .collect();
     assert_eq!(findings.len(), 1, "{findings:#?}");
     findings.into_iter().next().unwrap()
 }
