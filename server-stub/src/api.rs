@@ -44,19 +44,42 @@ async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
 }
 
-async fn hosts(State(state): State<Shared>, _caller: ApiCaller, Query(filter): Query<Filter>) -> Result<Response, ApiError> {
+async fn hosts(
+    State(state): State<Shared>,
+    _caller: ApiCaller,
+    Query(filter): Query<Filter>,
+) -> Result<Response, ApiError> {
     let (limit, offset) = filter.page(PAGE_DEFAULT, PAGE_MAX);
-    let (rows, total) = store::hosts(&state.db, &filter, &state.stale_cutoff(), limit, offset).await?;
-    Ok(axum::Json(json!({"total": total, "limit": limit, "offset": offset, "hosts": rows})).into_response())
+    let (rows, total) =
+        store::hosts(&state.db, &filter, &state.stale_cutoff(), limit, offset).await?;
+    Ok(
+        axum::Json(json!({"total": total, "limit": limit, "offset": offset, "hosts": rows}))
+            .into_response(),
+    )
 }
 
 /// Host list as CSV.
 pub async fn hosts_csv_text(state: &Shared, filter: &Filter) -> Result<String, ApiError> {
     let (rows, _) = store::hosts(&state.db, filter, &state.stale_cutoff(), EXPORT_MAX, 0).await?;
     let mut w = CsvWriter::with_header(&[
-        "host_id", "hostname", "site", "site_tag", "os_name", "os_version", "status", "status_since",
-        "os_status", "software_status", "hardware_status", "findings", "unsupported", "next_unsupported_on",
-        "last_seen_at", "collected_at", "agent_version", "catalog_version",
+        "host_id",
+        "hostname",
+        "site",
+        "site_tag",
+        "os_name",
+        "os_version",
+        "status",
+        "status_since",
+        "os_status",
+        "software_status",
+        "hardware_status",
+        "findings",
+        "unsupported",
+        "next_unsupported_on",
+        "last_seen_at",
+        "collected_at",
+        "agent_version",
+        "catalog_version",
     ]);
     for h in &rows {
         let findings = h.finding_count.to_string();
@@ -87,11 +110,25 @@ pub async fn hosts_csv_text(state: &Shared, filter: &Filter) -> Result<String, A
 
 /// Finding list as CSV.
 pub async fn findings_csv_text(state: &Shared, filter: &Filter) -> Result<String, ApiError> {
-    let (rows, _) = store::findings(&state.db, filter, &state.stale_cutoff(), EXPORT_MAX, 0).await?;
+    let (rows, _) =
+        store::findings(&state.db, filter, &state.stale_cutoff(), EXPORT_MAX, 0).await?;
     let mut w = CsvWriter::with_header(&[
-        "host_id", "hostname", "site", "target", "kind", "product_id", "product_name", "subject",
-        "installed_version", "cycle", "cycle_label", "status", "security_support_end", "extended_support_end",
-        "first_seen_at", "status_since",
+        "host_id",
+        "hostname",
+        "site",
+        "target",
+        "kind",
+        "product_id",
+        "product_name",
+        "subject",
+        "installed_version",
+        "cycle",
+        "cycle_label",
+        "status",
+        "security_support_end",
+        "extended_support_end",
+        "first_seen_at",
+        "status_since",
     ]);
     for f in &rows {
         w.row([
@@ -121,24 +158,39 @@ pub fn csv_response(name: &str, text: String) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
         ],
         text,
     )
         .into_response()
 }
 
-async fn hosts_csv(State(state): State<Shared>, _caller: ApiCaller, Query(filter): Query<Filter>) -> Result<Response, ApiError> {
+async fn hosts_csv(
+    State(state): State<Shared>,
+    _caller: ApiCaller,
+    Query(filter): Query<Filter>,
+) -> Result<Response, ApiError> {
     let text = hosts_csv_text(&state, &filter).await?;
     Ok(csv_response("sunset-hosts.csv", text))
 }
 
-async fn findings_csv(State(state): State<Shared>, _caller: ApiCaller, Query(filter): Query<Filter>) -> Result<Response, ApiError> {
+async fn findings_csv(
+    State(state): State<Shared>,
+    _caller: ApiCaller,
+    Query(filter): Query<Filter>,
+) -> Result<Response, ApiError> {
     let text = findings_csv_text(&state, &filter).await?;
     Ok(csv_response("sunset-findings.csv", text))
 }
 
-async fn host(State(state): State<Shared>, _caller: ApiCaller, Path(host_id): Path<String>) -> Result<Response, ApiError> {
+async fn host(
+    State(state): State<Shared>,
+    _caller: ApiCaller,
+    Path(host_id): Path<String>,
+) -> Result<Response, ApiError> {
     let Some(detail) = store::host(&state.db, &host_id).await? else {
         return Err(ApiError::new(StatusCode::NOT_FOUND, "no such host"));
     };
@@ -149,7 +201,9 @@ async fn host(State(state): State<Shared>, _caller: ApiCaller, Path(host_id): Pa
         .iter()
         .map(|(row, detail)| {
             let mut value = serde_json::to_value(row).unwrap_or(Value::Null);
-            if let (Some(map), Ok(detail)) = (value.as_object_mut(), serde_json::from_str::<Value>(detail)) {
+            if let (Some(map), Ok(detail)) =
+                (value.as_object_mut(), serde_json::from_str::<Value>(detail))
+            {
                 map.insert("detail".to_string(), detail);
             }
             value
@@ -166,13 +220,25 @@ async fn host(State(state): State<Shared>, _caller: ApiCaller, Path(host_id): Pa
     .into_response())
 }
 
-async fn findings(State(state): State<Shared>, _caller: ApiCaller, Query(filter): Query<Filter>) -> Result<Response, ApiError> {
+async fn findings(
+    State(state): State<Shared>,
+    _caller: ApiCaller,
+    Query(filter): Query<Filter>,
+) -> Result<Response, ApiError> {
     let (limit, offset) = filter.page(PAGE_DEFAULT, PAGE_MAX);
-    let (rows, total) = store::findings(&state.db, &filter, &state.stale_cutoff(), limit, offset).await?;
-    Ok(axum::Json(json!({"total": total, "limit": limit, "offset": offset, "findings": rows})).into_response())
+    let (rows, total) =
+        store::findings(&state.db, &filter, &state.stale_cutoff(), limit, offset).await?;
+    Ok(
+        axum::Json(json!({"total": total, "limit": limit, "offset": offset, "findings": rows}))
+            .into_response(),
+    )
 }
 
-async fn summary(State(state): State<Shared>, _caller: ApiCaller, Query(filter): Query<Filter>) -> Result<Response, ApiError> {
+async fn summary(
+    State(state): State<Shared>,
+    _caller: ApiCaller,
+    Query(filter): Query<Filter>,
+) -> Result<Response, ApiError> {
     let summary = store::summary(&state.db, &filter, &state.stale_cutoff(), state.today()).await?;
     let catalog = state.catalog();
     Ok(axum::Json(json!({
@@ -184,7 +250,11 @@ async fn summary(State(state): State<Shared>, _caller: ApiCaller, Query(filter):
     .into_response())
 }
 
-async fn products(State(state): State<Shared>, _caller: ApiCaller, Query(filter): Query<Filter>) -> Result<Response, ApiError> {
+async fn products(
+    State(state): State<Shared>,
+    _caller: ApiCaller,
+    Query(filter): Query<Filter>,
+) -> Result<Response, ApiError> {
     let rows = store::products(&state.db, &filter, &state.stale_cutoff()).await?;
     Ok(axum::Json(json!({"products": rows})).into_response())
 }
@@ -194,14 +264,24 @@ async fn risks(State(state): State<Shared>, _caller: ApiCaller) -> Result<Respon
     Ok(axum::Json(json!({"today": state.today().to_string(), "risks": rows})).into_response())
 }
 
-async fn reload(State(state): State<Shared>, ApiCaller(caller): ApiCaller, headers: HeaderMap) -> Result<Response, ApiError> {
+async fn reload(
+    State(state): State<Shared>,
+    ApiCaller(caller): ApiCaller,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     if !caller.user.is_admin() {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "admin role required"));
     }
     if let Some(expected) = &caller.csrf_token {
-        let given = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+        let given = headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         if !crate::auth::same(given, expected) {
-            return Err(ApiError::new(StatusCode::FORBIDDEN, "missing or wrong X-CSRF-Token"));
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "missing or wrong X-CSRF-Token",
+            ));
         }
     }
     let report = state

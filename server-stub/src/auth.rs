@@ -3,8 +3,8 @@
 //! Tokens and session ids are 32 random bytes, so a plain SHA-256 of them is a safe thing to store
 //! and look up by. Passwords are people's, so they get argon2id.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -60,6 +60,7 @@ pub fn same(a: &str, b: &str) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

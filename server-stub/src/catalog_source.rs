@@ -56,8 +56,12 @@ impl LoadedCatalog {
     }
 
     /// Parses and checks a catalogue from files.
-    pub fn from_files(files: Vec<(String, String)>, origin: String) -> anyhow::Result<LoadedCatalog> {
-        let catalog = Catalog::from_files(&files).map_err(|e| anyhow::anyhow!("catalogue from {origin}: {e}"))?;
+    pub fn from_files(
+        files: Vec<(String, String)>,
+        origin: String,
+    ) -> anyhow::Result<LoadedCatalog> {
+        let catalog = Catalog::from_files(&files)
+            .map_err(|e| anyhow::anyhow!("catalogue from {origin}: {e}"))?;
         Ok(LoadedCatalog {
             catalog,
             files,
@@ -78,8 +82,9 @@ pub fn load(dir: Option<&Path>) -> anyhow::Result<LoadedCatalog> {
         }
         Some(dir) => {
             let mut paths = Vec::new();
-            let entries = std::fs::read_dir(dir)
-                .map_err(|e| anyhow::anyhow!("cannot read catalogue directory {}: {e}", dir.display()))?;
+            let entries = std::fs::read_dir(dir).map_err(|e| {
+                anyhow::anyhow!("cannot read catalogue directory {}: {e}", dir.display())
+            })?;
             for entry in entries {
                 let path = entry?.path();
                 if path.extension().is_some_and(|ext| ext == "toml") {

@@ -135,7 +135,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         data_dir: args.data_dir.clone(),
         config_file: args.config.clone(),
     })?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(run_async(args.command, config))
 }
 
@@ -144,10 +146,16 @@ async fn run_async(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Serve { .. } => serve(config).await,
         Command::Check => {
             let catalog = catalog_source::load(config.catalog_dir.as_deref())?;
-            println!("configuration ok; catalogue {} ({})", catalog.version(), catalog.origin);
+            println!(
+                "configuration ok; catalogue {} ({})",
+                catalog.version(),
+                catalog.origin
+            );
             Ok(())
         }
-        Command::Db { command: DbCommand::Migrate } => {
+        Command::Db {
+            command: DbCommand::Migrate,
+        } => {
             let db = Db::connect(&config).await?;
             let applied = db.migrate().await?;
             if applied.is_empty() {
@@ -162,11 +170,17 @@ async fn run_async(command: Command, config: Config) -> anyhow::Result<()> {
             site(&db, command).await
         }
         Command::User {
-            command: UserCommand::Add { name, role, password_file },
+            command:
+                UserCommand::Add {
+                    name,
+                    role,
+                    password_file,
+                },
         } => {
             let db = Db::open(&config).await?;
             let password = read_password(password_file)?;
-            let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&password)).await??;
+            let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&password))
+                .await??;
             let role = match role {
                 Role::Viewer => "viewer",
                 Role::Admin => "admin",
@@ -176,11 +190,20 @@ async fn run_async(command: Command, config: Config) -> anyhow::Result<()> {
                 anyhow::bail!("a user name must be 1 to 200 characters");
             }
             store::upsert_user(&db, name, role, &hash, Utc::now()).await?;
-            store::audit_event(&db, "cli", "user.add", &serde_json::json!({"user": name, "role": role}).to_string(), Utc::now()).await?;
+            store::audit_event(
+                &db,
+                "cli",
+                "user.add",
+                &serde_json::json!({"user": name, "role": role}).to_string(),
+                Utc::now(),
+            )
+            .await?;
             println!("user {name} ({role}) saved");
             Ok(())
         }
-        Command::Catalog { command: CatalogCommand::Reload } => {
+        Command::Catalog {
+            command: CatalogCommand::Reload,
+        } => {
             let db = Db::open(&config).await?;
             let catalog = catalog_source::load(config.catalog_dir.as_deref())?;
             let state = AppState::new(db, config, catalog);
@@ -197,7 +220,11 @@ async fn run_async(command: Command, config: Config) -> anyhow::Result<()> {
                 "catalogue {}: re-evaluated {} host(s){}",
                 report.catalog_version,
                 report.hosts,
-                if report.unreadable > 0 { format!(", {} unreadable", report.unreadable) } else { String::new() }
+                if report.unreadable > 0 {
+                    format!(", {} unreadable", report.unreadable)
+                } else {
+                    String::new()
+                }
             );
             Ok(())
         }
@@ -226,12 +253,17 @@ async fn site(db: &Db, command: SiteCommand) -> anyhow::Result<()> {
         SiteCommand::Add { name } => {
             let (site, token) = store::add_site(db, &name, Utc::now()).await?;
             println!("Site {:?} enrolled (id {}).", site.name, site.id);
-            println!("Put this token in the agents' configuration for the site; it is shown only once:");
+            println!(
+                "Put this token in the agents' configuration for the site; it is shown only once:"
+            );
             println!("{token}");
         }
         SiteCommand::List => {
             let sites = store::list_sites(db).await?;
-            println!("{:<36}  {:<30}  {:>6}  {:<20}  revoked", "id", "name", "hosts", "created");
+            println!(
+                "{:<36}  {:<30}  {:>6}  {:<20}  revoked",
+                "id", "name", "hosts", "created"
+            );
             for s in sites {
                 println!(
                     "{:<36}  {:<30}  {:>6}  {:<20}  {}",
@@ -260,11 +292,22 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = std::net::TcpListener::bind(config.listen)
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr()?;
-    let scheme = if config.tls.is_some() { "https" } else { "http" };
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     let data_dir = config.data_dir.display().to_string();
     println!("Sunset collector listening on {scheme}://{addr}/");
-    println!("Catalogue {} ({}); database {}", catalog.version(), catalog.origin, redact(&config.database_url));
-    println!("Add a site:  sunset-collector --data-dir {data_dir:?} site add \"Riverside Surgery\"");
+    println!(
+        "Catalogue {} ({}); database {}",
+        catalog.version(),
+        catalog.origin,
+        redact(&config.database_url)
+    );
+    println!(
+        "Add a site:  sunset-collector --data-dir {data_dir:?} site add \"Riverside Surgery\""
+    );
     println!("Add a user:  sunset-collector --data-dir {data_dir:?} user add alice --role admin");
     let state = AppState::new(db, config, catalog);
     server::run(state, listener, server::shutdown_signal()).await

@@ -208,7 +208,9 @@ impl Config {
         let listen = match listen_text.parse::<SocketAddr>() {
             Ok(addr) => addr,
             Err(e) => {
-                problems.push(format!("listen: {listen_text:?} is not an address:port ({e})"));
+                problems.push(format!(
+                    "listen: {listen_text:?} is not an address:port ({e})"
+                ));
                 SocketAddr::from(([127, 0, 0, 1], 8080))
             }
         };
@@ -219,7 +221,10 @@ impl Config {
             .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
         let database_url = match file.database_url {
             Some(url) => {
-                if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                if !(url.starts_with("sqlite:")
+                    || url.starts_with("postgres://")
+                    || url.starts_with("postgresql://"))
+                {
                     problems.push(format!(
                         "database_url: must start with sqlite:, postgres:// or postgresql:// (got {:?})",
                         url.split(':').next().unwrap_or("")
@@ -241,12 +246,16 @@ impl Config {
         let defaults = Limits::default();
         let limits_file = file.limits.unwrap_or_default();
         let limits = Limits {
-            max_body_bytes: limits_file.max_body_bytes.unwrap_or(defaults.max_body_bytes),
+            max_body_bytes: limits_file
+                .max_body_bytes
+                .unwrap_or(defaults.max_body_bytes),
             max_decompressed_bytes: limits_file
                 .max_decompressed_bytes
                 .unwrap_or(defaults.max_decompressed_bytes),
             max_entries: limits_file.max_entries.unwrap_or(defaults.max_entries),
-            max_string_bytes: limits_file.max_string_bytes.unwrap_or(defaults.max_string_bytes),
+            max_string_bytes: limits_file
+                .max_string_bytes
+                .unwrap_or(defaults.max_string_bytes),
         };
         if limits.max_body_bytes == 0 || limits.max_decompressed_bytes == 0 {
             problems.push("limits: byte limits must be above zero".to_string());
@@ -255,7 +264,9 @@ impl Config {
             .expiring_days
             .unwrap_or(sunset_catalog::evaluate::DEFAULT_EXPIRING_DAYS as u32);
         if expiring_days > 3650 {
-            problems.push(format!("expiring_days: {expiring_days} is more than ten years"));
+            problems.push(format!(
+                "expiring_days: {expiring_days} is more than ten years"
+            ));
         }
         let max_connections = file.database_max_connections.unwrap_or(8);
         if max_connections == 0 {
@@ -291,6 +302,7 @@ pub fn sqlite_url(path: &Path) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -318,7 +330,12 @@ mod tests {
             "listen = \"nowhere\"\ndatabase_url = \"mysql://x\"\n",
         )
         .unwrap();
-        let err = Config::resolve(file, &Overrides::default()).unwrap_err().to_string();
-        assert!(err.contains("listen") && err.contains("database_url"), "{err}");
+        let err = Config::resolve(file, &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("listen") && err.contains("database_url"),
+            "{err}"
+        );
     }
 }

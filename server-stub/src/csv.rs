@@ -53,6 +53,7 @@ impl CsvWriter {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -60,6 +61,9 @@ mod tests {
     fn quotes_and_defuses_formulas() {
         let mut w = CsvWriter::with_header(&["a", "b"]);
         w.row(["x,y", "=HYPERLINK(\"evil\")"]);
-        assert_eq!(w.finish(), "a,b\r\n\"x,y\",\"'=HYPERLINK(\"\"evil\"\")\"\r\n");
+        assert_eq!(
+            w.finish(),
+            "a,b\r\n\"x,y\",\"'=HYPERLINK(\"\"evil\"\")\"\r\n"
+        );
     }
 }

@@ -17,7 +17,8 @@ use tokio::sync::Mutex;
 use crate::config::Config;
 
 /// Embedded migrations, in version order. Never edit one that has shipped; add a new file.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "init", include_str!("../migrations/0001_init.sql"))];
 
 /// Which back end a pool talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,16 +54,14 @@ impl Db {
         } else {
             Backend::Postgres
         };
-        if backend == Backend::Sqlite {
-            if let Some(path) = sqlite_path(&config.database_url) {
-                if let Some(parent) = std::path::Path::new(&path).parent() {
-                    if !parent.as_os_str().is_empty() {
-                        std::fs::create_dir_all(parent).map_err(|e| {
-                            anyhow::anyhow!("cannot create data directory {}: {e}", parent.display())
-                        })?;
-                    }
-                }
-            }
+        if backend == Backend::Sqlite
+            && let Some(path) = sqlite_path(&config.database_url)
+            && let Some(parent) = std::path::Path::new(&path).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                anyhow::anyhow!("cannot create data directory {}: {e}", parent.display())
+            })?;
         }
         let options = AnyConnectOptions::from_str(&config.database_url)
             .map_err(|e| anyhow::anyhow!("database_url: {e}"))?;

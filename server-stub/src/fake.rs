@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use sunset_catalog::inventory::{
-    Cpu, Fact, Hardware, Host, InstallationType, Inventory, Os, OsFamily, SCHEMA_VERSION, SecureBoot, Software,
-    Source, Tpm,
+    Cpu, Fact, Hardware, Host, InstallationType, Inventory, Os, OsFamily, SCHEMA_VERSION,
+    SecureBoot, Software, Source, Tpm,
 };
 use uuid::Uuid;
 
@@ -22,11 +22,21 @@ const COMMON: &[(&str, &str)] = &[
 
 /// An inventory for host number `n`, with `software` entries.
 pub fn inventory(n: u64, software: usize, site: &str, collected_at: DateTime<Utc>) -> Inventory {
-    let windows11 = n % 3 == 0;
+    let windows11 = n.is_multiple_of(3);
     let os = Os {
         family: Some(OsFamily::Windows),
-        name: if windows11 { "Windows 11 Pro" } else { "Windows 10 Pro" }.to_string(),
-        version: if windows11 { "10.0.26100.2314" } else { "10.0.19045.5247" }.to_string(),
+        name: if windows11 {
+            "Windows 11 Pro"
+        } else {
+            "Windows 10 Pro"
+        }
+        .to_string(),
+        version: if windows11 {
+            "10.0.26100.2314"
+        } else {
+            "10.0.19045.5247"
+        }
+        .to_string(),
         display_version: Some(if windows11 { "24H2" } else { "22H2" }.to_string()),
         build: Some(if windows11 { "26100" } else { "19045" }.to_string()),
         edition: Some("Professional".to_string()),

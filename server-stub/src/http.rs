@@ -47,7 +47,11 @@ impl ApiError {
     }
 
     /// An error about a field.
-    pub fn field(status: StatusCode, error: impl Into<String>, field: impl Into<String>) -> ApiError {
+    pub fn field(
+        status: StatusCode,
+        error: impl Into<String>,
+        field: impl Into<String>,
+    ) -> ApiError {
         ApiError {
             status,
             error: error.into(),
@@ -101,13 +105,13 @@ pub struct Caller {
 }
 
 async fn caller(parts: &Parts, state: &Shared) -> Result<Option<Caller>, ApiError> {
-    if let Some(id) = cookie(&parts.headers, SESSION_COOKIE) {
-        if let Some(session) = store::session(&state.db, id, Utc::now()).await? {
-            return Ok(Some(Caller {
-                user: session.user,
-                csrf_token: Some(session.csrf_token),
-            }));
-        }
+    if let Some(id) = cookie(&parts.headers, SESSION_COOKIE)
+        && let Some(session) = store::session(&state.db, id, Utc::now()).await?
+    {
+        return Ok(Some(Caller {
+            user: session.user,
+            csrf_token: Some(session.csrf_token),
+        }));
     }
     let basic = parts
         .headers
@@ -121,9 +125,10 @@ async fn caller(parts: &Parts, state: &Shared) -> Result<Option<Caller>, ApiErro
             Some((user, hash)) => (Some(user), hash),
             None => (None, crate::auth::dummy_hash().to_string()),
         };
-        let ok = tokio::task::spawn_blocking(move || crate::auth::verify_password(&password, &hash))
-            .await
-            .unwrap_or(false);
+        let ok =
+            tokio::task::spawn_blocking(move || crate::auth::verify_password(&password, &hash))
+                .await
+                .unwrap_or(false);
         if let (true, Some(user)) = (ok, user) {
             return Ok(Some(Caller {
                 user,
@@ -140,12 +145,18 @@ pub struct ApiCaller(pub Caller);
 impl FromRequestParts<Shared> for ApiCaller {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Shared,
+    ) -> Result<Self, Self::Rejection> {
         match caller(parts, state).await {
             Ok(Some(c)) => Ok(ApiCaller(c)),
             Ok(None) => {
-                let mut response =
-                    ApiError::new(StatusCode::UNAUTHORIZED, "log in or use HTTP Basic authentication").into_response();
+                let mut response = ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "log in or use HTTP Basic authentication",
+                )
+                .into_response();
                 response.headers_mut().insert(
                     header::WWW_AUTHENTICATE,
                     axum::http::HeaderValue::from_static("Basic realm=\"sunset\""),
@@ -163,7 +174,10 @@ pub struct PageCaller(pub Caller);
 impl FromRequestParts<Shared> for PageCaller {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Shared,
+    ) -> Result<Self, Self::Rejection> {
         match caller(parts, state).await {
             Ok(Some(c)) => Ok(PageCaller(c)),
             Ok(None) => Err(Redirect::to("/login").into_response()),
@@ -218,6 +232,7 @@ mod base64_lite {
     }
 
     #[cfg(test)]
+    #[allow(clippy::unwrap_used)]
     mod tests {
         #[test]
         fn decodes_basic_credentials() {

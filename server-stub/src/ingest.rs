@@ -138,8 +138,13 @@ async fn receive_inner(state: &Shared, request: Request) -> Result<Ack, Rejected
         };
         let inventory = parse(&json, &limits)?;
         let verdict = verdict::judge(&inventory, &catalog_for_eval.catalog, today, expiring_days);
-        let text = String::from_utf8(json)
-            .map_err(|_| reject(Rejection::Malformed, StatusCode::BAD_REQUEST, "body is not UTF-8"))?;
+        let text = String::from_utf8(json).map_err(|_| {
+            reject(
+                Rejection::Malformed,
+                StatusCode::BAD_REQUEST,
+                "body is not UTF-8",
+            )
+        })?;
         Ok::<_, Rejected>((inventory, text, verdict))
     })
     .await
@@ -195,7 +200,13 @@ pub fn gunzip(body: &[u8], max: usize) -> Result<Vec<u8>, Rejected> {
     decoder
         .take(max as u64 + 1)
         .read_to_end(&mut out)
-        .map_err(|e| reject(Rejection::Malformed, StatusCode::BAD_REQUEST, format!("invalid gzip body: {e}")))?;
+        .map_err(|e| {
+            reject(
+                Rejection::Malformed,
+                StatusCode::BAD_REQUEST,
+                format!("invalid gzip body: {e}"),
+            )
+        })?;
     if out.len() > max {
         return Err(reject(
             Rejection::TooLarge,
@@ -209,11 +220,19 @@ pub fn gunzip(body: &[u8], max: usize) -> Result<Vec<u8>, Rejected> {
 /// JSON syntax (400), then bounds and schema (422).
 pub fn parse(json: &[u8], limits: &Limits) -> Result<Inventory, Rejected> {
     let value: Value = serde_json::from_slice(json).map_err(|e| {
-        reject(Rejection::Malformed, StatusCode::BAD_REQUEST, format!("malformed JSON: {e}"))
+        reject(
+            Rejection::Malformed,
+            StatusCode::BAD_REQUEST,
+            format!("malformed JSON: {e}"),
+        )
     })?;
     let mut path = String::new();
-    check_bounds(&value, &mut path, limits)
-        .map_err(|(field, message)| (Rejection::Invalid, ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, message, field)))?;
+    check_bounds(&value, &mut path, limits).map_err(|(field, message)| {
+        (
+            Rejection::Invalid,
+            ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, message, field),
+        )
+    })?;
     let inventory: Inventory = serde_path_to_error::deserialize(&value).map_err(|e| {
         let field = e.path().to_string();
         (
@@ -228,13 +247,21 @@ pub fn parse(json: &[u8], limits: &Limits) -> Result<Inventory, Rejected> {
     if inventory.schema_version == 0 {
         return Err((
             Rejection::Invalid,
-            ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "schema_version must be 1 or more", "schema_version"),
+            ApiError::field(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "schema_version must be 1 or more",
+                "schema_version",
+            ),
         ));
     }
     if inventory.host.hostname.trim().is_empty() {
         return Err((
             Rejection::Invalid,
-            ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "hostname is empty", "host.hostname"),
+            ApiError::field(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "hostname is empty",
+                "host.hostname",
+            ),
         ));
     }
     Ok(inventory)
@@ -246,13 +273,21 @@ fn check_bounds(value: &Value, path: &mut String, limits: &Limits) -> Result<(),
     match value {
         Value::String(s) if s.len() > limits.max_string_bytes => Err((
             display_path(path),
-            format!("string of {} bytes exceeds the limit of {}", s.len(), limits.max_string_bytes),
+            format!(
+                "string of {} bytes exceeds the limit of {}",
+                s.len(),
+                limits.max_string_bytes
+            ),
         )),
         Value::Array(items) => {
             if items.len() > limits.max_entries {
                 return Err((
                     display_path(path),
-                    format!("{} entries exceed the limit of {}", items.len(), limits.max_entries),
+                    format!(
+                        "{} entries exceed the limit of {}",
+                        items.len(),
+                        limits.max_entries
+                    ),
                 ));
             }
             for (i, item) in items.iter().enumerate() {
@@ -265,7 +300,10 @@ fn check_bounds(value: &Value, path: &mut String, limits: &Limits) -> Result<(),
         }
         Value::Object(map) => {
             if map.len() > MAX_OBJECT_KEYS {
-                return Err((display_path(path), format!("more than {MAX_OBJECT_KEYS} keys")));
+                return Err((
+                    display_path(path),
+                    format!("more than {MAX_OBJECT_KEYS} keys"),
+                ));
             }
             for (key, item) in map {
                 let len = path.len();
@@ -286,7 +324,11 @@ fn check_bounds(value: &Value, path: &mut String, limits: &Limits) -> Result<(),
 }
 
 fn display_path(path: &str) -> String {
-    if path.is_empty() { ".".to_string() } else { path.to_string() }
+    if path.is_empty() {
+        ".".to_string()
+    } else {
+        path.to_string()
+    }
 }
 
 async fn catalog_bundle(State(state): State<Shared>) -> Response {
@@ -297,6 +339,7 @@ async fn catalog_bundle(State(state): State<Shared>) -> Response {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

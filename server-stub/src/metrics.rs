@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// Upper bounds of the latency buckets, in seconds.
-const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
+const BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
 
 /// Why a report was rejected; one counter each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,38 +79,67 @@ impl Metrics {
             }
         }
         self.latency_count.fetch_add(1, Ordering::Relaxed);
-        self.latency_sum_micros
-            .fetch_add(elapsed.as_micros().min(u128::from(u64::MAX)) as u64, Ordering::Relaxed);
+        self.latency_sum_micros.fetch_add(
+            elapsed.as_micros().min(u128::from(u64::MAX)) as u64,
+            Ordering::Relaxed,
+        );
     }
 
     /// Prometheus text exposition, with the hosts-by-status gauge from the database.
     pub fn render(&self, hosts_by_status: &[(String, i64)], catalog_version: &str) -> String {
         let mut out = String::new();
         let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
-        let _ = writeln!(out, "# HELP sunset_reports_received_total Reports received on the ingest endpoint.");
+        let _ = writeln!(
+            out,
+            "# HELP sunset_reports_received_total Reports received on the ingest endpoint."
+        );
         let _ = writeln!(out, "# TYPE sunset_reports_received_total counter");
         let _ = writeln!(out, "sunset_reports_received_total {}", get(&self.received));
-        let _ = writeln!(out, "# HELP sunset_reports_stored_total Reports acknowledged, by outcome.");
+        let _ = writeln!(
+            out,
+            "# HELP sunset_reports_stored_total Reports acknowledged, by outcome."
+        );
         let _ = writeln!(out, "# TYPE sunset_reports_stored_total counter");
         for (name, counter) in [
             ("accepted", &self.accepted),
             ("duplicate", &self.duplicate),
             ("superseded", &self.superseded),
         ] {
-            let _ = writeln!(out, "sunset_reports_stored_total{{outcome=\"{name}\"}} {}", get(counter));
+            let _ = writeln!(
+                out,
+                "sunset_reports_stored_total{{outcome=\"{name}\"}} {}",
+                get(counter)
+            );
         }
-        let _ = writeln!(out, "# HELP sunset_reports_rejected_total Reports rejected, by reason.");
+        let _ = writeln!(
+            out,
+            "# HELP sunset_reports_rejected_total Reports rejected, by reason."
+        );
         let _ = writeln!(out, "# TYPE sunset_reports_rejected_total counter");
         for ((_, name), counter) in REJECTIONS.iter().zip(&self.rejected) {
-            let _ = writeln!(out, "sunset_reports_rejected_total{{reason=\"{name}\"}} {}", get(counter));
+            let _ = writeln!(
+                out,
+                "sunset_reports_rejected_total{{reason=\"{name}\"}} {}",
+                get(counter)
+            );
         }
-        let _ = writeln!(out, "# HELP sunset_ingest_duration_seconds Time to validate, evaluate and commit a report.");
+        let _ = writeln!(
+            out,
+            "# HELP sunset_ingest_duration_seconds Time to validate, evaluate and commit a report."
+        );
         let _ = writeln!(out, "# TYPE sunset_ingest_duration_seconds histogram");
         for (bound, bucket) in BUCKETS.iter().zip(&self.buckets) {
-            let _ = writeln!(out, "sunset_ingest_duration_seconds_bucket{{le=\"{bound}\"}} {}", get(bucket));
+            let _ = writeln!(
+                out,
+                "sunset_ingest_duration_seconds_bucket{{le=\"{bound}\"}} {}",
+                get(bucket)
+            );
         }
         let count = get(&self.latency_count);
-        let _ = writeln!(out, "sunset_ingest_duration_seconds_bucket{{le=\"+Inf\"}} {count}");
+        let _ = writeln!(
+            out,
+            "sunset_ingest_duration_seconds_bucket{{le=\"+Inf\"}} {count}"
+        );
         let _ = writeln!(
             out,
             "sunset_ingest_duration_seconds_sum {}",
@@ -124,7 +155,10 @@ impl Metrics {
                 .map_or(0, |(_, n)| *n);
             let _ = writeln!(out, "sunset_hosts{{status=\"{}\"}} {n}", status.as_str());
         }
-        let _ = writeln!(out, "# HELP sunset_catalog_info The catalogue the collector judges with.");
+        let _ = writeln!(
+            out,
+            "# HELP sunset_catalog_info The catalogue the collector judges with."
+        );
         let _ = writeln!(out, "# TYPE sunset_catalog_info gauge");
         let version: String = catalog_version
             .chars()

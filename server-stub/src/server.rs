@@ -85,7 +85,9 @@ impl AppState {
     /// Reloads the catalogue from its source and re-evaluates every host.
     pub async fn reload_catalog(&self) -> anyhow::Result<ReevaluateReport> {
         let dir = self.config.catalog_dir.clone();
-        let loaded = tokio::task::spawn_blocking(move || crate::catalog_source::load(dir.as_deref())).await??;
+        let loaded =
+            tokio::task::spawn_blocking(move || crate::catalog_source::load(dir.as_deref()))
+                .await??;
         info!(version = %loaded.version(), origin = %loaded.origin, "catalogue loaded");
         self.set_catalog(loaded);
         self.reevaluate_all().await
@@ -125,7 +127,8 @@ impl AppState {
                 (verdicts, unreadable)
             })
             .await?;
-            store::apply_verdicts(&self.db, &verdicts, catalog.version(), today, Utc::now()).await?;
+            store::apply_verdicts(&self.db, &verdicts, catalog.version(), today, Utc::now())
+                .await?;
             report.hosts += verdicts.len();
             report.unreadable += unreadable;
         }
@@ -161,9 +164,15 @@ pub fn app(state: Shared) -> Router {
 
 async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
     let headers = response.headers_mut();
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"),
@@ -176,12 +185,17 @@ async fn healthz(axum::extract::State(state): axum::extract::State<Shared>) -> i
         Ok(_) => (axum::http::StatusCode::OK, "ok\n"),
         Err(e) => {
             error!(error = %e, "health check: database unreachable");
-            (axum::http::StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "database unavailable\n",
+            )
         }
     }
 }
 
-async fn metrics(axum::extract::State(state): axum::extract::State<Shared>) -> axum::response::Response {
+async fn metrics(
+    axum::extract::State(state): axum::extract::State<Shared>,
+) -> axum::response::Response {
     let counts = match store::host_status_counts(&state.db).await {
         Ok(counts) => counts,
         Err(e) => {
@@ -191,7 +205,10 @@ async fn metrics(axum::extract::State(state): axum::extract::State<Shared>) -> a
     };
     let body = state.metrics.render(&counts, state.catalog().version());
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         body,
     )
         .into_response()
@@ -209,7 +226,7 @@ pub fn spawn_background(state: Shared) -> tokio::task::JoinHandle<()> {
             if let Err(e) = reevaluate_if_stale(&state).await {
                 error!(error = %e, "re-evaluation failed");
             }
-            if minutes % 60 == 0 {
+            if minutes.is_multiple_of(60) {
                 let days = chrono::Duration::days(i64::from(state.config.retention_days));
                 match store::purge(&state.db, Utc::now() - days).await {
                     Ok(0) => {}
@@ -253,15 +270,16 @@ pub async fn run(
         }
         Some(tls) => {
             let _ = rustls::crypto::ring::default_provider().install_default();
-            let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&tls.cert_file, &tls.key_file)
-                .await
-                .map_err(|e| {
-                    anyhow::anyhow!(
-                        "tls: cannot load {} / {}: {e}",
-                        tls.cert_file.display(),
-                        tls.key_file.display()
-                    )
-                })?;
+            let config =
+                axum_server::tls_rustls::RustlsConfig::from_pem_file(&tls.cert_file, &tls.key_file)
+                    .await
+                    .map_err(|e| {
+                        anyhow::anyhow!(
+                            "tls: cannot load {} / {}: {e}",
+                            tls.cert_file.display(),
+                            tls.key_file.display()
+                        )
+                    })?;
             let handle = axum_server::Handle::new();
             let stopper = handle.clone();
             tokio::spawn(async move {

@@ -42,7 +42,10 @@ pub enum Arg {
     Int(i64),
 }
 
-fn bind_all<'q>(mut query: Query<'q, Any, AnyArguments<'q>>, args: &[Arg]) -> Query<'q, Any, AnyArguments<'q>> {
+fn bind_all<'q>(
+    mut query: Query<'q, Any, AnyArguments<'q>>,
+    args: &[Arg],
+) -> Query<'q, Any, AnyArguments<'q>> {
     for arg in args {
         query = match arg {
             Arg::Text(s) => query.bind(s.clone()),
@@ -160,7 +163,11 @@ pub enum SiteError {
 }
 
 /// Enrols a site; returns it and its token (shown once; only its hash is stored).
-pub async fn add_site(db: &Db, name: &str, now: DateTime<Utc>) -> std::result::Result<(Site, String), SiteError> {
+pub async fn add_site(
+    db: &Db,
+    name: &str,
+    now: DateTime<Utc>,
+) -> std::result::Result<(Site, String), SiteError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(SiteError::BadName);
@@ -214,20 +221,22 @@ pub async fn list_sites(db: &Db) -> Result<Vec<Site>> {
 /// Revokes a site's token; `false` when no active site has that name.
 pub async fn revoke_site(db: &Db, name: &str, now: DateTime<Utc>) -> Result<bool> {
     let _guard = db.write_guard().await;
-    let result = sqlx::query("UPDATE sites SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")
-        .bind(ts(now))
-        .bind(name.to_string())
-        .execute(&db.pool)
-        .await?;
+    let result =
+        sqlx::query("UPDATE sites SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")
+            .bind(ts(now))
+            .bind(name.to_string())
+            .execute(&db.pool)
+            .await?;
     Ok(result.rows_affected() > 0)
 }
 
 /// The active site a token belongs to.
 pub async fn site_for_token(db: &Db, token: &str) -> Result<Option<(String, String)>> {
-    let row = sqlx::query("SELECT id, name FROM sites WHERE token_hash = $1 AND revoked_at IS NULL")
-        .bind(auth::hash_token(token))
-        .fetch_optional(&db.pool)
-        .await?;
+    let row =
+        sqlx::query("SELECT id, name FROM sites WHERE token_hash = $1 AND revoked_at IS NULL")
+            .bind(auth::hash_token(token))
+            .fetch_optional(&db.pool)
+            .await?;
     Ok(row.map(|r| (text(&r, "id"), text(&r, "name"))))
 }
 
@@ -253,7 +262,13 @@ impl User {
 }
 
 /// Adds or replaces a user (a second `user add` resets the password and role).
-pub async fn upsert_user(db: &Db, name: &str, role: &str, password_hash: &str, now: DateTime<Utc>) -> Result<()> {
+pub async fn upsert_user(
+    db: &Db,
+    name: &str,
+    role: &str,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let _guard = db.write_guard().await;
     sqlx::query(
         "INSERT INTO users (id, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5) \
@@ -369,6 +384,7 @@ pub enum IngestOutcome {
 }
 
 /// Stores a report, its inventory and findings in one transaction, keyed by report id.
+#[allow(clippy::too_many_arguments)]
 pub async fn ingest(
     db: &Db,
     site_id: &str,
@@ -405,16 +421,16 @@ pub async fn ingest(
         .bind(host_id.clone())
         .fetch_optional(&mut *tx)
         .await?;
-    if let Some(previous) = &previous {
-        if text(previous, "collected_at") > collected_at {
-            sqlx::query("UPDATE hosts SET last_seen_at = $1 WHERE host_id = $2")
-                .bind(now_text.clone())
-                .bind(host_id.clone())
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            return Ok(IngestOutcome::Superseded);
-        }
+    if let Some(previous) = &previous
+        && text(previous, "collected_at") > collected_at
+    {
+        sqlx::query("UPDATE hosts SET last_seen_at = $1 WHERE host_id = $2")
+            .bind(now_text.clone())
+            .bind(host_id.clone())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        return Ok(IngestOutcome::Superseded);
     }
     let previous_status = previous.as_ref().map(|r| text(r, "status"));
     let status_since = match &previous_status {
@@ -469,7 +485,15 @@ pub async fn ingest(
     .execute(&mut *tx)
     .await?;
     replace_findings(&mut tx, &host_id, verdict, &now_text).await?;
-    record_status_change(&mut tx, &host_id, previous_status.as_deref(), verdict.status, catalog_version, &now_text).await?;
+    record_status_change(
+        &mut tx,
+        &host_id,
+        previous_status.as_deref(),
+        verdict.status,
+        catalog_version,
+        &now_text,
+    )
+    .await?;
     tx.commit().await?;
     Ok(IngestOutcome::Accepted)
 }
@@ -502,17 +526,28 @@ async fn record_status_change(
 
 /// Replaces a host's findings, keeping each finding's first-seen time and, when its status did not
 /// change, the time it has had that status.
-async fn replace_findings(conn: &mut AnyConnection, host_id: &str, verdict: &HostVerdict, now: &str) -> Result<()> {
-    let old_rows = sqlx::query("SELECT finding_key, status, first_seen_at, status_since FROM findings WHERE host_id = $1")
-        .bind(host_id.to_string())
-        .fetch_all(&mut *conn)
-        .await?;
+async fn replace_findings(
+    conn: &mut AnyConnection,
+    host_id: &str,
+    verdict: &HostVerdict,
+    now: &str,
+) -> Result<()> {
+    let old_rows = sqlx::query(
+        "SELECT finding_key, status, first_seen_at, status_since FROM findings WHERE host_id = $1",
+    )
+    .bind(host_id.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
     let old: HashMap<String, (String, String, String)> = old_rows
         .iter()
         .map(|r| {
             (
                 text(r, "finding_key"),
-                (text(r, "status"), text(r, "first_seen_at"), text(r, "status_since")),
+                (
+                    text(r, "status"),
+                    text(r, "first_seen_at"),
+                    text(r, "status_since"),
+                ),
             )
         })
         .collect();
@@ -542,7 +577,9 @@ async fn replace_findings(conn: &mut AnyConnection, host_id: &str, verdict: &Hos
         let mut query = sqlx::query(&sql);
         for f in chunk {
             let (first_seen, status_since) = match old.get(&f.key) {
-                Some((status, first, since)) if status == f.status => (first.clone(), since.clone()),
+                Some((status, first, since)) if status == f.status => {
+                    (first.clone(), since.clone())
+                }
                 Some((_, first, _)) => (first.clone(), now.to_string()),
                 None => (now.to_string(), now.to_string()),
             };
@@ -581,11 +618,13 @@ fn bind_finding<'q>(
 
 /// A page of stored inventories for re-evaluation.
 pub async fn inventories_after(db: &Db, after: &str, limit: i64) -> Result<Vec<(String, String)>> {
-    let rows = sqlx::query("SELECT host_id, inventory FROM hosts WHERE host_id > $1 ORDER BY host_id LIMIT $2")
-        .bind(after.to_string())
-        .bind(limit)
-        .fetch_all(&db.pool)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT host_id, inventory FROM hosts WHERE host_id > $1 ORDER BY host_id LIMIT $2",
+    )
+    .bind(after.to_string())
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
     Ok(rows
         .iter()
         .map(|r| (text(r, "host_id"), text(r, "inventory")))
@@ -630,7 +669,15 @@ pub async fn apply_verdicts(
         .execute(&mut *tx)
         .await?;
         replace_findings(&mut tx, host_id, verdict, &now_text).await?;
-        record_status_change(&mut tx, host_id, Some(&old_status), verdict.status, catalog_version, &now_text).await?;
+        record_status_change(
+            &mut tx,
+            host_id,
+            Some(&old_status),
+            verdict.status,
+            catalog_version,
+            &now_text,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -739,13 +786,22 @@ impl Filter {
             );
         }
         if let Some(os) = value(&self.os) {
-            sql.push(" AND LOWER(h.os_name) LIKE ? ESCAPE '\\'", [Arg::Text(contains_pattern(&os))]);
+            sql.push(
+                " AND LOWER(h.os_name) LIKE ? ESCAPE '\\'",
+                [Arg::Text(contains_pattern(&os))],
+            );
         }
         if let Some(q) = value(&self.q) {
-            sql.push(" AND h.hostname_lower LIKE ? ESCAPE '\\'", [Arg::Text(contains_pattern(&q))]);
+            sql.push(
+                " AND h.hostname_lower LIKE ? ESCAPE '\\'",
+                [Arg::Text(contains_pattern(&q))],
+            );
         }
         if value(&self.stale).is_some_and(|v| v != "false" && v != "0") {
-            sql.push(" AND h.last_seen_at < ?", [Arg::Text(stale_cutoff.to_string())]);
+            sql.push(
+                " AND h.last_seen_at < ?",
+                [Arg::Text(stale_cutoff.to_string())],
+            );
         }
     }
 
@@ -826,8 +882,15 @@ fn host_row(r: &AnyRow) -> HostRow {
 }
 
 /// Hosts matching a filter, worst first, and how many match in all.
-pub async fn hosts(db: &Db, filter: &Filter, stale_cutoff: &str, limit: i64, offset: i64) -> Result<(Vec<HostRow>, i64)> {
-    let mut count = Sql::new("SELECT COUNT(*) AS n FROM hosts h JOIN sites s ON s.id = h.site_id WHERE 1 = 1");
+pub async fn hosts(
+    db: &Db,
+    filter: &Filter,
+    stale_cutoff: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<HostRow>, i64)> {
+    let mut count =
+        Sql::new("SELECT COUNT(*) AS n FROM hosts h JOIN sites s ON s.id = h.site_id WHERE 1 = 1");
     filter.host_clauses(&mut count, stale_cutoff);
     let total = int(&count.query().fetch_one(&db.pool).await?, "n");
     let mut sql = Sql::new(&format!(
@@ -835,7 +898,10 @@ pub async fn hosts(db: &Db, filter: &Filter, stale_cutoff: &str, limit: i64, off
     ));
     filter.host_clauses(&mut sql, stale_cutoff);
     sql.push(
-        &format!(" ORDER BY {}, h.hostname_lower, h.host_id LIMIT ? OFFSET ?", status_order("h.status")),
+        &format!(
+            " ORDER BY {}, h.hostname_lower, h.host_id LIMIT ? OFFSET ?",
+            status_order("h.status")
+        ),
         [Arg::Int(limit), Arg::Int(offset)],
     );
     let rows = sql.query().fetch_all(&db.pool).await?;
@@ -908,7 +974,13 @@ const FINDING_COLUMNS_SELECT: &str = "f.host_id, h.hostname, s.name AS site, f.f
     f.security_support_end, f.extended_support_end, f.first_seen_at, f.status_since";
 
 /// Findings matching a filter (status and product apply to the finding), worst first.
-pub async fn findings(db: &Db, filter: &Filter, stale_cutoff: &str, limit: i64, offset: i64) -> Result<(Vec<FindingListRow>, i64)> {
+pub async fn findings(
+    db: &Db,
+    filter: &Filter,
+    stale_cutoff: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<FindingListRow>, i64)> {
     let build = |select: &str| {
         let mut sql = Sql::new(&format!(
             "SELECT {select} FROM findings f JOIN hosts h ON h.host_id = f.host_id JOIN sites s ON s.id = h.site_id WHERE 1 = 1"
@@ -981,7 +1053,12 @@ pub struct SiteSummary {
 }
 
 /// Summary of hosts matching a filter.
-pub async fn summary(db: &Db, filter: &Filter, stale_cutoff: &str, today: NaiveDate) -> Result<Summary> {
+pub async fn summary(
+    db: &Db,
+    filter: &Filter,
+    stale_cutoff: &str,
+    today: NaiveDate,
+) -> Result<Summary> {
     let mut sql = Sql::new(
         "SELECT s.name AS site, h.status AS status, COUNT(*) AS n, \
          CAST(SUM(CASE WHEN h.os_status = 'unsupported' THEN 1 ELSE 0 END) AS BIGINT) AS os_n, \
@@ -993,7 +1070,8 @@ pub async fn summary(db: &Db, filter: &Filter, stale_cutoff: &str, today: NaiveD
     sql.args.push(Arg::Text(stale_cutoff.to_string()));
     sql.text = sql.text.replacen('?', "$1", 1);
     filter.host_clauses(&mut sql, stale_cutoff);
-    sql.text.push_str(" GROUP BY s.name, h.status ORDER BY s.name");
+    sql.text
+        .push_str(" GROUP BY s.name, h.status ORDER BY s.name");
     let rows = sql.query().fetch_all(&db.pool).await?;
     let mut out = Summary::default();
     let mut by_status: HashMap<String, i64> = HashMap::new();
@@ -1063,8 +1141,11 @@ pub async fn summary(db: &Db, filter: &Filter, stale_cutoff: &str, today: NaiveD
     let mut month = first_month;
     for _ in 0..24 {
         let key = month.format("%Y-%m").to_string();
-        out.forecast.push((key.clone(), counts.get(&key).copied().unwrap_or(0)));
-        month = month.checked_add_months(chrono::Months::new(1)).unwrap_or(month);
+        out.forecast
+            .push((key.clone(), counts.get(&key).copied().unwrap_or(0)));
+        month = month
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap_or(month);
     }
 
     let risks = sqlx::query("SELECT COUNT(*) AS n FROM risks WHERE review_date >= $1")
@@ -1145,7 +1226,10 @@ pub async fn host_status_counts(db: &Db) -> Result<Vec<(String, i64)>> {
     let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM hosts GROUP BY status")
         .fetch_all(&db.pool)
         .await?;
-    Ok(rows.iter().map(|r| (text(r, "status"), int(r, "n"))).collect())
+    Ok(rows
+        .iter()
+        .map(|r| (text(r, "status"), int(r, "n")))
+        .collect())
 }
 
 /// One host in full.
@@ -1285,6 +1369,7 @@ pub async fn all_risks(db: &Db) -> Result<Vec<Risk>> {
 }
 
 /// Records or updates a risk and writes the audit entry in the same transaction.
+#[allow(clippy::too_many_arguments)]
 pub async fn save_risk(
     db: &Db,
     host_id: &str,
@@ -1323,7 +1408,13 @@ pub async fn save_risk(
 }
 
 /// Deletes a risk record, with its audit entry.
-pub async fn delete_risk(db: &Db, host_id: &str, finding_key: &str, actor: &str, now: DateTime<Utc>) -> Result<bool> {
+pub async fn delete_risk(
+    db: &Db,
+    host_id: &str,
+    finding_key: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let _guard = db.write_guard().await;
     let mut tx = db.pool.begin().await?;
     let result = sqlx::query("DELETE FROM risks WHERE host_id = $1 AND finding_key = $2")
@@ -1339,20 +1430,34 @@ pub async fn delete_risk(db: &Db, host_id: &str, finding_key: &str, actor: &str,
     Ok(result.rows_affected() > 0)
 }
 
-async fn audit(conn: &mut AnyConnection, actor: &str, action: &str, detail: &str, now: DateTime<Utc>) -> Result<()> {
-    sqlx::query("INSERT INTO audit_log (id, at, actor, action, detail) VALUES ($1, $2, $3, $4, $5)")
-        .bind(Uuid::new_v4().to_string())
-        .bind(ts(now))
-        .bind(actor.to_string())
-        .bind(action.to_string())
-        .bind(detail.to_string())
-        .execute(&mut *conn)
-        .await?;
+async fn audit(
+    conn: &mut AnyConnection,
+    actor: &str,
+    action: &str,
+    detail: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (id, at, actor, action, detail) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(Uuid::new_v4().to_string())
+    .bind(ts(now))
+    .bind(actor.to_string())
+    .bind(action.to_string())
+    .bind(detail.to_string())
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
 /// Writes one audit entry on its own.
-pub async fn audit_event(db: &Db, actor: &str, action: &str, detail: &str, now: DateTime<Utc>) -> Result<()> {
+pub async fn audit_event(
+    db: &Db,
+    actor: &str,
+    action: &str,
+    detail: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let _guard = db.write_guard().await;
     let mut conn = db.pool.acquire().await?;
     audit(&mut conn, actor, action, detail, now).await
@@ -1373,10 +1478,12 @@ pub struct AuditEntry {
 
 /// The newest audit entries.
 pub async fn audit_log(db: &Db, limit: i64) -> Result<Vec<AuditEntry>> {
-    let rows = sqlx::query("SELECT at, actor, action, detail FROM audit_log ORDER BY at DESC, id LIMIT $1")
-        .bind(limit)
-        .fetch_all(&db.pool)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT at, actor, action, detail FROM audit_log ORDER BY at DESC, id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
     Ok(rows
         .iter()
         .map(|r| AuditEntry {
@@ -1398,5 +1505,8 @@ pub async fn evidence_findings(db: &Db) -> Result<Vec<(FindingListRow, String)>>
     ))
     .fetch_all(&db.pool)
     .await?;
-    Ok(rows.iter().map(|r| (finding_row(r), text(r, "detail"))).collect())
+    Ok(rows
+        .iter()
+        .map(|r| (finding_row(r), text(r, "detail")))
+        .collect())
 }

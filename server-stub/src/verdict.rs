@@ -66,7 +66,12 @@ pub struct HostVerdict {
 }
 
 /// Evaluates an inventory and rolls the findings up.
-pub fn judge(inventory: &Inventory, catalog: &Catalog, today: NaiveDate, expiring_days: u32) -> HostVerdict {
+pub fn judge(
+    inventory: &Inventory,
+    catalog: &Catalog,
+    today: NaiveDate,
+    expiring_days: u32,
+) -> HostVerdict {
     let options = Options {
         today,
         expiring_days: i64::from(expiring_days),
@@ -94,10 +99,10 @@ fn roll_up(findings: Vec<Finding>, today: NaiveDate) -> HostVerdict {
         worst[slot] = Some(worst[slot].map_or(finding.status, |w| w.min(finding.status)));
         if finding.status == Status::Unsupported {
             unsupported += 1;
-        } else if let Some(day) = becomes_unsupported_on(&finding) {
-            if day > today {
-                next = Some(next.map_or(day, |n| n.min(day)));
-            }
+        } else if let Some(day) = becomes_unsupported_on(&finding)
+            && day > today
+        {
+            next = Some(next.map_or(day, |n| n.min(day)));
         }
         rows.push(row(key, &finding));
     }
@@ -119,7 +124,10 @@ fn roll_up(findings: Vec<Finding>, today: NaiveDate) -> HostVerdict {
 
 /// The day after the last day of any (free or paid) security support.
 fn becomes_unsupported_on(finding: &Finding) -> Option<NaiveDate> {
-    let last = match (finding.dates.security_support_end, finding.dates.extended_support_end) {
+    let last = match (
+        finding.dates.security_support_end,
+        finding.dates.extended_support_end,
+    ) {
         (_, Some(SupportEnd::NotAnnounced)) | (Some(SupportEnd::NotAnnounced), None) => None,
         (_, Some(SupportEnd::On(extended))) => Some(extended),
         (Some(SupportEnd::On(security)), _) => Some(security),

@@ -133,7 +133,11 @@ fn query_string(filter: &Filter) -> String {
 
 fn with_query(path: &str, filter: &Filter) -> String {
     let q = query_string(filter);
-    if q.is_empty() { path.to_string() } else { format!("{path}?{q}") }
+    if q.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{q}")
+    }
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -164,7 +168,9 @@ async fn login_page(Query(query): Query<LoginQuery>) -> Response {
             } } }
         }
     };
-    let cookie = format!("{LOGIN_CSRF_COOKIE}={token}; Path=/login; HttpOnly; Secure; SameSite=Strict; Max-Age=3600");
+    let cookie = format!(
+        "{LOGIN_CSRF_COOKIE}={token}; Path=/login; HttpOnly; Secure; SameSite=Strict; Max-Age=3600"
+    );
     ([(header::SET_COOKIE, cookie)], Html(body.into_string())).into_response()
 }
 
@@ -175,10 +181,17 @@ struct LoginForm {
     password: String,
 }
 
-async fn login(State(state): State<Shared>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
+async fn login(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
     if expected.is_empty() || !auth::same(expected, &form.csrf) {
-        return page_error(ApiError::new(StatusCode::FORBIDDEN, "The login form expired; reload the page and try again."));
+        return page_error(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "The login form expired; reload the page and try again.",
+        ));
     }
     if form.username.len() > 200 || form.password.len() > 1024 {
         return Redirect::to("/login?failed=1").into_response();
@@ -202,14 +215,24 @@ async fn login(State(state): State<Shared>, headers: HeaderMap, Form(form): Form
     let session_id = auth::random_hex();
     let csrf = auth::random_hex();
     let now = Utc::now();
-    if let Err(e) = store::create_session(&state.db, &user, &session_id, &csrf, now, now + Duration::hours(SESSION_HOURS)).await {
+    if let Err(e) = store::create_session(
+        &state.db,
+        &user,
+        &session_id,
+        &csrf,
+        now,
+        now + Duration::hours(SESSION_HOURS),
+    )
+    .await
+    {
         return page_error(ApiError::internal(e));
     }
     let session_cookie = format!(
         "{SESSION_COOKIE}={session_id}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={}",
         SESSION_HOURS * 3600
     );
-    let clear = format!("{LOGIN_CSRF_COOKIE}=; Path=/login; HttpOnly; Secure; SameSite=Strict; Max-Age=0");
+    let clear =
+        format!("{LOGIN_CSRF_COOKIE}=; Path=/login; HttpOnly; Secure; SameSite=Strict; Max-Age=0");
     let mut response = Redirect::to("/").into_response();
     let headers = response.headers_mut();
     for value in [session_cookie, clear] {
@@ -225,24 +248,36 @@ struct CsrfForm {
     csrf: String,
 }
 
-fn check_csrf(caller: &Caller, given: &str) -> Result<(), Response> {
+/// `None` when the form's CSRF token matches the session's, else the refusal to send.
+fn check_csrf(caller: &Caller, given: &str) -> Option<Response> {
     match &caller.csrf_token {
-        Some(expected) if auth::same(expected, given) => Ok(()),
-        Some(_) => Err(page_error(ApiError::new(StatusCode::FORBIDDEN, "The form expired (CSRF check failed); reload and try again."))),
+        Some(expected) if auth::same(expected, given) => None,
+        Some(_) => Some(page_error(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "The form expired (CSRF check failed); reload and try again.",
+        ))),
         // HTTP Basic callers have no session: browsers never attach Basic credentials to a
         // cross-site form without the user typing them, but refuse form posts from them anyway.
-        None => Err(page_error(ApiError::new(StatusCode::FORBIDDEN, "Log in through the login page to change things."))),
+        None => Some(page_error(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "Log in through the login page to change things.",
+        ))),
     }
 }
 
-async fn logout(State(state): State<Shared>, PageCaller(caller): PageCaller, headers: HeaderMap, Form(form): Form<CsrfForm>) -> Response {
-    if let Err(response) = check_csrf(&caller, &form.csrf) {
+async fn logout(
+    State(state): State<Shared>,
+    PageCaller(caller): PageCaller,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if let Some(response) = check_csrf(&caller, &form.csrf) {
         return response;
     }
-    if let Some(id) = cookie(&headers, SESSION_COOKIE) {
-        if let Err(e) = store::delete_session(&state.db, id).await {
-            return page_error(ApiError::internal(e));
-        }
+    if let Some(id) = cookie(&headers, SESSION_COOKIE)
+        && let Err(e) = store::delete_session(&state.db, id).await
+    {
+        return page_error(ApiError::internal(e));
     }
     let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0");
     ([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response()
@@ -314,7 +349,11 @@ fn forecast_chart(forecast: &[(String, i64)]) -> Markup {
     }
 }
 
-async fn summary_page(State(state): State<Shared>, PageCaller(caller): PageCaller, Query(filter): Query<Filter>) -> Response {
+async fn summary_page(
+    State(state): State<Shared>,
+    PageCaller(caller): PageCaller,
+    Query(filter): Query<Filter>,
+) -> Response {
     let today = state.today();
     let cutoff = state.stale_cutoff();
     let (summary, sites) = match tokio::try_join!(
@@ -326,9 +365,19 @@ async fn summary_page(State(state): State<Shared>, PageCaller(caller): PageCalle
     };
     let catalog = state.catalog();
     let link = |status: &str| {
-        with_query("/hosts", &Filter { status: Some(status.to_string()), ..filter.clone() })
+        with_query(
+            "/hosts",
+            &Filter {
+                status: Some(status.to_string()),
+                ..filter.clone()
+            },
+        )
     };
-    let items: HashMap<&str, i64> = summary.unsupported_items.iter().map(|(t, n)| (t.as_str(), *n)).collect();
+    let items: HashMap<&str, i64> = summary
+        .unsupported_items
+        .iter()
+        .map(|(t, n)| (t.as_str(), *n))
+        .collect();
     let body = html! {
         h1 { "Estate summary" }
         (filter_form("/", &filter, &sites, false))
@@ -392,8 +441,24 @@ async fn summary_page(State(state): State<Shared>, PageCaller(caller): PageCalle
 // Hosts and findings
 
 fn pager(path: &str, filter: &Filter, total: i64, limit: i64, offset: i64) -> Markup {
-    let prev = (offset > 0).then(|| with_query(path, &Filter { offset: Some((offset - limit).max(0)), ..filter.clone() }));
-    let next = (offset + limit < total).then(|| with_query(path, &Filter { offset: Some(offset + limit), ..filter.clone() }));
+    let prev = (offset > 0).then(|| {
+        with_query(
+            path,
+            &Filter {
+                offset: Some((offset - limit).max(0)),
+                ..filter.clone()
+            },
+        )
+    });
+    let next = (offset + limit < total).then(|| {
+        with_query(
+            path,
+            &Filter {
+                offset: Some(offset + limit),
+                ..filter.clone()
+            },
+        )
+    });
     html! {
         div.pager {
             span { (if total == 0 { 0 } else { offset + 1 }) "–" ((offset + limit).min(total)) " of " (total) }
@@ -403,7 +468,11 @@ fn pager(path: &str, filter: &Filter, total: i64, limit: i64, offset: i64) -> Ma
     }
 }
 
-async fn hosts_page(State(state): State<Shared>, PageCaller(caller): PageCaller, Query(filter): Query<Filter>) -> Response {
+async fn hosts_page(
+    State(state): State<Shared>,
+    PageCaller(caller): PageCaller,
+    Query(filter): Query<Filter>,
+) -> Response {
     let (limit, offset) = filter.page(PAGE, PAGE);
     let cutoff = state.stale_cutoff();
     let (hosts, sites) = match tokio::try_join!(
@@ -457,14 +526,24 @@ pub enum RiskState<'a> {
 }
 
 /// The risk record that applies to a finding (its own, else the host's) and whether it is in force.
-pub fn risk_state<'a>(risks: &'a [Risk], host_id: &str, finding_key: &str, status: &str, today: NaiveDate) -> RiskState<'a> {
+pub fn risk_state<'a>(
+    risks: &'a [Risk],
+    host_id: &str,
+    finding_key: &str,
+    status: &str,
+    today: NaiveDate,
+) -> RiskState<'a> {
     if !matches!(status, "unsupported" | "extended" | "expiring" | "unknown") {
         return RiskState::None;
     }
     let risk = risks
         .iter()
         .find(|r| r.host_id == host_id && r.finding_key == finding_key)
-        .or_else(|| risks.iter().find(|r| r.host_id == host_id && r.finding_key.is_empty()));
+        .or_else(|| {
+            risks
+                .iter()
+                .find(|r| r.host_id == host_id && r.finding_key.is_empty())
+        });
     match risk {
         None => RiskState::None,
         Some(r) if r.review_date.as_str() >= today.to_string().as_str() => RiskState::Accepted(r),
@@ -486,7 +565,11 @@ fn finding_status(risks: &[Risk], f: &FindingListRow, today: NaiveDate) -> Marku
     }
 }
 
-async fn host_page(State(state): State<Shared>, PageCaller(caller): PageCaller, Path(host_id): Path<String>) -> Response {
+async fn host_page(
+    State(state): State<Shared>,
+    PageCaller(caller): PageCaller,
+    Path(host_id): Path<String>,
+) -> Response {
     let detail = match store::host(&state.db, &host_id).await {
         Ok(Some(d)) => d,
         Ok(None) => return page_error(ApiError::new(StatusCode::NOT_FOUND, "No such host.")),
@@ -620,8 +703,14 @@ fn fact(v: &Value) -> String {
 
 fn inventory_view(inv: &Value) -> Markup {
     let empty = Vec::new();
-    let software = inv.get("software").and_then(Value::as_array).unwrap_or(&empty);
-    let warnings = inv.get("warnings").and_then(Value::as_array).unwrap_or(&empty);
+    let software = inv
+        .get("software")
+        .and_then(Value::as_array)
+        .unwrap_or(&empty);
+    let warnings = inv
+        .get("warnings")
+        .and_then(Value::as_array)
+        .unwrap_or(&empty);
     let hardware = inv.get("hardware").cloned().unwrap_or(Value::Null);
     let os = inv.get("os").cloned().unwrap_or(Value::Null);
     html! {
@@ -654,7 +743,11 @@ fn inventory_view(inv: &Value) -> Markup {
     }
 }
 
-async fn findings_page(State(state): State<Shared>, PageCaller(caller): PageCaller, Query(filter): Query<Filter>) -> Response {
+async fn findings_page(
+    State(state): State<Shared>,
+    PageCaller(caller): PageCaller,
+    Query(filter): Query<Filter>,
+) -> Response {
     let (limit, offset) = filter.page(PAGE, PAGE);
     let cutoff = state.stale_cutoff();
     let (found, sites, risks) = match tokio::try_join!(
@@ -690,7 +783,11 @@ async fn findings_page(State(state): State<Shared>, PageCaller(caller): PageCall
     layout("Findings", &caller, state.catalog().version(), body).into_response()
 }
 
-async fn products_page(State(state): State<Shared>, PageCaller(caller): PageCaller, Query(filter): Query<Filter>) -> Response {
+async fn products_page(
+    State(state): State<Shared>,
+    PageCaller(caller): PageCaller,
+    Query(filter): Query<Filter>,
+) -> Response {
     let rows = match store::products(&state.db, &filter, &state.stale_cutoff()).await {
         Ok(r) => r,
         Err(e) => return page_error(ApiError::internal(e)),
@@ -723,23 +820,37 @@ struct RiskForm {
     review_date: String,
 }
 
-async fn save_risk(State(state): State<Shared>, PageCaller(caller): PageCaller, Path(host_id): Path<String>, Form(form): Form<RiskForm>) -> Response {
-    if let Err(r) = check_csrf(&caller, &form.csrf) {
+async fn save_risk(
+    State(state): State<Shared>,
+    PageCaller(caller): PageCaller,
+    Path(host_id): Path<String>,
+    Form(form): Form<RiskForm>,
+) -> Response {
+    if let Some(r) = check_csrf(&caller, &form.csrf) {
         return r;
     }
     if !caller.user.is_admin() {
-        return page_error(ApiError::new(StatusCode::FORBIDDEN, "Only admins can change the risk register."));
+        return page_error(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "Only admins can change the risk register.",
+        ));
     }
     let today = state.today();
     let owner = form.owner.trim();
     let mitigation = form.mitigation.trim();
     let review = NaiveDate::parse_from_str(form.review_date.trim(), "%Y-%m-%d");
-    let problem = if owner.is_empty() || owner.len() > MAX_RISK_TEXT || mitigation.is_empty() || mitigation.len() > MAX_RISK_TEXT {
+    let problem = if owner.is_empty()
+        || owner.len() > MAX_RISK_TEXT
+        || mitigation.is_empty()
+        || mitigation.len() > MAX_RISK_TEXT
+    {
         Some("Owner and mitigation are required (at most 2000 characters).")
     } else {
         match review {
             Ok(d) if d < today => Some("The review date is in the past."),
-            Ok(d) if d > today + Duration::days(3 * 366) => Some("The review date is more than three years away."),
+            Ok(d) if d > today + Duration::days(3 * 366) => {
+                Some("The review date is more than three years away.")
+            }
             Ok(_) => None,
             Err(_) => Some("The review date must be YYYY-MM-DD."),
         }
@@ -755,7 +866,18 @@ async fn save_risk(State(state): State<Shared>, PageCaller(caller): PageCaller, 
         Ok(None) => return page_error(ApiError::new(StatusCode::NOT_FOUND, "No such host.")),
         Err(e) => return page_error(ApiError::internal(e)),
     }
-    if let Err(e) = store::save_risk(&state.db, &host_id, &form.finding_key, owner, mitigation, review, &caller.user.name, Utc::now()).await {
+    if let Err(e) = store::save_risk(
+        &state.db,
+        &host_id,
+        &form.finding_key,
+        owner,
+        mitigation,
+        review,
+        &caller.user.name,
+        Utc::now(),
+    )
+    .await
+    {
         return page_error(ApiError::internal(e));
     }
     Redirect::to(&format!("/hosts/{host_id}")).into_response()
@@ -768,14 +890,30 @@ struct DeleteRiskForm {
     finding_key: String,
 }
 
-async fn delete_risk(State(state): State<Shared>, PageCaller(caller): PageCaller, Path(host_id): Path<String>, Form(form): Form<DeleteRiskForm>) -> Response {
-    if let Err(r) = check_csrf(&caller, &form.csrf) {
+async fn delete_risk(
+    State(state): State<Shared>,
+    PageCaller(caller): PageCaller,
+    Path(host_id): Path<String>,
+    Form(form): Form<DeleteRiskForm>,
+) -> Response {
+    if let Some(r) = check_csrf(&caller, &form.csrf) {
         return r;
     }
     if !caller.user.is_admin() {
-        return page_error(ApiError::new(StatusCode::FORBIDDEN, "Only admins can change the risk register."));
+        return page_error(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "Only admins can change the risk register.",
+        ));
     }
-    if let Err(e) = store::delete_risk(&state.db, &host_id, &form.finding_key, &caller.user.name, Utc::now()).await {
+    if let Err(e) = store::delete_risk(
+        &state.db,
+        &host_id,
+        &form.finding_key,
+        &caller.user.name,
+        Utc::now(),
+    )
+    .await
+    {
         return page_error(ApiError::internal(e));
     }
     Redirect::to(&format!("/hosts/{host_id}")).into_response()
@@ -827,7 +965,10 @@ struct EvidenceRow {
 }
 
 async fn evidence_rows(state: &Shared) -> Result<Vec<EvidenceRow>, ApiError> {
-    let (rows, risks) = tokio::try_join!(store::evidence_findings(&state.db), store::all_risks(&state.db))?;
+    let (rows, risks) = tokio::try_join!(
+        store::evidence_findings(&state.db),
+        store::all_risks(&state.db)
+    )?;
     let today = state.today();
     Ok(rows
         .into_iter()
@@ -843,7 +984,13 @@ async fn evidence_rows(state: &Shared) -> Result<Vec<EvidenceRow>, ApiError> {
             if let Some(retrieved) = src.get("retrieved").and_then(Value::as_str) {
                 source.push_str(&format!(" (retrieved {retrieved})"));
             }
-            let (risk, in_force) = match risk_state(&risks, &finding.host_id, &finding.finding_key, &finding.status, today) {
+            let (risk, in_force) = match risk_state(
+                &risks,
+                &finding.host_id,
+                &finding.finding_key,
+                &finding.status,
+                today,
+            ) {
                 RiskState::None => (None, false),
                 RiskState::Accepted(r) => (Some(r.clone()), true),
                 RiskState::Overdue(r) => (Some(r.clone()), false),
@@ -862,7 +1009,11 @@ async fn evidence_page(State(state): State<Shared>, PageCaller(caller): PageCall
     let today = state.today();
     let cutoff = state.stale_cutoff();
     let (summary, rows) = match tokio::try_join!(
-        async { store::summary(&state.db, &Filter::default(), &cutoff, today).await.map_err(ApiError::from) },
+        async {
+            store::summary(&state.db, &Filter::default(), &cutoff, today)
+                .await
+                .map_err(ApiError::from)
+        },
         evidence_rows(&state)
     ) {
         Ok(x) => x,
@@ -918,9 +1069,24 @@ async fn evidence_csv(State(state): State<Shared>, PageCaller(_caller): PageCall
     let catalog = state.catalog();
     let today = state.today().to_string();
     let mut w = CsvWriter::with_header(&[
-        "report_date", "catalog_version", "status", "target", "product", "subject", "installed_version", "release",
-        "hostname", "site", "first_seen_in_status", "security_support_end", "extended_support_end",
-        "risk_state", "risk_owner", "risk_mitigation", "risk_review_date", "date_source",
+        "report_date",
+        "catalog_version",
+        "status",
+        "target",
+        "product",
+        "subject",
+        "installed_version",
+        "release",
+        "hostname",
+        "site",
+        "first_seen_in_status",
+        "security_support_end",
+        "extended_support_end",
+        "risk_state",
+        "risk_owner",
+        "risk_mitigation",
+        "risk_review_date",
+        "date_source",
     ]);
     for r in &rows {
         let f = &r.finding;
@@ -937,7 +1103,10 @@ async fn evidence_csv(State(state): State<Shared>, PageCaller(_caller): PageCall
             &f.product_name,
             &f.subject,
             f.installed_version.as_deref().unwrap_or(""),
-            f.cycle_label.as_deref().or(f.cycle.as_deref()).unwrap_or(""),
+            f.cycle_label
+                .as_deref()
+                .or(f.cycle.as_deref())
+                .unwrap_or(""),
             &f.hostname,
             &f.site,
             &f.status_since,
@@ -953,34 +1122,58 @@ async fn evidence_csv(State(state): State<Shared>, PageCaller(_caller): PageCall
     api::csv_response(&format!("sunset-evidence-{today}.csv"), w.finish())
 }
 
-async fn export_hosts(State(state): State<Shared>, PageCaller(_caller): PageCaller, Query(filter): Query<Filter>) -> Response {
+async fn export_hosts(
+    State(state): State<Shared>,
+    PageCaller(_caller): PageCaller,
+    Query(filter): Query<Filter>,
+) -> Response {
     match api::hosts_csv_text(&state, &filter).await {
         Ok(text) => api::csv_response("sunset-hosts.csv", text),
         Err(e) => page_error(e),
     }
 }
 
-async fn export_findings(State(state): State<Shared>, PageCaller(_caller): PageCaller, Query(filter): Query<Filter>) -> Response {
+async fn export_findings(
+    State(state): State<Shared>,
+    PageCaller(_caller): PageCaller,
+    Query(filter): Query<Filter>,
+) -> Response {
     match api::findings_csv_text(&state, &filter).await {
         Ok(text) => api::csv_response("sunset-findings.csv", text),
         Err(e) => page_error(e),
     }
 }
 
-async fn reload_catalog(State(state): State<Shared>, PageCaller(caller): PageCaller, Form(form): Form<CsrfForm>) -> Response {
-    if let Err(r) = check_csrf(&caller, &form.csrf) {
+async fn reload_catalog(
+    State(state): State<Shared>,
+    PageCaller(caller): PageCaller,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if let Some(r) = check_csrf(&caller, &form.csrf) {
         return r;
     }
     if !caller.user.is_admin() {
-        return page_error(ApiError::new(StatusCode::FORBIDDEN, "Only admins can reload the catalogue."));
+        return page_error(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "Only admins can reload the catalogue.",
+        ));
     }
     match state.reload_catalog().await {
         Ok(report) => {
             let detail = serde_json::json!({"catalog_version": report.catalog_version, "hosts": report.hosts});
-            let _ = store::audit_event(&state.db, &caller.user.name, "catalog.reload", &detail.to_string(), Utc::now()).await;
+            let _ = store::audit_event(
+                &state.db,
+                &caller.user.name,
+                "catalog.reload",
+                &detail.to_string(),
+                Utc::now(),
+            )
+            .await;
             Redirect::to("/").into_response()
         }
-        Err(e) => page_error(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("{e:#}"))),
+        Err(e) => page_error(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("{e:#}"),
+        )),
     }
 }
-

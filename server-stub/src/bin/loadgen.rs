@@ -56,27 +56,49 @@ fn body(n: u64, software: usize) -> anyhow::Result<Vec<u8>> {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     if args.dump {
-        let inventory = sunset_collector::fake::inventory(args.first_host, args.software, "Load test", chrono::Utc::now());
+        let inventory = sunset_collector::fake::inventory(
+            args.first_host,
+            args.software,
+            "Load test",
+            chrono::Utc::now(),
+        );
         println!("{}", serde_json::to_string_pretty(&inventory)?);
         return Ok(());
     }
     let host = reqwest::Url::parse(&args.url)?;
-    let loopback = matches!(host.host_str(), Some("127.0.0.1" | "localhost" | "[::1]" | "::1"));
-    anyhow::ensure!(loopback, "the load generator only targets loopback addresses");
+    let loopback = matches!(
+        host.host_str(),
+        Some("127.0.0.1" | "localhost" | "[::1]" | "::1")
+    );
+    anyhow::ensure!(
+        loopback,
+        "the load generator only targets loopback addresses"
+    );
     let token = args.token.clone().context("--token is required")?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(run(args, token))
 }
 
 async fn run(args: Args, token: String) -> anyhow::Result<()> {
-    eprintln!("generating {} reports with {} software entries…", args.reports, args.software);
+    eprintln!(
+        "generating {} reports with {} software entries…",
+        args.reports, args.software
+    );
     let started = Instant::now();
     let mut bodies = Vec::with_capacity(args.reports);
     for i in 0..args.reports {
-        bodies.push(body(args.first_host + (i as u64 % args.hosts.max(1)), args.software)?);
+        bodies.push(body(
+            args.first_host + (i as u64 % args.hosts.max(1)),
+            args.software,
+        )?);
     }
     let avg = bodies.iter().map(Vec::len).sum::<usize>() / bodies.len().max(1);
-    eprintln!("generated in {:.1?}; average gzip body {avg} bytes", started.elapsed());
+    eprintln!(
+        "generated in {:.1?}; average gzip body {avg} bytes",
+        started.elapsed()
+    );
     let bodies = Arc::new(bodies);
     let next = Arc::new(AtomicUsize::new(0));
     let client = reqwest::Client::builder()
@@ -87,7 +109,13 @@ async fn run(args: Args, token: String) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..args.concurrency {
-        let (client, url, token, bodies, next) = (client.clone(), url.clone(), token.clone(), bodies.clone(), next.clone());
+        let (client, url, token, bodies, next) = (
+            client.clone(),
+            url.clone(),
+            token.clone(),
+            bodies.clone(),
+            next.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut failures = 0usize;
@@ -111,7 +139,11 @@ async fn run(args: Args, token: String) -> anyhow::Result<()> {
                     Ok(r) => {
                         failures += 1;
                         if failures <= 3 {
-                            eprintln!("HTTP {}: {}", r.status(), r.text().await.unwrap_or_default());
+                            eprintln!(
+                                "HTTP {}: {}",
+                                r.status(),
+                                r.text().await.unwrap_or_default()
+                            );
                         }
                     }
                     Err(e) => {

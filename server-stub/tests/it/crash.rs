@@ -14,7 +14,11 @@ backend_tests!(sigkill_mid_stream_loses_no_acknowledged_report);
 
 fn collector(config: &std::path::Path, args: &[&str]) -> Command {
     let mut command = Command::new(BIN);
-    command.arg("--config").arg(config).args(args).env("RUST_LOG", "warn");
+    command
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env("RUST_LOG", "warn");
     command
 }
 
@@ -28,7 +32,10 @@ fn serve(config: &std::path::Path) -> (Child, String) {
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
     let url = loop {
-        let line = lines.next().expect("collector exited before listening").expect("line");
+        let line = lines
+            .next()
+            .expect("collector exited before listening")
+            .expect("line");
         if let Some(rest) = line.strip_prefix("Sunset collector listening on ") {
             break rest.trim_end_matches('/').to_string();
         }
@@ -51,26 +58,47 @@ async fn sigkill_mid_stream_loses_no_acknowledged_report(backend: Backend) {
         ),
     )
     .unwrap();
-    let output = collector(&config, &["site", "add", "Crash Test Surgery"]).output().expect("site add");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let token = String::from_utf8(output.stdout).unwrap().lines().last().unwrap().to_string();
+    let output = collector(&config, &["site", "add", "Crash Test Surgery"])
+        .output()
+        .expect("site add");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let token = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
     assert!(token.starts_with("sst_"), "{token}");
 
     let (mut child, base) = serve(&config);
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
     let acked: Arc<Mutex<Vec<sunset_catalog::inventory::Inventory>>> = Arc::default();
     let sent: Arc<Mutex<Vec<sunset_catalog::inventory::Inventory>>> = Arc::default();
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut senders = Vec::new();
     for worker in 0..4u64 {
-        let (client, base, token, acked, sent) = (client.clone(), base.clone(), token.clone(), acked.clone(), sent.clone());
+        let (client, base, token, acked, sent) = (
+            client.clone(),
+            base.clone(),
+            token.clone(),
+            acked.clone(),
+            sent.clone(),
+        );
         senders.push(tokio::spawn(async move {
             for i in 0..10_000u64 {
                 if Instant::now() > deadline {
                     break;
                 }
                 let mut inv = inventory(worker * 100_000 + i);
-                inv.software = sunset_collector::fake::inventory(i, 150, "x", chrono::Utc::now()).software;
+                inv.software =
+                    sunset_collector::fake::inventory(i, 150, "x", chrono::Utc::now()).software;
                 sent.lock().unwrap().push(inv.clone());
                 let result = client
                     .post(format!("{base}/api/v1/reports"))
@@ -97,8 +125,15 @@ async fn sigkill_mid_stream_loses_no_acknowledged_report(backend: Backend) {
     }
     let acked = acked.lock().unwrap().clone();
     let sent = sent.lock().unwrap().clone();
-    assert!(acked.len() >= 40, "only {} reports acknowledged before the kill", acked.len());
-    assert!(sent.len() > acked.len(), "the kill should interrupt in-flight reports");
+    assert!(
+        acked.len() >= 40,
+        "only {} reports acknowledged before the kill",
+        acked.len()
+    );
+    assert!(
+        sent.len() > acked.len(),
+        "the kill should interrupt in-flight reports"
+    );
 
     let (mut child, base) = serve(&config);
     // Every acknowledged report is known (a resend is a duplicate) and its host stored whole.
@@ -111,10 +146,16 @@ async fn sigkill_mid_stream_loses_no_acknowledged_report(backend: Backend) {
             .await
             .unwrap();
         let ack: serde_json::Value = response.json().await.unwrap();
-        assert_eq!(ack["status"], "duplicate", "acknowledged report {} was lost", inv.host.report_id);
+        assert_eq!(
+            ack["status"], "duplicate",
+            "acknowledged report {} was lost",
+            inv.host.report_id
+        );
     }
-    let mut file = sunset_collector::config::FileConfig::default();
-    file.database_url = Some(url);
+    let file = sunset_collector::config::FileConfig {
+        database_url: Some(url),
+        ..Default::default()
+    };
     let config = sunset_collector::config::Config::resolve(file, &Default::default()).unwrap();
     let db = sunset_collector::db::Db::open(&config).await.unwrap();
     let pool = &db.pool;

@@ -17,14 +17,26 @@ async fn script_in_software_name_is_escaped(backend: Backend) {
     let (status, ack) = server.send(&token, &inv).await;
     assert_eq!(status, 200, "{ack}");
     let cookie = server.session("viewer").await;
-    for path in [format!("/hosts/{}", inv.host.host_id), "/hosts".to_string(), "/findings".to_string()] {
+    for path in [
+        format!("/hosts/{}", inv.host.host_id),
+        "/hosts".to_string(),
+        "/findings".to_string(),
+    ] {
         let (status, html) = server.get(&cookie, &path).await;
         assert_eq!(status, 200, "{path}");
         assert!(!html.contains("<script>"), "{path} contains a raw <script>");
-        assert!(!html.contains("<b>WKS</b>"), "{path} contains raw agent markup");
-        assert!(html.contains("&lt;b&gt;WKS&lt;/b&gt;"), "{path} lacks the escaped host name");
+        assert!(
+            !html.contains("<b>WKS</b>"),
+            "{path} contains raw agent markup"
+        );
+        assert!(
+            html.contains("&lt;b&gt;WKS&lt;/b&gt;"),
+            "{path} lacks the escaped host name"
+        );
     }
-    let (_, host_page) = server.get(&cookie, &format!("/hosts/{}", inv.host.host_id)).await;
+    let (_, host_page) = server
+        .get(&cookie, &format!("/hosts/{}", inv.host.host_id))
+        .await;
     assert!(host_page.contains("&lt;script&gt;alert(1)&lt;/script&gt; Viewer"));
 }
 
@@ -39,29 +51,60 @@ async fn login_filters_and_csv_export(backend: Backend) {
     // Unauthenticated: the dashboard redirects, the API answers 401.
     let (status, _) = server.get("", "/api/v1/hosts").await;
     assert_eq!(status, 401);
-    let no_redirect = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let response = no_redirect.get(format!("{}/", server.url)).send().await.unwrap();
+    let no_redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = no_redirect
+        .get(format!("{}/", server.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status().as_u16(), 303);
 
     // Real login with a password (argon2id) and the login form's CSRF cookie.
     let hash = sunset_collector::auth::hash_password("correct horse battery").unwrap();
-    sunset_collector::store::upsert_user(&server.state.db, "alice", "viewer", &hash, chrono::Utc::now()).await.unwrap();
-    let page = no_redirect.get(format!("{}/login", server.url)).send().await.unwrap();
+    sunset_collector::store::upsert_user(
+        &server.state.db,
+        "alice",
+        "viewer",
+        &hash,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let page = no_redirect
+        .get(format!("{}/login", server.url))
+        .send()
+        .await
+        .unwrap();
     let set_cookie = page.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("Secure") && set_cookie.contains("SameSite=Strict"));
+    assert!(
+        set_cookie.contains("HttpOnly")
+            && set_cookie.contains("Secure")
+            && set_cookie.contains("SameSite=Strict")
+    );
     let login_csrf = set_cookie.split(';').next().unwrap().to_string();
     let csrf_value = login_csrf.split_once('=').unwrap().1.to_string();
     let wrong = no_redirect
         .post(format!("{}/login", server.url))
         .header("cookie", &login_csrf)
-        .form(&[("csrf", csrf_value.as_str()), ("username", "alice"), ("password", "wrong")])
+        .form(&[
+            ("csrf", csrf_value.as_str()),
+            ("username", "alice"),
+            ("password", "wrong"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(wrong.headers()["location"], "/login?failed=1");
     let forged = no_redirect
         .post(format!("{}/login", server.url))
-        .form(&[("csrf", "forged"), ("username", "alice"), ("password", "correct horse battery")])
+        .form(&[
+            ("csrf", "forged"),
+            ("username", "alice"),
+            ("password", "correct horse battery"),
+        ])
         .send()
         .await
         .unwrap();
@@ -69,7 +112,11 @@ async fn login_filters_and_csv_export(backend: Backend) {
     let ok = no_redirect
         .post(format!("{}/login", server.url))
         .header("cookie", &login_csrf)
-        .form(&[("csrf", csrf_value.as_str()), ("username", "alice"), ("password", "correct horse battery")])
+        .form(&[
+            ("csrf", csrf_value.as_str()),
+            ("username", "alice"),
+            ("password", "correct horse battery"),
+        ])
         .send()
         .await
         .unwrap();
@@ -82,29 +129,50 @@ async fn login_filters_and_csv_export(backend: Backend) {
         .find(|v| v.starts_with("sunset_session="))
         .unwrap()
         .to_string();
-    assert!(session.contains("HttpOnly") && session.contains("Secure") && session.contains("SameSite=Strict"));
+    assert!(
+        session.contains("HttpOnly")
+            && session.contains("Secure")
+            && session.contains("SameSite=Strict")
+    );
     let cookie = session.split(';').next().unwrap().to_string();
 
     let (status, summary) = server.get(&cookie, "/").await;
     assert_eq!(status, 200);
-    assert!(summary.contains("Estate summary") && summary.contains("<svg"), "{summary}");
-    assert!(!summary.contains("<script"), "the dashboard needs no JavaScript");
+    assert!(
+        summary.contains("Estate summary") && summary.contains("<svg"),
+        "{summary}"
+    );
+    assert!(
+        !summary.contains("<script"),
+        "the dashboard needs no JavaScript"
+    );
 
     let (_, filtered) = server.get(&cookie, "/hosts?site=Hillside").await;
     assert!(filtered.contains("WKS-00101") && !filtered.contains("WKS-00100"));
     let (_, searched) = server.get(&cookie, "/hosts?q=00104").await;
     assert!(searched.contains("WKS-00104") && !searched.contains("WKS-00102"));
-    let hosts = server.get_json(&cookie, "/api/v1/hosts?os=windows%2011").await;
+    let hosts = server
+        .get_json(&cookie, "/api/v1/hosts?os=windows%2011")
+        .await;
     assert_eq!(hosts["total"], 2, "{hosts}"); // 102 and 105 run Windows 11
-    let hosts = server.get_json(&cookie, "/api/v1/hosts?product=python&status=unsupported&site=Riverside").await;
+    let hosts = server
+        .get_json(
+            &cookie,
+            "/api/v1/hosts?product=python&status=unsupported&site=Riverside",
+        )
+        .await;
     assert_eq!(hosts["total"], 3);
 
-    let (status, csv) = server.get(&cookie, "/exports/hosts.csv?site=Riverside").await;
+    let (status, csv) = server
+        .get(&cookie, "/exports/hosts.csv?site=Riverside")
+        .await;
     assert_eq!(status, 200);
     let lines: Vec<&str> = csv.lines().collect();
     assert!(lines[0].starts_with("host_id,hostname,site"));
     assert_eq!(lines.len(), 4, "{csv}");
-    let (_, findings_csv) = server.get(&cookie, "/api/v1/findings.csv?status=unsupported&target=os").await;
+    let (_, findings_csv) = server
+        .get(&cookie, "/api/v1/findings.csv?status=unsupported&target=os")
+        .await;
     assert_eq!(findings_csv.lines().count(), 1 + 4, "{findings_csv}");
     let (status, openapi) = server.get(&cookie, "/api/v1/openapi.json").await;
     assert_eq!(status, 200);
@@ -120,8 +188,13 @@ async fn risk_register_requires_csrf_and_is_audited(backend: Backend) {
     let inv = inventory(1);
     server.send(&token, &inv).await;
     let cookie = server.session("admin").await;
-    let no_redirect = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let (_, page) = server.get(&cookie, &format!("/hosts/{}", inv.host.host_id)).await;
+    let no_redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let (_, page) = server
+        .get(&cookie, &format!("/hosts/{}", inv.host.host_id))
+        .await;
     let marker = "name=\"csrf\" value=\"";
     let start_at = page.find(marker).expect("csrf field") + marker.len();
     let csrf = &page[start_at..start_at + 64];
@@ -136,16 +209,35 @@ async fn risk_register_requires_csrf_and_is_audited(backend: Backend) {
             ("review_date", review.clone()),
         ]
     };
-    let forged = no_redirect.post(&url).header("cookie", &cookie).form(&form("0".repeat(64).as_str())).send().await.unwrap();
+    let forged = no_redirect
+        .post(&url)
+        .header("cookie", &cookie)
+        .form(&form("0".repeat(64).as_str()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(forged.status().as_u16(), 403);
-    let saved = no_redirect.post(&url).header("cookie", &cookie).form(&form(csrf)).send().await.unwrap();
+    let saved = no_redirect
+        .post(&url)
+        .header("cookie", &cookie)
+        .form(&form(csrf))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(saved.status().as_u16(), 303);
-    let (_, page) = server.get(&cookie, &format!("/hosts/{}", inv.host.host_id)).await;
-    assert!(page.contains(&format!("risk accepted until {review}")), "{page}");
+    let (_, page) = server
+        .get(&cookie, &format!("/hosts/{}", inv.host.host_id))
+        .await;
+    assert!(
+        page.contains(&format!("risk accepted until {review}")),
+        "{page}"
+    );
     let (_, audit) = server.get(&cookie, "/audit").await;
     assert!(audit.contains("risk.save") && audit.contains("Isolated VLAN"));
     // A viewer cannot change the register.
     let viewer = server.session("viewer").await;
-    let (_, viewer_page) = server.get(&viewer, &format!("/hosts/{}", inv.host.host_id)).await;
+    let (_, viewer_page) = server
+        .get(&viewer, &format!("/hosts/{}", inv.host.host_id))
+        .await;
     assert!(!viewer_page.contains("Record an accepted risk"));
 }

@@ -35,16 +35,23 @@ async fn happy_path_stores_host_and_findings(backend: Backend) {
     assert_eq!(host["os_status"], "unsupported");
     assert_eq!(host["site"], "Riverside Surgery");
 
-    let findings = server.get_json(&cookie, "/api/v1/findings?status=unsupported").await;
+    let findings = server
+        .get_json(&cookie, "/api/v1/findings?status=unsupported")
+        .await;
     let products: Vec<&str> = findings["findings"]
         .as_array()
         .unwrap()
         .iter()
         .map(|f| f["product_id"].as_str().unwrap())
         .collect();
-    assert!(products.contains(&"windows") && products.contains(&"python"), "{products:?}");
+    assert!(
+        products.contains(&"windows") && products.contains(&"python"),
+        "{products:?}"
+    );
 
-    let detail = server.get_json(&cookie, &format!("/api/v1/hosts/{}", inv.host.host_id)).await;
+    let detail = server
+        .get_json(&cookie, &format!("/api/v1/hosts/{}", inv.host.host_id))
+        .await;
     assert_eq!(detail["inventory"]["host"]["hostname"], "WKS-00001");
     assert_eq!(detail["history"][0]["new_status"], "unsupported");
 
@@ -52,13 +59,37 @@ async fn happy_path_stores_host_and_findings(backend: Backend) {
     assert_eq!(summary["summary"]["hosts"], 1);
     assert_eq!(summary["summary"]["hosts_unsupported_os"], 1);
 
-    let metrics = server.client.get(format!("{}/metrics", server.url)).send().await.unwrap().text().await.unwrap();
-    assert!(metrics.contains("sunset_reports_stored_total{outcome=\"accepted\"} 1"), "{metrics}");
-    assert!(metrics.contains("sunset_hosts{status=\"unsupported\"} 1"), "{metrics}");
-    let health = server.client.get(format!("{}/healthz", server.url)).send().await.unwrap();
+    let metrics = server
+        .client
+        .get(format!("{}/metrics", server.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("sunset_reports_stored_total{outcome=\"accepted\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("sunset_hosts{status=\"unsupported\"} 1"),
+        "{metrics}"
+    );
+    let health = server
+        .client
+        .get(format!("{}/healthz", server.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(health.status().as_u16(), 200);
 
-    let bundle = server.client.get(format!("{}/api/v1/catalog", server.url)).send().await.unwrap();
+    let bundle = server
+        .client
+        .get(format!("{}/api/v1/catalog", server.url))
+        .send()
+        .await
+        .unwrap();
     let bundle: serde_json::Value = bundle.json().await.unwrap();
     assert_eq!(bundle["version"], "test-1");
     assert_eq!(bundle["files"][0]["name"], "catalog.toml");
@@ -93,7 +124,11 @@ async fn wrong_and_revoked_tokens_are_refused(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(response.status().as_u16(), 401);
-    assert!(sunset_collector::store::revoke_site(&server.state.db, "Riverside", chrono::Utc::now()).await.unwrap());
+    assert!(
+        sunset_collector::store::revoke_site(&server.state.db, "Riverside", chrono::Utc::now())
+            .await
+            .unwrap()
+    );
     let (status, _) = server.send(&token, &inventory(3)).await;
     assert_eq!(status, 401);
     assert_eq!(server.table_counts().await, before);
@@ -104,11 +139,18 @@ async fn malformed_json_is_400(backend: Backend) {
     let token = server.site("Riverside").await;
     server.send(&token, &inventory(4)).await;
     let before = server.table_counts().await;
-    let (status, body) = server.post_report(&token, "{\"schema_version\": 1, \"host\": ").await;
+    let (status, body) = server
+        .post_report(&token, "{\"schema_version\": 1, \"host\": ")
+        .await;
     assert_eq!(status, 400, "{body}");
-    assert!(body["error"].as_str().unwrap().contains("malformed JSON"), "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("malformed JSON"),
+        "{body}"
+    );
     // Valid JSON, not an inventory: 422 naming the field.
-    let (status, body) = server.post_report(&token, "{\"schema_version\": 1, \"host\": {}, \"os\": {}}").await;
+    let (status, body) = server
+        .post_report(&token, "{\"schema_version\": 1, \"host\": {}, \"os\": {}}")
+        .await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["field"], "host", "{body}");
     assert_eq!(server.table_counts().await, before);
@@ -145,15 +187,27 @@ async fn gzip_bomb_is_413_and_gzip_reports_are_accepted(backend: Backend) {
             .send()
     };
     let inv = inventory(5);
-    let (status, ack) = crate::util::read(post_gzip(gzip(&serde_json::to_vec(&inv).unwrap())).await.unwrap()).await;
-    assert_eq!((status, ack["status"].as_str()), (200, Some("accepted")), "{ack}");
+    let (status, ack) = crate::util::read(
+        post_gzip(gzip(&serde_json::to_vec(&inv).unwrap()))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, ack["status"].as_str()),
+        (200, Some("accepted")),
+        "{ack}"
+    );
     let before = server.table_counts().await;
     // 64 MiB of spaces compresses to ~64 KiB: far under the wire limit, far over the decompressed one.
     let bomb = gzip(&vec![b' '; 64 * 1024 * 1024]);
     assert!(bomb.len() < server.state.config.limits.max_body_bytes);
     let (status, body) = crate::util::read(post_gzip(bomb).await.unwrap()).await;
     assert_eq!(status, 413, "{body}");
-    assert!(body["error"].as_str().unwrap().contains("decompressed"), "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("decompressed"),
+        "{body}"
+    );
     let (status, _) = crate::util::read(post_gzip(b"not gzip".to_vec()).await.unwrap()).await;
     assert_eq!(status, 400);
     assert_eq!(server.table_counts().await, before);
@@ -191,6 +245,8 @@ async fn older_report_does_not_replace_newer_inventory(backend: Backend) {
     assert_eq!(server.send(&token, &newer).await.1["status"], "accepted");
     assert_eq!(server.send(&token, &older).await.1["status"], "superseded");
     let cookie = server.session("viewer").await;
-    let host = server.get_json(&cookie, &format!("/api/v1/hosts/{}", newer.host.host_id)).await;
+    let host = server
+        .get_json(&cookie, &format!("/api/v1/hosts/{}", newer.host.host_id))
+        .await;
     assert_eq!(host["host"]["os_name"], newer.os.name);
 }

@@ -9,6 +9,8 @@
 //! - `crash`: SIGKILL of the real binary mid-stream; every acknowledged report survives.
 //! - `util`: the server harness and report builders.
 
+#![allow(clippy::unwrap_used)] // A test that cannot unwrap should fail loudly.
+
 #[macro_use]
 mod util;
 

@@ -12,7 +12,9 @@ async fn catalog_reload_reevaluates_stored_hosts(backend: Backend) {
     let (_, ack) = server.send(&token, &inv).await;
     assert_eq!(ack["status"], "accepted");
     let cookie = server.session("admin").await;
-    let before = server.get_json(&cookie, &format!("/api/v1/hosts/{}", inv.host.host_id)).await;
+    let before = server
+        .get_json(&cookie, &format!("/api/v1/hosts/{}", inv.host.host_id))
+        .await;
     assert_eq!(before["host"]["os_status"], "supported");
 
     // New catalogue: Windows 11 24H2 support already ended.
@@ -20,7 +22,10 @@ async fn catalog_reload_reevaluates_stored_hosts(backend: Backend) {
     let text = std::fs::read_to_string(&path).unwrap();
     let text = text
         .replace("version = \"test-1\"", "version = \"test-2\"")
-        .replace("security_support_end = 2029-10-09", "security_support_end = 2026-01-01");
+        .replace(
+            "security_support_end = 2029-10-09",
+            "security_support_end = 2026-01-01",
+        );
     std::fs::write(&path, text).unwrap();
 
     let csrf_less = server
@@ -30,13 +35,19 @@ async fn catalog_reload_reevaluates_stored_hosts(backend: Backend) {
         .send()
         .await
         .unwrap();
-    assert_eq!(csrf_less.status().as_u16(), 403, "session callers need the CSRF header");
+    assert_eq!(
+        csrf_less.status().as_u16(),
+        403,
+        "session callers need the CSRF header"
+    );
 
     let report = server.state.reload_catalog().await.expect("reload");
     assert_eq!(report.hosts, 1);
     assert_eq!(report.catalog_version, "test-2");
 
-    let after = server.get_json(&cookie, &format!("/api/v1/hosts/{}", inv.host.host_id)).await;
+    let after = server
+        .get_json(&cookie, &format!("/api/v1/hosts/{}", inv.host.host_id))
+        .await;
     assert_eq!(after["host"]["os_status"], "unsupported");
     assert_eq!(after["host"]["catalog_version"], "test-2");
     let bundle: serde_json::Value = server

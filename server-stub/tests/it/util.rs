@@ -29,7 +29,9 @@ pub fn postgres() -> Option<Backend> {
         Ok(url) if !url.trim().is_empty() => Some(Backend::Postgres(url)),
         _ => {
             if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!("{POSTGRES_ENV} is not set but CI=true: the PostgreSQL tests must run in CI");
+                panic!(
+                    "{POSTGRES_ENV} is not set but CI=true: the PostgreSQL tests must run in CI"
+                );
             }
             eprintln!("skipped: {POSTGRES_ENV} not set");
             None
@@ -173,7 +175,10 @@ pub async fn start(backend: &Backend) -> TestServer {
 impl TestServer {
     /// Enrols a site and returns its token.
     pub async fn site(&self, name: &str) -> String {
-        store::add_site(&self.state.db, name, Utc::now()).await.expect("site").1
+        store::add_site(&self.state.db, name, Utc::now())
+            .await
+            .expect("site")
+            .1
     }
 
     /// Posts a JSON body with a token.
@@ -192,20 +197,33 @@ impl TestServer {
 
     /// Posts an inventory.
     pub async fn send(&self, token: &str, inventory: &Inventory) -> (u16, Value) {
-        self.post_report(token, serde_json::to_vec(inventory).expect("json")).await
+        self.post_report(token, serde_json::to_vec(inventory).expect("json"))
+            .await
     }
 
     /// A session cookie for a new user with `role` (created directly, without a password).
     pub async fn session(&self, role: &str) -> String {
         let name = format!("{role}-{}", uuid::Uuid::new_v4().simple());
-        store::upsert_user(&self.state.db, &name, role, "unused", Utc::now()).await.expect("user");
-        let (user, _) = store::user_by_name(&self.state.db, &name).await.expect("lookup").expect("user");
+        store::upsert_user(&self.state.db, &name, role, "unused", Utc::now())
+            .await
+            .expect("user");
+        let (user, _) = store::user_by_name(&self.state.db, &name)
+            .await
+            .expect("lookup")
+            .expect("user");
         let id = sunset_collector::auth::random_hex();
         let csrf = sunset_collector::auth::random_hex();
         let now = Utc::now();
-        store::create_session(&self.state.db, &user, &id, &csrf, now, now + chrono::Duration::hours(1))
-            .await
-            .expect("session");
+        store::create_session(
+            &self.state.db,
+            &user,
+            &id,
+            &csrf,
+            now,
+            now + chrono::Duration::hours(1),
+        )
+        .await
+        .expect("session");
         format!("sunset_session={id}")
     }
 
@@ -232,7 +250,13 @@ impl TestServer {
     /// Row counts of every table, to prove a rejection changed nothing.
     pub async fn table_counts(&self) -> Vec<(String, i64)> {
         let mut out = Vec::new();
-        for table in ["reports", "hosts", "findings", "host_status_changes", "sites"] {
+        for table in [
+            "reports",
+            "hosts",
+            "findings",
+            "host_status_changes",
+            "sites",
+        ] {
             let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
                 .fetch_one(&self.state.db.pool)
                 .await
