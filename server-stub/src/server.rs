@@ -240,11 +240,28 @@ pub fn spawn_background(state: Shared) -> tokio::task::JoinHandle<()> {
 }
 
 async fn reevaluate_if_stale(state: &Shared) -> anyhow::Result<()> {
-    let version = store::meta_get(&state.db, META_CATALOG_VERSION).await?;
+    let stored = store::meta_get(&state.db, META_CATALOG_VERSION).await?;
     let day = store::meta_get(&state.db, "evaluated_on").await?;
-    let catalog = state.catalog();
     let today = state.today().to_string();
-    if version.as_deref() != Some(catalog.version()) || day.as_deref() != Some(today.as_str()) {
+    if let Some(stored) = &stored
+        && stored != state.catalog().version()
+    {
+        // Another process (`catalog reload`, another collector) re-evaluated with a different
+        // catalogue: read ours again rather than flip every host back to the old verdicts.
+        let dir = state.config.catalog_dir.clone();
+        let loaded =
+            tokio::task::spawn_blocking(move || crate::catalog_source::load(dir.as_deref()))
+                .await??;
+        let already_done = loaded.version() == stored && day.as_deref() == Some(today.as_str());
+        info!(version = %loaded.version(), "catalogue re-read after a change by another process");
+        state.set_catalog(loaded);
+        if already_done {
+            return Ok(());
+        }
+    }
+    if stored.as_deref() != Some(state.catalog().version())
+        || day.as_deref() != Some(today.as_str())
+    {
         state.reevaluate_all().await?;
     }
     Ok(())

@@ -805,6 +805,20 @@ impl Filter {
         }
     }
 
+    /// Whether any host-level filter is set.
+    pub fn narrows_hosts(&self) -> bool {
+        [
+            &self.site,
+            &self.status,
+            &self.product,
+            &self.os,
+            &self.q,
+            &self.stale,
+        ]
+        .iter()
+        .any(|v| value(v).is_some())
+    }
+
     /// Page bounds: at most `max` rows.
     pub fn page(&self, default: i64, max: i64) -> (i64, i64) {
         let limit = self.limit.unwrap_or(default).clamp(1, max);
@@ -1101,11 +1115,19 @@ pub async fn summary(
         site.by_status = sorted_statuses(site.by_status.drain(..).collect());
     }
 
-    let mut items = Sql::new(
-        "SELECT f.target AS target, COUNT(*) AS n FROM findings f JOIN hosts h ON h.host_id = f.host_id \
-         JOIN sites s ON s.id = h.site_id WHERE f.status = 'unsupported'",
-    );
-    filter.host_clauses(&mut items, stale_cutoff);
+    // Unfiltered, the count is answered from the (status, target) index alone.
+    let mut items = if filter.narrows_hosts() {
+        let mut sql = Sql::new(
+            "SELECT f.target AS target, COUNT(*) AS n FROM findings f JOIN hosts h ON h.host_id = f.host_id \
+             JOIN sites s ON s.id = h.site_id WHERE f.status = 'unsupported'",
+        );
+        filter.host_clauses(&mut sql, stale_cutoff);
+        sql
+    } else {
+        Sql::new(
+            "SELECT f.target AS target, COUNT(*) AS n FROM findings f WHERE f.status = 'unsupported'",
+        )
+    };
     items.text.push_str(" GROUP BY f.target ORDER BY f.target");
     out.unsupported_items = items
         .query()

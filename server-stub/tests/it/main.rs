@@ -6,6 +6,7 @@
 //! - `ingest`: happy path, duplicates, bad tokens, malformed, oversize, gzip bombs, bounds.
 //! - `reload`: a catalogue change re-evaluates stored hosts.
 //! - `dashboard`: login, escaping of agent strings, filters, exports, risk register.
+//! - `cli`: the management commands of the real binary.
 //! - `crash`: SIGKILL of the real binary mid-stream; every acknowledged report survives.
 //! - `util`: the server harness and report builders.
 
@@ -14,6 +15,7 @@
 #[macro_use]
 mod util;
 
+mod cli;
 mod crash;
 mod dashboard;
 mod ingest;

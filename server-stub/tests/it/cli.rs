@@ -1,0 +1,106 @@
+//! The management commands of the real binary: sites, users, migrations, catalogue reload, and
+//! configuration errors that name the key and line.
+
+use std::process::Command;
+
+use crate::util::{Backend, database_url, fixture_catalog};
+
+const BIN: &str = env!("CARGO_BIN_EXE_sunset-collector");
+
+backend_tests!(management_commands_work_end_to_end);
+
+fn run(config: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    let output = Command::new(BIN)
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run collector");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+async fn management_commands_work_end_to_end(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = database_url(&backend, dir.path()).await;
+    let config = dir.path().join("collector.toml");
+    let write_config = |extra: &str| {
+        std::fs::write(
+            &config,
+            format!(
+                "database_url = {url:?}\ncatalog_dir = {:?}\n{extra}",
+                fixture_catalog().display().to_string()
+            ),
+        )
+        .unwrap();
+    };
+    write_config("");
+    let (ok, out, err) = run(&config, &["db", "migrate"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("applied migrations: [1]"), "{out}");
+    let (ok, out, _) = run(&config, &["db", "migrate"]);
+    assert!(ok && out.contains("up to date"), "{out}");
+
+    let (ok, out, err) = run(&config, &["site", "add", "Riverside Surgery"]);
+    assert!(ok, "{err}");
+    let token = out.lines().last().unwrap();
+    assert!(token.starts_with("sst_") && token.len() == 68, "{out}");
+    let (ok, _, err) = run(&config, &["site", "add", "Riverside Surgery"]);
+    assert!(!ok && err.contains("already exists"), "{err}");
+    let (_, list, _) = run(&config, &["site", "list"]);
+    assert!(list.contains("Riverside Surgery"), "{list}");
+    assert!(!list.contains(token), "the token is never shown again");
+    let (ok, _, _) = run(&config, &["site", "revoke", "Riverside Surgery"]);
+    assert!(ok);
+    let (ok, _, err) = run(&config, &["site", "revoke", "Riverside Surgery"]);
+    assert!(!ok && err.contains("no active site"), "{err}");
+
+    let password = dir.path().join("password");
+    std::fs::write(&password, "a long enough password\n").unwrap();
+    let (ok, out, err) = run(
+        &config,
+        &[
+            "user",
+            "add",
+            "alice",
+            "--role",
+            "admin",
+            "--password-file",
+            password.to_str().unwrap(),
+        ],
+    );
+    assert!(ok && out.contains("alice (admin)"), "{out}{err}");
+    std::fs::write(&password, "short\n").unwrap();
+    let (ok, _, err) = run(
+        &config,
+        &[
+            "user",
+            "add",
+            "bob",
+            "--password-file",
+            password.to_str().unwrap(),
+        ],
+    );
+    assert!(!ok && err.contains("at least 8"), "{err}");
+
+    let (ok, out, err) = run(&config, &["catalog", "reload"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("catalogue test-1: re-evaluated 0 host(s)"),
+        "{out}"
+    );
+    let (ok, out, _) = run(&config, &["check"]);
+    assert!(ok && out.contains("test-1"), "{out}");
+
+    write_config("retention_dayz = 3\n");
+    let (ok, _, err) = run(&config, &["check"]);
+    assert!(!ok, "an unknown key must fail");
+    assert!(
+        err.contains("collector.toml:3:") && err.contains("retention_dayz"),
+        "{err}"
+    );
+}
