@@ -1,2 +1,11 @@
 //! The Sunset agent as a library: inventory collection per platform, and the `scan` command's logic.
 //! `main.rs` is only argument parsing and exit codes.
+
+// Agent <-> collector (issue 6).
+pub mod config;
+pub mod deliver;
+pub mod schedule;
+pub mod spool;
+pub mod state;
+pub mod service;
+pub mod update;

@@ -2,19 +2,22 @@
 //! Argument parsing and exit codes only; the work is in the library.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
-use sunset_agent::{report, scan};
+use sunset_agent::{config, deliver, report, scan, service};
 use sunset_catalog::Catalog;
 use sunset_catalog::evaluate::Status;
 
 #[derive(Parser)]
 #[command(name = "sunset-agent", version = version(), about = "Finds out-of-support OS, software and hardware on this machine")]
 struct Cli {
+    /// Configuration file [default: /etc/sunset/agent.toml; %ProgramData%\Sunset\agent.toml on Windows].
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -23,6 +26,31 @@ struct Cli {
 enum Command {
     /// Inventory this machine (or a mounted root) and check it against the catalogue.
     Scan(ScanArgs),
+    /// Scan and deliver one report to the collector (queued in the spool if it cannot be delivered).
+    ///
+    /// Exit codes: 0 delivered; 1 configuration error, or the collector refused the agent (token, URL)
+    /// or the report; 3 the collector could not be reached and the report is queued for the next run;
+    /// 4 neither delivered nor queued (the spool is not writable).
+    Report(ReportArgs),
+    /// Run as a service: scan every night at this host's time inside the schedule window, deliver,
+    /// keep the catalogue current; stop on SIGTERM, Ctrl-C or a Windows service stop.
+    Run,
+    /// Configuration commands.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// Scan a mounted root instead of this machine (for testing the delivery path).
+    #[arg(long, value_name = "DIR", hide = true)]
+    root: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Validate the configuration and print the effective values, secrets masked (exit 1 if invalid).
+    Check,
 }
 
 #[derive(clap::Args)]
@@ -68,9 +96,14 @@ fn version() -> String {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    sunset_agent::logging::init_stderr();
     let outcome = match cli.command {
-        Command::Scan(args) => run_scan(args),
+        Command::Scan(args) => {
+            sunset_agent::logging::init_stderr();
+            run_scan(args)
+        }
+        Command::Report(args) => run_report(cli.config.as_deref(), args),
+        Command::Run => run_service(cli.config.as_deref()),
+        Command::Config(ConfigCommand::Check) => run_config_check(cli.config.as_deref()),
     };
     match outcome {
         Ok(code) => code,
@@ -79,6 +112,81 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// The effective configuration: the file, overridden by the machine's registry values on Windows.
+fn load_config(path: Option<&Path>) -> Result<config::Config, config::ConfigError> {
+    let overrides = service::machine_overrides()?;
+    config::load(path, &overrides)
+}
+
+fn run_config_check(path: Option<&Path>) -> Result<ExitCode> {
+    match load_config(path) {
+        Ok(config) => {
+            let source = config
+                .path
+                .as_ref()
+                .map_or_else(|| "no file".to_string(), |p| p.display().to_string());
+            println!("# effective configuration ({source}); secrets masked");
+            print!("{}", config.render_masked());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            eprintln!("sunset-agent: {error}");
+            Ok(ExitCode::from(service::exit::CONFIG))
+        }
+    }
+}
+
+fn run_report(path: Option<&Path>, args: ReportArgs) -> Result<ExitCode> {
+    let config = match load_config(path) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("sunset-agent: {error}");
+            return Ok(ExitCode::from(service::exit::CONFIG));
+        }
+    };
+    service::init_logging(&config, false);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let outcome = runtime.block_on(async {
+        let mut agent = service::Agent::new(config, deliver::RetryPolicy::interactive())?;
+        agent = agent.with_root(args.root);
+        Ok::<_, service::SetupError>(agent.report_once().await)
+    });
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            eprintln!("sunset-agent: {error}");
+            return Ok(ExitCode::from(service::exit::CONFIG));
+        }
+    };
+    match &outcome {
+        service::ReportOutcome::Delivered => eprintln!("sunset-agent: report delivered"),
+        service::ReportOutcome::Queued(why) => {
+            eprintln!("sunset-agent: report queued for the next run: {why}")
+        }
+        service::ReportOutcome::Refused(why) => eprintln!("sunset-agent: report refused: {why}"),
+        service::ReportOutcome::Lost(why) => {
+            eprintln!("sunset-agent: report neither delivered nor queued: {why}")
+        }
+    }
+    Ok(ExitCode::from(outcome.exit_code()))
+}
+
+fn run_service(path: Option<&Path>) -> Result<ExitCode> {
+    let config = match load_config(path) {
+        Ok(config) => config,
+        Err(error) => {
+            // The service refuses to start half-configured.
+            eprintln!("sunset-agent: {error}");
+            return Ok(ExitCode::from(service::exit::CONFIG));
+        }
+    };
+    service::init_logging(&config, true);
+    service::run_blocking(config)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_scan(args: ScanArgs) -> Result<ExitCode> {
