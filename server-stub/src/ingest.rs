@@ -150,27 +150,30 @@ async fn receive_inner(state: &Shared, request: Request) -> Result<Ack, Rejected
     .await
     .map_err(|e| (Rejection::Internal, ApiError::internal(e)))?;
     let (inventory, text, verdict) = parsed?;
-    let outcome = store::ingest(
-        &state.db,
-        &site_id,
-        &inventory,
-        &text,
-        &verdict,
-        catalog.version(),
+    let job = store::IngestJob {
+        site_id,
+        inventory,
+        inventory_json: text,
+        verdict,
+        catalog_version: catalog.version().to_string(),
         today,
-        Utc::now(),
-    )
-    .await
-    .map_err(|e| (Rejection::Internal, ApiError::internal(e)))?;
+        now: Utc::now(),
+    };
+    let (report_id, host_id) = (job.inventory.host.report_id, job.inventory.host.host_id);
+    let (host_status, findings) = (job.verdict.status, job.verdict.findings.len());
+    let outcome = state
+        .store_report(job)
+        .await
+        .map_err(|e| (Rejection::Internal, ApiError::internal(e)))?;
     let stored = outcome != IngestOutcome::Duplicate;
     Ok(Ack {
         status: outcome,
-        report_id: inventory.host.report_id.to_string(),
-        host_id: inventory.host.host_id.to_string(),
+        report_id: report_id.to_string(),
+        host_id: host_id.to_string(),
         site: site_name,
         catalog_version: catalog.version().to_string(),
-        host_status: stored.then_some(verdict.status),
-        findings: stored.then_some(verdict.findings.len()),
+        host_status: stored.then_some(host_status),
+        findings: stored.then_some(findings),
     })
 }
 

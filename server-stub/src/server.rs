@@ -37,6 +37,39 @@ pub struct AppState {
     pub metrics: Metrics,
     catalog: RwLock<Arc<LoadedCatalog>>,
     reevaluating: tokio::sync::Mutex<()>,
+    /// SQLite only: reports queue here for group commit.
+    writer: Option<tokio::sync::mpsc::Sender<Pending>>,
+}
+
+/// A report waiting for the group-commit writer, and where to send its outcome.
+type Pending = (
+    store::IngestJob,
+    tokio::sync::oneshot::Sender<Result<store::IngestOutcome, sqlx::Error>>,
+);
+
+/// Most reports committed in one SQLite transaction.
+const MAX_GROUP_COMMIT: usize = 64;
+
+/// Takes every report waiting (up to [`MAX_GROUP_COMMIT`]) and commits them together, so a burst
+/// of reports costs one sync to disk instead of one each. Each is acknowledged after the commit.
+async fn group_commit_writer(db: Db, mut queue: tokio::sync::mpsc::Receiver<Pending>) {
+    while let Some(first) = queue.recv().await {
+        let mut jobs = vec![first.0];
+        let mut replies = vec![first.1];
+        while jobs.len() < MAX_GROUP_COMMIT {
+            match queue.try_recv() {
+                Ok((job, reply)) => {
+                    jobs.push(job);
+                    replies.push(reply);
+                }
+                Err(_) => break,
+            }
+        }
+        let results = store::ingest_batch(&db, &jobs).await;
+        for (reply, result) in replies.into_iter().zip(results) {
+            let _ = reply.send(result);
+        }
+    }
 }
 
 /// The state as handlers see it.
@@ -44,14 +77,40 @@ pub type Shared = Arc<AppState>;
 
 impl AppState {
     /// New state.
+    /// New state. Must be called inside a Tokio runtime (SQLite starts its writer task).
     pub fn new(db: Db, config: Config, catalog: LoadedCatalog) -> Shared {
+        let writer = (db.backend == crate::db::Backend::Sqlite).then(|| {
+            let (sender, queue) = tokio::sync::mpsc::channel(1024);
+            tokio::spawn(group_commit_writer(db.clone(), queue));
+            sender
+        });
         Arc::new(AppState {
             db,
             config,
             metrics: Metrics::default(),
             catalog: RwLock::new(Arc::new(catalog)),
             reevaluating: tokio::sync::Mutex::new(()),
+            writer,
         })
+    }
+
+    /// Stores a report: through the group-commit writer on SQLite, in its own transaction on
+    /// PostgreSQL (which groups concurrent commits itself). Returns after commit.
+    pub async fn store_report(
+        &self,
+        job: store::IngestJob,
+    ) -> anyhow::Result<store::IngestOutcome> {
+        let Some(writer) = &self.writer else {
+            return Ok(store::ingest(&self.db, &job).await?);
+        };
+        let (reply, outcome) = tokio::sync::oneshot::channel();
+        writer
+            .send((job, reply))
+            .await
+            .map_err(|_| anyhow::anyhow!("report writer stopped"))?;
+        Ok(outcome
+            .await
+            .map_err(|_| anyhow::anyhow!("report writer stopped"))??)
     }
 
     /// The catalogue in force.

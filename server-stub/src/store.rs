@@ -383,24 +383,79 @@ pub enum IngestOutcome {
     Superseded,
 }
 
+/// A report ready to store: validated, evaluated, with the site its token belongs to.
+#[derive(Clone, Debug)]
+pub struct IngestJob {
+    /// Site of the token.
+    pub site_id: String,
+    /// The inventory.
+    pub inventory: Inventory,
+    /// The inventory as received (JSON), stored for re-evaluation.
+    pub inventory_json: String,
+    /// The collector's verdict.
+    pub verdict: HostVerdict,
+    /// Catalogue version of the verdict.
+    pub catalog_version: String,
+    /// Day of the verdict.
+    pub today: NaiveDate,
+    /// Receipt time.
+    pub now: DateTime<Utc>,
+}
+
 /// Stores a report, its inventory and findings in one transaction, keyed by report id.
-#[allow(clippy::too_many_arguments)]
-pub async fn ingest(
-    db: &Db,
-    site_id: &str,
-    inventory: &Inventory,
-    inventory_json: &str,
-    verdict: &HostVerdict,
-    catalog_version: &str,
-    today: NaiveDate,
-    now: DateTime<Utc>,
-) -> Result<IngestOutcome> {
+pub async fn ingest(db: &Db, job: &IngestJob) -> Result<IngestOutcome> {
+    let _guard = db.write_guard().await;
+    let mut tx = db.pool.begin().await?;
+    let outcome = ingest_on(&mut tx, job).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Stores several reports in one transaction (group commit: one sync to disk for all). If any
+/// fails, each is retried in its own transaction so one bad report cannot fail the others.
+pub async fn ingest_batch(db: &Db, jobs: &[IngestJob]) -> Vec<Result<IngestOutcome>> {
+    if jobs.len() == 1 {
+        return vec![ingest(db, &jobs[0]).await];
+    }
+    let together = async {
+        let _guard = db.write_guard().await;
+        let mut tx = db.pool.begin().await?;
+        let mut outcomes = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            outcomes.push(ingest_on(&mut tx, job).await?);
+        }
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(outcomes)
+    };
+    match together.await {
+        Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, reports = jobs.len(), "batched commit failed; storing one by one");
+            let mut results = Vec::with_capacity(jobs.len());
+            for job in jobs {
+                results.push(ingest(db, job).await);
+            }
+            results
+        }
+    }
+}
+
+/// Stores one report inside the caller's transaction; a duplicate writes nothing.
+async fn ingest_on(tx: &mut AnyConnection, job: &IngestJob) -> Result<IngestOutcome> {
+    let IngestJob {
+        site_id,
+        inventory,
+        inventory_json,
+        verdict,
+        catalog_version,
+        today,
+        now,
+    } = job;
+    let (today, now) = (*today, *now);
     let host = &inventory.host;
     let host_id = host.host_id.to_string();
     let collected_at = ts(host.collected_at);
     let now_text = ts(now);
-    let _guard = db.write_guard().await;
-    let mut tx = db.pool.begin().await?;
     let receipt = sqlx::query(
         "INSERT INTO reports (report_id, host_id, site_id, collected_at, received_at, catalog_version) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (report_id) DO NOTHING",
@@ -414,7 +469,6 @@ pub async fn ingest(
     .execute(&mut *tx)
     .await?;
     if receipt.rows_affected() == 0 {
-        tx.rollback().await?;
         return Ok(IngestOutcome::Duplicate);
     }
     let previous = sqlx::query("SELECT status, collected_at FROM hosts WHERE host_id = $1")
@@ -429,7 +483,6 @@ pub async fn ingest(
             .bind(host_id.clone())
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
         return Ok(IngestOutcome::Superseded);
     }
     let previous_status = previous.as_ref().map(|r| text(r, "status"));
@@ -484,9 +537,9 @@ pub async fn ingest(
     .bind(status_since)
     .execute(&mut *tx)
     .await?;
-    replace_findings(&mut tx, &host_id, verdict, &now_text).await?;
+    replace_findings(tx, &host_id, verdict, &now_text).await?;
     record_status_change(
-        &mut tx,
+        tx,
         &host_id,
         previous_status.as_deref(),
         verdict.status,
@@ -494,7 +547,6 @@ pub async fn ingest(
         &now_text,
     )
     .await?;
-    tx.commit().await?;
     Ok(IngestOutcome::Accepted)
 }
 
