@@ -18,7 +18,7 @@ pub use model::{
 };
 
 use crate::inventory::{Hardware, InstallationType, Os, OsFamily, Software};
-use crate::version::VersionRange;
+use crate::version::{Installed, VersionRange};
 
 /// A loaded, checked and indexed catalogue.
 #[derive(Debug)]
@@ -235,7 +235,8 @@ impl Entry {
     /// over one for all editions.
     pub fn release_for(&self, version: &str, edition: Option<&str>) -> Option<&CompiledRelease> {
         let edition = edition.map(str::to_lowercase);
-        let fits = |r: &&CompiledRelease| r.range.contains(version);
+        let installed = Installed::new(self.product.scheme, version);
+        let fits = |r: &&CompiledRelease| r.range.contains_installed(&installed);
         let specific = edition.as_ref().and_then(|edition| {
             self.releases
                 .iter()

@@ -45,6 +45,8 @@ pub(crate) enum Kind {
 pub(crate) struct Constraint {
     pub(crate) text: String,
     pub(crate) kind: Kind,
+    /// The comparison bound parsed once, for schemes ordered as [`Version`]s.
+    ordered: Option<Version>,
 }
 
 impl Constraint {
@@ -89,19 +91,48 @@ impl Constraint {
         } else {
             Kind::Compare(op, version.to_owned())
         };
-        Ok(Constraint { text, kind })
+        let ordered = match &kind {
+            Kind::Compare(op, bound) => ordered_bound(scheme, *op, bound),
+            Kind::Any | Kind::Prefix(_) => None,
+        };
+        Ok(Constraint {
+            text,
+            kind,
+            ordered,
+        })
     }
 
     /// Whether `installed` satisfies the constraint under `scheme`.
-    pub(crate) fn accepts(&self, scheme: Scheme, installed: &str) -> bool {
-        match &self.kind {
-            Kind::Any => true,
-            Kind::Prefix(prefix) => prefix_key(scheme, installed).matches_prefix(prefix),
-            Kind::Compare(op, bound) => match ordered_bound(scheme, *op, bound) {
-                Some(bound) => op.accepts(prefix_key(scheme, installed).cmp(&bound)),
-                None => op.accepts(scheme.compare(installed, bound)),
-            },
+    pub(crate) fn accepts(&self, scheme: Scheme, installed: &Installed) -> bool {
+        match (&self.kind, &self.ordered) {
+            (Kind::Any, _) => true,
+            (Kind::Prefix(prefix), _) => installed.key.matches_prefix(prefix),
+            (Kind::Compare(op, _), Some(bound)) => op.accepts(installed.key.cmp(bound)),
+            (Kind::Compare(op, bound), None) => op.accepts(scheme.compare(installed.text, bound)),
         }
+    }
+}
+
+/// An installed version parsed once, to test it against many ranges of one scheme (a product's
+/// release cycles) without parsing it again for each.
+#[derive(Clone, Debug)]
+pub struct Installed<'a> {
+    text: &'a str,
+    key: Version,
+}
+
+impl<'a> Installed<'a> {
+    /// Parses `text` as `scheme` reads it.
+    pub fn new(scheme: Scheme, text: &'a str) -> Installed<'a> {
+        Installed {
+            text,
+            key: prefix_key(scheme, text),
+        }
+    }
+
+    /// The text as installed.
+    pub fn text(&self) -> &'a str {
+        self.text
     }
 }
 

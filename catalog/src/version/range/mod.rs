@@ -17,6 +17,7 @@ use serde::{Serialize, Serializer};
 
 use crate::version::{Scheme, semantic};
 use constraint::Constraint;
+pub use constraint::Installed;
 pub use error::RangeError;
 use interval::Interval;
 
@@ -71,22 +72,28 @@ impl VersionRange {
     /// A version without a single digit is in no range, not even `*`: it cannot say which cycle
     /// it belongs to.
     pub fn contains(&self, installed: &str) -> bool {
-        if !installed.contains(|c: char| c.is_ascii_digit()) {
+        self.contains_installed(&Installed::new(self.scheme, installed))
+    }
+
+    /// Like [`VersionRange::contains`], for a version parsed once with this range's scheme.
+    pub fn contains_installed(&self, installed: &Installed) -> bool {
+        let text = installed.text();
+        if !text.contains(|c: char| c.is_ascii_digit()) {
             return false;
         }
         match &self.body {
-            Body::Constraints(constraints) => constraints
-                .iter()
-                .all(|c| c.accepts(self.scheme, installed)),
-            Body::Semver(req) => req.matches(&semantic::coerce(installed)),
+            Body::Constraints(constraints) => {
+                constraints.iter().all(|c| c.accepts(self.scheme, installed))
+            }
+            Body::Semver(req) => req.matches(&semantic::coerce(text)),
         }
     }
 
     /// Whether some version might lie in both ranges; the loader uses it to reject overlapping
     /// release cycles.
     ///
-    /// Conservative: `false` only when the ranges are shown disjoint. Under the order,
-    /// pre-releases count: `<3.12` and `3.12.*` overlap on `3.12.0rc1`. Debian and RPM `X.*`
+    /// Conservative: `false` only when the ranges are shown disjoint. `<3.12` and `3.12.*` do not
+    /// overlap: `<X` stops before X's pre-releases, which belong to the `X.*` series. Debian and RPM `X.*`
     /// patterns read the upstream version only, so they are only compared with other patterns;
     /// ranges of different schemes are assumed to overlap.
     pub fn overlaps(&self, other: &VersionRange) -> bool {
