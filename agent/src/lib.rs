@@ -1,6 +1,9 @@
 //! The Sunset agent as a library: inventory collection per platform, and the `scan` command's logic.
 //! `main.rs` is only argument parsing and exit codes.
 
+// Pure parsers for Linux and macOS inventory files.
+pub mod parse;
+
 // Agent <-> collector (issue 6).
 pub mod config;
 pub mod deliver;

@@ -4,6 +4,7 @@
 //! recognises, so the index sees both hits and misses. Target: ≥ 1,000,000 entries/s per core.
 //!
 //! `cargo bench -p sunset-catalog --bench evaluate`
+#![allow(clippy::unwrap_used)] // a panic in a test is a failed test
 
 use std::path::Path;
 

@@ -6,6 +6,7 @@
 //! the catalogue must give it on a fixed day. Look-alikes that must match nothing have their own
 //! table. [`every_product_has_a_row`] fails when a product has no row, so coverage cannot drop
 //! silently when products are added or renamed.
+#![allow(clippy::unwrap_used)] // a panic in a test is a failed test
 
 use std::collections::BTreeSet;
 

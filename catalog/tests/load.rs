@@ -1,4 +1,5 @@
 //! Catalogue loading: every problem is reported with file, line and field.
+#![allow(clippy::unwrap_used)] // a panic in a test is a failed test
 
 use sunset_catalog::catalog::{Catalog, LoadError, Problem};
 
