@@ -9,7 +9,10 @@ pub mod inventory;
 pub mod version;
 pub mod catalog;
 pub mod evaluate;
+pub mod readiness;
 pub mod builtin;
+pub mod import;
+pub mod bundle;
 
 pub use catalog::Catalog;
 pub use evaluate::{Finding, ScanResult, Status, evaluate};
