@@ -1,6 +1,8 @@
 //! The Sunset agent as a library: inventory collection per platform, and the `scan` command's logic.
 //! `main.rs` is only argument parsing and exit codes.
 
+pub mod registry;
+
 // Pure parsers for Linux and macOS inventory files.
 pub mod parse;
 
