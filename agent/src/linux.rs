@@ -3,10 +3,13 @@
 
 use std::path::Path;
 
-use sunset_catalog::inventory::{OsFamily, Software};
+use sunset_catalog::inventory::{OsFamily, Software, Warning};
 
 use crate::parse::{dpkg, flatpak, os_release, rpm, snap};
 use crate::scan::Collected;
+
+/// A package-database reader: entries found and problems met, under a root.
+type Reader = fn(&Path) -> (Vec<Software>, Vec<Warning>);
 
 /// Reads the OS and all package databases under `root`. Hardware is left to the caller: an image
 /// has none to read.
@@ -19,7 +22,7 @@ pub fn collect(root: &Path) -> Collected {
             collected.warnings.push(warning);
         }
     }
-    let sources: [fn(&Path) -> (Vec<Software>, Vec<sunset_catalog::inventory::Warning>); 4] = [
+    let sources: [Reader; 4] = [
         dpkg::read_status,
         rpm::read_rpmdb,
         flatpak::read_installed,

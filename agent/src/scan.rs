@@ -12,7 +12,7 @@ use sunset_catalog::inventory::{Hardware, Host, Inventory, Os, SCHEMA_VERSION, S
 use sunset_catalog::{Catalog, ScanResult};
 use uuid::Uuid;
 
-use crate::{linux, platform, windows};
+use crate::{linux, macos, platform, windows};
 
 /// What a collector found, before the host identity is added.
 #[derive(Debug, Default)]
@@ -38,12 +38,17 @@ pub enum Layout {
     Windows,
     /// A Linux root (`etc/os-release`, `usr/lib/os-release` or `var/lib/dpkg/status`).
     Linux,
+    /// A macOS volume (`System/Library/CoreServices/SystemVersion.plist`).
+    Macos,
 }
 
 /// Recognises what a mounted root holds.
 pub fn detect(root: &Path) -> Option<Layout> {
     if windows::offline::find_hive(root, "SOFTWARE").is_some() {
         return Some(Layout::Windows);
+    }
+    if root.join(macos::SYSTEM_VERSION).is_file() {
+        return Some(Layout::Macos);
     }
     let linux_markers = ["etc/os-release", "usr/lib/os-release", "var/lib/dpkg/status"];
     linux_markers
@@ -57,13 +62,15 @@ pub fn collect_root(root: &Path) -> Collected {
     match detect(root) {
         Some(Layout::Windows) => windows::offline::scan_volume(root),
         Some(Layout::Linux) => linux::collect(root),
+        Some(Layout::Macos) => macos::collect(root),
         None => Collected {
             warnings: vec![Warning::new(
                 "root",
                 format!(
-                    "{} holds neither a Windows volume (Windows/System32/config/SOFTWARE) nor a \
-                     Linux root (etc/os-release, var/lib/dpkg/status)",
-                    root.display()
+                    "{} holds no Windows volume (Windows/System32/config/SOFTWARE), Linux root \
+                     (etc/os-release, var/lib/dpkg/status) or macOS volume ({})",
+                    root.display(),
+                    macos::SYSTEM_VERSION
                 ),
             )],
             ..Collected::default()

@@ -1,0 +1,28 @@
+//! A macOS system's inventory from its root directory: the OS from `SystemVersion.plist` and the
+//! application bundles of `/Applications`, `/System/Applications` and each user's `~/Applications`.
+
+use std::path::Path;
+
+use sunset_catalog::inventory::OsFamily;
+
+use crate::parse::macos;
+use crate::scan::Collected;
+
+/// Where macOS records its version; its presence marks a macOS root.
+pub const SYSTEM_VERSION: &str = "System/Library/CoreServices/SystemVersion.plist";
+
+/// Reads the OS and applications under `root`.
+pub fn collect(root: &Path) -> Collected {
+    let mut collected = Collected::default();
+    match macos::read_system_version(root) {
+        Ok(os) => collected.os = os,
+        Err(warning) => {
+            collected.os.family = Some(OsFamily::Macos);
+            collected.warnings.push(warning);
+        }
+    }
+    let (software, warnings) = macos::read_applications(root);
+    collected.software = software;
+    collected.warnings.extend(warnings);
+    collected
+}
