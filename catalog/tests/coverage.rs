@@ -369,17 +369,7 @@ fn software_rows() -> Vec<Row> {
         row(hklm("MariaDB 11.4 (x64)", "11.4.4.0", "MariaDB Corporation Ab"), "mariadb", "11.4", Supported),
         row(hklm("Apache Tomcat 9.0 Tomcat9", "9.0.83", "The Apache Software Foundation"), "tomcat", "9.0", Expiring),
         row(hklm("Apache Tomcat 8.5 Tomcat8", "8.5.96", "The Apache Software Foundation"), "tomcat", "8.5", Unsupported),
-        row(dpkg("apache2", "2.4.62-1~deb12u2"), "apache-http-server", "2.4", Supported),
-        row(rpm("httpd", "2.4.37-65.module+el8.10.0+22069+b47f5c72.2"), "apache-http-server", "2.4", Supported),
         row(wow("Apache HTTP Server 2.2.25", "2.2.25", "Apache Software Foundation"), "apache-http-server", "2.2", Unsupported),
-        row(dpkg("nginx", "1.22.1-9+deb12u1"), "nginx", "1.22", Unsupported),
-        row(rpm("nginx", "1:1.20.1-20.el9"), "nginx", "1.20", Unsupported),
-        // OpenSSL libraries: this machine's and the fixtures' package databases.
-        row(dpkg("libssl3", "3.0.19-1~deb12u2"), "openssl", "3.0", Unsupported),
-        row(dpkg("libssl3t64", "3.5.7-1~deb13u2"), "openssl", "3.5", Supported),
-        row(dpkg("libssl1.1", "1.1.1f-1ubuntu2.20"), "openssl", "1.1.1", Unsupported),
-        row(rpm("openssl-libs", "1:3.0.7-27.el9"), "openssl", "3.0", Unsupported),
-        row(rpm("openssl-libs", "1.1.1k-7.cm2"), "openssl", "1.1.1", Unsupported),
         row(hklm("Win64 OpenSSL v3.1.1 Light", "3.1.1", "OpenSSL Win64 Installer Team"), "openssl", "3.1", Unsupported),
         row(hklm("Zabbix Agent 2 (64-bit)", "6.0.25.2400", "Zabbix SIA"), "zabbix", "6.0", Expiring),
         row(hklm("Zabbix Agent (64-bit)", "7.0.6.2400", "Zabbix SIA"), "zabbix", "7.0", Supported),
@@ -459,9 +449,18 @@ fn look_alikes() -> Vec<Input> {
         user("Microsoft OneDrive", "21.220.1024.0005", MS),
         hklm("FusionInventory Agent 2.4.x-build-26 (x64 edition)", "2.4.x-build-26", "FusionInventory Team"),
         hklm("КриптоПро CSP", "5.0.12000", "Компания КриптоПро"),
-        // Distribution packages are the OS vendor's to support (and the openssl CLI would double
-        // the libssl finding); names that merely contain a product's name.
+        // Distribution packages are the OS vendor's to support: Debian and Red Hat backport fixes
+        // for the life of the OS release, so upstream dates would flag every machine (this
+        // machine's libssl3 3.0 is security-supported by Debian 12). Also names that merely
+        // contain a product's name.
         dpkg("openssl", "3.0.19-1~deb12u2"),
+        dpkg("libssl3", "3.0.19-1~deb12u2"),
+        dpkg("libssl1.1", "1.1.1f-1ubuntu2.20"),
+        rpm("openssl-libs", "1:3.0.7-27.el9"),
+        dpkg("apache2", "2.4.62-1~deb12u2"),
+        rpm("httpd", "2.4.37-65.module+el8.10.0+22069+b47f5c72.2"),
+        dpkg("nginx", "1.22.1-9+deb12u1"),
+        rpm("nginx", "1:1.20.1-20.el9"),
         dpkg("python3.11", "3.11.2-6+deb12u6"),
         dpkg("nodejs", "20.20.2-1nodesource1+repack1"),
         dpkg("openjdk-17-jre", "17.0.15+6-1~deb12u1"),
