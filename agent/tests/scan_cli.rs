@@ -1,0 +1,174 @@
+//! End to end: the built `sunset-agent` binary scans directories laid out like a Windows volume, a
+//! Debian root and an RHEL-style root, and its JSON is checked against what those files contain.
+#![allow(clippy::unwrap_used)] // a panic in a test is a failed test
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn agent() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_sunset-agent"))
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The shared fixtures, or `None` (with a message) outside CI when they are absent.
+fn shared() -> Option<PathBuf> {
+    let dir = repo().join("../shared/fixtures");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "../shared/fixtures is missing in CI"
+    );
+    eprintln!("skipped: ../shared/fixtures absent");
+    None
+}
+
+fn scan_json(root: &Path) -> Value {
+    let output = agent()
+        .args(["scan", "--format", "json", "--today", "2026-11-25", "--root"])
+        .arg(root)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "scan failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn software_named<'a>(result: &'a Value, name: &str) -> Vec<&'a Value> {
+    result["inventory"]["software"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["name"] == name)
+        .collect()
+}
+
+#[test]
+fn debian_13_root_gives_its_78_packages_and_os() {
+    let Some(shared) = shared() else { return };
+    let result = scan_json(&shared.join("linux-roots/debian-13"));
+    let inventory = &result["inventory"];
+    assert_eq!(inventory["schema_version"], 1);
+    assert_eq!(inventory["os"]["family"], "linux");
+    assert_eq!(inventory["os"]["distro_id"], "debian");
+    assert_eq!(inventory["os"]["version"], "13");
+    assert_eq!(inventory["os"]["distro_codename"], "trixie");
+    let software = inventory["software"].as_array().unwrap();
+    assert_eq!(software.len(), 78);
+    let bash = software_named(&result, "bash");
+    assert_eq!(bash[0]["version"], "5.2.37-2+b10");
+    assert_eq!(bash[0]["source"]["kind"], "dpkg");
+    // An image has no hardware to read: every fact is "not collected", never guessed.
+    assert_eq!(inventory["hardware"]["tpm"]["state"], "not_collected");
+    assert_eq!(inventory["hardware"]["memory_bytes"]["state"], "not_collected");
+    // Debian 13 is supported on 2026-11-25.
+    let os = result["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["target"] == "os")
+        .unwrap();
+    assert_eq!(os["product_id"], "debian");
+    assert_eq!(os["cycle"], "13");
+    assert_eq!(os["status"], "supported");
+    assert!(result["catalog_version"].as_str().is_some_and(|v| !v.is_empty()));
+}
+
+#[test]
+fn rhel_style_root_reads_the_sqlite_rpmdb() {
+    let Some(shared) = shared() else { return };
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(root.path().join("etc")).unwrap();
+    std::fs::create_dir_all(root.path().join("var/lib/rpm")).unwrap();
+    std::fs::copy(
+        shared.join("os-release/rhel-9.0__clair"),
+        root.path().join("etc/os-release"),
+    )
+    .unwrap();
+    std::fs::copy(
+        shared.join("linux-pkgdb/rpm/cbl-mariner-2.0/rpmdb.sqlite"),
+        root.path().join("var/lib/rpm/rpmdb.sqlite"),
+    )
+    .unwrap();
+    let result = scan_json(root.path());
+    let inventory = &result["inventory"];
+    assert_eq!(inventory["os"]["distro_id"], "rhel");
+    assert_eq!(inventory["os"]["version"], "9.0");
+    let software = inventory["software"].as_array().unwrap();
+    // The CBL-Mariner 2.0 database holds 129 packages (rpm --dbpath agrees; see parsers.rs).
+    assert_eq!(software.len(), 129);
+    assert!(software.iter().all(|s| s["source"]["kind"] == "rpm"));
+    let os = result["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["target"] == "os")
+        .unwrap();
+    assert_eq!((os["product_id"].as_str(), os["cycle"].as_str()), (Some("rhel"), Some("9")));
+}
+
+#[test]
+fn windows_volume_gives_machine_and_user_installs_with_sources() {
+    let volume = repo().join("agent/tests/data/windows/volume");
+    let result = scan_json(&volume);
+    let inventory = &result["inventory"];
+    assert_eq!(inventory["os"]["family"], "windows");
+    assert!(inventory["os"]["version"].as_str().unwrap().starts_with("10.0."));
+    let sources: Vec<&str> = inventory["software"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["source"]["kind"].as_str().unwrap())
+        .collect();
+    assert!(sources.contains(&"hklm-uninstall"), "{sources:?}");
+    assert!(sources.contains(&"user-uninstall"), "{sources:?}");
+    // Offline: what only a running machine can tell is not collected.
+    assert_eq!(inventory["hardware"]["tpm"]["state"], "not_collected");
+    assert!(result["findings"].as_array().unwrap().iter().any(|f| f["target"] == "os"));
+}
+
+#[test]
+fn bad_root_and_inventory_only_and_fail_on() {
+    let output = agent()
+        .args(["scan", "--root", "/nonexistent/sunset"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not a directory"));
+
+    let Some(shared) = shared() else { return };
+    let root = shared.join("linux-roots/debian-13");
+    let output = agent()
+        .args(["scan", "--inventory-only", "--root"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    let inventory: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(inventory.get("findings").is_none());
+    assert_eq!(inventory["software"].as_array().unwrap().len(), 78);
+
+    // Debian 13 has no unsupported finding in 2026, so --fail-on unsupported passes; in 2031 the
+    // OS itself has ended and the exit code says so.
+    let run = |today: &str| {
+        agent()
+            .args(["scan", "--fail-on", "unsupported", "--today", today, "--root"])
+            .arg(&root)
+            .output()
+            .unwrap()
+    };
+    assert_eq!(run("2026-11-25").status.code(), Some(0));
+    let late = run("2031-01-01");
+    assert_eq!(late.status.code(), Some(2));
+    let table = String::from_utf8_lossy(&late.stdout);
+    assert!(table.contains("UNSUPPORTED"), "{table}");
+    assert!(!table.contains("\x1b["), "no colour when not a terminal");
+}
