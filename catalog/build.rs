@@ -14,7 +14,9 @@ fn main() {
         })
         .unwrap_or_default();
     names.sort();
-    let mut out = String::from("/// The built-in catalogue files, by name.\npub const FILES: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// The built-in catalogue files, by name.\npub const FILES: &[(&str, &str)] = &[\n",
+    );
     for name in names {
         println!("cargo:rerun-if-changed={}", dir.join(&name).display());
         out.push_str(&format!(

@@ -29,9 +29,18 @@ const WINDOWS: &[(&str, &str)] = &[
     ("Java 8 Update 202", "8.0.2020.8"),
     ("Python 3.8.10 (64-bit)", "3.8.10150.0"),
     ("Python 3.12.1 (64-bit)", "3.12.1150.0"),
-    ("Microsoft Visual C++ 2015-2022 Redistributable (x64) - 14.38.33135", "14.38.33135.0"),
-    ("Microsoft Visual C++ 2010  x86 Redistributable - 10.0.40219", "10.0.40219"),
-    ("Microsoft Visual C++ 2008 Redistributable - x86 9.0.30729.6161", "9.0.30729.6161"),
+    (
+        "Microsoft Visual C++ 2015-2022 Redistributable (x64) - 14.38.33135",
+        "14.38.33135.0",
+    ),
+    (
+        "Microsoft Visual C++ 2010  x86 Redistributable - 10.0.40219",
+        "10.0.40219",
+    ),
+    (
+        "Microsoft Visual C++ 2008 Redistributable - x86 9.0.30729.6161",
+        "9.0.30729.6161",
+    ),
     ("Adobe Acrobat Reader DC", "23.008.20470"),
     ("Adobe Reader XI (11.0.23)", "11.0.23"),
     ("7-Zip 23.01 (x64)", "23.01"),
@@ -119,7 +128,11 @@ fn profiles() -> Vec<Inventory> {
                         let suffix = rng.next(40);
                         // Most Windows entries are things no catalogue lists.
                         if suffix < 28 {
-                            software(&format!("{name} Helper {suffix}"), version, Source::HklmUninstall)
+                            software(
+                                &format!("{name} Helper {suffix}"),
+                                version,
+                                Source::HklmUninstall,
+                            )
                         } else {
                             software(name, version, Source::HklmUninstall)
                         }

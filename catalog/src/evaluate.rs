@@ -7,7 +7,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{Catalog, CompiledRelease, Kind, Matched, RuleRef, SourceRef, SupportEnd, Target};
+use crate::catalog::{
+    Catalog, CompiledRelease, Kind, Matched, RuleRef, SourceRef, SupportEnd, Target,
+};
 use crate::inventory::{Inventory, Packaging, Software};
 use crate::readiness::{self, Check};
 use crate::version;
@@ -206,7 +208,10 @@ pub fn evaluate_with(inventory: &Inventory, catalog: &Catalog, options: &Options
                 edition: os.edition.as_deref(),
                 software: None,
             };
-            push_once(&mut findings, verdict(catalog, at, &subject, matched, options));
+            push_once(
+                &mut findings,
+                verdict(catalog, at, &subject, matched, options),
+            );
         }
     }
     for &at in catalog.hardware_rules() {
@@ -216,12 +221,19 @@ pub fn evaluate_with(inventory: &Inventory, catalog: &Catalog, options: &Options
             let subject = Subject {
                 target: Target::Hardware,
                 name: &name,
-                version: inventory.hardware.firmware_version.known().map(String::as_str),
+                version: inventory
+                    .hardware
+                    .firmware_version
+                    .known()
+                    .map(String::as_str),
                 packaging: Packaging::Plain,
                 edition: None,
                 software: None,
             };
-            push_once(&mut findings, verdict(catalog, at, &subject, matched, options));
+            push_once(
+                &mut findings,
+                verdict(catalog, at, &subject, matched, options),
+            );
         }
     }
     let mut unmatched = 0;
@@ -253,14 +265,22 @@ pub fn evaluate_with(inventory: &Inventory, catalog: &Catalog, options: &Options
     }
     readiness::judge(inventory, catalog, options, &mut findings);
     findings.sort_by(|a, b| {
-        (a.status, a.target, &a.product_id, &a.subject, &a.installed_version, &a.software_key).cmp(&(
-            b.status,
-            b.target,
-            &b.product_id,
-            &b.subject,
-            &b.installed_version,
-            &b.software_key,
-        ))
+        (
+            a.status,
+            a.target,
+            &a.product_id,
+            &a.subject,
+            &a.installed_version,
+            &a.software_key,
+        )
+            .cmp(&(
+                b.status,
+                b.target,
+                &b.product_id,
+                &b.subject,
+                &b.installed_version,
+                &b.software_key,
+            ))
     });
     Evaluation {
         findings,
@@ -288,12 +308,22 @@ struct Subject<'a> {
     software: Option<&'a Software>,
 }
 
-fn verdict(catalog: &Catalog, at: RuleRef, subject: &Subject, matched: Matched, options: &Options) -> Finding {
+fn verdict(
+    catalog: &Catalog,
+    at: RuleRef,
+    subject: &Subject,
+    matched: Matched,
+    options: &Options,
+) -> Finding {
     let (entry, rule) = catalog.entry(at);
     let version = matched
         .version
         .clone()
-        .or_else(|| subject.version.map(|v| upstream(v, subject.packaging).to_string()))
+        .or_else(|| {
+            subject
+                .version
+                .map(|v| upstream(v, subject.packaging).to_string())
+        })
         .filter(|v| !v.trim().is_empty());
     let release = version
         .as_deref()
@@ -361,10 +391,11 @@ fn dates(release: &CompiledRelease) -> Dates {
 /// security support. The end date itself is the last supported day.
 fn status(release: &CompiledRelease, options: &Options) -> (Status, Option<i64>) {
     let today = options.today;
+    // Only a dated extended-support window counts: an open-ended offer (third-party support for
+    // Node.js or OpenSSL, say) is not cover an estate can be assumed to have bought.
     let within_extended = || match release.extended_support_end {
         Some(SupportEnd::On(end)) => today <= end,
-        Some(SupportEnd::NotAnnounced) => true,
-        Some(SupportEnd::Ended) | None => false,
+        Some(SupportEnd::NotAnnounced | SupportEnd::Ended) | None => false,
     };
     match release.security_support_end {
         SupportEnd::NotAnnounced => (Status::Supported, None),

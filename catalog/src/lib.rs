@@ -5,14 +5,14 @@
 //! validating loader; `evaluate` turns an inventory and a catalogue into findings.
 #![deny(missing_docs)]
 
-pub mod inventory;
-pub mod version;
+pub mod builtin;
+pub mod bundle;
 pub mod catalog;
 pub mod evaluate;
-pub mod readiness;
-pub mod builtin;
 pub mod import;
-pub mod bundle;
+pub mod inventory;
+pub mod readiness;
+pub mod version;
 
 pub use catalog::Catalog;
 pub use evaluate::{Finding, ScanResult, Status, evaluate};

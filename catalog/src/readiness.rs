@@ -41,7 +41,12 @@ pub struct Check {
 const MEMORY_SLACK_PERCENT: u64 = 10;
 
 /// Adds readiness and firmware-age findings for this inventory.
-pub(crate) fn judge(inventory: &Inventory, catalog: &Catalog, options: &Options, out: &mut Vec<Finding>) {
+pub(crate) fn judge(
+    inventory: &Inventory,
+    catalog: &Catalog,
+    options: &Options,
+    out: &mut Vec<Finding>,
+) {
     for readiness in catalog.readiness() {
         if readiness.rule.matches_os(&inventory.os).is_some()
             && readiness.versions.contains(&inventory.os.version)
@@ -49,16 +54,28 @@ pub(crate) fn judge(inventory: &Inventory, catalog: &Catalog, options: &Options,
             out.push(upgrade(inventory, readiness));
         }
     }
-    if let (Some(policy), Some(date)) = (catalog.firmware_age(), inventory.hardware.firmware_date.known()) {
+    if let (Some(policy), Some(date)) = (
+        catalog.firmware_age(),
+        inventory.hardware.firmware_date.known(),
+    ) {
         let limit = years_after(*date, policy.max_years);
         if options.today > limit {
-            out.push(firmware_finding(inventory, *date, limit, policy.max_years, policy.replacement.clone(), options));
+            out.push(firmware_finding(
+                inventory,
+                *date,
+                limit,
+                policy.max_years,
+                policy.replacement.clone(),
+                options,
+            ));
         }
     }
 }
 
 fn years_after(date: NaiveDate, years: u32) -> NaiveDate {
-    let year = date.year().saturating_add(i32::try_from(years).unwrap_or(i32::MAX));
+    let year = date
+        .year()
+        .saturating_add(i32::try_from(years).unwrap_or(i32::MAX));
     date.with_year(year)
         .or_else(|| NaiveDate::from_ymd_opt(year, date.month(), 28))
         .unwrap_or(NaiveDate::MAX)
@@ -90,8 +107,15 @@ pub fn checks(hardware: &Hardware, readiness: &CompiledReadiness) -> Vec<Check> 
     let mut checks = Vec::new();
     if let Some(min) = spec.min_tpm_major {
         checks.push(fact(&hardware.tpm, format!("TPM {min}.0"), |tpm| {
-            let major = tpm.version.split('.').next().and_then(|m| m.parse::<u32>().ok());
-            (major.is_some_and(|m| m >= min), format!("TPM {}", tpm.version))
+            let major = tpm
+                .version
+                .split('.')
+                .next()
+                .and_then(|m| m.parse::<u32>().ok());
+            (
+                major.is_some_and(|m| m >= min),
+                format!("TPM {}", tpm.version),
+            )
         }));
     }
     if spec.secure_boot_capable {
@@ -99,14 +123,19 @@ pub fn checks(hardware: &Hardware, readiness: &CompiledReadiness) -> Vec<Check> 
     }
     if let Some(min) = spec.min_memory_bytes {
         let floor = min - min / 100 * MEMORY_SLACK_PERCENT;
-        checks.push(fact(&hardware.memory_bytes, format!("memory ≥ {}", gib(min)), |bytes| {
-            (*bytes >= floor, gib(*bytes))
-        }));
+        checks.push(fact(
+            &hardware.memory_bytes,
+            format!("memory ≥ {}", gib(min)),
+            |bytes| (*bytes >= floor, gib(*bytes)),
+        ));
     }
     if let Some(min) = spec.min_system_disk_bytes {
         let requirement = format!("system disk ≥ {} GB", min / 1_000_000_000);
         checks.push(fact(&hardware.system_disk, requirement, |disk| {
-            (disk.size_bytes >= min, format!("{} GB", disk.size_bytes / 1_000_000_000))
+            (
+                disk.size_bytes >= min,
+                format!("{} GB", disk.size_bytes / 1_000_000_000),
+            )
         }));
     }
     if !readiness.cpu.is_empty() {
@@ -150,7 +179,10 @@ fn cpu_check(hardware: &Hardware, readiness: &CompiledReadiness) -> Check {
     let (outcome, why) = match verdict {
         Some(rule) if rule.supported => (Outcome::Pass, rule.note.clone()),
         Some(rule) => (Outcome::Fail, rule.note.clone()),
-        None => (Outcome::Unknown, "not classified by the catalogue".to_string()),
+        None => (
+            Outcome::Unknown,
+            "not classified by the catalogue".to_string(),
+        ),
     };
     Check {
         requirement,
@@ -161,14 +193,23 @@ fn cpu_check(hardware: &Hardware, readiness: &CompiledReadiness) -> Check {
 
 fn upgrade(inventory: &Inventory, readiness: &CompiledReadiness) -> Finding {
     let checks = checks(&inventory.hardware, readiness);
-    let failed: Vec<&Check> = checks.iter().filter(|c| c.outcome == Outcome::Fail).collect();
+    let failed: Vec<&Check> = checks
+        .iter()
+        .filter(|c| c.outcome == Outcome::Fail)
+        .collect();
     let unknown = checks.iter().any(|c| c.outcome == Outcome::Unknown);
     let (status, label) = if !failed.is_empty() {
         (Status::Unsupported, CANNOT_UPGRADE.to_string())
     } else if unknown {
-        (Status::Unknown, "readiness unknown: some facts not collected".to_string())
+        (
+            Status::Unknown,
+            "readiness unknown: some facts not collected".to_string(),
+        )
     } else {
-        (Status::Supported, format!("ready for {}", readiness.spec.name))
+        (
+            Status::Supported,
+            format!("ready for {}", readiness.spec.name),
+        )
     };
     let spec = &readiness.spec;
     let summary = if failed.is_empty() {

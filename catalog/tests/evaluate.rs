@@ -84,20 +84,33 @@ fn windows_10_22h2_pro_is_in_extended_support_after_october_2025() {
     // Security support ended on 2025-10-14: 407 days before 2026-11-25.
     assert_eq!(finding.days_until_eol, Some(-407));
     // After the last ESU year it is plainly unsupported; before October 2025 it was expiring.
-    assert_eq!(os_finding(&catalog, os.clone(), "2028-10-11").status, Status::Unsupported);
-    assert_eq!(os_finding(&catalog, os, "2025-06-01").status, Status::Expiring);
+    assert_eq!(
+        os_finding(&catalog, os.clone(), "2028-10-11").status,
+        Status::Unsupported
+    );
+    assert_eq!(
+        os_finding(&catalog, os, "2025-06-01").status,
+        Status::Expiring
+    );
 }
 
 #[test]
 fn windows_10_ltsc_2021_outlives_21h2_enterprise_on_the_same_build() {
     let catalog = builtin::catalog().unwrap();
-    let ltsc = windows("Windows 10 Enterprise LTSC 2021", "10.0.19044.5131", "EnterpriseS");
+    let ltsc = windows(
+        "Windows 10 Enterprise LTSC 2021",
+        "10.0.19044.5131",
+        "EnterpriseS",
+    );
     let finding = os_finding(&catalog, ltsc.clone(), "2026-06-01");
     assert_eq!(finding.cycle.as_deref(), Some("10-21h2-e-lts"));
     assert_eq!(finding.status, Status::Supported);
     assert_eq!(finding.evidence.edition.as_deref(), Some("EnterpriseS"));
     // Its end (2027-01-12) is 48 days after 2026-11-25: inside the default 180-day window.
-    assert_eq!(os_finding(&catalog, ltsc, "2026-11-25").status, Status::Expiring);
+    assert_eq!(
+        os_finding(&catalog, ltsc, "2026-11-25").status,
+        Status::Expiring
+    );
     // The same build as plain Enterprise 21H2 ended on 2024-06-11.
     let enterprise = windows("Windows 10 Enterprise", "10.0.19044.5131", "Enterprise");
     let finding = os_finding(&catalog, enterprise, "2026-06-01");
@@ -219,7 +232,10 @@ fn dpkg_epoch_and_revision_are_stripped_before_mapping() {
     assert_eq!(ubuntu.status, Status::Expiring);
     assert_eq!(ubuntu.days_until_eol, Some(6));
     let debian = by_version("2.3.3op2-3+deb11u8");
-    assert_eq!((debian.cycle.as_deref(), debian.status), (Some("2.3"), Status::Unsupported));
+    assert_eq!(
+        (debian.cycle.as_deref(), debian.status),
+        (Some("2.3"), Status::Unsupported)
+    );
     assert_eq!(by_version("1:2.4.7-1.2.el9").cycle.as_deref(), Some("2.4"));
     // The rule is limited to package managers: the Windows entry is not CUPS.
     assert_eq!(evaluation.findings.len(), 3);
@@ -237,8 +253,16 @@ fn the_same_input_gives_byte_identical_json() {
     let inv = inventory(
         windows("Windows 10 Pro", "10.0.19045.5247", "Professional"),
         vec![
-            app("Mozilla Firefox (x64 en-GB)", "115.0", Source::HklmUninstall),
-            app("Python 3.8.10 (64-bit)", "3.8.10150.0", Source::HklmUninstall),
+            app(
+                "Mozilla Firefox (x64 en-GB)",
+                "115.0",
+                Source::HklmUninstall,
+            ),
+            app(
+                "Python 3.8.10 (64-bit)",
+                "3.8.10150.0",
+                Source::HklmUninstall,
+            ),
             app("Notepad", "1.0", Source::HklmUninstall),
         ],
     );

@@ -79,6 +79,12 @@ fn the_snapshot_imports_into_the_catalogue_and_a_second_import_is_a_no_op() {
     assert_eq!(revision.as_deref(), Some(REVISION));
     let pages = pages_for(&files, &snapshot.join("products"));
     let first = import::import_endoflife_date(&files, &pages, revision.as_deref());
+    // The committed catalogue is what the importer makes of this snapshot: no file changes.
+    assert!(
+        first.files.iter().all(|f| !f.changed),
+        "catalog/data is out of date with the snapshot:\n{}",
+        first.report
+    );
     let after_first = texts(&first);
     let second = import::import_endoflife_date(&after_first, &pages, revision.as_deref());
     assert!(second.files.iter().all(|f| !f.changed), "{}", second.report);

@@ -44,8 +44,14 @@ fn a_typo_in_a_key_names_file_line_and_key() {
     let problem = &found[0];
     assert_eq!(problem.file, "python.toml");
     assert_eq!(problem.line, 13);
-    assert!(problem.message.contains("unknown field `relased`"), "{problem}");
-    assert!(problem.to_string().starts_with("python.toml:13:"), "{problem}");
+    assert!(
+        problem.message.contains("unknown field `relased`"),
+        "{problem}"
+    );
+    assert!(
+        problem.to_string().starts_with("python.toml:13:"),
+        "{problem}"
+    );
 }
 
 #[test]
@@ -98,12 +104,24 @@ sources = ["winget"]
             found.iter().map(|p| format!("{p}\n")).collect::<String>()
         );
     };
-    has(3, "product[python].id", "duplicate product id (first defined in python.toml)");
+    has(
+        3,
+        "product[python].id",
+        "duplicate product id (first defined in python.toml)",
+    );
     has(6, "match[0].name_regex", "regex does not compile");
     has(14, "release[3.11b].versions", "overlap cycle '3.11'");
     has(18, "release[bad-range].versions", "");
-    has(21, "release[bad-dates]", "released (2030-01-01) is after security_support_end");
-    has(30, "product[loose].match[0]", "a publisher alone matches too much");
+    has(
+        21,
+        "release[bad-dates]",
+        "released (2030-01-01) is after security_support_end",
+    );
+    has(
+        30,
+        "product[loose].match[0]",
+        "a publisher alone matches too much",
+    );
     has(30, "match[0].sources", "unknown source 'winget'");
     assert_eq!(found.len(), 7, "{found:#?}");
 }

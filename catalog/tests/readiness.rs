@@ -79,32 +79,80 @@ fn readiness(inventory: &Inventory) -> Finding {
 fn processors_are_classified_by_generation() {
     let cases = [
         ("Intel(R) Core(TM) i5-8500 CPU @ 3.00GHz", Status::Supported),
-        ("Intel(R) Core(TM) i7-10510U CPU @ 1.80GHz", Status::Supported),
-        ("11th Gen Intel(R) Core(TM) i5-1135G7 @ 2.40GHz", Status::Supported),
+        (
+            "Intel(R) Core(TM) i7-10510U CPU @ 1.80GHz",
+            Status::Supported,
+        ),
+        (
+            "11th Gen Intel(R) Core(TM) i5-1135G7 @ 2.40GHz",
+            Status::Supported,
+        ),
         ("12th Gen Intel(R) Core(TM) i7-1265U", Status::Supported),
         ("Intel(R) Core(TM) Ultra 7 155H", Status::Supported),
-        ("Intel(R) Core(TM) i7-7820HQ CPU @ 2.90GHz", Status::Supported),
-        ("Intel(R) Core(TM) i9-7900X CPU @ 3.30GHz", Status::Supported),
+        (
+            "Intel(R) Core(TM) i7-7820HQ CPU @ 2.90GHz",
+            Status::Supported,
+        ),
+        (
+            "Intel(R) Core(TM) i9-7900X CPU @ 3.30GHz",
+            Status::Supported,
+        ),
         ("Intel(R) Xeon(R) W-2123 CPU @ 3.60GHz", Status::Supported),
-        ("Intel(R) Xeon(R) Gold 6230 CPU @ 2.10GHz", Status::Supported),
-        ("Intel(R) Pentium(R) Gold G5400 CPU @ 3.70GHz", Status::Supported),
+        (
+            "Intel(R) Xeon(R) Gold 6230 CPU @ 2.10GHz",
+            Status::Supported,
+        ),
+        (
+            "Intel(R) Pentium(R) Gold G5400 CPU @ 3.70GHz",
+            Status::Supported,
+        ),
         ("Intel(R) Celeron(R) N4000 CPU @ 1.10GHz", Status::Supported),
         ("AMD Ryzen 5 3600 6-Core Processor", Status::Supported),
         ("AMD Ryzen 7 2700X Eight-Core Processor", Status::Supported),
-        ("AMD Ryzen 7 PRO 4750U with Radeon Graphics", Status::Supported),
+        (
+            "AMD Ryzen 7 PRO 4750U with Radeon Graphics",
+            Status::Supported,
+        ),
         ("Snapdragon (TM) 8cx Gen 3 @ 3.0 GHz", Status::Supported),
-        ("Intel(R) Core(TM) i5-7500 CPU @ 3.40GHz", Status::Unsupported),
-        ("Intel(R) Core(TM) i7-4790 CPU @ 3.60GHz", Status::Unsupported),
-        ("Intel(R) Core(TM) i5 CPU       M 520  @ 2.40GHz", Status::Unsupported),
-        ("Intel(R) Core(TM)2 Duo CPU     E8400  @ 3.00GHz", Status::Unsupported),
-        ("Intel(R) Xeon(R) CPU E5-2620 v4 @ 2.10GHz", Status::Unsupported),
-        ("Intel(R) Xeon(R) Gold 6130 CPU @ 2.10GHz", Status::Unsupported),
-        ("Intel(R) Pentium(R) CPU G4560 @ 3.50GHz", Status::Unsupported),
-        ("Intel(R) Celeron(R) CPU N3350 @ 1.10GHz", Status::Unsupported),
+        (
+            "Intel(R) Core(TM) i5-7500 CPU @ 3.40GHz",
+            Status::Unsupported,
+        ),
+        (
+            "Intel(R) Core(TM) i7-4790 CPU @ 3.60GHz",
+            Status::Unsupported,
+        ),
+        (
+            "Intel(R) Core(TM) i5 CPU       M 520  @ 2.40GHz",
+            Status::Unsupported,
+        ),
+        (
+            "Intel(R) Core(TM)2 Duo CPU     E8400  @ 3.00GHz",
+            Status::Unsupported,
+        ),
+        (
+            "Intel(R) Xeon(R) CPU E5-2620 v4 @ 2.10GHz",
+            Status::Unsupported,
+        ),
+        (
+            "Intel(R) Xeon(R) Gold 6130 CPU @ 2.10GHz",
+            Status::Unsupported,
+        ),
+        (
+            "Intel(R) Pentium(R) CPU G4560 @ 3.50GHz",
+            Status::Unsupported,
+        ),
+        (
+            "Intel(R) Celeron(R) CPU N3350 @ 1.10GHz",
+            Status::Unsupported,
+        ),
         ("AMD Ryzen 7 1700 Eight-Core Processor", Status::Unsupported),
         ("AMD FX(tm)-8350 Eight-Core Processor", Status::Unsupported),
         // Not classifiable with confidence (Zen 1 APU naming overlaps Zen+): unknown, not guessed.
-        ("AMD Ryzen 5 2400G with Radeon Vega Graphics", Status::Unknown),
+        (
+            "AMD Ryzen 5 2400G with Radeon Vega Graphics",
+            Status::Unknown,
+        ),
         ("Some Future CPU 9000", Status::Unknown),
     ];
     for (brand, expected) in cases {
@@ -123,8 +171,15 @@ fn a_pc_that_fails_on_evidence_needs_hardware_replacement() {
     let finding = readiness(&windows10(hardware));
     assert_eq!(finding.status, Status::Unsupported);
     assert_eq!(finding.cycle_label.as_deref(), Some(CANNOT_UPGRADE));
-    let tpm = finding.checks.iter().find(|c| c.requirement == "TPM 2.0").unwrap();
-    assert_eq!((tpm.outcome, tpm.actual.as_str()), (Outcome::Fail, "TPM 1.2"));
+    let tpm = finding
+        .checks
+        .iter()
+        .find(|c| c.requirement == "TPM 2.0")
+        .unwrap();
+    assert_eq!(
+        (tpm.outcome, tpm.actual.as_str()),
+        (Outcome::Fail, "TPM 1.2")
+    );
     assert!(finding.evidence.value.contains("TPM 1.2"));
 
     let mut small = ready_pc("Intel(R) Core(TM) i5-8500 CPU @ 3.00GHz");
@@ -152,11 +207,19 @@ fn windows_11_and_servers_get_no_readiness_finding() {
     let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
     let mut win11 = windows10(ready_pc("Intel(R) Core(TM) i5-7500 CPU @ 3.40GHz"));
     win11.os.version = "10.0.22631.4460".into();
-    assert!(!evaluate(&win11, &catalog, today).iter().any(|f| f.product_id == "windows11-readiness"));
+    assert!(
+        !evaluate(&win11, &catalog, today)
+            .iter()
+            .any(|f| f.product_id == "windows11-readiness")
+    );
     let mut server = windows10(ready_pc("Intel(R) Core(TM) i5-7500 CPU @ 3.40GHz"));
     server.os.installation_type = Some(InstallationType::Server);
     server.os.version = "10.0.17763.6532".into();
-    assert!(!evaluate(&server, &catalog, today).iter().any(|f| f.product_id == "windows11-readiness"));
+    assert!(
+        !evaluate(&server, &catalog, today)
+            .iter()
+            .any(|f| f.product_id == "windows11-readiness")
+    );
 }
 
 #[test]
@@ -165,10 +228,16 @@ fn old_firmware_is_a_finding_of_its_own() {
     let mut hardware = ready_pc("Intel(R) Core(TM) i5-4590 CPU @ 3.30GHz");
     hardware.firmware_date = Fact::Known(NaiveDate::from_ymd_opt(2015, 3, 2).unwrap());
     let findings = evaluate(&windows10(hardware), &catalog(), today);
-    let firmware = findings.iter().find(|f| f.product_id == "firmware-age").unwrap();
+    let firmware = findings
+        .iter()
+        .find(|f| f.product_id == "firmware-age")
+        .unwrap();
     assert_eq!(firmware.status, Status::Unsupported);
     assert_eq!(firmware.evidence.value, "2015-03-02");
-    assert_eq!(firmware.days_until_eol, Some(-(today - NaiveDate::from_ymd_opt(2022, 3, 2).unwrap()).num_days()));
+    assert_eq!(
+        firmware.days_until_eol,
+        Some(-(today - NaiveDate::from_ymd_opt(2022, 3, 2).unwrap()).num_days())
+    );
     // Recent firmware: no finding at all.
     let recent = evaluate(&windows10(ready_pc("x")), &catalog(), today);
     assert!(!recent.iter().any(|f| f.product_id == "firmware-age"));

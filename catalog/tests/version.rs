@@ -695,7 +695,12 @@ mod ranges {
         check_contains(d, ">3.11", &["3.11.1", "3.12"], &["3.11.0", "3.11.0rc1"]);
         check_contains(d, "<=3.11", &["3.11", "3.10", "3.11.0rc1"], &["3.11.1"]);
         // `<X` stops before X's pre-releases: a series and its pre-releases belong to one cycle.
-        check_contains(d, "< 3.12", &["3.11.9", "3.11.99rc1"], &["3.12", "3.12.0rc1"]);
+        check_contains(
+            d,
+            "< 3.12",
+            &["3.11.9", "3.11.99rc1"],
+            &["3.12", "3.12.0rc1"],
+        );
     }
 
     #[test]
@@ -825,7 +830,7 @@ mod ranges {
             (Scheme::Dotted, ">=3.12", "3.11.*", false),
             (Scheme::Dotted, "<3.11", "3.11.*", false), // 3.11.0rc1 belongs to 3.11.* only
             (Scheme::Dotted, "<3.11.dev0", "3.11.*", false), // 3.11.dev0 starts the 3.11 block
-            (Scheme::Dotted, ">1", "<1a", true),       // conservative: nothing lies between them
+            (Scheme::Dotted, ">1", "<1a", true),        // conservative: nothing lies between them
             (Scheme::Java, "8.*", "11.*", false),
             (Scheme::Java, "1.8.*", "8.*", true),
             (Scheme::Java, "<9", "8.*", true),

@@ -135,7 +135,12 @@ impl Catalog {
             }
             if let Some(age) = file.firmware_age {
                 if firmware_age.is_some() {
-                    checker.at(&at, age.span(), "firmware_age", "a second [firmware_age] table");
+                    checker.at(
+                        &at,
+                        age.span(),
+                        "firmware_age",
+                        "a second [firmware_age] table",
+                    );
                 }
                 firmware_age = Some(age.into_inner());
             }
@@ -200,7 +205,11 @@ impl Checker {
         let before = self.problems.len();
         let id = product.id.get_ref().clone();
         let path = format!("product[{id}]");
-        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        {
             let message = "id must be non-empty ASCII letters, digits, '-', '_' or '.'";
             self.at(here, product.id.span(), &format!("{path}.id"), message);
         }
@@ -224,7 +233,12 @@ impl Checker {
         for release in &product.releases {
             let field = format!("{path}.release[{}]", release.cycle.get_ref());
             if !cycles.insert(release.cycle.get_ref().clone()) {
-                self.at(here, release.cycle.span(), &field, "duplicate cycle in this product");
+                self.at(
+                    here,
+                    release.cycle.span(),
+                    &field,
+                    "duplicate cycle in this product",
+                );
             }
             let Some(compiled) = self.release(here, &field, &product, release) else {
                 continue;
@@ -237,7 +251,12 @@ impl Checker {
                         "versions '{}' overlap cycle '{}' ('{}') for the same editions",
                         compiled.range, other.cycle, other.range
                     );
-                    self.at(here, release.versions.span(), &format!("{field}.versions"), &message);
+                    self.at(
+                        here,
+                        release.versions.span(),
+                        &format!("{field}.versions"),
+                        &message,
+                    );
                 }
             }
             releases.push(compiled);
@@ -339,7 +358,12 @@ impl Checker {
             || rule.model_regex.is_some()
             || rule.cpu_regex.is_some();
         if rule.name_glob.is_some() && rule.name_regex.is_some() {
-            self.at(here, span.clone(), field, "give name_glob or name_regex, not both");
+            self.at(
+                here,
+                span.clone(),
+                field,
+                "give name_glob or name_regex, not both",
+            );
         }
         match kind.target() {
             Target::Software => {
@@ -369,7 +393,8 @@ impl Checker {
             }
             Target::Hardware => {
                 if !hardware_keys {
-                    let message = "a hardware rule needs manufacturer_regex, model_regex or cpu_regex";
+                    let message =
+                        "a hardware rule needs manufacturer_regex, model_regex or cpu_regex";
                     self.at(here, span.clone(), field, message);
                 }
                 if software_keys || os_keys {
@@ -394,7 +419,12 @@ impl Checker {
             && !["client", "server"].contains(&kind.as_str())
         {
             let message = format!("unknown installation_type '{kind}' (client or server)");
-            self.at(here, span.clone(), &format!("{field}.installation_type"), &message);
+            self.at(
+                here,
+                span.clone(),
+                &format!("{field}.installation_type"),
+                &message,
+            );
         }
         (self.problems.len() == before).then_some(compiled)
     }

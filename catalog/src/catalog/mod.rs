@@ -275,7 +275,11 @@ impl CompiledRule {
         if self.not_name.as_ref().is_some_and(|r| r.is_match(name))
             || !optional_match(&self.publisher, software.publisher.as_deref())
             || !(self.rule.sources.is_empty()
-                || self.rule.sources.iter().any(|s| s == software.source.name()))
+                || self
+                    .rule
+                    .sources
+                    .iter()
+                    .any(|s| s == software.source.name()))
         {
             return None;
         }
@@ -284,7 +288,10 @@ impl CompiledRule {
             .and_then(|c| c.name("version"))
             .map(|m| m.as_str().to_string());
         let (field, value) = if by_identifier && !by_name && captures.is_none() {
-            ("software.identifier", software.identifier.clone().unwrap_or_default())
+            (
+                "software.identifier",
+                software.identifier.clone().unwrap_or_default(),
+            )
         } else {
             ("software.name", software.name.clone())
         };

@@ -82,9 +82,9 @@ impl VersionRange {
             return false;
         }
         match &self.body {
-            Body::Constraints(constraints) => {
-                constraints.iter().all(|c| c.accepts(self.scheme, installed))
-            }
+            Body::Constraints(constraints) => constraints
+                .iter()
+                .all(|c| c.accepts(self.scheme, installed)),
             Body::Semver(req) => req.matches(&semantic::coerce(text)),
         }
     }
