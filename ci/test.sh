@@ -45,6 +45,17 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 step "cargo clippy (Linux)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+# --- Windows: the same workspace type-checked, linted and built for x86_64-pc-windows-gnu ---------------
+# Built before the tests: the MSI and Wine tests install this real sunset-agent.exe.
+step "Windows check"
+bash ci/windows.sh check --locked
+step "Windows clippy"
+bash ci/windows.sh clippy --locked
+step "Windows build (sunset-agent.exe, static CRT)"
+bash ci/windows.sh build --locked
+export SUNSET_AGENT_EXE="$root/target/windows-gnu/x86_64-pc-windows-gnu/release/sunset-agent.exe"
+
 step "cargo test"
 cargo test --workspace --locked
 echo
