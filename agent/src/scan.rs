@@ -95,6 +95,9 @@ pub fn inventory(request: &Request) -> Inventory {
         Some(root) => collect_root(root),
         None => platform::collect_live(),
     };
+    for warning in &collected.warnings {
+        tracing::warn!(source = %warning.source, "{}", warning.message);
+    }
     let hostname = collected
         .hostname
         .clone()
