@@ -416,6 +416,70 @@ mod tests {
     }
 
     #[test]
+    fn a_full_inventory_round_trips_through_json_with_snake_case_fields() {
+        let inventory = Inventory {
+            schema_version: SCHEMA_VERSION,
+            host: Host {
+                host_id: Uuid::from_u128(1),
+                report_id: Uuid::from_u128(2),
+                hostname: "WKS-0042".into(),
+                domain: Some("riverside.nhs.example".into()),
+                fqdn: Some("WKS-0042.riverside.nhs.example".into()),
+                site: Some("Riverside Surgery".into()),
+                agent_version: "0.1.0".into(),
+                collected_at: "2026-11-25T01:30:00Z".parse().unwrap(),
+            },
+            os: Os {
+                family: Some(OsFamily::Windows),
+                name: "Windows 10 Pro".into(),
+                version: "10.0.19045.5247".into(),
+                display_version: Some("22H2".into()),
+                build: Some("19045".into()),
+                update_revision: Some(5247),
+                edition: Some("Professional".into()),
+                installation_type: Some(InstallationType::Client),
+                architecture: Some("x86_64".into()),
+                kernel_version: Some("10.0.19045".into()),
+                ..Os::default()
+            },
+            software: vec![Software {
+                name: "Zoom".into(),
+                version: Some("5.9.3 (3169)".into()),
+                publisher: Some("Zoom Video Communications, Inc.".into()),
+                install_date: NaiveDate::from_ymd_opt(2022, 1, 20),
+                architecture: Some("x86".into()),
+                source: Source::UserUninstall {
+                    user_sid: Some("S-1-5-21-1-2-3-1001".into()),
+                    user_name: Some("alice".into()),
+                },
+                install_location: Some(r"C:\Users\alice\AppData\Roaming\Zoom\bin".into()),
+                identifier: None,
+                key: Software::identity_key("Zoom", Some("5.9.3 (3169)"), None),
+            }],
+            hardware: Hardware {
+                manufacturer: Fact::Known("Dell Inc.".into()),
+                tpm: Fact::Absent,
+                secure_boot: Fact::Known(SecureBoot::Disabled),
+                memory_bytes: Fact::Known(8 << 30),
+                system_disk: Fact::Known(Disk {
+                    size_bytes: 256_000_000_000,
+                    free_bytes: 100_000_000_000,
+                }),
+                ..Hardware::default()
+            },
+            warnings: vec![Warning::new("hive:Users/bob/NTUSER.DAT", "truncated")],
+        };
+        let json = serde_json::to_value(&inventory).unwrap();
+        let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["hardware", "host", "os", "schema_version", "software", "warnings"]);
+        assert_eq!(json["software"][0]["source"]["kind"], "user-uninstall");
+        assert_eq!(json["hardware"]["tpm"], serde_json::json!({"state": "absent"}));
+        assert_eq!(json["hardware"]["serial"], serde_json::json!({"state": "not_collected"}));
+        let back: Inventory = serde_json::from_value(json).unwrap();
+        assert_eq!(back, inventory);
+    }
+
+    #[test]
     fn identity_key_ignores_case_and_whitespace() {
         assert_eq!(
             Software::identity_key(" 7-Zip 23.01 (x64) ", Some("23.01"), Some("x64")),

@@ -200,7 +200,8 @@ impl Catalog {
     /// Rules that may match a software entry, sorted and without repeats; callers still check each.
     pub(crate) fn software_candidates(&self, software: &Software, out: &mut Vec<RuleRef>) {
         out.clear();
-        if let Some(found) = self.index.names.get(&software.name.to_lowercase()) {
+        let name = software.name.trim();
+        if let Some(found) = self.index.names.get(&name.to_lowercase()) {
             out.extend_from_slice(found);
         }
         if let Some(found) = software
@@ -212,7 +213,7 @@ impl Catalog {
         }
         if let Some(set) = &self.index.patterns {
             out.extend(
-                set.matches(&software.name)
+                set.matches(name)
                     .iter()
                     .map(|i| self.index.pattern_rules[i]),
             );
@@ -261,7 +262,8 @@ fn optional_match(regex: &Option<Regex>, value: Option<&str>) -> bool {
 impl CompiledRule {
     /// Whether this rule matches a software entry.
     pub(crate) fn matches_software(&self, software: &Software) -> Option<Matched> {
-        let name = software.name.as_str();
+        // Installers leave stray spaces in DisplayName; they are not part of the name.
+        let name = software.name.trim();
         let by_name = self.names.iter().any(|n| n.eq_ignore_ascii_case(name))
             || self.names.contains(&name.to_lowercase());
         let by_identifier = software
