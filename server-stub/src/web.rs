@@ -1177,3 +1177,55 @@ async fn reload_catalog(
         )),
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn risk(finding_key: &str, review_date: &str) -> Risk {
+        Risk {
+            id: "r".into(),
+            host_id: "h".into(),
+            finding_key: finding_key.into(),
+            owner: "Practice manager".into(),
+            mitigation: "Isolated VLAN".into(),
+            review_date: review_date.into(),
+            updated_by: "alice".into(),
+            updated_at: "2026-11-01T00:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn accepted_risk_reverts_to_unsupported_after_its_review_date() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let risks = [risk("", "2026-11-25")];
+        assert!(matches!(
+            risk_state(&risks, "h", "os|windows|x", "unsupported", today),
+            RiskState::Accepted(_)
+        ));
+        let tomorrow = today.succ_opt().unwrap();
+        assert!(matches!(
+            risk_state(&risks, "h", "os|windows|x", "unsupported", tomorrow),
+            RiskState::Overdue(_)
+        ));
+        assert_eq!(
+            risk_state(&risks, "h", "k", "supported", today),
+            RiskState::None
+        );
+        assert_eq!(
+            risk_state(&risks, "other", "k", "unsupported", today),
+            RiskState::None
+        );
+    }
+
+    #[test]
+    fn a_finding_risk_wins_over_the_host_risk() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let risks = [risk("", "2026-01-01"), risk("k", "2027-01-01")];
+        match risk_state(&risks, "h", "k", "unsupported", today) {
+            RiskState::Accepted(r) => assert_eq!(r.review_date, "2027-01-01"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
