@@ -5,6 +5,7 @@
 //! adapter keeps is the registry view (64- or 32-bit), passed on to every key it opens.
 
 use crate::registry::{Key, RegistryError, Value};
+use crate::windows::ValueNames;
 
 /// `KEY_WOW64_64KEY`: see the 64-bit registry view even from a 32-bit process.
 const KEY_WOW64_64KEY: u32 = 0x0100;
@@ -116,6 +117,16 @@ impl Key for LiveKey {
                 &e,
             )),
         }
+    }
+}
+
+impl ValueNames for LiveKey {
+    fn value_names(&self) -> Result<Vec<String>, RegistryError> {
+        let values = self
+            .key
+            .values()
+            .map_err(|e| os_error("list values", &self.path, &e))?;
+        Ok(values.map(|(name, _)| name).collect())
     }
 }
 

@@ -1,0 +1,140 @@
+//! The live Windows machine: open the registry keys and hand them to the shared inventory code in
+//! `crate::windows`, then add what only the running system can tell (TPM, firmware type, memory,
+//! disk). Logged-on users' hives are read under `HKU`; logged-off users' `NTUSER.DAT` files are read
+//! with the offline hive reader (a locked file is a warning, not a failure).
+
+mod firmware;
+
+use std::path::{Path, PathBuf};
+
+use sunset_catalog::inventory::{Fact, Warning};
+
+use crate::registry::{Hive, Key};
+use crate::scan::Collected;
+use crate::windows::users::{self, UserHive};
+use crate::probe;
+use crate::windows::{Collector, Machine};
+use crate::registry::live::{LiveKey, View};
+
+/// Collects this machine's inventory.
+pub fn collect_live() -> Collected {
+    let mut collector = Collector::new();
+    let hklm = match LiveKey::local_machine(View::Native64) {
+        Ok(key) => Some(key),
+        Err(e) => {
+            collector.warning(Warning::new("registry:HKLM", e.to_string()));
+            None
+        }
+    };
+    let open = |collector: &mut Collector, name: &str| {
+        let key = hklm.as_ref()?;
+        match key.open(name) {
+            Ok(found) => found,
+            Err(e) => {
+                collector.warning(Warning::new(format!("registry:HKLM\\{name}"), e.to_string()));
+                None
+            }
+        }
+    };
+    let software = open(&mut collector, "SOFTWARE");
+    let system = open(&mut collector, "SYSTEM");
+    let hardware = open(&mut collector, "HARDWARE");
+    collector.machine(&Machine {
+        software: software.as_ref(),
+        system: system.as_ref(),
+        hardware: hardware.as_ref(),
+    });
+    let profiles = match &software {
+        Some(software) => users::profiles(software, collector.warnings_mut()),
+        None => Vec::new(),
+    };
+    let loaded = loaded_users(&mut collector);
+    for (sid, root) in &loaded {
+        let name = profiles
+            .iter()
+            .find(|p| p.sid.eq_ignore_ascii_case(sid))
+            .map(|p| p.user_name.clone());
+        collector.user(&UserHive {
+            sid: Some(sid.clone()),
+            name,
+            root,
+        });
+    }
+    for profile in &profiles {
+        if loaded.iter().any(|(sid, _)| sid.eq_ignore_ascii_case(&profile.sid)) {
+            continue;
+        }
+        let path = PathBuf::from(expand_system_drive(&profile.profile_path)).join("NTUSER.DAT");
+        read_offline_user(&mut collector, &path, profile);
+    }
+    let mut inventory = collector.finish();
+    inventory.hardware.tpm = firmware::tpm();
+    inventory.hardware.uefi = firmware::uefi();
+    if inventory.hardware.uefi == Fact::Known(false) {
+        inventory.hardware.secure_boot = Fact::Absent;
+    }
+    let system_drive = std::env::var("SystemDrive").unwrap_or_else(|_| "C:".to_string());
+    inventory.hardware.memory_bytes = probe::memory();
+    inventory.hardware.system_disk = probe::system_disk(Path::new(&format!("{system_drive}\\")));
+    if inventory.hardware.cpu.known().is_none() {
+        inventory.hardware.cpu = probe::cpu();
+    }
+    if inventory.hostname.is_none() {
+        inventory.hostname = probe::hostname();
+    }
+    inventory.into()
+}
+
+/// The real users whose hives are loaded under `HKU` (logged on, or running a process).
+fn loaded_users(collector: &mut Collector) -> Vec<(String, LiveKey)> {
+    let users = match LiveKey::users() {
+        Ok(users) => users,
+        Err(e) => {
+            collector.warning(Warning::new("registry:HKU", e.to_string()));
+            return Vec::new();
+        }
+    };
+    let names = users.subkeys().unwrap_or_else(|e| {
+        collector.warning(Warning::new("registry:HKU", e.to_string()));
+        Vec::new()
+    });
+    names
+        .into_iter()
+        .filter(|sid| users::is_user_sid(sid))
+        .filter_map(|sid| match users.open(&sid) {
+            Ok(Some(key)) => Some((sid, key)),
+            Ok(None) => None,
+            Err(e) => {
+                collector.warning(Warning::new(format!("registry:HKU\\{sid}"), e.to_string()));
+                None
+            }
+        })
+        .collect()
+}
+
+fn read_offline_user(collector: &mut Collector, path: &Path, profile: &users::Profile) {
+    match Hive::open(path) {
+        Ok(hive) => {
+            let root = hive.root();
+            collector.user(&UserHive {
+                sid: Some(profile.sid.clone()),
+                name: Some(profile.user_name.clone()),
+                root: &root,
+            });
+        }
+        Err(e) => collector.warning(Warning::new(
+            format!("hive:{}", path.display()),
+            format!("profile of {} not read: {e}", profile.user_name),
+        )),
+    }
+}
+
+/// `ProfileImagePath` is REG_EXPAND_SZ and usually starts with `%SystemDrive%`.
+fn expand_system_drive(path: &str) -> String {
+    let drive = std::env::var("SystemDrive").unwrap_or_else(|_| "C:".to_string());
+    let lower = path.to_ascii_lowercase();
+    match lower.strip_prefix("%systemdrive%") {
+        Some(_) => format!("{drive}{}", &path["%systemdrive%".len()..]),
+        None => path.to_string(),
+    }
+}
