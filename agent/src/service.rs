@@ -166,7 +166,6 @@ pub struct Agent {
     config: Config,
     state: State,
     host_id: Uuid,
-    collector: Collector,
     policy: RetryPolicy,
     catalog_version: String,
     root: Option<PathBuf>,
@@ -178,20 +177,16 @@ impl Agent {
     pub fn new(config: Config, policy: RetryPolicy) -> Result<Agent, SetupError> {
         let state = State::open(&config.state_dir)?;
         let host_id = state.host_id()?;
-        let collector = Collector::new(&config, &policy)?;
-        let catalog_version = match update::current(&state, config.catalog_public_key.as_ref()) {
-            Ok(in_use) => in_use.version,
-            Err(e) => {
-                tracing::error!(error = %e, "no usable catalogue");
-                String::new()
-            }
-        };
+        // Checked now so a bad CA file or proxy stops the start; built again for each delivery so
+        // the idle service holds no TLS roots or connections.
+        drop(Collector::new(&config, &policy)?);
+        let (catalog_version, _) =
+            update::current_version(&state, config.catalog_public_key.as_ref());
         let schedule = Schedule::new(config.schedule_window, host_id);
         Ok(Agent {
             config,
             state,
             host_id,
-            collector,
             policy,
             catalog_version,
             root: None,
@@ -289,12 +284,22 @@ impl Agent {
             let reason = queued.spooled.err().unwrap_or_default();
             return ReportOutcome::Lost(reason);
         }
-        let flushed = self.flush_spool().await;
+        let collector = match Collector::new(&self.config, &self.policy) {
+            Ok(collector) => collector,
+            Err(e) => {
+                let outcome = match queued.spooled {
+                    Ok(()) => ReportOutcome::Queued(e.to_string()),
+                    Err(spool_error) => ReportOutcome::Lost(format!("{e}; and {spool_error}")),
+                };
+                tracing::error!(report_id = %queued.report_id, outcome = ?outcome, "cannot set up HTTPS");
+                return outcome;
+            }
+        };
+        let flushed = self.flush_spool_with(&collector).await;
         let outcome = match (&queued.spooled, flushed) {
             (Ok(()), Some(f)) => queued_outcome(queued.report_id, &f),
             (Ok(()), None) => ReportOutcome::Queued("the spool could not be read".into()),
             (Err(spool_error), _) => {
-                let collector = self.collector.clone();
                 let body = queued.body.clone();
                 let result = deliver::with_retries(&self.policy, |_| {
                     let collector = collector.clone();
@@ -304,7 +309,8 @@ impl Agent {
                 .await;
                 match result {
                     Ok(ack) => {
-                        self.maybe_update(ack.catalog_version.as_deref()).await;
+                        self.maybe_update(&collector, ack.catalog_version.as_deref())
+                            .await;
                         ReportOutcome::Delivered
                     }
                     Err(Failure::Refused {
@@ -339,6 +345,16 @@ impl Agent {
 
     /// Sends what is queued; `None` if the spool cannot be read.
     pub async fn flush_spool(&mut self) -> Option<Flushed> {
+        match Collector::new(&self.config, &self.policy) {
+            Ok(collector) => self.flush_spool_with(&collector).await,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot set up HTTPS");
+                None
+            }
+        }
+    }
+
+    async fn flush_spool_with(&mut self, collector: &Collector) -> Option<Flushed> {
         let spool = match self.spool() {
             Ok(spool) => spool,
             Err(e) => {
@@ -346,9 +362,10 @@ impl Agent {
                 return None;
             }
         };
-        match deliver::flush(&spool, &self.collector, &self.policy).await {
+        match deliver::flush(&spool, collector, &self.policy).await {
             Ok(flushed) => {
-                self.maybe_update(flushed.catalog_version.as_deref()).await;
+                self.maybe_update(collector, flushed.catalog_version.as_deref())
+                    .await;
                 Some(flushed)
             }
             Err(e) => {
@@ -365,10 +382,10 @@ impl Agent {
             .is_ok_and(|e| !e.is_empty())
     }
 
-    async fn maybe_update(&mut self, offered: Option<&str>) {
+    async fn maybe_update(&mut self, collector: &Collector, offered: Option<&str>) {
         let Some(offered) = offered else { return };
         let outcome = update::update(
-            &self.collector,
+            collector,
             &self.state,
             self.config.catalog_public_key.as_ref(),
             &self.catalog_version,
@@ -570,6 +587,7 @@ pub fn init_logging(config: &Config, to_file: bool) {
         None => tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_writer(std::io::stderr)
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .without_time()
             .try_init(),
     };

@@ -83,6 +83,37 @@ pub fn current(
     }
 }
 
+/// The version of the catalogue [`current`] would pick, without compiling it (the service only needs
+/// the version to compare with the collector's; the stored bundle was checked before it was stored).
+pub fn current_version(state: &State, key: Option<&VerifyingKey>) -> (String, Source) {
+    let built_in = built_in_version().unwrap_or_default();
+    let stored = key.and_then(|key| {
+        let bytes = state.catalog_bundle()?;
+        match Bundle::parse_and_verify(&bytes, key) {
+            Ok(bundle) => Some(bundle.version().to_string()),
+            Err(e) => {
+                tracing::warn!(error = %e, "stored catalogue bundle no longer verifies; using the built-in catalogue");
+                None
+            }
+        }
+    });
+    match stored {
+        Some(v) if compare_versions(&v, &built_in) != Ordering::Less => (v, Source::Downloaded),
+        _ => (built_in, Source::BuiltIn),
+    }
+}
+
+/// The built-in catalogue's version, read from its `[catalog]` table alone.
+pub fn built_in_version() -> Option<String> {
+    sunset_catalog::builtin::FILES.iter().find_map(|(_, text)| {
+        if !text.contains("[catalog]") {
+            return None;
+        }
+        let table: toml::Table = toml::from_str(text).ok()?;
+        Some(table.get("catalog")?.get("version")?.as_str()?.to_string())
+    })
+}
+
 fn from_built_in(catalog: Catalog) -> InUse {
     InUse {
         version: catalog.version().to_string(),
@@ -235,6 +266,12 @@ mod tests {
             apply(&state, &key(1), "2026.11.1", tampered.as_bytes()),
             Outcome::Rejected(_)
         ));
+    }
+
+    #[test]
+    fn built_in_version_is_read_without_compiling() {
+        let full = sunset_catalog::builtin::catalog().unwrap();
+        assert_eq!(built_in_version().as_deref(), Some(full.version()));
     }
 
     #[test]
