@@ -14,12 +14,3 @@ pub mod spool;
 pub mod state;
 pub mod service;
 pub mod update;
-
-// Agent <-> collector (issue 6).
-pub mod config;
-pub mod deliver;
-pub mod schedule;
-pub mod spool;
-pub mod state;
-pub mod service;
-pub mod update;
