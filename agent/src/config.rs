@@ -1069,6 +1069,66 @@ proxy = "ftp://proxy"
         assert_eq!(p[0].key, "catalog_public_key");
     }
 
+    #[test]
+    fn packaged_example_documents_every_key() {
+        let example = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../packaging/agent.toml.example"
+        ));
+        // As shipped (everything commented out) it is valid TOML.
+        assert!(parse_file(example).is_ok());
+        // Uncommented, every documented key is a real key of the right type.
+        let uncommented: String = example
+            .lines()
+            .filter_map(|l| l.strip_prefix('#'))
+            .filter(|l| {
+                l.split('=').next().is_some_and(|k| {
+                    let k = k.trim();
+                    !k.is_empty()
+                        && l.contains(" = ")
+                        && k.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                })
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let file = parse_file(&uncommented).unwrap();
+        let keys = [
+            "collector_url",
+            "enroll_token",
+            "enroll_token_file",
+            "site",
+            "schedule_window",
+            "state_dir",
+            "spool_dir",
+            "spool_max_reports",
+            "spool_max_bytes",
+            "ca_file",
+            "catalog_public_key",
+            "proxy",
+            "log_level",
+            "log_dir",
+        ];
+        for key in keys {
+            assert!(
+                uncommented.contains(&format!("{key} = ")),
+                "{key} is not documented"
+            );
+        }
+        assert_eq!(uncommented.lines().count(), keys.len());
+        assert_eq!(
+            file.spool_max_reports.map(|v| *v.get_ref()),
+            Some(DEFAULT_SPOOL_MAX_REPORTS)
+        );
+        assert_eq!(
+            file.spool_max_bytes.map(|v| *v.get_ref()),
+            Some(DEFAULT_SPOOL_MAX_BYTES)
+        );
+        assert_eq!(
+            file.schedule_window.map(|v| v.into_inner()).as_deref(),
+            Some(DEFAULT_SCHEDULE_WINDOW)
+        );
+    }
+
     /// A fake registry: a tree of keys holding string values.
     #[derive(Default, Clone)]
     struct FakeKey {
