@@ -1,10 +1,17 @@
 //! The Sunset agent as a library: inventory collection per platform, and the `scan` command's logic.
 //! `main.rs` is only argument parsing and exit codes.
 
-pub mod registry;
-
-// Pure parsers for Linux and macOS inventory files.
 pub mod parse;
+pub mod registry;
+pub mod linux;
+pub mod logging;
+pub mod macos;
+pub mod platform;
+pub mod probe;
+pub mod report;
+pub mod scan;
+pub mod sysfs;
+pub mod windows;
 
 // Agent <-> collector (issue 6).
 pub mod config;
