@@ -8,6 +8,7 @@
 //! - `schedule`: the nightly time is in the window, stable, and evenly spread.
 //! - `service`: the `run` loop catches up, delivers and stops on its shutdown signal.
 //! - `collector`: the real `sunset-collector` binary, when built.
+//! - `tls`: HTTPS with verification always on; `ca_file` trusts a private CA.
 //!
 //! Failure modes use the scripted fake collector in `fake`; `util` holds the helpers.
 #![allow(clippy::unwrap_used)]
@@ -31,3 +32,5 @@ mod schedule;
 mod service;
 #[path = "delivery/spool.rs"]
 mod spool;
+#[path = "delivery/tls.rs"]
+mod tls;

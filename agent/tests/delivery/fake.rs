@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sunset_catalog::inventory::Inventory;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
 use uuid::Uuid;
 
 /// How the fake answers one report.
@@ -72,6 +72,15 @@ impl Fake {
 
     /// Starts on `addr` (to bring a "down" collector back on the same port).
     pub fn start_on(addr: SocketAddr) -> Fake {
+        Fake::serve(addr, None)
+    }
+
+    /// Starts an HTTPS fake with this TLS configuration.
+    pub fn start_tls(tls: Arc<rustls::ServerConfig>) -> Fake {
+        Fake::serve("127.0.0.1:0".parse().unwrap(), Some(tls))
+    }
+
+    fn serve(addr: SocketAddr, tls: Option<Arc<rustls::ServerConfig>>) -> Fake {
         let listener = std::net::TcpListener::bind(addr).expect("bind 127.0.0.1");
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
@@ -93,8 +102,19 @@ impl Fake {
                         continue;
                     };
                     let shared = Arc::clone(&shared);
+                    let tls = tls.clone();
                     tokio::spawn(async move {
-                        let _ = handle(stream, shared).await;
+                        match tls {
+                            None => {
+                                let _ = handle(stream, shared).await;
+                            }
+                            Some(config) => {
+                                let acceptor = tokio_rustls::TlsAcceptor::from(config);
+                                if let Ok(stream) = acceptor.accept(stream).await {
+                                    let _ = handle(stream, shared).await;
+                                }
+                            }
+                        }
                     });
                 }
             });
@@ -105,6 +125,11 @@ impl Fake {
     /// The base URL.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The base URL over HTTPS.
+    pub fn https_url(&self) -> String {
+        format!("https://{}", self.addr)
     }
 
     /// Answers the next reports with these replies, then with the default.
@@ -146,7 +171,10 @@ pub fn dead_port() -> SocketAddr {
     listener.local_addr().unwrap()
 }
 
-async fn handle(mut stream: TcpStream, shared: Arc<Mutex<Inner>>) -> std::io::Result<()> {
+async fn handle<S: AsyncRead + AsyncWrite + Unpin>(
+    mut stream: S,
+    shared: Arc<Mutex<Inner>>,
+) -> std::io::Result<()> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 8192];
     let header_end = loop {
@@ -281,8 +309,8 @@ async fn handle(mut stream: TcpStream, shared: Arc<Mutex<Inner>>) -> std::io::Re
     }
 }
 
-async fn respond(
-    stream: &mut TcpStream,
+async fn respond<S: AsyncWrite + Unpin>(
+    stream: &mut S,
     status: u16,
     extra: &[(&str, &str)],
     body: &[u8],
