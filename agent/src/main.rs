@@ -87,10 +87,11 @@ enum FailOn {
     Expiring,
 }
 
+/// Evaluated on every start (clap needs it before parsing), so it reads only the built-in catalogue's
+/// `[catalog]` table: compiling the whole catalogue here would cost every command, including the idle
+/// service, several MiB of memory. A test keeps the built-in catalogue valid.
 fn version() -> String {
-    let catalog = sunset_catalog::builtin::catalog()
-        .map(|c| c.version().to_string())
-        .unwrap_or_else(|_| "invalid".to_string());
+    let catalog = sunset_agent::update::built_in_version().unwrap_or_else(|| "invalid".to_string());
     format!("{} (catalogue {catalog})", env!("CARGO_PKG_VERSION"))
 }
 
