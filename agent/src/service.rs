@@ -170,6 +170,7 @@ pub struct Agent {
     catalog_version: String,
     root: Option<PathBuf>,
     schedule: Schedule,
+    spool_retry: Duration,
 }
 
 impl Agent {
@@ -191,6 +192,7 @@ impl Agent {
             catalog_version,
             root: None,
             schedule,
+            spool_retry: SPOOL_RETRY_INTERVAL,
         })
     }
 
@@ -204,6 +206,12 @@ impl Agent {
     pub fn with_catch_up(mut self, min: Duration, spread: Duration) -> Agent {
         self.schedule.catch_up_min = min;
         self.schedule.catch_up_spread = spread;
+        self
+    }
+
+    /// Replaces how often queued reports are retried between scans (tests).
+    pub fn with_spool_retry(mut self, interval: Duration) -> Agent {
+        self.spool_retry = interval;
         self
     }
 
@@ -441,7 +449,7 @@ pub async fn run(mut agent: Agent, shutdown: impl Future<Output = ()>) {
         let plan = schedule.next_run(now, last);
         let retry_at = agent
             .spool_pending()
-            .then(|| now + jittered(SPOOL_RETRY_INTERVAL, agent.host_id));
+            .then(|| now + jittered(agent.spool_retry, agent.host_id));
         let wake = retry_at.map_or(plan.at, |r| r.min(plan.at));
         tracing::info!(next_scan = %plan.at, catch_up = plan.catch_up, retry_spool = ?retry_at, "sleeping");
         tokio::select! {
@@ -473,8 +481,9 @@ pub async fn run(mut agent: Agent, shutdown: impl Future<Output = ()>) {
 
 /// `interval` plus up to a quarter more, fixed per host.
 fn jittered(interval: Duration, host_id: Uuid) -> chrono::TimeDelta {
-    let extra = crate::schedule::host_hash(host_id) % (interval.as_secs() / 4 + 1);
-    chrono::TimeDelta::seconds((interval.as_secs() + extra) as i64)
+    let ms = interval.as_millis() as u64;
+    let extra = crate::schedule::host_hash(host_id) % (ms / 4 + 1);
+    chrono::TimeDelta::milliseconds((ms + extra) as i64)
 }
 
 /// Sleeps until a local wall-clock time, in naps of at most [`MAX_NAP`].
