@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use sunset_agent::service::ReportOutcome;
 
 use crate::fake::dead_port;
-use crate::util::{Install, block_on, fast, target_debug};
+use crate::util::{Install, block_on, fast, skip, target_debug};
 
 struct Collector {
     child: Child,
@@ -105,9 +105,7 @@ fn get_json(url: &str, user: &str, password: &str) -> serde_json::Value {
 #[test]
 fn real_collector_stores_the_report_with_its_findings() {
     let Some(bin) = collector_binary() else {
-        eprintln!(
-            "skipped: target/debug/sunset-collector not built (cargo build -p sunset-collector)"
-        );
+        skip("target/debug/sunset-collector not built (cargo build -p sunset-collector)");
         return;
     };
     let data = tempfile::tempdir().unwrap();
@@ -165,9 +163,7 @@ fn real_collector_stores_the_report_with_its_findings() {
 #[test]
 fn real_collector_down_then_back_gets_every_report_once() {
     let Some(bin) = collector_binary() else {
-        eprintln!(
-            "skipped: target/debug/sunset-collector not built (cargo build -p sunset-collector)"
-        );
+        skip("target/debug/sunset-collector not built (cargo build -p sunset-collector)");
         return;
     };
     let data = tempfile::tempdir().unwrap();

@@ -3,7 +3,7 @@
 use sunset_agent::service::ReportOutcome;
 
 use crate::fake::{Fake, dead_port};
-use crate::util::{AGENT, Install, block_on, can_unshare, capture_logs, fast, text};
+use crate::util::{AGENT, Install, block_on, can_unshare, capture_logs, fast, skip, text};
 
 #[test]
 fn full_spool_drops_the_oldest_with_a_warning_and_keeps_the_newest() {
@@ -124,8 +124,7 @@ fn report_in_namespace(install: &Install, setup: &str) -> std::process::Output {
 
 #[test]
 fn read_only_spool_is_reported_clearly_without_a_crash() {
-    if !can_unshare() {
-        eprintln!("skipped: no mount namespaces here (unshare -rm)");
+    if !can_unshare() && skip("no mount namespaces here (unshare -rm)") {
         return;
     }
     let fake = Fake::start();
@@ -143,8 +142,7 @@ fn read_only_spool_is_reported_clearly_without_a_crash() {
 
 #[test]
 fn full_disk_is_reported_clearly_without_a_crash() {
-    if !can_unshare() {
-        eprintln!("skipped: no mount namespaces here (unshare -rm)");
+    if !can_unshare() && skip("no mount namespaces here (unshare -rm)") {
         return;
     }
     let fake = Fake::start();

@@ -150,6 +150,16 @@ pub fn can_unshare() -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// Whether a test that needs `what` must be skipped here: prints why and returns true, except in CI
+/// (`CI=true`), where nothing may be skipped and a missing prerequisite fails the test.
+pub fn skip(what: &str) -> bool {
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("CI must not skip: {what}");
+    }
+    eprintln!("skipped: {what}");
+    true
+}
+
 /// Text of a process's output.
 pub fn text(output: &std::process::Output) -> String {
     format!(
