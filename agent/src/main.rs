@@ -212,7 +212,9 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
             .with_context(|| format!("loading catalogue {}", dir.display()))?,
         None => sunset_catalog::builtin::catalog().context("built-in catalogue")?,
     };
-    let today = args.today.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let today = args
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
     let result = scan::evaluate(inventory, &catalog, today);
     match args.format {
         Format::Json => {
@@ -230,5 +232,9 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         Some(FailOn::Expiring) => Status::Expiring,
     };
     let failing = result.findings.iter().any(|f| f.status <= threshold);
-    Ok(if failing { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if failing {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -470,11 +470,32 @@ mod tests {
             warnings: vec![Warning::new("hive:Users/bob/NTUSER.DAT", "truncated")],
         };
         let json = serde_json::to_value(&inventory).unwrap();
-        let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
-        assert_eq!(keys, ["hardware", "host", "os", "schema_version", "software", "warnings"]);
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "hardware",
+                "host",
+                "os",
+                "schema_version",
+                "software",
+                "warnings"
+            ]
+        );
         assert_eq!(json["software"][0]["source"]["kind"], "user-uninstall");
-        assert_eq!(json["hardware"]["tpm"], serde_json::json!({"state": "absent"}));
-        assert_eq!(json["hardware"]["serial"], serde_json::json!({"state": "not_collected"}));
+        assert_eq!(
+            json["hardware"]["tpm"],
+            serde_json::json!({"state": "absent"})
+        );
+        assert_eq!(
+            json["hardware"]["serial"],
+            serde_json::json!({"state": "not_collected"})
+        );
         let back: Inventory = serde_json::from_value(json).unwrap();
         assert_eq!(back, inventory);
     }

@@ -72,6 +72,8 @@ fn os_finding(catalog: &Catalog, os: Os, today: &str) -> sunset_catalog::Finding
 fn builtin_catalogue_loads() {
     let catalog = builtin::catalog().unwrap_or_else(|e| panic!("{e}"));
     assert!(!catalog.version().is_empty());
+    // Patterns are compiled lazily; every one of them must compile.
+    assert_eq!(catalog.compile_all(), Vec::<String>::new());
 }
 
 #[test]

@@ -9,14 +9,13 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use regex::Regex;
 use toml::Spanned;
 
 use super::model::{
     DateOrFlag, File, FirmwareAge, Kind, Meta, Product, Readiness, Release, Rule, SupportEnd,
     Target,
 };
-use super::{Catalog, CompiledReadiness, CompiledRelease, CompiledRule, Entry};
+use super::{Catalog, CompiledReadiness, CompiledRelease, CompiledRule, Entry, Pattern};
 use crate::version::{Scheme, VersionRange};
 
 /// One problem in a catalogue, located precisely enough to fix it.
@@ -289,7 +288,7 @@ impl Checker {
         };
         let mut cpu = Vec::new();
         for (n, cpu_rule) in spec.cpu.iter().enumerate() {
-            match Regex::new(&format!("(?i){}", cpu_rule.regex.get_ref())) {
+            match Pattern::new(format!("(?i){}", cpu_rule.regex.get_ref())) {
                 Ok(regex) => cpu.push((regex, n)),
                 Err(error) => {
                     let message = format!("regex does not compile: {error}");
@@ -319,9 +318,9 @@ impl Checker {
         let span = rule.span();
         let rule = rule.get_ref();
         let before = self.problems.len();
-        let mut regex = |name: &str, pattern: &Option<String>| -> Option<Regex> {
+        let mut regex = |name: &str, pattern: &Option<String>| -> Option<Pattern> {
             let pattern = pattern.as_ref()?;
-            match Regex::new(&format!("(?i)^(?:{pattern})$")) {
+            match Pattern::new(format!("(?i)^(?:{pattern})$")) {
                 Ok(regex) => Some(regex),
                 Err(error) => {
                     let message = format!("regex does not compile: {error}");

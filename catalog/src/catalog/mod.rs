@@ -6,16 +6,18 @@
 
 mod load;
 pub mod model;
+mod pattern;
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use regex::{Regex, RegexSet};
+use regex::RegexSet;
 
 pub use load::{LoadError, Problem};
 pub use model::{
     CpuRule, FirmwareAge, Kind, Meta, Product, Readiness, Rule, SourceRef, SupportEnd, Target,
 };
+pub use pattern::Pattern;
 
 use crate::inventory::{Hardware, InstallationType, Os, OsFamily, Software};
 use crate::version::{Installed, VersionRange};
@@ -38,7 +40,7 @@ pub struct CompiledReadiness {
     pub(crate) rule: CompiledRule,
     pub(crate) versions: VersionRange,
     /// Processor regexes with the index of their rule in `spec.cpu`.
-    pub(crate) cpu: Vec<(Regex, usize)>,
+    pub(crate) cpu: Vec<(Pattern, usize)>,
 }
 
 /// A product with its compiled rules and checked releases.
@@ -84,13 +86,13 @@ pub struct CompiledRelease {
 pub(crate) struct CompiledRule {
     pub rule: Rule,
     pub names: Vec<String>,
-    pub name_pattern: Option<Regex>,
-    pub not_name: Option<Regex>,
-    pub publisher: Option<Regex>,
-    pub os_name: Option<Regex>,
-    pub manufacturer: Option<Regex>,
-    pub model: Option<Regex>,
-    pub cpu: Option<Regex>,
+    pub name_pattern: Option<Pattern>,
+    pub not_name: Option<Pattern>,
+    pub publisher: Option<Pattern>,
+    pub os_name: Option<Pattern>,
+    pub manufacturer: Option<Pattern>,
+    pub model: Option<Pattern>,
+    pub cpu: Option<Pattern>,
 }
 
 /// Which rule of which product: indexes into `Catalog::entries` and `Entry::rules`.
@@ -160,6 +162,34 @@ impl Catalog {
             firmware_age,
             index,
         })
+    }
+
+    /// Compiles every pattern now and returns the ones the regex engine refuses (none, in a
+    /// catalogue fit to ship: the tests check the built-in one).
+    pub fn compile_all(&self) -> Vec<String> {
+        let rules = self.entries.iter().flat_map(|e| &e.rules);
+        let rule_patterns = rules.flat_map(|r| {
+            [
+                &r.name_pattern,
+                &r.not_name,
+                &r.publisher,
+                &r.os_name,
+                &r.manufacturer,
+                &r.model,
+                &r.cpu,
+            ]
+            .into_iter()
+            .flatten()
+        });
+        let cpu_patterns = self
+            .readiness
+            .iter()
+            .flat_map(|r| r.cpu.iter().map(|(p, _)| p));
+        rule_patterns
+            .chain(cpu_patterns)
+            .filter(|p| !p.compiles())
+            .map(|p| p.as_str().to_string())
+            .collect()
     }
 
     /// The catalogue version, cited in every report.
@@ -253,7 +283,7 @@ impl Entry {
     }
 }
 
-fn optional_match(regex: &Option<Regex>, value: Option<&str>) -> bool {
+fn optional_match(regex: &Option<Pattern>, value: Option<&str>) -> bool {
     regex
         .as_ref()
         .is_none_or(|r| value.is_some_and(|v| r.is_match(v)))

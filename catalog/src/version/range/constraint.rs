@@ -102,6 +102,14 @@ impl Constraint {
         })
     }
 
+    /// The numbers of an `X.*` constraint.
+    pub(crate) fn prefix(&self) -> Option<&[u64]> {
+        match &self.kind {
+            Kind::Prefix(prefix) => Some(prefix.components()),
+            Kind::Any | Kind::Compare(..) => None,
+        }
+    }
+
     /// Whether `installed` satisfies the constraint under `scheme`.
     pub(crate) fn accepts(&self, scheme: Scheme, installed: &Installed) -> bool {
         match (&self.kind, &self.ordered) {

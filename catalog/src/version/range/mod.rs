@@ -101,6 +101,22 @@ impl VersionRange {
             return true;
         }
         match (&self.body, &other.body) {
+            // The common case, two `X.*` series: they overlap when one prefix starts the other.
+            (Body::Constraints(mine), Body::Constraints(theirs))
+                if matches!(self.scheme, Scheme::Dotted | Scheme::Java) =>
+            {
+                if let ([a], [b]) = (mine.as_slice(), theirs.as_slice())
+                    && let (Some(a), Some(b)) = (a.prefix(), b.prefix())
+                {
+                    let shorter = a.len().min(b.len());
+                    return a[..shorter] == b[..shorter];
+                }
+                !mine.iter().any(|a| {
+                    theirs
+                        .iter()
+                        .any(|b| interval::disjoint(self.scheme, &a.kind, &b.kind))
+                })
+            }
             (Body::Constraints(mine), Body::Constraints(theirs)) => !mine.iter().any(|a| {
                 theirs
                     .iter()
