@@ -1,13 +1,13 @@
 //! The Sunset agent as a library: inventory collection per platform, and the `scan` command's logic.
 //! `main.rs` is only argument parsing and exit codes.
 
-pub mod parse;
-pub mod registry;
 pub mod linux;
 pub mod logging;
 pub mod macos;
+pub mod parse;
 pub mod platform;
 pub mod probe;
+pub mod registry;
 pub mod report;
 pub mod scan;
 pub mod sysfs;
@@ -17,7 +17,7 @@ pub mod windows;
 pub mod config;
 pub mod deliver;
 pub mod schedule;
+pub mod service;
 pub mod spool;
 pub mod state;
-pub mod service;
 pub mod update;

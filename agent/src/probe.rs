@@ -42,7 +42,8 @@ pub fn cpu() -> Fact<Cpu> {
 
 /// Size and free space of the disk mounted at `mount_point` (`/`, or `C:\`).
 pub fn system_disk(mount_point: &Path) -> Fact<Disk> {
-    let Ok(disks) = Disks::new_with_refreshed_list_specifics(DiskRefreshKind::nothing().with_storage())
+    let Ok(disks) =
+        Disks::new_with_refreshed_list_specifics(DiskRefreshKind::nothing().with_storage())
     else {
         return Fact::NotCollected;
     };

@@ -15,10 +15,7 @@ pub fn render(result: &ScanResult, colour: bool) -> String {
     let _ = writeln!(
         out,
         "{} — {} {} — catalogue {}",
-        host.hostname,
-        os.name,
-        os.version,
-        result.catalog_version
+        host.hostname, os.name, os.version, result.catalog_version
     );
     for status in Status::ALL {
         let group: Vec<&Finding> = result
@@ -33,8 +30,10 @@ pub fn render(result: &ScanResult, colour: bool) -> String {
         let _ = writeln!(out, "\n{}", paint(&title, status, colour));
         for finding in group {
             let _ = writeln!(out, "  {}", line(finding));
-            if matches!(status, Status::Unsupported | Status::Extended | Status::Expiring)
-                && let Some(advice) = &finding.replacement
+            if matches!(
+                status,
+                Status::Unsupported | Status::Extended | Status::Expiring
+            ) && let Some(advice) = &finding.replacement
             {
                 let _ = writeln!(out, "      → {advice}");
             }
@@ -87,9 +86,12 @@ fn line(finding: &Finding) -> String {
         (Some(SupportEnd::NotAnnounced), _) => "no end announced".to_string(),
         _ => String::new(),
     };
-    format!("{what:<8} {} {version} — {release} — {when}", finding.subject)
-        .trim_end_matches([' ', '—'])
-        .to_string()
+    format!(
+        "{what:<8} {} {version} — {release} — {when}",
+        finding.subject
+    )
+    .trim_end_matches([' ', '—'])
+    .to_string()
 }
 
 fn paint(text: &str, status: Status, colour: bool) -> String {

@@ -50,7 +50,11 @@ pub fn detect(root: &Path) -> Option<Layout> {
     if root.join(macos::SYSTEM_VERSION).is_file() {
         return Some(Layout::Macos);
     }
-    let linux_markers = ["etc/os-release", "usr/lib/os-release", "var/lib/dpkg/status"];
+    let linux_markers = [
+        "etc/os-release",
+        "usr/lib/os-release",
+        "var/lib/dpkg/status",
+    ];
     linux_markers
         .iter()
         .any(|m| root.join(m).exists())
@@ -101,7 +105,13 @@ pub fn inventory(request: &Request) -> Inventory {
     let hostname = collected
         .hostname
         .clone()
-        .or_else(|| request.root.is_none().then(crate::probe::hostname).flatten())
+        .or_else(|| {
+            request
+                .root
+                .is_none()
+                .then(crate::probe::hostname)
+                .flatten()
+        })
         .unwrap_or_else(|| "unknown".to_string());
     let fqdn = collected
         .domain

@@ -190,7 +190,10 @@ processor\t: 1\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Core(TM) i5-85
         let cpu = parse_cpuinfo(CPUINFO).unwrap();
         assert_eq!(cpu.brand, "Intel(R) Core(TM) i5-8500 CPU @ 3.00GHz");
         assert_eq!(cpu.vendor.as_deref(), Some("GenuineIntel"));
-        assert_eq!((cpu.family, cpu.model, cpu.stepping), (Some(6), Some(158), Some(10)));
+        assert_eq!(
+            (cpu.family, cpu.model, cpu.stepping),
+            (Some(6), Some(158), Some(10))
+        );
         assert_eq!((cpu.cores, cpu.threads), (Some(6), Some(2)));
     }
 
@@ -207,7 +210,10 @@ processor\t: 1\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Core(TM) i5-85
         put("sys/class/dmi/id/bios_vendor", b"Dell Inc.\n");
         put("sys/class/dmi/id/bios_version", b"1.25.0\n");
         put("sys/class/dmi/id/bios_date", b"07/12/2023\n");
-        put("sys/class/dmi/id/product_serial", b"To Be Filled By O.E.M.\n");
+        put(
+            "sys/class/dmi/id/product_serial",
+            b"To Be Filled By O.E.M.\n",
+        );
         put("sys/class/tpm/tpm0/tpm_version_major", b"2\n");
         put(SECURE_BOOT_VAR, &[6, 0, 0, 0, 1]);
         put("proc/cpuinfo", CPUINFO.as_bytes());
@@ -215,7 +221,10 @@ processor\t: 1\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Core(TM) i5-85
         assert_eq!(hw.manufacturer, Fact::Known("Dell Inc.".into()));
         assert_eq!(hw.model, Fact::Known("OptiPlex 7060".into()));
         assert_eq!(hw.serial, Fact::Absent);
-        assert_eq!(hw.firmware_date, Fact::Known(NaiveDate::from_ymd_opt(2023, 7, 12).unwrap()));
+        assert_eq!(
+            hw.firmware_date,
+            Fact::Known(NaiveDate::from_ymd_opt(2023, 7, 12).unwrap())
+        );
         assert_eq!(hw.uefi, Fact::Known(true));
         assert_eq!(hw.secure_boot, Fact::Known(SecureBoot::Enabled));
         assert_eq!(hw.tpm.known().map(|t| t.version.as_str()), Some("2.0"));

@@ -31,7 +31,14 @@ fn shared() -> Option<PathBuf> {
 
 fn scan_json(root: &Path) -> Value {
     let output = agent()
-        .args(["scan", "--format", "json", "--today", "2026-11-25", "--root"])
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--today",
+            "2026-11-25",
+            "--root",
+        ])
         .arg(root)
         .output()
         .unwrap();
@@ -69,7 +76,10 @@ fn debian_13_root_gives_its_78_packages_and_os() {
     assert_eq!(bash[0]["source"]["kind"], "dpkg");
     // An image has no hardware to read: every fact is "not collected", never guessed.
     assert_eq!(inventory["hardware"]["tpm"]["state"], "not_collected");
-    assert_eq!(inventory["hardware"]["memory_bytes"]["state"], "not_collected");
+    assert_eq!(
+        inventory["hardware"]["memory_bytes"]["state"],
+        "not_collected"
+    );
     // Debian 13 is supported on 2026-11-25.
     let os = result["findings"]
         .as_array()
@@ -80,7 +90,11 @@ fn debian_13_root_gives_its_78_packages_and_os() {
     assert_eq!(os["product_id"], "debian");
     assert_eq!(os["cycle"], "13");
     assert_eq!(os["status"], "supported");
-    assert!(result["catalog_version"].as_str().is_some_and(|v| !v.is_empty()));
+    assert!(
+        result["catalog_version"]
+            .as_str()
+            .is_some_and(|v| !v.is_empty())
+    );
 }
 
 #[test]
@@ -113,7 +127,10 @@ fn rhel_style_root_reads_the_sqlite_rpmdb() {
         .iter()
         .find(|f| f["target"] == "os")
         .unwrap();
-    assert_eq!((os["product_id"].as_str(), os["cycle"].as_str()), (Some("rhel"), Some("9")));
+    assert_eq!(
+        (os["product_id"].as_str(), os["cycle"].as_str()),
+        (Some("rhel"), Some("9"))
+    );
 }
 
 #[test]
@@ -122,7 +139,12 @@ fn windows_volume_gives_machine_and_user_installs_with_sources() {
     let result = scan_json(&volume);
     let inventory = &result["inventory"];
     assert_eq!(inventory["os"]["family"], "windows");
-    assert!(inventory["os"]["version"].as_str().unwrap().starts_with("10.0."));
+    assert!(
+        inventory["os"]["version"]
+            .as_str()
+            .unwrap()
+            .starts_with("10.0.")
+    );
     let sources: Vec<&str> = inventory["software"]
         .as_array()
         .unwrap()
@@ -133,7 +155,13 @@ fn windows_volume_gives_machine_and_user_installs_with_sources() {
     assert!(sources.contains(&"user-uninstall"), "{sources:?}");
     // Offline: what only a running machine can tell is not collected.
     assert_eq!(inventory["hardware"]["tpm"]["state"], "not_collected");
-    assert!(result["findings"].as_array().unwrap().iter().any(|f| f["target"] == "os"));
+    assert!(
+        result["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["target"] == "os")
+    );
 }
 
 #[test]
@@ -160,7 +188,14 @@ fn bad_root_and_inventory_only_and_fail_on() {
     // OS itself has ended and the exit code says so.
     let run = |today: &str| {
         agent()
-            .args(["scan", "--fail-on", "unsupported", "--today", today, "--root"])
+            .args([
+                "scan",
+                "--fail-on",
+                "unsupported",
+                "--today",
+                today,
+                "--root",
+            ])
             .arg(&root)
             .output()
             .unwrap()

@@ -1003,4 +1003,3 @@ fn every_single_byte_of_the_root_key_damaged() {
         }
     }
 }
-

@@ -30,7 +30,10 @@ pub fn tpm() -> Fact<Tpm> {
         }),
         TBS_E_TPM_NOT_FOUND => Fact::Absent,
         other => {
-            tracing::warn!(status = format!("{other:#x}"), "TPM state could not be read");
+            tracing::warn!(
+                status = format!("{other:#x}"),
+                "TPM state could not be read"
+            );
             Fact::NotCollected
         }
     }

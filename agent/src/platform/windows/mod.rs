@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 
 use sunset_catalog::inventory::{Fact, Warning};
 
+use crate::probe;
+use crate::registry::live::{LiveKey, View};
 use crate::registry::{Hive, Key};
 use crate::scan::Collected;
 use crate::windows::users::{self, UserHive};
-use crate::probe;
 use crate::windows::{Collector, Machine};
-use crate::registry::live::{LiveKey, View};
 
 /// Collects this machine's inventory.
 pub fn collect_live() -> Collected {
@@ -31,7 +31,10 @@ pub fn collect_live() -> Collected {
         match key.open(name) {
             Ok(found) => found,
             Err(e) => {
-                collector.warning(Warning::new(format!("registry:HKLM\\{name}"), e.to_string()));
+                collector.warning(Warning::new(
+                    format!("registry:HKLM\\{name}"),
+                    e.to_string(),
+                ));
                 None
             }
         }
@@ -61,7 +64,10 @@ pub fn collect_live() -> Collected {
         });
     }
     for profile in &profiles {
-        if loaded.iter().any(|(sid, _)| sid.eq_ignore_ascii_case(&profile.sid)) {
+        if loaded
+            .iter()
+            .any(|(sid, _)| sid.eq_ignore_ascii_case(&profile.sid))
+        {
             continue;
         }
         let path = PathBuf::from(expand_system_drive(&profile.profile_path)).join("NTUSER.DAT");
