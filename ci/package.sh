@@ -13,6 +13,7 @@
 #
 # The version is the workspace version (root Cargo.toml, [workspace.package]).
 set -euo pipefail
+caller=$(pwd)
 cd "$(dirname "$0")/.."
 root=$(pwd)
 cargo=${CARGO:-cargo}
@@ -20,6 +21,8 @@ cargo=${CARGO:-cargo}
 cargo_deb_version=3.8.0
 
 die() { echo "ci/package.sh: $*" >&2; exit 1; }
+# Paths on the command line are relative to where the script was called from.
+from_caller() { case "$1" in /*) echo "$1" ;; *) echo "$caller/$1" ;; esac; }
 note() { echo "ci/package.sh: $*" >&2; }
 
 workspace_version() {
@@ -36,7 +39,9 @@ apt_install() {
 
 build_msi() {
   [ $# -eq 2 ] || die "usage: ci/package.sh msi <sunset-agent.exe> <out-dir>"
-  local exe=$1 out=$2
+  local exe out
+  exe=$(from_caller "$1")
+  out=$(from_caller "$2")
   [ -f "$exe" ] || die "$exe: no such file"
   local config="$root/packaging/agent.toml.example"
   [ -f "$config" ] || die "$config is missing (the default configuration the MSI installs)"
@@ -84,7 +89,8 @@ build_msi() {
 
 build_deb() {
   [ $# -le 1 ] || die "usage: ci/package.sh deb [<out-dir>]"
-  local out=${1:-$root/target/debian}
+  local out=$root/target/debian
+  [ $# -eq 0 ] || out=$(from_caller "$1")
   if ! "$cargo" deb --version 2>/dev/null | grep -q "$cargo_deb_version"; then
     note "installing cargo-deb $cargo_deb_version"
     "$cargo" install cargo-deb --version "$cargo_deb_version" --locked --quiet

@@ -703,8 +703,8 @@ fn deb_installs_configures_removes_and_purges_cleanly() {
     );
     let postrm = run_ok(Command::new("dpkg-deb").args(["-I", deb, "postrm"]));
     assert!(
-        postrm.contains("rm -rf /var/lib/sunset"),
-        "purge removes state:\n{postrm}"
+        postrm.contains("rm -rf /var/lib/sunset /var/log/sunset"),
+        "purge removes state and logs:\n{postrm}"
     );
     assert!(
         postrm.contains("deb-systemd-helper purge sunset-agent.service"),
@@ -737,6 +737,7 @@ fn deb_installs_configures_removes_and_purges_cleanly() {
         say("purging a previous sunset-agent first");
         dpkg(&["--purge", "sunset-agent"]);
         let _ = fs::remove_dir_all("/var/lib/sunset");
+        let _ = fs::remove_dir_all("/var/log/sunset");
     }
     dpkg(&["-i", deb]);
     assert!(installed());
@@ -772,45 +773,44 @@ fn deb_installs_configures_removes_and_purges_cleanly() {
     // The installed agent runs from the installed paths.
     let shown = run_ok(Command::new("/usr/bin/sunset-agent").arg("--version"));
     assert!(shown.contains(&version), "--version: {shown}");
-    let help = run_ok(Command::new("/usr/bin/sunset-agent").arg("--help"));
-    if help.lines().any(|l| l.trim_start().starts_with("config")) {
-        // The default file is all comments: the check must say what is missing, with the file's path.
-        let default = run(Command::new("/usr/bin/sunset-agent").args([
-            "config",
-            "check",
-            "--config",
-            "/etc/sunset/agent.toml",
-        ]));
-        if !default.ok {
-            let said = format!("{}{}", default.stdout, default.stderr);
-            assert!(
-                said.contains("collector_url"),
-                "config check on the default file:\n{said}"
-            );
-        }
-        // A filled-in file passes, and dpkg keeps it (a modified conffile) when the package is reinstalled.
-        let filled = "collector_url = \"https://sunset.example.nhs.uk\"\nenroll_token = \"packaging-test-token\"\nsite = \"packaging-test\"\n";
-        fs::write("/etc/sunset/agent.toml", filled).expect("write config");
-        run_ok(Command::new("/usr/bin/sunset-agent").args([
-            "config",
-            "check",
-            "--config",
-            "/etc/sunset/agent.toml",
-        ]));
-        run_ok(Command::new("/usr/bin/sunset-agent").args(["config", "check"]));
-        dpkg(&["-i", deb]);
-        assert_eq!(
-            fs::read_to_string("/etc/sunset/agent.toml").expect("config"),
-            filled,
-            "conffile kept"
+    // The default file is all comments: the check fails and names what is missing.
+    let default = run(Command::new("/usr/bin/sunset-agent").args([
+        "config",
+        "check",
+        "--config",
+        "/etc/sunset/agent.toml",
+    ]));
+    if !default.ok {
+        let said = format!("{}{}", default.stdout, default.stderr);
+        assert!(
+            said.contains("collector_url"),
+            "config check on the default file:\n{said}"
         );
-    } else {
-        say("NOTE: this sunset-agent has no `config` subcommand yet; checked --version only");
     }
+    // A filled-in file passes (also as the default path the unit's ExecStartPre uses), and dpkg keeps
+    // it, a modified conffile, when the package is installed again.
+    // `.invalid` never resolves: where systemd runs and starts the service, it sends nothing.
+    let filled = "collector_url = \"https://sunset.invalid\"\nenroll_token = \"packaging-test-token\"\nsite = \"packaging-test\"\n";
+    fs::write("/etc/sunset/agent.toml", filled).expect("write config");
+    run_ok(Command::new("/usr/bin/sunset-agent").args([
+        "config",
+        "check",
+        "--config",
+        "/etc/sunset/agent.toml",
+    ]));
+    run_ok(Command::new("/usr/bin/sunset-agent").args(["config", "check"]));
+    dpkg(&["-i", deb]);
+    assert_eq!(
+        fs::read_to_string("/etc/sunset/agent.toml").expect("config"),
+        filled,
+        "conffile kept"
+    );
 
     // Remove: binary and unit go, the unit is masked, configuration and state stay.
     fs::create_dir_all("/var/lib/sunset/spool").expect("state dir");
     fs::write("/var/lib/sunset/spool/report.json.gz", b"queued").expect("spooled report");
+    fs::create_dir_all("/var/log/sunset").expect("log dir");
+    fs::write("/var/log/sunset/agent.log", b"log").expect("log file");
     dpkg(&["--remove", "sunset-agent"]);
     assert!(
         !exists("/usr/bin/sunset-agent") && !exists("/usr/lib/systemd/system/sunset-agent.service")
@@ -831,7 +831,13 @@ fn deb_installs_configures_removes_and_purges_cleanly() {
     // Purge: everything goes.
     dpkg(&["--purge", "sunset-agent"]);
     assert!(!installed());
-    for gone in ["/etc/sunset", "/var/lib/sunset", WANTS_LINK, MASK] {
+    for gone in [
+        "/etc/sunset",
+        "/var/lib/sunset",
+        "/var/log/sunset",
+        WANTS_LINK,
+        MASK,
+    ] {
         assert!(!exists(gone), "{gone} left behind by purge");
     }
 }
