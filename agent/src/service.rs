@@ -42,13 +42,13 @@ pub const SPOOL_RETRY_INTERVAL: Duration = Duration::from_secs(60 * 60);
 
 /// The machine-wide configuration overrides: the MSI's registry values on Windows, none elsewhere.
 pub fn machine_overrides() -> Result<Overrides, ConfigError> {
-    glue::machine_overrides()
+    crate::platform::machine_overrides()
 }
 
 /// Runs the service until stopped: as a Windows service when the service control manager started
 /// the process, otherwise in the foreground until Ctrl-C or SIGTERM.
 pub fn run_blocking(config: Config) -> anyhow::Result<()> {
-    glue::run(config)
+    crate::platform::run_service(config)
 }
 
 /// Runs the service in the foreground until Ctrl-C or SIGTERM.
@@ -66,50 +66,17 @@ pub fn run_foreground(config: Config) -> anyhow::Result<()> {
     result
 }
 
-// The platform glue, kept to this one block: the Windows service control handler and registry hook,
-// and the plain versions everywhere else.
-#[cfg(windows)]
-#[path = "platform/windows/service.rs"]
-mod glue;
-
-#[cfg(not(windows))]
-mod glue {
-    use super::{Config, ConfigError, Overrides};
-
-    pub fn machine_overrides() -> Result<Overrides, ConfigError> {
-        Ok(Overrides::default())
-    }
-
-    pub fn run(config: Config) -> anyhow::Result<()> {
-        super::run_foreground(config)
-    }
-}
-
-/// Resolves when the process is asked to stop: Ctrl-C, or SIGTERM on Unix.
+/// Resolves when the process is asked to stop: Ctrl-C, or the platform's terminate signal.
 pub async fn shutdown_signal() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
     };
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let terminate = async {
-            match signal(SignalKind::terminate()) {
-                Ok(mut s) => {
-                    s.recv().await;
-                }
-                Err(_) => std::future::pending::<()>().await,
-            }
-        };
-        tokio::select! {
-            () = ctrl_c => {}
-            () = terminate => {}
-        }
+    tokio::select! {
+        () = ctrl_c => {}
+        () = crate::platform::terminate_signal() => {}
     }
-    #[cfg(not(unix))]
-    ctrl_c.await;
     tracing::info!("shutdown requested");
 }
 

@@ -9,7 +9,7 @@ pub use linux::collect_live;
 #[cfg(windows)]
 pub mod windows;
 #[cfg(windows)]
-pub use windows::collect_live;
+pub use windows::{collect_live, machine_overrides, run_service, terminate_signal};
 
 #[cfg(target_os = "macos")]
 mod macos;
@@ -20,3 +20,8 @@ pub use macos::collect_live;
 mod unsupported;
 #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
 pub use unsupported::collect_live;
+
+#[cfg(not(windows))]
+mod service;
+#[cfg(not(windows))]
+pub use service::{machine_overrides, run_service, terminate_signal};

@@ -1,16 +1,11 @@
 //! Registry access behind one small trait, so that every decision about what to read lives above it.
 //!
-//! [`Key`] has two readers: the live registry on Windows (`live`, compiled only there) and keys inside an
+//! [`Key`] has two readers: the live registry on Windows (`platform::windows::registry`, compiled only there) and keys inside an
 //! offline hive file ([`hive`], pure Rust, runs everywhere). Code that inventories software is written
 //! against [`Key`] and tested on Linux with real hive files; value decoding is shared here
 //! ([`Value::from_raw`]) so both readers give the same answers for the same bytes.
 
 pub mod hive;
-
-// The live adapter is wired here so that this module stays the one place that declares registry readers.
-#[cfg(windows)]
-#[path = "../platform/windows/registry.rs"]
-pub mod live;
 
 pub use hive::{Hive, HiveKey};
 

@@ -4,17 +4,26 @@
 //! with the offline hive reader (a locked file is a warning, not a failure).
 
 mod firmware;
+pub mod registry;
+pub mod service;
+
+pub use service::{machine_overrides, run as run_service};
 
 use std::path::{Path, PathBuf};
 
 use sunset_catalog::inventory::{Fact, Warning};
 
 use crate::probe;
-use crate::registry::live::{LiveKey, View};
 use crate::registry::{Hive, Key};
 use crate::scan::Collected;
 use crate::windows::users::{self, UserHive};
 use crate::windows::{Collector, Machine};
+use registry::{LiveKey, View};
+
+/// Never resolves: a Windows service is stopped through the service control manager.
+pub async fn terminate_signal() {
+    std::future::pending::<()>().await;
+}
 
 /// Collects this machine's inventory.
 pub fn collect_live() -> Collected {

@@ -14,9 +14,9 @@ use windows_service::service::{
 use windows_service::service_control_handler::{self, ServiceControlHandlerResult};
 use windows_service::{define_windows_service, service_dispatcher};
 
+use super::registry::{LiveKey, View};
 use crate::config::{self, Config, ConfigError, Overrides};
 use crate::deliver::RetryPolicy;
-use crate::registry::live::{LiveKey, View};
 use crate::service::{Agent, run_foreground};
 
 /// The service name the MSI installs (`ServiceInstall/@Name`).
