@@ -332,7 +332,7 @@ fn verdict(
         .filter(|r| !r.editions.is_empty())
         .and(subject.edition.map(str::to_string));
     let (status, days) = match release {
-        Some(release) => status(release, options),
+        Some(release) => release.status(options),
         None => (Status::Unknown, None),
     };
     let product = &entry.product;
@@ -387,8 +387,14 @@ fn dates(release: &CompiledRelease) -> Dates {
     }
 }
 
-/// The status of a release on `options.today`, and the days until (or, negative, since) its end of
-/// security support. The end date itself is the last supported day.
+impl CompiledRelease {
+    /// The status of this release on `options.today`, and the days until (or, negative, since) its
+    /// end of security support. The end date itself is the last supported day.
+    pub fn status(&self, options: &Options) -> (Status, Option<i64>) {
+        status(self, options)
+    }
+}
+
 fn status(release: &CompiledRelease, options: &Options) -> (Status, Option<i64>) {
     let today = options.today;
     // Only a dated extended-support window counts: an open-ended offer (third-party support for

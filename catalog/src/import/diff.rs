@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 
 use super::Location;
 use crate::catalog::{Catalog, CompiledRelease, Entry, LoadError, SupportEnd};
-use crate::evaluate::{DEFAULT_EXPIRING_DAYS, Status};
+use crate::evaluate::{Options, Status};
 
 /// One change that matters for findings.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -308,28 +308,6 @@ fn cycles(
 }
 
 /// The status a finding for this release gets on `today` with the default expiring window.
-///
-/// Mirrors `evaluate::status` (private there); keep the two in step.
 pub fn status_on(release: &CompiledRelease, today: NaiveDate) -> Status {
-    let within_extended = || match release.extended_support_end {
-        Some(SupportEnd::On(end)) => today <= end,
-        Some(SupportEnd::NotAnnounced) => true,
-        Some(SupportEnd::Ended) | None => false,
-    };
-    match release.security_support_end {
-        SupportEnd::NotAnnounced => Status::Supported,
-        SupportEnd::Ended if within_extended() => Status::Extended,
-        SupportEnd::Ended => Status::Unsupported,
-        SupportEnd::On(end) if today > end => {
-            if within_extended() {
-                Status::Extended
-            } else {
-                Status::Unsupported
-            }
-        }
-        SupportEnd::On(end) if (end - today).num_days() <= DEFAULT_EXPIRING_DAYS => {
-            Status::Expiring
-        }
-        SupportEnd::On(_) => Status::Supported,
-    }
+    release.status(&Options::new(today)).0
 }
