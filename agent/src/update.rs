@@ -105,13 +105,7 @@ pub fn current_version(state: &State, key: Option<&VerifyingKey>) -> (String, So
 
 /// The built-in catalogue's version, read from its `[catalog]` table alone.
 pub fn built_in_version() -> Option<String> {
-    sunset_catalog::builtin::FILES.iter().find_map(|(_, text)| {
-        if !text.contains("[catalog]") {
-            return None;
-        }
-        let table: toml::Table = toml::from_str(text).ok()?;
-        Some(table.get("catalog")?.get("version")?.as_str()?.to_string())
-    })
+    sunset_catalog::builtin::version()
 }
 
 fn from_built_in(catalog: Catalog) -> InUse {
