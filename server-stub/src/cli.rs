@@ -122,6 +122,22 @@ pub enum DbCommand {
 pub enum CatalogCommand {
     /// Load the configured catalogue and re-evaluate every host from its stored inventory.
     Reload,
+    /// Make an Ed25519 key pair for signing the catalogue agents download: `<out>.key` (secret,
+    /// mode 0600; set catalog_signing_key_file to it) and `<out>.pub` (agents' catalog_public_key).
+    Keygen {
+        /// Path prefix of the two files, e.g. /etc/sunset/catalog.
+        #[arg(long, value_name = "PREFIX")]
+        out: PathBuf,
+    },
+    /// Write the configured catalogue as a signed bundle file (what /api/v1/catalog serves).
+    Sign {
+        /// The bundle file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Secret key file (default: catalog_signing_key_file from the configuration).
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+    },
 }
 
 /// Runs a command to completion.
@@ -145,11 +161,12 @@ async fn run_async(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
         Command::Serve { .. } => serve(config).await,
         Command::Check => {
-            let catalog = catalog_source::load(config.catalog_dir.as_deref())?;
+            let catalog = catalog_source::load_configured(&config)?;
             println!(
-                "configuration ok; catalogue {} ({})",
+                "configuration ok; catalogue {} ({}); {}",
                 catalog.version(),
-                catalog.origin
+                catalog.origin,
+                signing_note(&catalog)
             );
             Ok(())
         }
@@ -202,6 +219,34 @@ async fn run_async(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Catalog {
+            command: CatalogCommand::Keygen { out },
+        } => keygen(&out),
+        Command::Catalog {
+            command: CatalogCommand::Sign { out, key },
+        } => {
+            let key_file = key
+                .or_else(|| config.catalog_signing_key_file.clone())
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "no key: give --key FILE or set catalog_signing_key_file in the configuration"
+                    )
+                })?;
+            let mut catalog = catalog_source::load(config.catalog_dir.as_deref())?;
+            catalog.sign(&catalog_source::read_signing_key(&key_file)?)?;
+            let signed = catalog
+                .signed
+                .ok_or_else(|| anyhow::anyhow!("catalogue was not signed"))?;
+            write_new_or_replace(&out, &signed.bytes)?;
+            println!(
+                "catalogue {} ({}) signed into {}; agents verify it with catalog_public_key = \"{}\"",
+                catalog.catalog.version(),
+                catalog.origin,
+                out.display(),
+                signed.public_key
+            );
+            Ok(())
+        }
+        Command::Catalog {
             command: CatalogCommand::Reload,
         } => {
             let db = Db::open(&config).await?;
@@ -229,6 +274,69 @@ async fn run_async(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// One line on whether agents can download the catalogue, for `serve` and `check`.
+fn signing_note(catalog: &catalog_source::LoadedCatalog) -> String {
+    match &catalog.signed {
+        Some(signed) => format!(
+            "agents' bundle signed; agents need catalog_public_key = \"{}\"",
+            signed.public_key
+        ),
+        None => "no catalog_signing_key_file: /api/v1/catalog answers 503 (agents keep their own catalogue)".to_string(),
+    }
+}
+
+/// `catalog keygen`: writes `<out>.key` (0600, never over an existing file) and `<out>.pub`.
+fn keygen(out: &std::path::Path) -> anyhow::Result<()> {
+    let with_suffix = |suffix: &str| {
+        let mut name = out.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    let (secret_path, public_path) = (with_suffix(".key"), with_suffix(".pub"));
+    let (secret, public) = catalog_source::generate_key_pair();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(&secret_path)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", secret_path.display()))?;
+    std::io::Write::write_all(&mut file, secret.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", secret_path.display()))?;
+    write_new_or_replace(&public_path, public.as_bytes())?;
+    println!("secret key: {} (keep it private)", secret_path.display());
+    println!("public key: {}", public_path.display());
+    println!(
+        "collector.toml:  catalog_signing_key_file = {:?}",
+        secret_path.display().to_string()
+    );
+    println!(
+        "agent.toml:      catalog_public_key = \"{}\"",
+        public.trim()
+    );
+    Ok(())
+}
+
+/// Writes a file through a temporary file beside it, so a reader never sees half of it.
+fn write_new_or_replace(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut file = std::fs::File::create(&tmp)?;
+        std::io::Write::write_all(&mut file, bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        anyhow::anyhow!("cannot write {}: {e}", path.display())
+    })
 }
 
 fn read_password(file: Option<PathBuf>) -> anyhow::Result<String> {
@@ -287,7 +395,7 @@ async fn site(db: &Db, command: SiteCommand) -> anyhow::Result<()> {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
-    let catalog = catalog_source::load(config.catalog_dir.as_deref())?;
+    let catalog = catalog_source::load_configured(&config)?;
     let db = Db::open(&config).await?;
     let listener = std::net::TcpListener::bind(config.listen)
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
@@ -305,6 +413,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         catalog.origin,
         redact(&config.database_url)
     );
+    println!("Catalogue for agents: {}", signing_note(&catalog));
     println!(
         "Add a site:  sunset-collector --data-dir {data_dir:?} site add \"Riverside Surgery\""
     );

@@ -27,6 +27,10 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     /// Directory of catalogue TOML files; the built-in catalogue when absent.
     pub catalog_dir: Option<PathBuf>,
+    /// Private Ed25519 key (`sunset-collector catalog keygen`) that signs the catalogue bundle
+    /// agents download from `/api/v1/catalog`; without it that endpoint answers 503. Must not be
+    /// readable by other users.
+    pub catalog_signing_key_file: Option<PathBuf>,
     /// Days after which report receipts, history and hosts not seen are deleted.
     pub retention_days: Option<u32>,
     /// Days before end of security support that count as `expiring`.
@@ -103,6 +107,8 @@ pub struct Config {
     pub database_url: String,
     /// Catalogue directory; `None` = built-in catalogue.
     pub catalog_dir: Option<PathBuf>,
+    /// Private key that signs the catalogue bundle for agents; `None` = no bundle is served.
+    pub catalog_signing_key_file: Option<PathBuf>,
     /// Retention in days.
     pub retention_days: u32,
     /// Expiring window in days.
@@ -280,6 +286,7 @@ impl Config {
             data_dir,
             database_url,
             catalog_dir: file.catalog_dir,
+            catalog_signing_key_file: file.catalog_signing_key_file,
             retention_days: file.retention_days.unwrap_or(400),
             expiring_days,
             stale_days: file.stale_days.unwrap_or(14),

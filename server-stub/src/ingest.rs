@@ -334,11 +334,37 @@ fn display_path(path: &str) -> String {
     }
 }
 
-async fn catalog_bundle(State(state): State<Shared>) -> Response {
+/// The signed catalogue bundle (`sunset-catalog-bundle/1`), exactly as agents verify it. Without a
+/// signing key there is nothing an agent could trust, so the answer is 503, never an unsigned
+/// catalogue.
+async fn catalog_bundle(State(state): State<Shared>, headers: HeaderMap) -> Response {
     let catalog = state.catalog();
-    let bundle = catalog.bundle();
-    let etag = format!("\"{}\"", crate::auth::hash_token(catalog.version()));
-    ([(header::ETAG, etag)], axum::Json(bundle)).into_response()
+    let Some(signed) = &catalog.signed else {
+        return ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "this collector does not sign its catalogue (catalog_signing_key_file is not set); \
+             agents keep the catalogue they have",
+        )
+        .into_response();
+    };
+    let etag = format!("\"{}\"", crate::auth::hash_bytes(&signed.bytes));
+    let cache = [
+        (header::ETAG, etag.clone()),
+        (header::CACHE_CONTROL, "no-cache".to_string()),
+    ];
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag));
+    if unchanged {
+        return (StatusCode::NOT_MODIFIED, cache).into_response();
+    }
+    (
+        cache,
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from(Bytes::from_owner(signed.bytes.clone())),
+    )
+        .into_response()
 }
 
 #[cfg(test)]

@@ -143,9 +143,9 @@ impl AppState {
 
     /// Reloads the catalogue from its source and re-evaluates every host.
     pub async fn reload_catalog(&self) -> anyhow::Result<ReevaluateReport> {
-        let dir = self.config.catalog_dir.clone();
+        let config = self.config.clone();
         let loaded =
-            tokio::task::spawn_blocking(move || crate::catalog_source::load(dir.as_deref()))
+            tokio::task::spawn_blocking(move || crate::catalog_source::load_configured(&config))
                 .await??;
         info!(version = %loaded.version(), origin = %loaded.origin, "catalogue loaded");
         self.set_catalog(loaded);
@@ -307,9 +307,9 @@ async fn reevaluate_if_stale(state: &Shared) -> anyhow::Result<()> {
     {
         // Another process (`catalog reload`, another collector) re-evaluated with a different
         // catalogue: read ours again rather than flip every host back to the old verdicts.
-        let dir = state.config.catalog_dir.clone();
+        let config = state.config.clone();
         let loaded =
-            tokio::task::spawn_blocking(move || crate::catalog_source::load(dir.as_deref()))
+            tokio::task::spawn_blocking(move || crate::catalog_source::load_configured(&config))
                 .await??;
         let already_done = loaded.version() == stored && day.as_deref() == Some(today.as_str());
         info!(version = %loaded.version(), "catalogue re-read after a change by another process");

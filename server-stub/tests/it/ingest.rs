@@ -90,9 +90,13 @@ async fn happy_path_stores_host_and_findings(backend: Backend) {
         .send()
         .await
         .unwrap();
-    let bundle: serde_json::Value = bundle.json().await.unwrap();
-    assert_eq!(bundle["version"], "test-1");
-    assert_eq!(bundle["files"][0]["name"], "catalog.toml");
+    let bundle = sunset_catalog::bundle::Bundle::parse_and_verify(
+        &bundle.bytes().await.unwrap(),
+        server.catalog_public_key.as_ref().unwrap(),
+    )
+    .unwrap();
+    assert_eq!(bundle.version(), "test-1");
+    assert_eq!(bundle.files()[0].name, "catalog.toml");
 }
 
 async fn duplicate_report_is_acknowledged_once(backend: Backend) {

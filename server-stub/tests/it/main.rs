@@ -6,6 +6,7 @@
 //! - `ingest`: happy path, duplicates, bad tokens, malformed, oversize, gzip bombs, bounds.
 //! - `reload`: a catalogue change re-evaluates stored hosts.
 //! - `dashboard`: login, escaping of agent strings, filters, exports, risk register.
+//! - `catalog`: the signed catalogue bundle agents verify; key commands.
 //! - `cli`: the management commands of the real binary.
 //! - `crash`: SIGKILL of the real binary mid-stream; every acknowledged report survives.
 //! - `util`: the server harness and report builders.
@@ -15,6 +16,7 @@
 #[macro_use]
 mod util;
 
+mod catalog;
 mod cli;
 mod crash;
 mod dashboard;

@@ -50,16 +50,21 @@ async fn catalog_reload_reevaluates_stored_hosts(backend: Backend) {
         .await;
     assert_eq!(after["host"]["os_status"], "unsupported");
     assert_eq!(after["host"]["catalog_version"], "test-2");
-    let bundle: serde_json::Value = server
+    let bundle = server
         .client
         .get(format!("{}/api/v1/catalog", server.url))
         .send()
         .await
         .unwrap()
-        .json()
+        .bytes()
         .await
         .unwrap();
-    assert_eq!(bundle["version"], "test-2");
+    let bundle = sunset_catalog::bundle::Bundle::parse_and_verify(
+        &bundle,
+        server.catalog_public_key.as_ref().unwrap(),
+    )
+    .unwrap();
+    assert_eq!(bundle.version(), "test-2");
     // A new report is acknowledged with the new version.
     let (_, ack) = server.send(&token, &inventory(4)).await;
     assert_eq!(ack["catalog_version"], "test-2");

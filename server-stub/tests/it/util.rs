@@ -107,6 +107,9 @@ pub struct TestServer {
     pub client: reqwest::Client,
     _dir: TempDir,
     pub catalog_dir: PathBuf,
+    /// The public key agents would verify the catalogue bundle with (`None`: served unsigned
+    /// collector, whose `/api/v1/catalog` answers 503).
+    pub catalog_public_key: Option<sunset_catalog::bundle::VerifyingKey>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -122,8 +125,14 @@ impl Drop for TestServer {
     }
 }
 
-/// Starts a collector with a copy of the fixture catalogue in its own directory.
+/// Starts a collector with a copy of the fixture catalogue in its own directory, signing its
+/// catalogue bundle with a fresh key.
 pub async fn start(backend: &Backend) -> TestServer {
+    start_with(backend, true).await
+}
+
+/// Starts a collector; `signed` says whether it gets a `catalog_signing_key_file`.
+pub async fn start_with(backend: &Backend, signed: bool) -> TestServer {
     let dir = tempfile::tempdir().expect("tempdir");
     let catalog_dir = dir.path().join("catalog");
     std::fs::create_dir_all(&catalog_dir).expect("catalog dir");
@@ -132,9 +141,25 @@ pub async fn start(backend: &Backend) -> TestServer {
         std::fs::copy(&path, catalog_dir.join(path.file_name().expect("name"))).expect("copy");
     }
     let url = database_url(backend, dir.path()).await;
+    let (key_file, catalog_public_key) = if signed {
+        let (secret, public) = catalog_source::generate_key_pair();
+        let path = dir.path().join("catalog.key");
+        std::fs::write(&path, secret).expect("key file");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .expect("chmod key");
+        }
+        let public = sunset_catalog::bundle::decode_verifying_key(&public).expect("public key");
+        (Some(path), Some(public))
+    } else {
+        (None, None)
+    };
     let file = FileConfig {
         database_url: Some(url),
         catalog_dir: Some(catalog_dir.clone()),
+        catalog_signing_key_file: key_file,
         ..FileConfig::default()
     };
     let config = Config::resolve(
@@ -147,7 +172,7 @@ pub async fn start(backend: &Backend) -> TestServer {
     )
     .expect("config");
     let db = Db::open(&config).await.expect("database");
-    let catalog = catalog_source::load(config.catalog_dir.as_deref()).expect("catalogue");
+    let catalog = catalog_source::load_configured(&config).expect("catalogue");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr");
     let state = AppState::new(db, config, catalog);
@@ -167,6 +192,7 @@ pub async fn start(backend: &Backend) -> TestServer {
         client: reqwest::Client::new(),
         _dir: dir,
         catalog_dir,
+        catalog_public_key,
         stop: Some(stop),
         task: Some(task),
     }
