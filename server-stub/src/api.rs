@@ -195,7 +195,7 @@ async fn host(
         return Err(ApiError::new(StatusCode::NOT_FOUND, "no such host"));
     };
     let risks = store::risks_for_host(&state.db, &host_id).await?;
-    let inventory: Value = serde_json::from_str(&detail.inventory).unwrap_or(Value::Null);
+    let inventory = detail.inventory.value();
     let findings: Vec<Value> = detail
         .findings
         .iter()

@@ -266,6 +266,13 @@ impl Config {
         if limits.max_body_bytes == 0 || limits.max_decompressed_bytes == 0 {
             problems.push("limits: byte limits must be above zero".to_string());
         }
+        if limits.max_decompressed_bytes > crate::store::MAX_STORED_INVENTORY_BYTES {
+            problems.push(format!(
+                "limits.max_decompressed_bytes: at most {} (got {})",
+                crate::store::MAX_STORED_INVENTORY_BYTES,
+                limits.max_decompressed_bytes
+            ));
+        }
         let expiring_days = file
             .expiring_days
             .unwrap_or(sunset_catalog::evaluate::DEFAULT_EXPIRING_DAYS as u32);

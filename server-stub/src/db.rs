@@ -17,8 +17,14 @@ use tokio::sync::Mutex;
 use crate::config::Config;
 
 /// Embedded migrations, in version order. Never edit one that has shipped; add a new file.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../migrations/0001_init.sql")),
+    (
+        2,
+        "compressed inventories",
+        include_str!("../migrations/0002_inventory_gz.sql"),
+    ),
+];
 
 /// Which back end a pool talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -131,29 +131,25 @@ async fn receive_inner(state: &Shared, request: Request) -> Result<Ack, Rejected
     let today = state.today();
     let catalog_for_eval = catalog.clone();
     let parsed = tokio::task::spawn_blocking(move || {
-        let json = if gzip {
-            gunzip(&body, limits.max_decompressed_bytes)?
+        // The inventory is stored compressed: a gzip body as it arrived, anything else gzipped here.
+        let (json, inventory_gz) = if gzip {
+            (gunzip(&body, limits.max_decompressed_bytes)?, body)
         } else {
-            body.to_vec()
+            let compressed =
+                compress(&body).map_err(|e| (Rejection::Internal, ApiError::internal(e)))?;
+            (body.to_vec(), Bytes::from(compressed))
         };
         let inventory = parse(&json, &limits)?;
         let verdict = verdict::judge(&inventory, &catalog_for_eval.catalog, today, expiring_days);
-        let text = String::from_utf8(json).map_err(|_| {
-            reject(
-                Rejection::Malformed,
-                StatusCode::BAD_REQUEST,
-                "body is not UTF-8",
-            )
-        })?;
-        Ok::<_, Rejected>((inventory, text, verdict))
+        Ok::<_, Rejected>((inventory, inventory_gz, verdict))
     })
     .await
     .map_err(|e| (Rejection::Internal, ApiError::internal(e)))?;
-    let (inventory, text, verdict) = parsed?;
+    let (inventory, inventory_gz, verdict) = parsed?;
     let job = store::IngestJob {
         site_id,
         inventory,
-        inventory_json: text,
+        inventory_gz,
         verdict,
         catalog_version: catalog.version().to_string(),
         today,
@@ -220,8 +216,35 @@ pub fn gunzip(body: &[u8], max: usize) -> Result<Vec<u8>, Rejected> {
     Ok(out)
 }
 
+/// gzip at the fastest level, for inventories that arrived uncompressed.
+fn compress(json: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(json.len() / 6),
+        flate2::Compression::fast(),
+    );
+    encoder.write_all(json)?;
+    encoder.finish()
+}
+
 /// JSON syntax (400), then bounds and schema (422).
+///
+/// The common case, a good report, costs one allocation-free pass over the bytes (syntax and
+/// bounds, [`within_bounds`]) and one typed deserialisation. Only a report that fails either is
+/// looked at again, by [`parse_detailed`], to say exactly what is wrong and where.
 pub fn parse(json: &[u8], limits: &Limits) -> Result<Inventory, Rejected> {
+    if within_bounds(json, limits)
+        && let Ok(inventory) = serde_json::from_slice::<Inventory>(json)
+    {
+        check_inventory(&inventory)?;
+        return Ok(inventory);
+    }
+    parse_detailed(json, limits)
+}
+
+/// The same checks as [`parse`], slowly, through a `serde_json::Value`, naming the offending
+/// field.
+pub fn parse_detailed(json: &[u8], limits: &Limits) -> Result<Inventory, Rejected> {
     let value: Value = serde_json::from_slice(json).map_err(|e| {
         reject(
             Rejection::Malformed,
@@ -247,6 +270,11 @@ pub fn parse(json: &[u8], limits: &Limits) -> Result<Inventory, Rejected> {
             ),
         )
     })?;
+    check_inventory(&inventory)?;
+    Ok(inventory)
+}
+
+fn check_inventory(inventory: &Inventory) -> Result<(), Rejected> {
     if inventory.schema_version == 0 {
         return Err((
             Rejection::Invalid,
@@ -267,7 +295,100 @@ pub fn parse(json: &[u8], limits: &Limits) -> Result<Inventory, Rejected> {
             ),
         ));
     }
-    Ok(inventory)
+    Ok(())
+}
+
+/// Whether `json` is one well-formed JSON value within every bound [`check_bounds`] enforces,
+/// checked in one pass over the bytes without building anything.
+fn within_bounds(json: &[u8], limits: &Limits) -> bool {
+    let mut deserializer = serde_json::Deserializer::from_slice(json);
+    serde::de::DeserializeSeed::deserialize(Scan { limits }, &mut deserializer).is_ok()
+        && deserializer.end().is_ok()
+}
+
+/// Walks any JSON value, refusing one out of bounds.
+#[derive(Clone, Copy)]
+struct Scan<'a> {
+    limits: &'a Limits,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Scan<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Scan<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<(), E> {
+        if s.len() > self.limits.max_string_bytes {
+            return Err(E::custom("string too long"));
+        }
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut entries = 0usize;
+        while seq.next_element_seed(self)?.is_some() {
+            entries += 1;
+            if entries > self.limits.max_entries {
+                return Err(serde::de::Error::custom("too many entries"));
+            }
+        }
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut keys = 0usize;
+        while map.next_key_seed(ScanKey)?.is_some() {
+            keys += 1;
+            if keys > MAX_OBJECT_KEYS {
+                return Err(serde::de::Error::custom("too many keys"));
+            }
+            map.next_value_seed(self)?;
+        }
+        Ok(())
+    }
+}
+
+/// An object key of at most [`MAX_KEY_BYTES`].
+struct ScanKey;
+
+impl<'de> serde::de::DeserializeSeed<'de> for ScanKey {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl serde::de::Visitor<'_> for ScanKey {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an object key")
+    }
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<(), E> {
+        if s.len() > MAX_KEY_BYTES {
+            return Err(E::custom("key too long"));
+        }
+        Ok(())
+    }
 }
 
 /// Every list at most `max_entries` long, every string at most `max_string_bytes`, every object
@@ -382,6 +503,74 @@ mod tests {
         let mut path = String::new();
         let (field, _) = check_bounds(&value, &mut path, &limits).unwrap_err();
         assert_eq!(field, "software[1].name");
+    }
+
+    /// The fast path accepts exactly what the detailed path accepts, and a report it refuses gets
+    /// the detailed path's precise error.
+    #[test]
+    fn fast_and_detailed_parsing_agree() {
+        let limits = Limits {
+            max_string_bytes: 64,
+            max_entries: 20,
+            ..Limits::default()
+        };
+        let good =
+            serde_json::to_value(crate::fake::inventory(7, 12, "Riverside", Utc::now())).unwrap();
+        let mut cases: Vec<(String, Vec<u8>)> = vec![
+            ("good".into(), serde_json::to_vec(&good).unwrap()),
+            ("malformed".into(), b"{\"schema_version\": 1,".to_vec()),
+            ("trailing".into(), b"{} {}".to_vec()),
+            ("not an object".into(), b"[1, 2]".to_vec()),
+            ("empty object".into(), b"{}".to_vec()),
+        ];
+        let mut long_string = good.clone();
+        long_string["software"][3]["name"] = Value::String("x".repeat(65));
+        let mut many = good.clone();
+        many["software"] = Value::Array(vec![good["software"][0].clone(); 21]);
+        let mut long_key = good.clone();
+        long_key["os"]["k".repeat(MAX_KEY_BYTES + 1)] = Value::Bool(true);
+        let mut wide = good.clone();
+        for i in 0..=MAX_OBJECT_KEYS {
+            wide["hardware"][format!("extra{i}")] = Value::Null;
+        }
+        let mut wrong_type = good.clone();
+        wrong_type["host"]["hostname"] = Value::from(5);
+        let mut no_host = good.clone();
+        no_host["host"]["hostname"] = Value::String("  ".into());
+        let mut unknown_field = good.clone();
+        unknown_field["future_field"] = serde_json::json!({"nested": [1, 2, 3]});
+        for (name, value) in [
+            ("long string", long_string),
+            ("many entries", many),
+            ("long key", long_key),
+            ("wide object", wide),
+            ("wrong type", wrong_type),
+            ("blank hostname", no_host),
+            ("unknown field", unknown_field),
+        ] {
+            cases.push((name.into(), serde_json::to_vec(&value).unwrap()));
+        }
+        for (name, json) in cases {
+            let fast = parse(&json, &limits);
+            let slow = parse_detailed(&json, &limits);
+            match (fast, slow) {
+                (Ok(a), Ok(b)) => assert_eq!(
+                    serde_json::to_value(a).unwrap(),
+                    serde_json::to_value(b).unwrap(),
+                    "{name}"
+                ),
+                (Err((wa, ea)), Err((wb, eb))) => {
+                    assert_eq!(wa, wb, "{name}");
+                    assert_eq!(
+                        (ea.status, ea.error, ea.field),
+                        (eb.status, eb.error, eb.field),
+                        "{name}"
+                    );
+                }
+                (a, b) => panic!("{name}: fast {:?} vs detailed {:?}", a.is_ok(), b.is_ok()),
+            }
+        }
+        assert!(parse(&serde_json::to_vec(&good).unwrap(), &limits).is_ok());
     }
 
     #[test]

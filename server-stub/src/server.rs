@@ -171,8 +171,11 @@ impl AppState {
             let (verdicts, unreadable) = tokio::task::spawn_blocking(move || {
                 let mut verdicts = Vec::with_capacity(page.len());
                 let mut unreadable = 0;
-                for (host_id, json) in page {
-                    match serde_json::from_str(&json) {
+                for (host_id, stored) in page {
+                    let parsed = stored.json().and_then(|json| {
+                        serde_json::from_slice(&json).map_err(|e| e.to_string())
+                    });
+                    match parsed {
                         Ok(inventory) => verdicts.push((
                             host_id,
                             verdict::judge(&inventory, &task_catalog.catalog, today, expiring_days),

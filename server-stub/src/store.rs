@@ -390,8 +390,9 @@ pub struct IngestJob {
     pub site_id: String,
     /// The inventory.
     pub inventory: Inventory,
-    /// The inventory as received (JSON), stored for re-evaluation.
-    pub inventory_json: String,
+    /// The inventory JSON gzip-compressed (usually the agent's request body as received), stored
+    /// for re-evaluation and the host page.
+    pub inventory_gz: bytes::Bytes,
     /// The collector's verdict.
     pub verdict: HostVerdict,
     /// Catalogue version of the verdict.
@@ -445,7 +446,7 @@ async fn ingest_on(tx: &mut AnyConnection, job: &IngestJob) -> Result<IngestOutc
     let IngestJob {
         site_id,
         inventory,
-        inventory_json,
+        inventory_gz,
         verdict,
         catalog_version,
         today,
@@ -494,8 +495,8 @@ async fn ingest_on(tx: &mut AnyConnection, job: &IngestJob) -> Result<IngestOutc
         "INSERT INTO hosts (host_id, site_id, hostname, hostname_lower, site_tag, os_family, os_name, os_version, \
          agent_version, collected_at, first_seen_at, last_seen_at, last_report_id, status, status_since, os_status, \
          software_status, hardware_status, finding_count, unsupported_count, next_unsupported_on, catalog_version, \
-         evaluated_on, inventory) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) \
+         evaluated_on, inventory, inventory_gz) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, '', $23) \
          ON CONFLICT (host_id) DO UPDATE SET site_id = excluded.site_id, hostname = excluded.hostname, \
          hostname_lower = excluded.hostname_lower, site_tag = excluded.site_tag, os_family = excluded.os_family, \
          os_name = excluded.os_name, os_version = excluded.os_version, agent_version = excluded.agent_version, \
@@ -505,7 +506,8 @@ async fn ingest_on(tx: &mut AnyConnection, job: &IngestJob) -> Result<IngestOutc
          software_status = excluded.software_status, hardware_status = excluded.hardware_status, \
          finding_count = excluded.finding_count, unsupported_count = excluded.unsupported_count, \
          next_unsupported_on = excluded.next_unsupported_on, catalog_version = excluded.catalog_version, \
-         evaluated_on = excluded.evaluated_on, inventory = excluded.inventory",
+         evaluated_on = excluded.evaluated_on, inventory = excluded.inventory, \
+         inventory_gz = excluded.inventory_gz",
     )
     .bind(host_id.clone())
     .bind(site_id.to_string())
@@ -533,7 +535,7 @@ async fn ingest_on(tx: &mut AnyConnection, job: &IngestJob) -> Result<IngestOutc
     .bind(verdict.next_unsupported_on.map(|d| d.to_string()))
     .bind(catalog_version.to_string())
     .bind(today.to_string())
-    .bind(inventory_json.to_string())
+    .bind(inventory_gz.to_vec())
     .bind(status_since)
     .execute(&mut *tx)
     .await?;
@@ -668,10 +670,74 @@ fn bind_finding<'q>(
         .bind(f.detail.clone())
 }
 
+/// Largest stored inventory read back, decompressed (above any `max_decompressed_bytes` the
+/// configuration accepts).
+pub const MAX_STORED_INVENTORY_BYTES: usize = 256 * 1024 * 1024;
+
+/// A stored inventory: gzip-compressed JSON (`inventory_gz`), or, for rows written before
+/// compression, JSON text (`inventory`).
+#[derive(Clone, Debug)]
+pub enum StoredInventory {
+    /// gzip-compressed JSON.
+    Gzip(Vec<u8>),
+    /// JSON text.
+    Text(String),
+}
+
+impl StoredInventory {
+    fn from_row(row: &AnyRow) -> StoredInventory {
+        match row
+            .try_get::<Option<Vec<u8>>, _>("inventory_gz")
+            .ok()
+            .flatten()
+        {
+            Some(gz) => StoredInventory::Gzip(gz),
+            None => StoredInventory::Text(text(row, "inventory")),
+        }
+    }
+
+    /// The JSON bytes (decompressing at most [`MAX_STORED_INVENTORY_BYTES`]).
+    pub fn json(&self) -> std::result::Result<std::borrow::Cow<'_, [u8]>, String> {
+        match self {
+            StoredInventory::Text(text) => Ok(std::borrow::Cow::Borrowed(text.as_bytes())),
+            StoredInventory::Gzip(gz) => {
+                use std::io::Read;
+                let mut out = Vec::with_capacity(gz.len() * 8);
+                flate2::read::MultiGzDecoder::new(gz.as_slice())
+                    .take(MAX_STORED_INVENTORY_BYTES as u64 + 1)
+                    .read_to_end(&mut out)
+                    .map_err(|e| format!("stored inventory is not valid gzip: {e}"))?;
+                if out.len() > MAX_STORED_INVENTORY_BYTES {
+                    return Err("stored inventory is larger than the limit".to_string());
+                }
+                Ok(std::borrow::Cow::Owned(out))
+            }
+        }
+    }
+
+    /// The inventory as JSON; `Null` when it cannot be read (logged).
+    pub fn value(&self) -> serde_json::Value {
+        match self
+            .json()
+            .and_then(|json| serde_json::from_slice(&json).map_err(|e| e.to_string()))
+        {
+            Ok(value) => value,
+            Err(e) => {
+                tracing::warn!(error = %e, "stored inventory unreadable");
+                serde_json::Value::Null
+            }
+        }
+    }
+}
+
 /// A page of stored inventories for re-evaluation.
-pub async fn inventories_after(db: &Db, after: &str, limit: i64) -> Result<Vec<(String, String)>> {
+pub async fn inventories_after(
+    db: &Db,
+    after: &str,
+    limit: i64,
+) -> Result<Vec<(String, StoredInventory)>> {
     let rows = sqlx::query(
-        "SELECT host_id, inventory FROM hosts WHERE host_id > $1 ORDER BY host_id LIMIT $2",
+        "SELECT host_id, inventory, inventory_gz FROM hosts WHERE host_id > $1 ORDER BY host_id LIMIT $2",
     )
     .bind(after.to_string())
     .bind(limit)
@@ -679,7 +745,7 @@ pub async fn inventories_after(db: &Db, after: &str, limit: i64) -> Result<Vec<(
     .await?;
     Ok(rows
         .iter()
-        .map(|r| (text(r, "host_id"), text(r, "inventory")))
+        .map(|r| (text(r, "host_id"), StoredInventory::from_row(r)))
         .collect())
 }
 
@@ -1313,8 +1379,9 @@ pub struct HostDetail {
     pub host: HostRow,
     /// First report received.
     pub first_seen_at: String,
-    /// Latest inventory as stored (JSON text).
-    pub inventory: String,
+    /// Latest inventory as stored.
+    #[serde(skip)]
+    pub inventory: StoredInventory,
     /// Findings with their full detail (JSON text).
     pub findings: Vec<(FindingListRow, String)>,
     /// Status history, newest first.
@@ -1337,7 +1404,7 @@ pub struct StatusChange {
 /// A host by id.
 pub async fn host(db: &Db, host_id: &str) -> Result<Option<HostDetail>> {
     let row = sqlx::query(&format!(
-        "SELECT {HOST_COLUMNS}, h.first_seen_at, h.inventory FROM hosts h JOIN sites s ON s.id = h.site_id \
+        "SELECT {HOST_COLUMNS}, h.first_seen_at, h.inventory, h.inventory_gz FROM hosts h JOIN sites s ON s.id = h.site_id \
          WHERE h.host_id = $1"
     ))
     .bind(host_id.to_string())
@@ -1362,7 +1429,7 @@ pub async fn host(db: &Db, host_id: &str) -> Result<Option<HostDetail>> {
     Ok(Some(HostDetail {
         host: host_row(&row),
         first_seen_at: text(&row, "first_seen_at"),
-        inventory: text(&row, "inventory"),
+        inventory: StoredInventory::from_row(&row),
         findings: findings
             .iter()
             .map(|r| (finding_row(r), text(r, "detail")))

@@ -580,7 +580,7 @@ async fn host_page(
         Err(e) => return page_error(ApiError::internal(e)),
     };
     let today = state.today();
-    let inventory: Value = serde_json::from_str(&detail.inventory).unwrap_or(Value::Null);
+    let inventory = detail.inventory.value();
     let h = &detail.host;
     let csrf = caller.csrf_token.clone().unwrap_or_default();
     let admin = caller.user.is_admin() && caller.csrf_token.is_some();

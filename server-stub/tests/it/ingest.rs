@@ -13,6 +13,7 @@ backend_tests!(
     gzip_bomb_is_413_and_gzip_reports_are_accepted,
     absurd_field_lengths_are_422,
     older_report_does_not_replace_newer_inventory,
+    inventories_are_stored_compressed_and_old_text_ones_still_read,
 );
 
 async fn happy_path_stores_host_and_findings(backend: Backend) {
@@ -253,4 +254,89 @@ async fn older_report_does_not_replace_newer_inventory(backend: Backend) {
         .get_json(&cookie, &format!("/api/v1/hosts/{}", newer.host.host_id))
         .await;
     assert_eq!(host["host"]["os_name"], newer.os.name);
+}
+
+/// A gzip report is stored as the bytes that arrived; an uncompressed one is compressed; an
+/// inventory stored as JSON text by a collector before compression is still shown and re-evaluated.
+async fn inventories_are_stored_compressed_and_old_text_ones_still_read(backend: Backend) {
+    use sqlx::Row;
+    let server = start(&backend).await;
+    let token = server.site("Riverside").await;
+    let stored = |host_id: String| {
+        let pool = server.state.db.pool.clone();
+        async move {
+            let row = sqlx::query("SELECT inventory, inventory_gz FROM hosts WHERE host_id = $1")
+                .bind(host_id)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            (
+                row.get::<String, _>("inventory"),
+                row.get::<Option<Vec<u8>>, _>("inventory_gz"),
+            )
+        }
+    };
+
+    let gzipped = inventory(3);
+    let body = gzip(&serde_json::to_vec(&gzipped).unwrap());
+    let response = server
+        .client
+        .post(format!("{}/api/v1/reports", server.url))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let (text, gz) = stored(gzipped.host.host_id.to_string()).await;
+    assert_eq!((text.as_str(), gz.as_deref()), ("", Some(body.as_slice())));
+
+    let plain = inventory(4);
+    let json = serde_json::to_vec(&plain).unwrap();
+    let (status, _) = server.post_report(&token, json.clone()).await;
+    assert_eq!(status, 200);
+    let (_, gz) = stored(plain.host.host_id.to_string()).await;
+    let mut unpacked = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(gz.unwrap().as_slice()),
+        &mut unpacked,
+    )
+    .unwrap();
+    assert_eq!(unpacked, json);
+    assert!(
+        unpacked.len()
+            > 3 * stored(plain.host.host_id.to_string())
+                .await
+                .1
+                .unwrap()
+                .len(),
+        "compressed"
+    );
+
+    // As a collector before compression left it: JSON text, no blob.
+    sqlx::query("UPDATE hosts SET inventory = $1, inventory_gz = NULL WHERE host_id = $2")
+        .bind(String::from_utf8(json).unwrap())
+        .bind(plain.host.host_id.to_string())
+        .execute(&server.state.db.pool)
+        .await
+        .unwrap();
+    let cookie = server.session("viewer").await;
+    for host in [&gzipped, &plain] {
+        let detail = server
+            .get_json(&cookie, &format!("/api/v1/hosts/{}", host.host.host_id))
+            .await;
+        assert_eq!(
+            detail["inventory"]["host"]["hostname"],
+            host.host.hostname.as_str()
+        );
+        let (status, page) = server
+            .get(&cookie, &format!("/hosts/{}", host.host.host_id))
+            .await;
+        assert_eq!(status, 200);
+        assert!(page.contains("Line-of-business app 011"), "inventory shown");
+    }
+    let report = server.state.reevaluate_all().await.unwrap();
+    assert_eq!((report.hosts, report.unreadable), (2, 0));
 }
