@@ -141,21 +141,22 @@ async fn receive_inner(state: &Shared, request: Request) -> Result<Ack, Rejected
         };
         let inventory = parse(&json, &limits)?;
         let verdict = verdict::judge(&inventory, &catalog_for_eval.catalog, today, expiring_days);
-        Ok::<_, Rejected>((inventory, inventory_gz, verdict))
+        // The parsed inventory ends here, on this worker thread, not in the database writer.
+        Ok::<_, Rejected>((store::HostFacts::of(&inventory), inventory_gz, verdict))
     })
     .await
     .map_err(|e| (Rejection::Internal, ApiError::internal(e)))?;
-    let (inventory, inventory_gz, verdict) = parsed?;
+    let (facts, inventory_gz, verdict) = parsed?;
     let job = store::IngestJob {
         site_id,
-        inventory,
+        facts,
         inventory_gz,
         verdict,
         catalog_version: catalog.version().to_string(),
         today,
         now: Utc::now(),
     };
-    let (report_id, host_id) = (job.inventory.host.report_id, job.inventory.host.host_id);
+    let (report_id, host_id) = (job.facts.host.report_id, job.facts.host.host_id);
     let (host_status, findings) = (job.verdict.status, job.verdict.findings.len());
     let outcome = state
         .store_report(job)

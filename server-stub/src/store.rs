@@ -388,8 +388,8 @@ pub enum IngestOutcome {
 pub struct IngestJob {
     /// Site of the token.
     pub site_id: String,
-    /// The inventory.
-    pub inventory: Inventory,
+    /// What the hosts table keeps of the inventory (the rest is in `inventory_gz`).
+    pub facts: HostFacts,
     /// The inventory JSON gzip-compressed (usually the agent's request body as received), stored
     /// for re-evaluation and the host page.
     pub inventory_gz: bytes::Bytes,
@@ -401,6 +401,36 @@ pub struct IngestJob {
     pub today: NaiveDate,
     /// Receipt time.
     pub now: DateTime<Utc>,
+}
+
+/// What the hosts table keeps of an inventory beside the compressed inventory itself. Jobs carry
+/// this rather than the whole parsed inventory, so the writer neither holds nor frees it.
+#[derive(Clone, Debug)]
+pub struct HostFacts {
+    /// The inventory's host section.
+    pub host: sunset_catalog::inventory::Host,
+    /// OS family as written in reports (`windows`, …).
+    pub os_family: Option<String>,
+    /// OS name.
+    pub os_name: String,
+    /// OS version.
+    pub os_version: String,
+}
+
+impl HostFacts {
+    /// The facts of an inventory.
+    pub fn of(inventory: &Inventory) -> HostFacts {
+        HostFacts {
+            host: inventory.host.clone(),
+            os_family: inventory.os.family.and_then(|f| {
+                serde_json::to_value(f)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+            }),
+            os_name: inventory.os.name.clone(),
+            os_version: inventory.os.version.clone(),
+        }
+    }
 }
 
 /// Stores a report, its inventory and findings in one transaction, keyed by report id.
@@ -445,7 +475,7 @@ pub async fn ingest_batch(db: &Db, jobs: &[IngestJob]) -> Vec<Result<IngestOutco
 async fn ingest_on(tx: &mut AnyConnection, job: &IngestJob) -> Result<IngestOutcome> {
     let IngestJob {
         site_id,
-        inventory,
+        facts,
         inventory_gz,
         verdict,
         catalog_version,
@@ -453,7 +483,7 @@ async fn ingest_on(tx: &mut AnyConnection, job: &IngestJob) -> Result<IngestOutc
         now,
     } = job;
     let (today, now) = (*today, *now);
-    let host = &inventory.host;
+    let host = &facts.host;
     let host_id = host.host_id.to_string();
     let collected_at = ts(host.collected_at);
     let now_text = ts(now);
@@ -514,13 +544,9 @@ async fn ingest_on(tx: &mut AnyConnection, job: &IngestJob) -> Result<IngestOutc
     .bind(host.hostname.clone())
     .bind(host.hostname.to_lowercase())
     .bind(host.site.clone())
-    .bind(inventory.os.family.and_then(|f| {
-        serde_json::to_value(f)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-    }))
-    .bind(inventory.os.name.clone())
-    .bind(inventory.os.version.clone())
+    .bind(facts.os_family.clone())
+    .bind(facts.os_name.clone())
+    .bind(facts.os_version.clone())
     .bind(host.agent_version.clone())
     .bind(collected_at)
     .bind(now_text.clone())
