@@ -81,7 +81,12 @@ make_prefix() {
   unset DISPLAY WAYLAND_DISPLAY
   export WINEPREFIX=$prefix WINEARCH=win64 WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
   # wineboot complains that 32-bit rundll32 is missing (no wine32): harmless for a 64-bit agent.
-  "$wine" wineboot --init >/dev/null 2>&1 || die "wineboot failed in $prefix"
+  # A first boot on a busy machine occasionally fails; one clean retry, then give up with its output.
+  if ! "$wine" wineboot --init >/dev/null 2>&1; then
+    note "wineboot failed once in $prefix; retrying"
+    "$wineserver" -k >/dev/null 2>&1 || true
+    "$wine" wineboot --init >"$prefix.wineboot.log" 2>&1 || { cat "$prefix.wineboot.log" >&2; die "wineboot failed in $prefix"; }
+  fi
   cp "$shim" "$prefix/drive_c/windows/system32/bcryptprimitives.dll"
   "$wine" reg add 'HKLM\Software\Microsoft\Windows NT\CurrentVersion\ProfileList' \
     /v Public /t REG_EXPAND_SZ /d 'C:\ProgramData' /f >/dev/null 2>&1 || die "cannot set ProfileList\\Public"

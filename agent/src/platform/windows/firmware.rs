@@ -1,11 +1,8 @@
-//! Firmware facts only the running Windows can tell, without WMI or admin rights: the TPM through
-//! TBS (`Tbsi_GetDeviceInfo`) and the boot firmware type (`GetFirmwareType`).
-#![allow(unsafe_code)] // two documented Win32 calls with caller-owned, correctly sized buffers
+//! The TPM, which only the running Windows can tell, read without WMI or admin rights through TBS
+//! (`Tbsi_GetDeviceInfo`).
+#![allow(unsafe_code)] // one documented Win32 call with a caller-owned, correctly sized buffer
 
 use sunset_catalog::inventory::{Fact, Tpm};
-use windows_sys::Win32::System::SystemInformation::{
-    FIRMWARE_TYPE, FirmwareTypeBios, FirmwareTypeUefi, GetFirmwareType,
-};
 use windows_sys::Win32::System::TpmBaseServices::{
     TBS_SUCCESS, TPM_DEVICE_INFO, TPM_VERSION_12, TPM_VERSION_20, Tbsi_GetDeviceInfo,
 };
@@ -36,22 +33,5 @@ pub fn tpm() -> Fact<Tpm> {
             );
             Fact::NotCollected
         }
-    }
-}
-
-/// Whether Windows booted through UEFI (`false` = legacy BIOS).
-pub fn uefi() -> Fact<bool> {
-    let mut kind: FIRMWARE_TYPE = 0;
-    // SAFETY: `kind` is a valid, writable FIRMWARE_TYPE for the call's duration.
-    let ok = unsafe { GetFirmwareType(&raw mut kind) };
-    if ok == 0 {
-        return Fact::NotCollected;
-    }
-    if kind == FirmwareTypeUefi {
-        Fact::Known(true)
-    } else if kind == FirmwareTypeBios {
-        Fact::Known(false)
-    } else {
-        Fact::NotCollected
     }
 }

@@ -1,7 +1,7 @@
 //! The live Windows machine: open the registry keys and hand them to the shared inventory code in
-//! `crate::windows`, then add what only the running system can tell (TPM, firmware type, memory,
-//! disk). Logged-on users' hives are read under `HKU`; logged-off users' `NTUSER.DAT` files are read
-//! with the offline hive reader (a locked file is a warning, not a failure).
+//! `crate::windows`, then add what only the running system can tell (TPM, memory, disk).
+//! Logged-on users' hives are read under `HKU`; logged-off users' `NTUSER.DAT` files are read with
+//! the offline hive reader (a locked file is a warning, not a failure).
 
 mod firmware;
 pub mod registry;
@@ -11,7 +11,7 @@ pub use service::{machine_overrides, run as run_service};
 
 use std::path::{Path, PathBuf};
 
-use sunset_catalog::inventory::{Fact, Warning};
+use sunset_catalog::inventory::Warning;
 
 use crate::probe;
 use crate::registry::{Hive, Key};
@@ -84,10 +84,8 @@ pub fn collect_live() -> Collected {
     }
     let mut inventory = collector.finish();
     inventory.hardware.tpm = firmware::tpm();
-    inventory.hardware.uefi = firmware::uefi();
-    if inventory.hardware.uefi == Fact::Known(false) {
-        inventory.hardware.secure_boot = Fact::Absent;
-    }
+    // UEFI comes from SYSTEM's PEFirmwareType, which Windows sets at every boot (shared code).
+    // GetFirmwareType is not called: Wine 8 aborts the process on it, and it adds nothing.
     let system_drive = std::env::var("SystemDrive").unwrap_or_else(|_| "C:".to_string());
     inventory.hardware.memory_bytes = probe::memory();
     inventory.hardware.system_disk = probe::system_disk(Path::new(&format!("{system_drive}\\")));
