@@ -476,7 +476,8 @@ pub fn resolve(
                     .ok_or_else(|| "expected error, warn, info, debug or trace".to_string()),
             )
         }
-        None => Some(LogLevel::Warn),
+        // A few lines a night (start, scan, delivery, next run, stop): what an operator checks.
+        None => Some(LogLevel::Info),
     };
     // A Windows service has no console: it logs to files unless told otherwise.
     let log_dir = r
@@ -904,7 +905,7 @@ spool_max_reports = 10
         assert_eq!(config.spool_max_reports, 10);
         assert_eq!(config.spool_max_bytes, DEFAULT_SPOOL_MAX_BYTES);
         assert_eq!(config.spool_dir, config.state_dir.join("spool"));
-        assert_eq!(config.log_level, LogLevel::Warn);
+        assert_eq!(config.log_level, LogLevel::Info);
     }
 
     #[test]
