@@ -604,8 +604,12 @@ async fn record_status_change(
     Ok(())
 }
 
-/// Replaces a host's findings, keeping each finding's first-seen time and, when its status did not
-/// change, the time it has had that status.
+/// Brings a host's stored findings in line with `verdict`, keeping each finding's first-seen time
+/// and, when its status did not change, the time it has had that status.
+///
+/// Only what changed is written: a finding stored exactly as it would be written again is left
+/// alone, changed and new ones are upserted, and gone ones deleted. Most reports repeat the last
+/// night's findings, so they cost one read here instead of rewriting every row and its indexes.
 async fn replace_findings(
     conn: &mut AnyConnection,
     host_id: &str,
@@ -613,29 +617,46 @@ async fn replace_findings(
     now: &str,
 ) -> Result<()> {
     let old_rows = sqlx::query(
-        "SELECT finding_key, status, first_seen_at, status_since FROM findings WHERE host_id = $1",
+        "SELECT finding_key, target, kind, product_id, product_name, subject, installed_version, cycle, \
+         cycle_label, status, security_support_end, extended_support_end, first_seen_at, status_since, detail \
+         FROM findings WHERE host_id = $1",
     )
     .bind(host_id.to_string())
     .fetch_all(&mut *conn)
     .await?;
-    let old: HashMap<String, (String, String, String)> = old_rows
+    let mut old: HashMap<String, &AnyRow> = old_rows
         .iter()
-        .map(|r| {
-            (
-                text(r, "finding_key"),
-                (
-                    text(r, "status"),
-                    text(r, "first_seen_at"),
-                    text(r, "status_since"),
-                ),
-            )
-        })
+        .map(|r| (text(r, "finding_key"), r))
         .collect();
-    sqlx::query("DELETE FROM findings WHERE host_id = $1")
-        .bind(host_id.to_string())
-        .execute(&mut *conn)
-        .await?;
-    for chunk in verdict.findings.chunks(FINDINGS_PER_INSERT) {
+    let mut writes: Vec<(&FindingRow, String, String)> = Vec::new();
+    for f in &verdict.findings {
+        let (first_seen, status_since) = match old.remove(&f.key) {
+            Some(row) if text(row, "status") == f.status => {
+                if stored_as(row, f) {
+                    continue;
+                }
+                (text(row, "first_seen_at"), text(row, "status_since"))
+            }
+            Some(row) => (text(row, "first_seen_at"), now.to_string()),
+            None => (now.to_string(), now.to_string()),
+        };
+        writes.push((f, first_seen, status_since));
+    }
+    let gone: Vec<&String> = old.keys().collect();
+    for chunk in gone.chunks(FINDINGS_PER_INSERT) {
+        let mut sql = Sql::new("DELETE FROM findings WHERE host_id = ");
+        sql.push("?", [Arg::Text(host_id.to_string())]);
+        sql.push(" AND finding_key IN (", []);
+        for (i, key) in chunk.iter().enumerate() {
+            sql.push(
+                if i == 0 { "?" } else { ", ?" },
+                [Arg::Text((*key).clone())],
+            );
+        }
+        sql.push(")", []);
+        sql.query().execute(&mut *conn).await?;
+    }
+    for chunk in writes.chunks(FINDINGS_PER_INSERT) {
         let mut sql = String::from(
             "INSERT INTO findings (host_id, finding_key, target, kind, product_id, product_name, subject, \
              installed_version, cycle, cycle_label, status, security_support_end, extended_support_end, \
@@ -654,20 +675,37 @@ async fn replace_findings(
             }
             sql.push(')');
         }
+        sql.push_str(
+            " ON CONFLICT (host_id, finding_key) DO UPDATE SET target = excluded.target, \
+             kind = excluded.kind, product_id = excluded.product_id, product_name = excluded.product_name, \
+             subject = excluded.subject, installed_version = excluded.installed_version, \
+             cycle = excluded.cycle, cycle_label = excluded.cycle_label, status = excluded.status, \
+             security_support_end = excluded.security_support_end, \
+             extended_support_end = excluded.extended_support_end, first_seen_at = excluded.first_seen_at, \
+             status_since = excluded.status_since, detail = excluded.detail",
+        );
         let mut query = sqlx::query(&sql);
-        for f in chunk {
-            let (first_seen, status_since) = match old.get(&f.key) {
-                Some((status, first, since)) if status == f.status => {
-                    (first.clone(), since.clone())
-                }
-                Some((_, first, _)) => (first.clone(), now.to_string()),
-                None => (now.to_string(), now.to_string()),
-            };
-            query = bind_finding(query, host_id, f, first_seen, status_since);
+        for (f, first_seen, status_since) in chunk {
+            query = bind_finding(query, host_id, f, first_seen.clone(), status_since.clone());
         }
         query.execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// Whether a stored finding row already holds exactly what writing `f` (same status) would store.
+fn stored_as(row: &AnyRow, f: &FindingRow) -> bool {
+    text(row, "target") == f.target
+        && text(row, "kind") == f.kind
+        && text(row, "product_id") == f.product_id
+        && text(row, "product_name") == f.product_name
+        && text(row, "subject") == f.subject
+        && opt_text(row, "installed_version") == f.installed_version
+        && opt_text(row, "cycle") == f.cycle
+        && opt_text(row, "cycle_label") == f.cycle_label
+        && opt_text(row, "security_support_end") == f.security_support_end
+        && opt_text(row, "extended_support_end") == f.extended_support_end
+        && text(row, "detail") == f.detail
 }
 
 fn bind_finding<'q>(

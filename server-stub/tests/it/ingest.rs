@@ -14,6 +14,7 @@ backend_tests!(
     absurd_field_lengths_are_422,
     older_report_does_not_replace_newer_inventory,
     inventories_are_stored_compressed_and_old_text_ones_still_read,
+    findings_follow_each_report_and_keep_their_history,
 );
 
 async fn happy_path_stores_host_and_findings(backend: Backend) {
@@ -339,4 +340,105 @@ async fn inventories_are_stored_compressed_and_old_text_ones_still_read(backend:
     }
     let report = server.state.reevaluate_all().await.unwrap();
     assert_eq!((report.hosts, report.unreadable), (2, 0));
+}
+
+/// Findings are brought in line with each report: gone ones deleted, new ones added, a changed
+/// status restarts "since" but not "first seen", and an unchanged finding keeps both.
+async fn findings_follow_each_report_and_keep_their_history(backend: Backend) {
+    use sqlx::Row;
+    let server = start(&backend).await;
+    let token = server.site("Riverside").await;
+    let host_id = inventory(1).host.host_id.to_string();
+    let findings = || {
+        let pool = server.state.db.pool.clone();
+        let host_id = host_id.clone();
+        async move {
+            let rows = sqlx::query(
+                "SELECT finding_key, status, first_seen_at, status_since, detail FROM findings \
+                 WHERE host_id = $1 ORDER BY finding_key",
+            )
+            .bind(host_id)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            rows.iter()
+                .map(|r| {
+                    (
+                        r.get::<String, _>("finding_key"),
+                        r.get::<String, _>("status"),
+                        r.get::<String, _>("first_seen_at"),
+                        r.get::<String, _>("status_since"),
+                        r.get::<String, _>("detail"),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    // Windows 10 22H2 (unsupported), Python 2.7 (unsupported), Python 3.12 (supported).
+    let (status, _) = server.send(&token, &inventory(1)).await;
+    assert_eq!(status, 200);
+    let first = findings().await;
+    assert_eq!(first.len(), 3, "{first:?}");
+    // Pretend they were first seen long ago.
+    sqlx::query(
+        "UPDATE findings SET first_seen_at = '2020-01-01T00:00:00Z', \
+         status_since = '2020-01-02T00:00:00Z' WHERE host_id = $1",
+    )
+    .bind(host_id.clone())
+    .execute(&server.state.db.pool)
+    .await
+    .unwrap();
+
+    // Next night: Windows updated to 24H2 (same product, now supported), Python 2.7 removed, a
+    // Viewer 1 installed (unsupported).
+    let mut next = inventory(1);
+    next.host.collected_at = chrono::Utc::now() + chrono::Duration::seconds(5);
+    next.os.version = "10.0.26100.2314".into();
+    next.software.retain(|s| !s.name.starts_with("Python 2"));
+    let mut viewer = next.software[0].clone();
+    viewer.name = "Acme Viewer".into();
+    viewer.version = Some("1.4".into());
+    viewer.key =
+        sunset_catalog::inventory::Software::identity_key("Acme Viewer", Some("1.4"), None);
+    next.software.push(viewer);
+    let (status, ack) = server.send(&token, &next).await;
+    assert_eq!(
+        (status, ack["status"].as_str()),
+        (200, Some("accepted")),
+        "{ack}"
+    );
+    let second = findings().await;
+    assert_eq!(second.len(), 3, "{second:?}");
+    let find = |part: &str| {
+        second
+            .iter()
+            .find(|f| f.0.contains(part))
+            .unwrap_or_else(|| panic!("no {part} finding in {second:?}"))
+            .clone()
+    };
+    assert!(
+        !second.iter().any(|f| f.4.contains("Python 2.7")),
+        "removed"
+    );
+    let os = find("os|windows");
+    assert_eq!(os.1, "supported");
+    assert_eq!(os.2, "2020-01-01T00:00:00Z", "first seen is kept");
+    assert_ne!(os.3, "2020-01-02T00:00:00Z", "a new status has a new since");
+    let python = find("python");
+    assert_eq!(
+        (python.1.as_str(), python.2.as_str(), python.3.as_str()),
+        ("supported", "2020-01-01T00:00:00Z", "2020-01-02T00:00:00Z"),
+        "unchanged finding keeps its times"
+    );
+    let viewer = find("viewer");
+    assert_eq!(viewer.1, "unsupported");
+    assert_ne!(viewer.2, "2020-01-01T00:00:00Z");
+
+    // The same inventory again: nothing changes.
+    let mut again = next.clone();
+    again.host.report_id = uuid::Uuid::new_v4();
+    again.host.collected_at = next.host.collected_at + chrono::Duration::seconds(5);
+    let (status, _) = server.send(&token, &again).await;
+    assert_eq!(status, 200);
+    assert_eq!(findings().await, second);
 }
