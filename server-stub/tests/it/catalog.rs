@@ -3,8 +3,7 @@
 //! refused under any other key or after any change, follows a catalogue reload, and is never served
 //! unsigned. The key commands of the real binary, and its refusal of a key file others can read.
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use sunset_catalog::bundle::{self, Bundle, BundleError};
 
@@ -176,6 +175,8 @@ async fn keygen_sign_and_a_key_others_can_read_is_refused() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
+        use std::process::Stdio;
+        use std::time::{Duration, Instant};
         std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o644)).unwrap();
         let (ok, _, err) = run(&config, &["check"]);
         assert!(!ok && err.contains("chmod 600"), "{err}");
