@@ -9,47 +9,23 @@
 //! exports (glpi) · damaged input and fuzzing.
 #![allow(clippy::unwrap_used)]
 
-use std::io::BufReader;
-use std::path::{Path, PathBuf};
+mod common;
+
 use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 use sunset_agent::registry::{Hive, HiveKey, Key, RegistryError, Value};
+
+use common::{fixture_bytes, fixtures_dir};
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
 
 const UNINSTALL: &str = r"Software\Microsoft\Windows\CurrentVersion\Uninstall";
 
-/// The fixtures folder, or `None` (after saying so) when it is absent outside CI.
-fn fixtures_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/windows-hives");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "../shared/fixtures absent ({}), and CI=true: hive tests cannot be skipped",
-            dir.display()
-        );
-    }
-    eprintln!("skipped: ../shared/fixtures absent ({})", dir.display());
-    None
-}
-
-/// The decompressed bytes of a fixture, relative to `windows-hives/`.
-fn fixture_bytes(name: &str) -> Option<Vec<u8>> {
-    let path = fixtures_dir()?.join(name);
-    let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut out = Vec::new();
-    lzma_rs::xz_decompress(&mut BufReader::new(file), &mut out).unwrap();
-    Some(out)
-}
-
 /// A fixture hive, which must open.
 fn load(name: &str) -> Option<Hive> {
-    let bytes = fixture_bytes(name)?;
-    Some(Hive::from_bytes(bytes, name).unwrap_or_else(|e| panic!("{name}: {e}")))
+    common::fixture_hive(name)
 }
 
 fn open<'h>(key: &HiveKey<'h>, path: &str) -> HiveKey<'h> {

@@ -11,13 +11,16 @@
 //! HKLM Uninstall exports (glpi) · built hives: OS and extras · offline volume end to end · damaged input.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::collections::HashMap;
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use sunset_agent::registry::{Hive, HiveKey, Key};
+
+use common::{fixture_bytes, fixture_hive, fixtures_dir};
 use sunset_agent::windows::{
     self, Machine, UserHive, WindowsInventory, extras, hardware, offline, os, software, users,
 };
@@ -25,37 +28,6 @@ use sunset_catalog::inventory::{Fact, InstallationType, OsFamily, SecureBoot, So
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
-
-/// The shared fixtures folder, or `None` (after saying so) when it is absent outside CI.
-fn fixtures_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/windows-hives");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "../shared/fixtures absent ({}), and CI=true: Windows fixture tests cannot be skipped",
-            dir.display()
-        );
-    }
-    eprintln!("skipped: ../shared/fixtures absent ({})", dir.display());
-    None
-}
-
-/// The decompressed bytes of a shared fixture, relative to `windows-hives/`.
-fn fixture_bytes(name: &str) -> Option<Vec<u8>> {
-    let path = fixtures_dir()?.join(name);
-    let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut out = Vec::new();
-    lzma_rs::xz_decompress(&mut BufReader::new(file), &mut out).unwrap();
-    Some(out)
-}
-
-/// A shared fixture hive, which must open.
-fn fixture_hive(name: &str) -> Option<Hive> {
-    let bytes = fixture_bytes(name)?;
-    Some(Hive::from_bytes(bytes, name).unwrap_or_else(|e| panic!("{name}: {e}")))
-}
 
 /// This crate's own test data folder.
 fn data_dir() -> PathBuf {
