@@ -249,6 +249,18 @@ struct CsrfForm {
 }
 
 /// `None` when the form's CSRF token matches the session's, else the refusal to send.
+/// What every risk-register change must pass: a valid CSRF token, then an admin caller.
+fn check_risk_change(caller: &Caller, csrf: &str) -> Option<Response> {
+    check_csrf(caller, csrf).or_else(|| {
+        (!caller.user.is_admin()).then(|| {
+            page_error(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "Only admins can change the risk register.",
+            ))
+        })
+    })
+}
+
 fn check_csrf(caller: &Caller, given: &str) -> Option<Response> {
     match &caller.csrf_token {
         Some(expected) if auth::same(expected, given) => None,
@@ -826,14 +838,8 @@ async fn save_risk(
     Path(host_id): Path<String>,
     Form(form): Form<RiskForm>,
 ) -> Response {
-    if let Some(r) = check_csrf(&caller, &form.csrf) {
+    if let Some(r) = check_risk_change(&caller, &form.csrf) {
         return r;
-    }
-    if !caller.user.is_admin() {
-        return page_error(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "Only admins can change the risk register.",
-        ));
     }
     let today = state.today();
     let owner = form.owner.trim();
@@ -896,14 +902,8 @@ async fn delete_risk(
     Path(host_id): Path<String>,
     Form(form): Form<DeleteRiskForm>,
 ) -> Response {
-    if let Some(r) = check_csrf(&caller, &form.csrf) {
+    if let Some(r) = check_risk_change(&caller, &form.csrf) {
         return r;
-    }
-    if !caller.user.is_admin() {
-        return page_error(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "Only admins can change the risk register.",
-        ));
     }
     if let Err(e) = store::delete_risk(
         &state.db,
