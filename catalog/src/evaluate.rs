@@ -391,36 +391,32 @@ impl CompiledRelease {
     /// The status of this release on `options.today`, and the days until (or, negative, since) its
     /// end of security support. The end date itself is the last supported day.
     pub fn status(&self, options: &Options) -> (Status, Option<i64>) {
-        status(self, options)
-    }
-}
-
-fn status(release: &CompiledRelease, options: &Options) -> (Status, Option<i64>) {
-    let today = options.today;
-    // Only a dated extended-support window counts: an open-ended offer (third-party support for
-    // Node.js or OpenSSL, say) is not cover an estate can be assumed to have bought.
-    let within_extended = || match release.extended_support_end {
-        Some(SupportEnd::On(end)) => today <= end,
-        Some(SupportEnd::NotAnnounced | SupportEnd::Ended) | None => false,
-    };
-    match release.security_support_end {
-        SupportEnd::NotAnnounced => (Status::Supported, None),
-        SupportEnd::Ended if within_extended() => (Status::Extended, None),
-        SupportEnd::Ended => (Status::Unsupported, None),
-        SupportEnd::On(end) => {
-            let days = (end - today).num_days();
-            let status = if today > end {
-                if within_extended() {
-                    Status::Extended
+        let today = options.today;
+        // Only a dated extended-support window counts: an open-ended offer (third-party support for
+        // Node.js or OpenSSL, say) is not cover an estate can be assumed to have bought.
+        let within_extended = || match self.extended_support_end {
+            Some(SupportEnd::On(end)) => today <= end,
+            Some(SupportEnd::NotAnnounced | SupportEnd::Ended) | None => false,
+        };
+        match self.security_support_end {
+            SupportEnd::NotAnnounced => (Status::Supported, None),
+            SupportEnd::Ended if within_extended() => (Status::Extended, None),
+            SupportEnd::Ended => (Status::Unsupported, None),
+            SupportEnd::On(end) => {
+                let days = (end - today).num_days();
+                let status = if today > end {
+                    if within_extended() {
+                        Status::Extended
+                    } else {
+                        Status::Unsupported
+                    }
+                } else if days <= options.expiring_days {
+                    Status::Expiring
                 } else {
-                    Status::Unsupported
-                }
-            } else if days <= options.expiring_days {
-                Status::Expiring
-            } else {
-                Status::Supported
-            };
-            (status, Some(days))
+                    Status::Supported
+                };
+                (status, Some(days))
+            }
         }
     }
 }

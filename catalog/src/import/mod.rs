@@ -166,6 +166,23 @@ pub struct Report {
     pub problems: Vec<ImportProblem>,
 }
 
+/// One titled, counted list of the review report; nothing when the list is empty.
+fn section<T>(
+    f: &mut fmt::Formatter<'_>,
+    title: &str,
+    items: &[T],
+    line: impl Fn(&T) -> String,
+) -> fmt::Result {
+    if items.is_empty() {
+        return Ok(());
+    }
+    writeln!(f, "\n{title} ({}):", items.len())?;
+    for item in items {
+        writeln!(f, "  {}", line(item))?;
+    }
+    Ok(())
+}
+
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let revision = self.revision.as_deref().unwrap_or("(revision unknown)");
@@ -177,54 +194,36 @@ impl fmt::Display for Report {
             self.matched - self.unchanged,
             self.unchanged
         )?;
-        if !self.changes.is_empty() {
-            writeln!(f, "\nchanged ({}):", self.changes.len())?;
-            for c in &self.changes {
-                let cycle = c
-                    .cycle
-                    .as_deref()
-                    .map(|c| format!(" {c}"))
-                    .unwrap_or_default();
-                let old = c.old.as_deref().unwrap_or("(none)");
-                writeln!(
-                    f,
-                    "  {}: {}{cycle}: {}: {old} -> {}",
-                    c.at, c.product, c.field, c.new
-                )?;
-            }
-        }
-        if !self.new_cycles.is_empty() {
-            writeln!(f, "\nnew cycles ({}):", self.new_cycles.len())?;
-            for n in &self.new_cycles {
-                writeln!(
-                    f,
-                    "  {}: {}: new cycle {} in source, not in catalogue (needs a versions range)",
-                    n.at, n.product, n.cycle
-                )?;
-            }
-        }
-        if !self.missing_cycles.is_empty() {
-            writeln!(f, "\ncycles not in source ({}):", self.missing_cycles.len())?;
-            for n in &self.missing_cycles {
-                writeln!(
-                    f,
-                    "  {}: {}: cycle {} in catalogue, not in source (left as it is)",
-                    n.at, n.product, n.cycle
-                )?;
-            }
-        }
-        if !self.kept.is_empty() {
-            writeln!(f, "\nkept, no value in source ({}):", self.kept.len())?;
-            for k in &self.kept {
-                writeln!(f, "  {}: {} {}: {}", k.at, k.product, k.cycle, k.field)?;
-            }
-        }
-        if !self.problems.is_empty() {
-            writeln!(f, "\nproblems ({}):", self.problems.len())?;
-            for p in &self.problems {
-                writeln!(f, "  {}: {}", p.at, p.message)?;
-            }
-        }
+        section(f, "changed", &self.changes, |c| {
+            let cycle = c
+                .cycle
+                .as_deref()
+                .map(|c| format!(" {c}"))
+                .unwrap_or_default();
+            let old = c.old.as_deref().unwrap_or("(none)");
+            format!(
+                "{}: {}{cycle}: {}: {old} -> {}",
+                c.at, c.product, c.field, c.new
+            )
+        })?;
+        section(f, "new cycles", &self.new_cycles, |n| {
+            format!(
+                "{}: {}: new cycle {} in source, not in catalogue (needs a versions range)",
+                n.at, n.product, n.cycle
+            )
+        })?;
+        section(f, "cycles not in source", &self.missing_cycles, |n| {
+            format!(
+                "{}: {}: cycle {} in catalogue, not in source (left as it is)",
+                n.at, n.product, n.cycle
+            )
+        })?;
+        section(f, "kept, no value in source", &self.kept, |k| {
+            format!("{}: {} {}: {}", k.at, k.product, k.cycle, k.field)
+        })?;
+        section(f, "problems", &self.problems, |p| {
+            format!("{}: {}", p.at, p.message)
+        })?;
         Ok(())
     }
 }
