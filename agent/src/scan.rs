@@ -132,6 +132,7 @@ pub fn inventory(request: &Request) -> Inventory {
         os: collected.os,
         software: collected.software,
         hardware: collected.hardware,
+        cover: Vec::new(),
         warnings: collected.warnings,
     }
 }

@@ -164,6 +164,7 @@ fn profiles() -> Vec<Inventory> {
                 },
                 software,
                 hardware: Hardware::default(),
+                cover: Vec::new(),
                 warnings: vec![],
             }
         })

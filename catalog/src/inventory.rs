@@ -28,6 +28,11 @@ pub struct Inventory {
     /// Firmware, processor, memory, disk and security hardware.
     #[serde(default)]
     pub hardware: Hardware,
+    /// Support cover (licences, subscriptions) the agent looked for, found or could not read.
+    /// Evaluation counts a paid extended-support window only where cover is `Licensed` here or
+    /// declared by the organisation; an empty list means the agent did not look.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cover: Vec<Cover>,
     /// Sources that failed during the scan; the rest of the inventory is still valid.
     #[serde(default)]
     pub warnings: Vec<Warning>,
@@ -372,6 +377,38 @@ pub struct Hardware {
     pub system_disk: Fact<Disk>,
 }
 
+/// One support programme the agent checked for: a licence or subscription that extends security
+/// updates past a product's standard end (Windows 10 ESU, Ubuntu Pro ESM).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cover {
+    /// Programme id as the catalogue's extended windows name it (`windows-10-esu`,
+    /// `ubuntu-pro-esm-infra`, `ubuntu-pro-esm-apps`).
+    pub program: String,
+    /// Year of a programme sold by the year (Windows 10 ESU years 1 to 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<u32>,
+    /// What the agent found.
+    pub state: CoverState,
+    /// Where it was read (`WMI SoftwareLicensingProduct f520e45e-…`, `/var/lib/ubuntu-advantage/status.json`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+}
+
+/// Whether a cover programme is in force on the machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CoverState {
+    /// The licence or subscription is active.
+    Licensed,
+    /// The agent looked and the machine has no active licence for it.
+    NotLicensed,
+    /// The agent could not find out (offline scan, query failed): never read as "not licensed".
+    NotCollected,
+    /// A state added by a newer agent.
+    #[serde(other)]
+    Other,
+}
+
 /// A source that could not be read; the scan went on without it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {
@@ -467,6 +504,7 @@ mod tests {
                 }),
                 ..Hardware::default()
             },
+            cover: Vec::new(),
             warnings: vec![Warning::new("hive:Users/bob/NTUSER.DAT", "truncated")],
         };
         let json = serde_json::to_value(&inventory).unwrap();

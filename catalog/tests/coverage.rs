@@ -499,6 +499,7 @@ fn inventory(input: &Input) -> Inventory {
         os,
         software,
         hardware: Hardware::default(),
+        cover: Vec::new(),
         warnings: vec![],
     }
 }

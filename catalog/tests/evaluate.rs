@@ -30,6 +30,7 @@ fn inventory(os: Os, software: Vec<Software>) -> Inventory {
         os,
         software,
         hardware: Hardware::default(),
+        cover: Vec::new(),
         warnings: vec![],
     }
 }

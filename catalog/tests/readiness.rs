@@ -63,6 +63,7 @@ fn windows10(hardware: Hardware) -> Inventory {
         },
         software: vec![],
         hardware,
+        cover: Vec::new(),
         warnings: vec![],
     }
 }
