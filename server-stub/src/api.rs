@@ -9,7 +9,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use serde::Serialize;
 use serde_json::{Value, json};
+use sunset_catalog::inventory::Inventory;
 
 use crate::csv::CsvWriter;
 use crate::http::{ApiCaller, ApiError};
@@ -186,6 +188,38 @@ async fn findings_csv(
     Ok(csv_response("sunset-findings.csv", text))
 }
 
+/// The typed inventory of a stored row, decoded on a blocking thread during a decoding turn
+/// ([`crate::admission`]); `None` (logged) when it cannot be read.
+pub async fn decode_inventory(
+    state: &Shared,
+    stored: store::StoredInventory,
+) -> Result<Option<Inventory>, ApiError> {
+    let _turn = state.admission.decoder().await.map_err(|_| {
+        ApiError::retry(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the collector is busy; retry later",
+            crate::admission::BUSY_RETRY_AFTER_SECONDS,
+        )
+    })?;
+    let decoded = tokio::task::spawn_blocking(move || stored.inventory())
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(decoded
+        .map_err(|e| tracing::warn!(error = %e, "stored inventory unreadable"))
+        .ok())
+}
+
+/// `GET /api/v1/hosts/{id}`: serialised straight from typed values, never through a JSON tree.
+#[derive(Serialize)]
+struct HostResponse<'a> {
+    host: &'a store::HostRow,
+    first_seen_at: &'a str,
+    findings: Vec<Value>,
+    history: &'a [store::StatusChange],
+    risks: &'a [store::Risk],
+    inventory: Option<Inventory>,
+}
+
 async fn host(
     State(state): State<Shared>,
     _caller: ApiCaller,
@@ -195,7 +229,6 @@ async fn host(
         return Err(ApiError::new(StatusCode::NOT_FOUND, "no such host"));
     };
     let risks = store::risks_for_host(&state.db, &host_id).await?;
-    let inventory = detail.inventory.value();
     let findings: Vec<Value> = detail
         .findings
         .iter()
@@ -209,14 +242,15 @@ async fn host(
             value
         })
         .collect();
-    Ok(axum::Json(json!({
-        "host": detail.host,
-        "first_seen_at": detail.first_seen_at,
-        "findings": findings,
-        "history": detail.history,
-        "risks": risks,
-        "inventory": inventory,
-    }))
+    let inventory = decode_inventory(&state, detail.inventory).await?;
+    Ok(axum::Json(HostResponse {
+        host: &detail.host,
+        first_seen_at: &detail.first_seen_at,
+        findings,
+        history: &detail.history,
+        risks: &risks,
+        inventory,
+    })
     .into_response())
 }
 

@@ -63,6 +63,18 @@ pub enum Command {
         #[command(subcommand)]
         command: CatalogCommand,
     },
+    /// Hosts: move one to another site.
+    Host {
+        /// Host command.
+        #[command(subcommand)]
+        command: HostCommand,
+    },
+    /// API tokens for tools and scripts (preferred to a password over HTTP Basic).
+    Token {
+        /// Token command.
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Check the configuration and catalogue without starting (for ExecStartPre).
     Check,
 }
@@ -107,6 +119,42 @@ pub enum UserCommand {
         /// File whose first line is the password.
         #[arg(long, value_name = "FILE")]
         password_file: Option<PathBuf>,
+    },
+}
+
+/// `host …`.
+#[derive(Debug, Subcommand)]
+pub enum HostCommand {
+    /// Move a host to another site (a site's token cannot report for another site's hosts).
+    Move {
+        /// The host id (as on the host page).
+        host_id: String,
+        /// The site it now belongs to.
+        #[arg(long, value_name = "NAME")]
+        site: String,
+    },
+}
+
+/// `token …`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Issue an API token acting as USER; prints it once, alone on the last line.
+    Add {
+        /// The user the token acts as (with that user's role).
+        user: String,
+        /// A name for the token, e.g. "prometheus" or "cmdb-sync".
+        #[arg(long)]
+        name: String,
+    },
+    /// List tokens (never the tokens themselves).
+    List,
+    /// Revoke USER's token NAME.
+    Revoke {
+        /// The user.
+        user: String,
+        /// The token's name.
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -162,6 +210,10 @@ async fn run_async(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Serve { .. } => serve(config).await,
         Command::Check => {
             let catalog = catalog_source::load_configured(&config)?;
+            if let Some(path) = &config.metrics_token_file {
+                crate::config::read_secret_file(path)
+                    .map_err(|e| anyhow::anyhow!("metrics_token_file: {e}"))?;
+            }
             println!(
                 "configuration ok; catalogue {} ({}); {}",
                 catalog.version(),
@@ -185,6 +237,18 @@ async fn run_async(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Site { command } => {
             let db = Db::open(&config).await?;
             site(&db, command).await
+        }
+        Command::Host {
+            command: HostCommand::Move { host_id, site },
+        } => {
+            let db = Db::open(&config).await?;
+            let from = crate::ownership::move_host(&db, &host_id, &site, "cli", Utc::now()).await?;
+            println!("host {host_id} moved from site {from:?} to {site:?}");
+            Ok(())
+        }
+        Command::Token { command } => {
+            let db = Db::open(&config).await?;
+            token(&db, command).await
         }
         Command::User {
             command:
@@ -354,6 +418,44 @@ fn read_password(file: Option<PathBuf>) -> anyhow::Result<String> {
         anyhow::bail!("the password must be at least 8 characters");
     }
     Ok(password)
+}
+
+async fn token(db: &Db, command: TokenCommand) -> anyhow::Result<()> {
+    use crate::api_tokens;
+    match command {
+        TokenCommand::Add { user, name } => {
+            let token = api_tokens::issue(db, &user, &name, Utc::now()).await?;
+            let detail = serde_json::json!({"user": user, "name": name.trim()}).to_string();
+            store::audit_event(db, "cli", "token.add", &detail, Utc::now()).await?;
+            println!(
+                "API token {:?} issued for {user}; send it as Authorization: Bearer <token>.",
+                name.trim()
+            );
+            println!("It is shown only once:");
+            println!("{token}");
+        }
+        TokenCommand::List => {
+            println!("{:<24}  {:<24}  {:<20}  revoked", "user", "name", "created");
+            for t in api_tokens::list(db).await? {
+                println!(
+                    "{:<24}  {:<24}  {:<20}  {}",
+                    t.user,
+                    t.name,
+                    t.created_at,
+                    t.revoked_at.unwrap_or_default()
+                );
+            }
+        }
+        TokenCommand::Revoke { user, name } => {
+            if !api_tokens::revoke(db, &user, &name, Utc::now()).await? {
+                anyhow::bail!("{user} has no active token named {name:?}");
+            }
+            let detail = serde_json::json!({"user": user, "name": name}).to_string();
+            store::audit_event(db, "cli", "token.revoke", &detail, Utc::now()).await?;
+            println!("token {name:?} of {user} revoked");
+        }
+    }
+    Ok(())
 }
 
 async fn site(db: &Db, command: SiteCommand) -> anyhow::Result<()> {

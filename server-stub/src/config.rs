@@ -46,6 +46,16 @@ pub struct FileConfig {
     pub sqlite_synchronous: Option<String>,
     /// Database connections per collector process.
     pub database_max_connections: Option<u32>,
+    /// How far ahead of the collector's clock a report's `collected_at` may be, in hours.
+    pub max_clock_skew_hours: Option<u32>,
+    /// File holding a token `/metrics` then requires (`Authorization: Bearer <token>`); read on
+    /// every scrape, so it can be rotated without a restart. Without it `/metrics` is open.
+    pub metrics_token_file: Option<PathBuf>,
+    /// Serve the dashboard over plain HTTP to other machines too. Only for a collector behind a
+    /// TLS-terminating proxy: browsers keep the `Secure` session cookie over HTTPS only.
+    pub dashboard_over_plain_http: Option<bool>,
+    /// Seconds between runs of the background jobs (re-evaluation check, retention).
+    pub jobs_interval_seconds: Option<u32>,
 }
 
 /// HTTPS certificate and key.
@@ -70,6 +80,8 @@ pub struct LimitsFile {
     pub max_entries: Option<usize>,
     /// Longest string anywhere in a report, in bytes.
     pub max_string_bytes: Option<usize>,
+    /// Most JSON values (strings, numbers, lists, objects…) in one report.
+    pub max_values: Option<usize>,
 }
 
 /// Ingest bounds in force.
@@ -83,15 +95,20 @@ pub struct Limits {
     pub max_entries: usize,
     /// Longest string anywhere in a report, in bytes.
     pub max_string_bytes: usize,
+    /// Most JSON values in one report.
+    pub max_values: usize,
 }
 
 impl Default for Limits {
+    /// A real report is ~80 KB of JSON for 300 programs; 20,000 programs (the most any list may
+    /// hold) come to ~6 MB and some 300,000 values, so these leave room without inviting abuse.
     fn default() -> Self {
         Limits {
             max_body_bytes: 8 * 1024 * 1024,
-            max_decompressed_bytes: 32 * 1024 * 1024,
+            max_decompressed_bytes: 16 * 1024 * 1024,
             max_entries: 20_000,
             max_string_bytes: 4096,
+            max_values: 500_000,
         }
     }
 }
@@ -123,6 +140,14 @@ pub struct Config {
     pub sqlite_synchronous: String,
     /// Pool size.
     pub database_max_connections: u32,
+    /// How far ahead of receipt a report's `collected_at` may be.
+    pub max_clock_skew: chrono::Duration,
+    /// The `/metrics` token file, when `/metrics` requires one.
+    pub metrics_token_file: Option<PathBuf>,
+    /// Whether the dashboard is served over plain HTTP to other machines.
+    pub dashboard_over_plain_http: bool,
+    /// Time between background job runs.
+    pub jobs_interval: std::time::Duration,
 }
 
 /// Command-line values that override the file.
@@ -262,9 +287,26 @@ impl Config {
             max_string_bytes: limits_file
                 .max_string_bytes
                 .unwrap_or(defaults.max_string_bytes),
+            max_values: limits_file.max_values.unwrap_or(defaults.max_values),
         };
         if limits.max_body_bytes == 0 || limits.max_decompressed_bytes == 0 {
             problems.push("limits: byte limits must be above zero".to_string());
+        }
+        if limits.max_values < 1000 {
+            problems.push(format!(
+                "limits.max_values: at least 1000 (got {})",
+                limits.max_values
+            ));
+        }
+        let skew_hours = file.max_clock_skew_hours.unwrap_or(24);
+        if skew_hours == 0 || skew_hours > 24 * 31 {
+            problems.push(format!("max_clock_skew_hours: 1 to 744 (got {skew_hours})"));
+        }
+        let jobs_seconds = file.jobs_interval_seconds.unwrap_or(60);
+        if jobs_seconds == 0 || jobs_seconds > 3600 {
+            problems.push(format!(
+                "jobs_interval_seconds: 1 to 3600 (got {jobs_seconds})"
+            ));
         }
         if limits.max_decompressed_bytes > crate::store::MAX_STORED_INVENTORY_BYTES {
             problems.push(format!(
@@ -301,6 +343,10 @@ impl Config {
             limits,
             sqlite_synchronous,
             database_max_connections: max_connections,
+            max_clock_skew: chrono::Duration::hours(i64::from(skew_hours)),
+            metrics_token_file: file.metrics_token_file,
+            dashboard_over_plain_http: file.dashboard_over_plain_http.unwrap_or(false),
+            jobs_interval: std::time::Duration::from_secs(u64::from(jobs_seconds)),
         })
     }
 
@@ -308,6 +354,23 @@ impl Config {
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
     }
+}
+
+/// The first line of a small secret file (a token), which must not be empty.
+pub fn read_secret_file(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(4096).read_to_string(&mut text))
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let secret = text.lines().next().unwrap_or("").trim();
+    if secret.len() < 16 {
+        return Err(format!(
+            "{}: the token must be at least 16 characters",
+            path.display()
+        ));
+    }
+    Ok(secret.to_string())
 }
 
 /// A `sqlite://` URL for a file, created if missing.

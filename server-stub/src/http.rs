@@ -1,9 +1,12 @@
 //! HTTP plumbing shared by the API and the dashboard: JSON errors and who is asking.
 //!
-//! People authenticate with a session cookie (dashboard login) or HTTP Basic (tools calling the
-//! API); agents authenticate with their site token in `ingest`.
+//! People authenticate with a session cookie (dashboard login); tools calling the API with an API
+//! token (`Bearer sut_…`, preferred) or HTTP Basic (each request costs a throttled, bounded argon2
+//! check); agents authenticate with their site token in `ingest`.
 
-use axum::extract::FromRequestParts;
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -12,6 +15,7 @@ use chrono::Utc;
 use serde::Serialize;
 use tracing::error;
 
+use crate::login::{self, Refusal};
 use crate::server::Shared;
 use crate::store::{self, User};
 
@@ -27,6 +31,8 @@ pub struct ApiError {
     pub error: String,
     /// The offending field, when there is one.
     pub field: Option<String>,
+    /// Seconds the client should wait before trying again (`Retry-After`), for 429 and 503.
+    pub retry_after: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -43,6 +49,15 @@ impl ApiError {
             status,
             error: error.into(),
             field: None,
+            retry_after: None,
+        }
+    }
+
+    /// A refusal to try again later: 429 or 503 with `Retry-After`.
+    pub fn retry(status: StatusCode, error: impl Into<String>, seconds: u64) -> ApiError {
+        ApiError {
+            retry_after: Some(seconds.max(1)),
+            ..ApiError::new(status, error)
         }
     }
 
@@ -56,6 +71,7 @@ impl ApiError {
             status,
             error: error.into(),
             field: Some(field.into()),
+            retry_after: None,
         }
     }
 
@@ -72,12 +88,27 @@ impl IntoResponse for ApiError {
             error: &self.error,
             field: self.field.as_deref(),
         };
-        (self.status, axum::Json(body)).into_response()
+        let mut response = (self.status, axum::Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(seconds));
+        }
+        response
     }
 }
 
 impl From<sqlx::Error> for ApiError {
+    /// A database that cannot be reached or written is a 503 to retry later, not a 500.
     fn from(e: sqlx::Error) -> Self {
+        if crate::health::is_storage_failure(&e) {
+            error!(error = %e, "request failed: database unavailable");
+            return ApiError::retry(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database is unavailable; try again later",
+                crate::health::RETRY_AFTER_SECONDS,
+            );
+        }
         ApiError::internal(e)
     }
 }
@@ -94,13 +125,42 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+/// The token of an `Authorization: Bearer <token>` header.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty() && t.len() <= 256)
+}
+
+/// The client's address (the peer of the connection), when the server knows it.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddress(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(address(parts)))
+    }
+}
+
+fn address(parts: &Parts) -> Option<IpAddr> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip())
+}
+
 /// Who is asking, and how they proved it.
 #[derive(Clone, Debug)]
 pub struct Caller {
     /// The user.
     pub user: User,
-    /// The session's CSRF token (`None` for Basic auth, which browsers do not send by themselves
-    /// once the dashboard uses cookies).
+    /// The session's CSRF token (`None` for API tokens and Basic auth, which browsers do not send
+    /// by themselves once the dashboard uses cookies).
     pub csrf_token: Option<String>,
 }
 
@@ -113,30 +173,53 @@ async fn caller(parts: &Parts, state: &Shared) -> Result<Option<Caller>, ApiErro
             csrf_token: Some(session.csrf_token),
         }));
     }
+    if let Some(token) = bearer(&parts.headers)
+        && token.starts_with(crate::api_tokens::PREFIX)
+    {
+        let user = crate::api_tokens::user_for_token(&state.db, token).await?;
+        return Ok(user.map(|user| Caller {
+            user,
+            csrf_token: None,
+        }));
+    }
     let basic = parts
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Basic "))
         .and_then(decode_basic);
-    if let Some((name, password)) = basic {
-        let found = store::user_by_name(&state.db, &name).await?;
-        let (user, hash) = match found {
-            Some((user, hash)) => (Some(user), hash),
-            None => (None, crate::auth::dummy_hash().to_string()),
-        };
-        let ok =
-            tokio::task::spawn_blocking(move || crate::auth::verify_password(&password, &hash))
-                .await
-                .unwrap_or(false);
-        if let (true, Some(user)) = (ok, user) {
-            return Ok(Some(Caller {
-                user,
-                csrf_token: None,
-            }));
-        }
+    let Some((name, password)) = basic else {
+        return Ok(None);
+    };
+    match login::check_password(state, &name, password, address(parts), "basic").await {
+        Ok(user) => Ok(Some(Caller {
+            user,
+            csrf_token: None,
+        })),
+        Err(Refusal::Wrong) => Ok(None),
+        Err(refusal) => Err(refusal_error(refusal)),
     }
-    Ok(None)
+}
+
+/// The answer to a password check that was not even made (throttled, busy) or failed.
+pub fn refusal_error(refusal: Refusal) -> ApiError {
+    match refusal {
+        Refusal::Wrong => ApiError::new(StatusCode::UNAUTHORIZED, "wrong user name or password"),
+        Refusal::Throttled(wait) => ApiError::retry(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "too many failed logins for this user or from this address; try again in {} s",
+                wait.as_secs().max(1)
+            ),
+            wait.as_secs(),
+        ),
+        Refusal::Busy => ApiError::retry(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too many password checks at once; try again shortly (tools should use an API token)",
+            crate::admission::BUSY_RETRY_AFTER_SECONDS,
+        ),
+        Refusal::Db(e) => e.into(),
+    }
 }
 
 /// A logged-in caller of the JSON API; 401 JSON otherwise.
@@ -154,7 +237,7 @@ impl FromRequestParts<Shared> for ApiCaller {
             Ok(None) => {
                 let mut response = ApiError::new(
                     StatusCode::UNAUTHORIZED,
-                    "log in or use HTTP Basic authentication",
+                    "log in, or send an API token (Authorization: Bearer sut_…) or HTTP Basic credentials",
                 )
                 .into_response();
                 response.headers_mut().insert(

@@ -1,8 +1,11 @@
 //! `POST /api/v1/reports` (agents send inventories) and `GET /api/v1/catalog` (agents update).
 //!
-//! Order of checks: token, size on the wire, decompression with a cap (gzip bombs), JSON syntax,
-//! bounds on every list and string, the inventory schema; only then evaluation and one
-//! transaction. The agent is acknowledged after commit, so an acknowledged report is stored.
+//! Order of checks: writes working (503 with `Retry-After` while they fail, before any work), the
+//! site token, type and encoding, the size on the wire (413), room for the body in memory and a
+//! turn to decode it ([`crate::admission`]), decompression with a cap (gzip bombs), then
+//! [`crate::validate`] (syntax, duplicate keys, bounds, schema, clock); only then evaluation and one
+//! transaction. The agent is acknowledged after the commit succeeded, so an acknowledged report is
+//! stored; a failed write is a 503, which agents retry.
 
 use std::io::Read;
 use std::time::Instant;
@@ -15,20 +18,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
 use serde::Serialize;
-use serde_json::Value;
 use sunset_catalog::inventory::Inventory;
 
-use crate::config::Limits;
 use crate::http::ApiError;
 use crate::metrics::Rejection;
 use crate::server::Shared;
 use crate::store::{self, IngestOutcome};
+use crate::validate::{self, Rejected};
 use crate::verdict;
-
-/// Most keys in any one JSON object of a report.
-const MAX_OBJECT_KEYS: usize = 256;
-/// Longest object key in a report.
-const MAX_KEY_BYTES: usize = 256;
 
 /// Agent-facing routes.
 pub fn routes() -> Router<Shared> {
@@ -73,15 +70,49 @@ async fn receive(State(state): State<Shared>, request: Request) -> Response {
     }
 }
 
-type Rejected = (Rejection, ApiError);
-
 fn reject(why: Rejection, status: StatusCode, message: impl Into<String>) -> Rejected {
     (why, ApiError::new(status, message))
 }
 
+/// A database failure: 503 to retry when the store is failing, 500 otherwise.
+fn database(e: sqlx::Error) -> Rejected {
+    let error = ApiError::from(e);
+    let why = if error.status == StatusCode::SERVICE_UNAVAILABLE {
+        Rejection::Unavailable
+    } else {
+        Rejection::Internal
+    };
+    (why, error)
+}
+
+fn busy() -> Rejected {
+    (
+        Rejection::Unavailable,
+        ApiError::retry(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the collector is busy; retry later",
+            crate::admission::BUSY_RETRY_AFTER_SECONDS,
+        ),
+    )
+}
+
 async fn receive_inner(state: &Shared, request: Request) -> Result<Ack, Rejected> {
+    if let Err(failure) = state.db.writable().await {
+        return Err((
+            Rejection::Unavailable,
+            ApiError::retry(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "the collector cannot store reports now (database writes failing since {}); \
+                     retry later",
+                    store::ts(failure.since)
+                ),
+                crate::health::RETRY_AFTER_SECONDS,
+            ),
+        ));
+    }
     let (parts, body) = request.into_parts();
-    let token = bearer(&parts.headers).ok_or_else(|| {
+    let token = crate::http::bearer(&parts.headers).ok_or_else(|| {
         reject(
             Rejection::Unauthorized,
             StatusCode::UNAUTHORIZED,
@@ -90,7 +121,7 @@ async fn receive_inner(state: &Shared, request: Request) -> Result<Ack, Rejected
     })?;
     let (site_id, site_name) = store::site_for_token(&state.db, token)
         .await
-        .map_err(|e| (Rejection::Internal, ApiError::internal(e)))?
+        .map_err(database)?
         .ok_or_else(|| {
             reject(
                 Rejection::Unauthorized,
@@ -125,27 +156,41 @@ async fn receive_inner(state: &Shared, request: Request) -> Result<Ack, Rejected
             ));
         }
     };
-    let body = read_body(body, limits.max_body_bytes).await?;
+    let length = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if length.is_some_and(|n| n > limits.max_body_bytes as u64) {
+        return Err(too_large(limits.max_body_bytes));
+    }
+    let _room = state.admission.body(length).await.map_err(|_| busy())?;
+    let body = axum::body::to_bytes(body, limits.max_body_bytes)
+        .await
+        .map_err(|_| too_large(limits.max_body_bytes))?;
     let catalog = state.catalog();
     let expiring_days = state.config.expiring_days;
+    let max_clock_skew = state.config.max_clock_skew;
     let today = state.today();
+    let now = Utc::now();
     let catalog_for_eval = catalog.clone();
+    let turn = state.admission.decoder().await.map_err(|_| busy())?;
     let parsed = tokio::task::spawn_blocking(move || {
-        // The inventory is stored compressed: a gzip body as it arrived, anything else gzipped here.
-        let (json, inventory_gz) = if gzip {
-            (gunzip(&body, limits.max_decompressed_bytes)?, body)
+        let json = if gzip {
+            std::borrow::Cow::Owned(gunzip(&body, limits.max_decompressed_bytes)?)
         } else {
-            let compressed =
-                compress(&body).map_err(|e| (Rejection::Internal, ApiError::internal(e)))?;
-            (body.to_vec(), Bytes::from(compressed))
+            std::borrow::Cow::Borrowed(&body[..])
         };
-        let inventory = parse(&json, &limits)?;
+        let inventory = validate::parse(&json, &limits, now, max_clock_skew)?;
+        let inventory_gz = stored_form(&json, gzip.then_some(&body), &inventory)
+            .map_err(|e| (Rejection::Internal, ApiError::internal(e)))?;
+        drop(json);
         let verdict = verdict::judge(&inventory, &catalog_for_eval.catalog, today, expiring_days);
         // The parsed inventory ends here, on this worker thread, not in the database writer.
         Ok::<_, Rejected>((store::HostFacts::of(&inventory), inventory_gz, verdict))
     })
     .await
     .map_err(|e| (Rejection::Internal, ApiError::internal(e)))?;
+    drop(turn);
     let (facts, inventory_gz, verdict) = parsed?;
     let job = store::IngestJob {
         site_id,
@@ -154,14 +199,26 @@ async fn receive_inner(state: &Shared, request: Request) -> Result<Ack, Rejected
         verdict,
         catalog_version: catalog.version().to_string(),
         today,
-        now: Utc::now(),
+        now,
+        max_clock_skew,
     };
     let (report_id, host_id) = (job.facts.host.report_id, job.facts.host.host_id);
     let (host_status, findings) = (job.verdict.status, job.verdict.findings.len());
-    let outcome = state
-        .store_report(job)
-        .await
-        .map_err(|e| (Rejection::Internal, ApiError::internal(e)))?;
+    let outcome = state.store_report(job).await.map_err(database)?;
+    if outcome == IngestOutcome::WrongSite {
+        return Err((
+            Rejection::WrongSite,
+            ApiError::field(
+                StatusCode::CONFLICT,
+                format!(
+                    "host {host_id} belongs to another site; this site's token cannot report for \
+                     it (an administrator can move it: sunset-collector host move {host_id} --site \
+                     {site_name:?})"
+                ),
+                "host.host_id",
+            ),
+        ));
+    }
     let stored = outcome != IngestOutcome::Duplicate;
     Ok(Ack {
         status: outcome,
@@ -174,28 +231,17 @@ async fn receive_inner(state: &Shared, request: Request) -> Result<Ack, Rejected
     })
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim())
-        .filter(|t| !t.is_empty() && t.len() <= 256)
-}
-
-async fn read_body(body: Body, max: usize) -> Result<Bytes, Rejected> {
-    axum::body::to_bytes(body, max).await.map_err(|_| {
-        reject(
-            Rejection::TooLarge,
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("body exceeds {max} bytes"),
-        )
-    })
+fn too_large(max: usize) -> Rejected {
+    reject(
+        Rejection::TooLarge,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("body exceeds {max} bytes"),
+    )
 }
 
 /// Decompresses at most `max` bytes; more is a gzip bomb (or just too big) and is refused.
 pub fn gunzip(body: &[u8], max: usize) -> Result<Vec<u8>, Rejected> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity((body.len() * 8).min(max));
     let decoder = flate2::read::MultiGzDecoder::new(body);
     decoder
         .take(max as u64 + 1)
@@ -217,6 +263,42 @@ pub fn gunzip(body: &[u8], max: usize) -> Result<Vec<u8>, Rejected> {
     Ok(out)
 }
 
+/// The inventory as it is stored, gzip-compressed: the agent's gzip body as received, or its JSON
+/// compressed here; but when the JSON is much larger than what the collector understands of it
+/// (fields it does not know, padding), the typed inventory re-encoded, so nobody can store, and
+/// make every later reader decompress, megabytes the collector ignores.
+pub fn stored_form(
+    json: &[u8],
+    gzip_body: Option<&Bytes>,
+    inventory: &Inventory,
+) -> std::io::Result<Bytes> {
+    let understood = serialized_len(inventory)?;
+    if json.len() <= understood + understood / 8 + 4096 {
+        return match gzip_body {
+            Some(body) => Ok(body.clone()),
+            None => compress(json).map(Bytes::from),
+        };
+    }
+    compress(&serde_json::to_vec(inventory)?).map(Bytes::from)
+}
+
+/// Bytes of `inventory` as compact JSON, counted without building them.
+fn serialized_len(inventory: &Inventory) -> std::io::Result<usize> {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    serde_json::to_writer(&mut count, inventory)?;
+    Ok(count.0)
+}
+
 /// gzip at the fastest level, for inventories that arrived uncompressed.
 fn compress(json: &[u8]) -> std::io::Result<Vec<u8>> {
     use std::io::Write;
@@ -226,234 +308,6 @@ fn compress(json: &[u8]) -> std::io::Result<Vec<u8>> {
     );
     encoder.write_all(json)?;
     encoder.finish()
-}
-
-/// JSON syntax (400), then bounds and schema (422).
-///
-/// The common case, a good report, costs one allocation-free pass over the bytes (syntax and
-/// bounds, [`within_bounds`]) and one typed deserialisation. Only a report that fails either is
-/// looked at again, by [`parse_detailed`], to say exactly what is wrong and where.
-pub fn parse(json: &[u8], limits: &Limits) -> Result<Inventory, Rejected> {
-    if within_bounds(json, limits)
-        && let Ok(inventory) = serde_json::from_slice::<Inventory>(json)
-    {
-        check_inventory(&inventory)?;
-        return Ok(inventory);
-    }
-    parse_detailed(json, limits)
-}
-
-/// The same checks as [`parse`], slowly, through a `serde_json::Value`, naming the offending
-/// field.
-pub fn parse_detailed(json: &[u8], limits: &Limits) -> Result<Inventory, Rejected> {
-    let value: Value = serde_json::from_slice(json).map_err(|e| {
-        reject(
-            Rejection::Malformed,
-            StatusCode::BAD_REQUEST,
-            format!("malformed JSON: {e}"),
-        )
-    })?;
-    let mut path = String::new();
-    check_bounds(&value, &mut path, limits).map_err(|(field, message)| {
-        (
-            Rejection::Invalid,
-            ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, message, field),
-        )
-    })?;
-    let inventory: Inventory = serde_path_to_error::deserialize(&value).map_err(|e| {
-        let field = e.path().to_string();
-        (
-            Rejection::Invalid,
-            ApiError::field(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!("not a valid inventory: {}", e.inner()),
-                field,
-            ),
-        )
-    })?;
-    check_inventory(&inventory)?;
-    Ok(inventory)
-}
-
-fn check_inventory(inventory: &Inventory) -> Result<(), Rejected> {
-    if inventory.schema_version == 0 {
-        return Err((
-            Rejection::Invalid,
-            ApiError::field(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "schema_version must be 1 or more",
-                "schema_version",
-            ),
-        ));
-    }
-    if inventory.host.hostname.trim().is_empty() {
-        return Err((
-            Rejection::Invalid,
-            ApiError::field(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "hostname is empty",
-                "host.hostname",
-            ),
-        ));
-    }
-    Ok(())
-}
-
-/// Whether `json` is one well-formed JSON value within every bound [`check_bounds`] enforces,
-/// checked in one pass over the bytes without building anything.
-fn within_bounds(json: &[u8], limits: &Limits) -> bool {
-    let mut deserializer = serde_json::Deserializer::from_slice(json);
-    serde::de::DeserializeSeed::deserialize(Scan { limits }, &mut deserializer).is_ok()
-        && deserializer.end().is_ok()
-}
-
-/// Walks any JSON value, refusing one out of bounds.
-#[derive(Clone, Copy)]
-struct Scan<'a> {
-    limits: &'a Limits,
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for Scan<'_> {
-    type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for Scan<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<(), E> {
-        if s.len() > self.limits.max_string_bytes {
-            return Err(E::custom("string too long"));
-        }
-        Ok(())
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut entries = 0usize;
-        while seq.next_element_seed(self)?.is_some() {
-            entries += 1;
-            if entries > self.limits.max_entries {
-                return Err(serde::de::Error::custom("too many entries"));
-            }
-        }
-        Ok(())
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut keys = 0usize;
-        while map.next_key_seed(ScanKey)?.is_some() {
-            keys += 1;
-            if keys > MAX_OBJECT_KEYS {
-                return Err(serde::de::Error::custom("too many keys"));
-            }
-            map.next_value_seed(self)?;
-        }
-        Ok(())
-    }
-}
-
-/// An object key of at most [`MAX_KEY_BYTES`].
-struct ScanKey;
-
-impl<'de> serde::de::DeserializeSeed<'de> for ScanKey {
-    type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl serde::de::Visitor<'_> for ScanKey {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("an object key")
-    }
-    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<(), E> {
-        if s.len() > MAX_KEY_BYTES {
-            return Err(E::custom("key too long"));
-        }
-        Ok(())
-    }
-}
-
-/// Every list at most `max_entries` long, every string at most `max_string_bytes`, every object
-/// at most [`MAX_OBJECT_KEYS`] keys. Returns the first offending field and why.
-fn check_bounds(value: &Value, path: &mut String, limits: &Limits) -> Result<(), (String, String)> {
-    match value {
-        Value::String(s) if s.len() > limits.max_string_bytes => Err((
-            display_path(path),
-            format!(
-                "string of {} bytes exceeds the limit of {}",
-                s.len(),
-                limits.max_string_bytes
-            ),
-        )),
-        Value::Array(items) => {
-            if items.len() > limits.max_entries {
-                return Err((
-                    display_path(path),
-                    format!(
-                        "{} entries exceed the limit of {}",
-                        items.len(),
-                        limits.max_entries
-                    ),
-                ));
-            }
-            for (i, item) in items.iter().enumerate() {
-                let len = path.len();
-                path.push_str(&format!("[{i}]"));
-                check_bounds(item, path, limits)?;
-                path.truncate(len);
-            }
-            Ok(())
-        }
-        Value::Object(map) => {
-            if map.len() > MAX_OBJECT_KEYS {
-                return Err((
-                    display_path(path),
-                    format!("more than {MAX_OBJECT_KEYS} keys"),
-                ));
-            }
-            for (key, item) in map {
-                let len = path.len();
-                if key.len() > MAX_KEY_BYTES {
-                    return Err((display_path(path), "key too long".to_string()));
-                }
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(key);
-                check_bounds(item, path, limits)?;
-                path.truncate(len);
-            }
-            Ok(())
-        }
-        _ => Ok(()),
-    }
-}
-
-fn display_path(path: &str) -> String {
-    if path.is_empty() {
-        ".".to_string()
-    } else {
-        path.to_string()
-    }
 }
 
 /// The signed catalogue bundle (`sunset-catalog-bundle/1`), exactly as agents verify it. Without a
@@ -495,86 +349,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bounds_name_the_offending_field() {
-        let limits = Limits {
-            max_string_bytes: 5,
-            ..Limits::default()
-        };
-        let value: Value = serde_json::json!({"software": [{"name": "ok"}, {"name": "toolong"}]});
-        let mut path = String::new();
-        let (field, _) = check_bounds(&value, &mut path, &limits).unwrap_err();
-        assert_eq!(field, "software[1].name");
-    }
-
-    /// The fast path accepts exactly what the detailed path accepts, and a report it refuses gets
-    /// the detailed path's precise error.
-    #[test]
-    fn fast_and_detailed_parsing_agree() {
-        let limits = Limits {
-            max_string_bytes: 64,
-            max_entries: 20,
-            ..Limits::default()
-        };
-        let good =
-            serde_json::to_value(crate::fake::inventory(7, 12, "Riverside", Utc::now())).unwrap();
-        let mut cases: Vec<(String, Vec<u8>)> = vec![
-            ("good".into(), serde_json::to_vec(&good).unwrap()),
-            ("malformed".into(), b"{\"schema_version\": 1,".to_vec()),
-            ("trailing".into(), b"{} {}".to_vec()),
-            ("not an object".into(), b"[1, 2]".to_vec()),
-            ("empty object".into(), b"{}".to_vec()),
-        ];
-        let mut long_string = good.clone();
-        long_string["software"][3]["name"] = Value::String("x".repeat(65));
-        let mut many = good.clone();
-        many["software"] = Value::Array(vec![good["software"][0].clone(); 21]);
-        let mut long_key = good.clone();
-        long_key["os"]["k".repeat(MAX_KEY_BYTES + 1)] = Value::Bool(true);
-        let mut wide = good.clone();
-        for i in 0..=MAX_OBJECT_KEYS {
-            wide["hardware"][format!("extra{i}")] = Value::Null;
-        }
-        let mut wrong_type = good.clone();
-        wrong_type["host"]["hostname"] = Value::from(5);
-        let mut no_host = good.clone();
-        no_host["host"]["hostname"] = Value::String("  ".into());
-        let mut unknown_field = good.clone();
-        unknown_field["future_field"] = serde_json::json!({"nested": [1, 2, 3]});
-        for (name, value) in [
-            ("long string", long_string),
-            ("many entries", many),
-            ("long key", long_key),
-            ("wide object", wide),
-            ("wrong type", wrong_type),
-            ("blank hostname", no_host),
-            ("unknown field", unknown_field),
-        ] {
-            cases.push((name.into(), serde_json::to_vec(&value).unwrap()));
-        }
-        for (name, json) in cases {
-            let fast = parse(&json, &limits);
-            let slow = parse_detailed(&json, &limits);
-            match (fast, slow) {
-                (Ok(a), Ok(b)) => assert_eq!(
-                    serde_json::to_value(a).unwrap(),
-                    serde_json::to_value(b).unwrap(),
-                    "{name}"
-                ),
-                (Err((wa, ea)), Err((wb, eb))) => {
-                    assert_eq!(wa, wb, "{name}");
-                    assert_eq!(
-                        (ea.status, ea.error, ea.field),
-                        (eb.status, eb.error, eb.field),
-                        "{name}"
-                    );
-                }
-                (a, b) => panic!("{name}: fast {:?} vs detailed {:?}", a.is_ok(), b.is_ok()),
-            }
-        }
-        assert!(parse(&serde_json::to_vec(&good).unwrap(), &limits).is_ok());
-    }
-
-    #[test]
     fn gzip_bombs_stop_at_the_cap() {
         use std::io::Write;
         let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
@@ -583,5 +357,20 @@ mod tests {
         let (why, error) = gunzip(&bomb, 1000).unwrap_err();
         assert_eq!(why, Rejection::TooLarge);
         assert_eq!(error.status, StatusCode::PAYLOAD_TOO_LARGE);
+    }
+
+    /// Issue 11.3: what is stored is bounded by what the collector understands of a report.
+    #[test]
+    fn padding_the_collector_ignores_is_not_stored() {
+        let inventory = crate::fake::inventory(3, 40, "Riverside", Utc::now());
+        let json = serde_json::to_vec(&inventory).unwrap();
+        let body = Bytes::from(compress(&json).unwrap());
+        assert_eq!(stored_form(&json, Some(&body), &inventory).unwrap(), body);
+        let mut padded = serde_json::to_value(&inventory).unwrap();
+        padded["future_field"] = serde_json::Value::Array(vec![0.into(); 100_000]);
+        let padded = serde_json::to_vec(&padded).unwrap();
+        let stored = stored_form(&padded, None, &inventory).unwrap();
+        let back = gunzip(&stored, 1 << 24).unwrap();
+        assert_eq!(back, json, "the typed inventory, re-encoded");
     }
 }

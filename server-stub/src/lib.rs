@@ -2,11 +2,17 @@
 //! stores them in SQLite or PostgreSQL, and shows central IT which machines are a risk.
 //!
 //! Code map: `config` (collector.toml), `db` (pool + migrations, one code path for both back
-//! ends), `store` (every query), `verdict` (inventory → stored findings), `ingest` (agents' API),
-//! `api` (JSON/CSV for tools), `web` (dashboard), `server` (router, background re-evaluation,
-//! `run`), `cli` (management commands). `main.rs` only parses arguments and calls `cli::run`.
+//! ends, every write in one checked transaction, job locks), `health` (whether writes work),
+//! `store` (queries), `verdict` (inventory → stored findings), `validate` (what a report must be),
+//! `ingest` (agents' API), `admission` (how much memory-hungry work runs at once), `login`,
+//! `throttle` and `api_tokens` (who may call), `api` (JSON/CSV for tools), `web` (dashboard),
+//! `transport` (headers, plain HTTP), `ownership` (which site a host belongs to), `reevaluate` and
+//! `jobs` (keeping verdicts current, across instances), `server` (router, `run`), `cli`
+//! (management commands). `main.rs` only parses arguments and calls `cli::run`.
 
+pub mod admission;
 pub mod api;
+pub mod api_tokens;
 pub mod auth;
 pub mod catalog_source;
 pub mod cli;
@@ -14,10 +20,18 @@ pub mod config;
 pub mod csv;
 pub mod db;
 pub mod fake;
+pub mod health;
 pub mod http;
 pub mod ingest;
+pub mod jobs;
+pub mod login;
 pub mod metrics;
+pub mod ownership;
+pub mod reevaluate;
 pub mod server;
 pub mod store;
+pub mod throttle;
+pub mod transport;
+pub mod validate;
 pub mod verdict;
 pub mod web;

@@ -26,15 +26,21 @@ pub enum Rejection {
     Unsupported,
     /// The database failed.
     Internal,
+    /// The report's host belongs to another site.
+    WrongSite,
+    /// Writes are failing, or the collector is too busy: try again later (503).
+    Unavailable,
 }
 
-const REJECTIONS: [(Rejection, &str); 6] = [
+const REJECTIONS: [(Rejection, &str); 8] = [
     (Rejection::Unauthorized, "unauthorized"),
     (Rejection::TooLarge, "too_large"),
     (Rejection::Malformed, "malformed"),
     (Rejection::Invalid, "invalid"),
     (Rejection::Unsupported, "unsupported_media"),
     (Rejection::Internal, "internal_error"),
+    (Rejection::WrongSite, "wrong_site"),
+    (Rejection::Unavailable, "unavailable"),
 ];
 
 /// The collector's counters.
@@ -44,7 +50,8 @@ pub struct Metrics {
     accepted: AtomicU64,
     duplicate: AtomicU64,
     superseded: AtomicU64,
-    rejected: [AtomicU64; 6],
+    rejected: [AtomicU64; REJECTIONS.len()],
+    reevaluated: AtomicU64,
     buckets: [AtomicU64; BUCKETS.len()],
     latency_count: AtomicU64,
     latency_sum_micros: AtomicU64,
@@ -63,6 +70,11 @@ impl Metrics {
         }
     }
 
+    /// Hosts were re-evaluated.
+    pub fn reevaluated(&self, hosts: usize) {
+        self.reevaluated.fetch_add(hosts as u64, Ordering::Relaxed);
+    }
+
     /// A report was stored (or recognised as a duplicate / superseded), taking `elapsed`.
     pub fn stored(&self, outcome: crate::store::IngestOutcome, elapsed: Duration) {
         use crate::store::IngestOutcome;
@@ -70,6 +82,10 @@ impl Metrics {
             IngestOutcome::Accepted => &self.accepted,
             IngestOutcome::Duplicate => &self.duplicate,
             IngestOutcome::Superseded => &self.superseded,
+            IngestOutcome::WrongSite => {
+                self.rejected(Rejection::WrongSite);
+                return;
+            }
         };
         counter.fetch_add(1, Ordering::Relaxed);
         let secs = elapsed.as_secs_f64();
@@ -146,6 +162,16 @@ impl Metrics {
             get(&self.latency_sum_micros) as f64 / 1e6
         );
         let _ = writeln!(out, "sunset_ingest_duration_seconds_count {count}");
+        let _ = writeln!(
+            out,
+            "# HELP sunset_hosts_reevaluated_total Hosts re-evaluated by this instance (catalogue change, new day)."
+        );
+        let _ = writeln!(out, "# TYPE sunset_hosts_reevaluated_total counter");
+        let _ = writeln!(
+            out,
+            "sunset_hosts_reevaluated_total {}",
+            get(&self.reevaluated)
+        );
         let _ = writeln!(out, "# HELP sunset_hosts Hosts by worst status.");
         let _ = writeln!(out, "# TYPE sunset_hosts gauge");
         for status in sunset_catalog::evaluate::Status::ALL {

@@ -1,30 +1,31 @@
 //! The HTTP service: shared state, `app(state) -> Router`, and `run(listener, shutdown)`.
 //!
 //! Routes are grouped by who calls them: agents (`ingest`, catalogue download), people and tools
-//! (`api`, `web`), and monitoring (`/healthz`, `/metrics`). Background work (re-evaluation on a
-//! catalogue change or a new day, retention) lives here too.
+//! (`api`, `web`), and monitoring (`/healthz`, `/metrics`). Background work is in `jobs`, and
+//! re-evaluation in `reevaluate`.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use chrono::{NaiveDate, Utc};
 use tracing::{error, info, warn};
 
+use crate::admission::Admission;
 use crate::catalog_source::LoadedCatalog;
 use crate::config::Config;
 use crate::db::Db;
+use crate::http::ApiError;
 use crate::metrics::Metrics;
-use crate::{api, ingest, store, verdict, web};
+use crate::throttle::Throttle;
+use crate::{api, ingest, jobs, store, transport, web};
 
-/// Hosts re-evaluated per transaction.
-const REEVALUATE_BATCH: i64 = 200;
-/// `meta` key holding the catalogue version the stored verdicts rest on.
-pub const META_CATALOG_VERSION: &str = "catalog_version";
+pub use crate::reevaluate::{META_CATALOG_VERSION, ReevaluateReport};
 
 /// State shared by every request.
 #[derive(Debug)]
@@ -35,8 +36,11 @@ pub struct AppState {
     pub config: Config,
     /// Ingest and latency counters.
     pub metrics: Metrics,
+    /// How much memory-hungry work runs at once.
+    pub admission: Admission,
+    /// Failed password checks, by user and address.
+    pub throttle: Throttle,
     catalog: RwLock<Arc<LoadedCatalog>>,
-    reevaluating: tokio::sync::Mutex<()>,
     /// SQLite only: reports queue here for group commit.
     writer: Option<tokio::sync::mpsc::Sender<Pending>>,
 }
@@ -76,7 +80,6 @@ async fn group_commit_writer(db: Db, mut queue: tokio::sync::mpsc::Receiver<Pend
 pub type Shared = Arc<AppState>;
 
 impl AppState {
-    /// New state.
     /// New state. Must be called inside a Tokio runtime (SQLite starts its writer task).
     pub fn new(db: Db, config: Config, catalog: LoadedCatalog) -> Shared {
         let writer = (db.backend == crate::db::Backend::Sqlite).then(|| {
@@ -86,10 +89,11 @@ impl AppState {
         });
         Arc::new(AppState {
             db,
+            admission: Admission::new(config.limits.max_body_bytes),
             config,
             metrics: Metrics::default(),
+            throttle: Throttle::default(),
             catalog: RwLock::new(Arc::new(catalog)),
-            reevaluating: tokio::sync::Mutex::new(()),
             writer,
         })
     }
@@ -99,18 +103,16 @@ impl AppState {
     pub async fn store_report(
         &self,
         job: store::IngestJob,
-    ) -> anyhow::Result<store::IngestOutcome> {
+    ) -> Result<store::IngestOutcome, sqlx::Error> {
         let Some(writer) = &self.writer else {
-            return Ok(store::ingest(&self.db, &job).await?);
+            return store::ingest(&self.db, &job).await;
         };
         let (reply, outcome) = tokio::sync::oneshot::channel();
         writer
             .send((job, reply))
             .await
-            .map_err(|_| anyhow::anyhow!("report writer stopped"))?;
-        Ok(outcome
-            .await
-            .map_err(|_| anyhow::anyhow!("report writer stopped"))??)
+            .map_err(|_| sqlx::Error::WorkerCrashed)?;
+        outcome.await.map_err(|_| sqlx::Error::WorkerCrashed)?
     }
 
     /// The catalogue in force.
@@ -140,124 +142,80 @@ impl AppState {
         let days = chrono::Duration::days(i64::from(self.config.stale_days));
         store::ts(Utc::now() - days)
     }
-
-    /// Reloads the catalogue from its source and re-evaluates every host.
-    pub async fn reload_catalog(&self) -> anyhow::Result<ReevaluateReport> {
-        let config = self.config.clone();
-        let loaded =
-            tokio::task::spawn_blocking(move || crate::catalog_source::load_configured(&config))
-                .await??;
-        info!(version = %loaded.version(), origin = %loaded.origin, "catalogue loaded");
-        self.set_catalog(loaded);
-        self.reevaluate_all().await
-    }
-
-    /// Re-evaluates every stored inventory with the current catalogue and today's date.
-    pub async fn reevaluate_all(&self) -> anyhow::Result<ReevaluateReport> {
-        let _running = self.reevaluating.lock().await;
-        let catalog = self.catalog();
-        let today = self.today();
-        let expiring_days = self.config.expiring_days;
-        let mut after = String::new();
-        let mut report = ReevaluateReport {
-            catalog_version: catalog.version().to_string(),
-            ..ReevaluateReport::default()
-        };
-        loop {
-            let page = store::inventories_after(&self.db, &after, REEVALUATE_BATCH).await?;
-            let Some((last, _)) = page.last() else { break };
-            after = last.clone();
-            let task_catalog = catalog.clone();
-            let (verdicts, unreadable) = tokio::task::spawn_blocking(move || {
-                let mut verdicts = Vec::with_capacity(page.len());
-                let mut unreadable = 0;
-                for (host_id, stored) in page {
-                    let parsed = stored.json().and_then(|json| {
-                        serde_json::from_slice(&json).map_err(|e| e.to_string())
-                    });
-                    match parsed {
-                        Ok(inventory) => verdicts.push((
-                            host_id,
-                            verdict::judge(&inventory, &task_catalog.catalog, today, expiring_days),
-                        )),
-                        Err(e) => {
-                            warn!(host_id = %host_id, error = %e, "stored inventory unreadable; not re-evaluated");
-                            unreadable += 1;
-                        }
-                    }
-                }
-                (verdicts, unreadable)
-            })
-            .await?;
-            store::apply_verdicts(&self.db, &verdicts, catalog.version(), today, Utc::now())
-                .await?;
-            report.hosts += verdicts.len();
-            report.unreadable += unreadable;
-        }
-        store::meta_set(&self.db, META_CATALOG_VERSION, catalog.version()).await?;
-        store::meta_set(&self.db, "evaluated_on", &today.to_string()).await?;
-        info!(hosts = report.hosts, version = %report.catalog_version, "hosts re-evaluated");
-        Ok(report)
-    }
-}
-
-/// What a re-evaluation did.
-#[derive(Clone, Debug, Default, serde::Serialize)]
-pub struct ReevaluateReport {
-    /// Hosts re-evaluated.
-    pub hosts: usize,
-    /// Stored inventories that could not be read.
-    pub unreadable: usize,
-    /// Catalogue version used.
-    pub catalog_version: String,
 }
 
 /// The whole HTTP surface.
 pub fn app(state: Shared) -> Router {
+    let dashboard = web::routes().route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        transport::dashboard_gate,
+    ));
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .merge(ingest::routes())
         .merge(api::routes())
-        .merge(web::routes())
-        .layer(axum::middleware::map_response(security_headers))
+        .merge(dashboard)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            transport::security_headers,
+        ))
         .with_state(state)
 }
 
-async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
-    let headers = response.headers_mut();
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"),
-    );
-    response
-}
-
+/// Ready when the database answers and writes work (after a probe write if they were failing).
 async fn healthz(axum::extract::State(state): axum::extract::State<Shared>) -> impl IntoResponse {
+    if let Err(failure) = state.db.writable().await {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "not ready: database writes failing since {}: {}\n",
+                store::ts(failure.since),
+                failure.error
+            ),
+        );
+    }
     match sqlx::query("SELECT 1").execute(&state.db.pool).await {
-        Ok(_) => (axum::http::StatusCode::OK, "ok\n"),
+        Ok(_) => (StatusCode::OK, "ok\n".to_string()),
         Err(e) => {
             error!(error = %e, "health check: database unreachable");
             (
-                axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                "database unavailable\n",
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not ready: database unavailable\n".to_string(),
             )
         }
     }
 }
 
+/// Prometheus metrics; with `metrics_token_file`, only for `Authorization: Bearer <that token>`.
 async fn metrics(
     axum::extract::State(state): axum::extract::State<Shared>,
+    headers: HeaderMap,
 ) -> axum::response::Response {
+    if let Some(path) = &state.config.metrics_token_file {
+        let expected = match crate::config::read_secret_file(path) {
+            Ok(token) => token,
+            Err(e) => {
+                error!(error = %e, "metrics: cannot read metrics_token_file");
+                return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "metrics token unreadable")
+                    .into_response();
+            }
+        };
+        let given = crate::http::bearer(&headers).unwrap_or("");
+        if !crate::auth::same(
+            &crate::auth::hash_token(given),
+            &crate::auth::hash_token(&expected),
+        ) {
+            let mut response =
+                ApiError::new(StatusCode::UNAUTHORIZED, "metrics need the metrics token")
+                    .into_response();
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer realm=\"sunset-metrics\""),
+            );
+            return response;
+        }
+    }
     let counts = match store::host_status_counts(&state.db).await {
         Ok(counts) => counts,
         Err(e) => {
@@ -276,68 +234,16 @@ async fn metrics(
         .into_response()
 }
 
-/// Re-evaluates when the stored verdicts rest on another catalogue or an earlier day, then keeps
-/// checking once a minute (so "expiring" becomes "unsupported" on the right day) and applies
-/// retention once an hour.
-pub fn spawn_background(state: Shared) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
-        let mut minutes = 0u64;
-        loop {
-            tick.tick().await;
-            if let Err(e) = reevaluate_if_stale(&state).await {
-                error!(error = %e, "re-evaluation failed");
-            }
-            if minutes.is_multiple_of(60) {
-                let days = chrono::Duration::days(i64::from(state.config.retention_days));
-                match store::purge(&state.db, Utc::now() - days).await {
-                    Ok(0) => {}
-                    Ok(n) => info!(rows = n, "retention: old records deleted"),
-                    Err(e) => error!(error = %e, "retention purge failed"),
-                }
-            }
-            minutes += 1;
-        }
-    })
-}
-
-async fn reevaluate_if_stale(state: &Shared) -> anyhow::Result<()> {
-    let stored = store::meta_get(&state.db, META_CATALOG_VERSION).await?;
-    let day = store::meta_get(&state.db, "evaluated_on").await?;
-    let today = state.today().to_string();
-    if let Some(stored) = &stored
-        && stored != state.catalog().version()
-    {
-        // Another process (`catalog reload`, another collector) re-evaluated with a different
-        // catalogue: read ours again rather than flip every host back to the old verdicts.
-        let config = state.config.clone();
-        let loaded =
-            tokio::task::spawn_blocking(move || crate::catalog_source::load_configured(&config))
-                .await??;
-        let already_done = loaded.version() == stored && day.as_deref() == Some(today.as_str());
-        info!(version = %loaded.version(), "catalogue re-read after a change by another process");
-        state.set_catalog(loaded);
-        if already_done {
-            return Ok(());
-        }
-    }
-    if stored.as_deref() != Some(state.catalog().version())
-        || day.as_deref() != Some(today.as_str())
-    {
-        state.reevaluate_all().await?;
-    }
-    Ok(())
-}
-
 /// Serves until `shutdown` completes, over HTTPS when TLS is configured.
 pub async fn run(
     state: Shared,
     listener: std::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let background = spawn_background(state.clone());
+    transport::warn_at_start(&state.config);
+    let background = jobs::spawn(state.clone());
     let tls = state.config.tls.clone();
-    let router = app(state);
+    let router = app(state).into_make_service_with_connect_info::<SocketAddr>();
     listener.set_nonblocking(true)?;
     let result = match tls {
         None => {
@@ -367,7 +273,7 @@ pub async fn run(
             });
             axum_server::from_tcp_rustls(listener, config)
                 .handle(handle)
-                .serve(router.into_make_service())
+                .serve(router)
                 .await
                 .map_err(anyhow::Error::from)
         }

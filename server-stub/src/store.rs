@@ -120,12 +120,15 @@ pub async fn meta_get(db: &Db, key: &str) -> Result<Option<String>> {
 
 /// Writes a `meta` value.
 pub async fn meta_set(db: &Db, key: &str, value: &str) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )
-    .bind(key.to_string())
-    .bind(value.to_string())
-    .execute(&db.pool)
+    db.write(async |conn| {
+        sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key.to_string())
+        .bind(value.to_string())
+        .execute(conn)
+        .await
+    })
     .await?;
     Ok(())
 }
@@ -174,16 +177,19 @@ pub async fn add_site(
     }
     let token = auth::new_site_token();
     let id = Uuid::new_v4().to_string();
-    let _guard = db.write_guard().await;
-    let result = sqlx::query(
-        "INSERT INTO sites (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING",
-    )
-    .bind(id.clone())
-    .bind(name.to_string())
-    .bind(auth::hash_token(&token))
-    .bind(ts(now))
-    .execute(&db.pool)
-    .await?;
+    let result = db
+        .write(async |conn| {
+            sqlx::query(
+                "INSERT INTO sites (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(id.clone())
+            .bind(name.to_string())
+            .bind(auth::hash_token(&token))
+            .bind(ts(now))
+            .execute(conn)
+            .await
+        })
+        .await?;
     if result.rows_affected() == 0 {
         return Err(SiteError::Exists(name.to_string()));
     }
@@ -220,13 +226,15 @@ pub async fn list_sites(db: &Db) -> Result<Vec<Site>> {
 
 /// Revokes a site's token; `false` when no active site has that name.
 pub async fn revoke_site(db: &Db, name: &str, now: DateTime<Utc>) -> Result<bool> {
-    let _guard = db.write_guard().await;
-    let result =
-        sqlx::query("UPDATE sites SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")
-            .bind(ts(now))
-            .bind(name.to_string())
-            .execute(&db.pool)
-            .await?;
+    let result = db
+        .write(async |conn| {
+            sqlx::query("UPDATE sites SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")
+                .bind(ts(now))
+                .bind(name.to_string())
+                .execute(conn)
+                .await
+        })
+        .await?;
     Ok(result.rows_affected() > 0)
 }
 
@@ -261,7 +269,8 @@ impl User {
     }
 }
 
-/// Adds or replaces a user (a second `user add` resets the password and role).
+/// Adds or replaces a user (a second `user add` resets the password and role). A reset ends every
+/// session the user had: whoever knew the old password is logged out.
 pub async fn upsert_user(
     db: &Db,
     name: &str,
@@ -269,17 +278,23 @@ pub async fn upsert_user(
     password_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let _guard = db.write_guard().await;
-    sqlx::query(
-        "INSERT INTO users (id, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash",
-    )
-    .bind(Uuid::new_v4().to_string())
-    .bind(name.to_string())
-    .bind(role.to_string())
-    .bind(password_hash.to_string())
-    .bind(ts(now))
-    .execute(&db.pool)
+    db.write(async |conn| {
+        sqlx::query(
+            "INSERT INTO users (id, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash",
+        )
+        .bind(Uuid::new_v4().to_string())
+        .bind(name.to_string())
+        .bind(role.to_string())
+        .bind(password_hash.to_string())
+        .bind(ts(now))
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE name = $1)")
+            .bind(name.to_string())
+            .execute(&mut *conn)
+            .await
+    })
     .await?;
     Ok(())
 }
@@ -320,20 +335,22 @@ pub async fn create_session(
     now: DateTime<Utc>,
     expires: DateTime<Utc>,
 ) -> Result<()> {
-    let _guard = db.write_guard().await;
-    sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+    db.write(async |conn| {
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(ts(now))
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(auth::hash_token(session_id))
+        .bind(user.id.clone())
+        .bind(csrf_token.to_string())
         .bind(ts(now))
-        .execute(&db.pool)
-        .await?;
-    sqlx::query(
-        "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(auth::hash_token(session_id))
-    .bind(user.id.clone())
-    .bind(csrf_token.to_string())
-    .bind(ts(now))
-    .bind(ts(expires))
-    .execute(&db.pool)
+        .bind(ts(expires))
+        .execute(&mut *conn)
+        .await
+    })
     .await?;
     Ok(())
 }
@@ -360,11 +377,13 @@ pub async fn session(db: &Db, session_id: &str, now: DateTime<Utc>) -> Result<Op
 
 /// Ends a session.
 pub async fn delete_session(db: &Db, session_id: &str) -> Result<()> {
-    let _guard = db.write_guard().await;
-    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-        .bind(auth::hash_token(session_id))
-        .execute(&db.pool)
-        .await?;
+    db.write(async |conn| {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(auth::hash_token(session_id))
+            .execute(conn)
+            .await
+    })
+    .await?;
     Ok(())
 }
 
@@ -381,6 +400,10 @@ pub enum IngestOutcome {
     Duplicate,
     /// Stored as received, but the host already has a newer inventory, which stays.
     Superseded,
+    /// Refused and nothing stored but the audit entry: the host belongs to another site (a site's
+    /// token cannot write another site's hosts; an admin moves a host with `host move`).
+    #[serde(skip)]
+    WrongSite,
 }
 
 /// A report ready to store: validated, evaluated, with the site its token belongs to.
@@ -401,6 +424,9 @@ pub struct IngestJob {
     pub today: NaiveDate,
     /// Receipt time.
     pub now: DateTime<Utc>,
+    /// How far ahead of receipt an agent's clock may be: a stored `collected_at` beyond that is
+    /// not trusted to order reports (it came from a bad clock before the limit existed).
+    pub max_clock_skew: chrono::Duration,
 }
 
 /// What the hosts table keeps of an inventory beside the compressed inventory itself. Jobs carry
@@ -435,11 +461,7 @@ impl HostFacts {
 
 /// Stores a report, its inventory and findings in one transaction, keyed by report id.
 pub async fn ingest(db: &Db, job: &IngestJob) -> Result<IngestOutcome> {
-    let _guard = db.write_guard().await;
-    let mut tx = db.pool.begin().await?;
-    let outcome = ingest_on(&mut tx, job).await?;
-    tx.commit().await?;
-    Ok(outcome)
+    db.write(async |conn| ingest_on(conn, job).await).await
 }
 
 /// Stores several reports in one transaction (group commit: one sync to disk for all). If any
@@ -448,17 +470,16 @@ pub async fn ingest_batch(db: &Db, jobs: &[IngestJob]) -> Vec<Result<IngestOutco
     if jobs.len() == 1 {
         return vec![ingest(db, &jobs[0]).await];
     }
-    let together = async {
-        let _guard = db.write_guard().await;
-        let mut tx = db.pool.begin().await?;
-        let mut outcomes = Vec::with_capacity(jobs.len());
-        for job in jobs {
-            outcomes.push(ingest_on(&mut tx, job).await?);
-        }
-        tx.commit().await?;
-        Ok::<_, sqlx::Error>(outcomes)
-    };
-    match together.await {
+    let together = db
+        .write(async |conn| {
+            let mut outcomes = Vec::with_capacity(jobs.len());
+            for job in jobs {
+                outcomes.push(ingest_on(conn, job).await?);
+            }
+            Ok(outcomes)
+        })
+        .await;
+    match together {
         Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
         Err(e) => {
             tracing::warn!(error = %e, reports = jobs.len(), "batched commit failed; storing one by one");
@@ -481,12 +502,38 @@ async fn ingest_on(tx: &mut AnyConnection, job: &IngestJob) -> Result<IngestOutc
         catalog_version,
         today,
         now,
+        max_clock_skew,
     } = job;
     let (today, now) = (*today, *now);
     let host = &facts.host;
     let host_id = host.host_id.to_string();
     let collected_at = ts(host.collected_at);
     let now_text = ts(now);
+    crate::db::lock_host(tx, &host_id).await?;
+    let previous =
+        sqlx::query("SELECT site_id, status, collected_at FROM hosts WHERE host_id = $1")
+            .bind(host_id.clone())
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some(previous) = &previous
+        && text(previous, "site_id") != *site_id
+    {
+        let owner = text(previous, "site_id");
+        tracing::warn!(host_id = %host_id, report_site = %site_id, owner_site = %owner, "report refused: the host belongs to another site");
+        let detail = serde_json::json!({
+            "host_id": host_id, "report_id": host.report_id.to_string(),
+            "hostname": host.hostname, "owner_site_id": owner,
+        });
+        audit_on(
+            tx,
+            &format!("site:{site_id}"),
+            "host.wrong_site",
+            &detail.to_string(),
+            now,
+        )
+        .await?;
+        return Ok(IngestOutcome::WrongSite);
+    }
     let receipt = sqlx::query(
         "INSERT INTO reports (report_id, host_id, site_id, collected_at, received_at, catalog_version) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (report_id) DO NOTHING",
@@ -502,12 +549,12 @@ async fn ingest_on(tx: &mut AnyConnection, job: &IngestJob) -> Result<IngestOutc
     if receipt.rows_affected() == 0 {
         return Ok(IngestOutcome::Duplicate);
     }
-    let previous = sqlx::query("SELECT status, collected_at FROM hosts WHERE host_id = $1")
-        .bind(host_id.clone())
-        .fetch_optional(&mut *tx)
-        .await?;
+    // An older inventory than the stored one does not replace it, unless the stored one claims a
+    // time too far ahead of now to trust (its agent's clock was wrong).
+    let trusted_until = ts(now + *max_clock_skew);
     if let Some(previous) = &previous
         && text(previous, "collected_at") > collected_at
+        && text(previous, "collected_at") <= trusted_until
     {
         sqlx::query("UPDATE hosts SET last_seen_at = $1 WHERE host_id = $2")
             .bind(now_text.clone())
@@ -578,7 +625,7 @@ async fn ingest_on(tx: &mut AnyConnection, job: &IngestJob) -> Result<IngestOutc
     Ok(IngestOutcome::Accepted)
 }
 
-async fn record_status_change(
+pub(crate) async fn record_status_change(
     conn: &mut AnyConnection,
     host_id: &str,
     old: Option<&str>,
@@ -610,7 +657,7 @@ async fn record_status_change(
 /// Only what changed is written: a finding stored exactly as it would be written again is left
 /// alone, changed and new ones are upserted, and gone ones deleted. Most reports repeat the last
 /// night's findings, so they cost one read here instead of rewriting every row and its indexes.
-async fn replace_findings(
+pub(crate) async fn replace_findings(
     conn: &mut AnyConnection,
     host_id: &str,
     verdict: &HostVerdict,
@@ -734,9 +781,8 @@ fn bind_finding<'q>(
         .bind(f.detail.clone())
 }
 
-/// Largest stored inventory read back, decompressed (above any `max_decompressed_bytes` the
-/// configuration accepts).
-pub const MAX_STORED_INVENTORY_BYTES: usize = 256 * 1024 * 1024;
+/// Largest stored inventory read back, decompressed (the most `max_decompressed_bytes` may be).
+pub const MAX_STORED_INVENTORY_BYTES: usize = 64 * 1024 * 1024;
 
 /// A stored inventory: gzip-compressed JSON (`inventory_gz`), or, for rows written before
 /// compression, JSON text (`inventory`).
@@ -749,7 +795,8 @@ pub enum StoredInventory {
 }
 
 impl StoredInventory {
-    fn from_row(row: &AnyRow) -> StoredInventory {
+    /// From a row with `inventory` and `inventory_gz` columns.
+    pub fn from_row(row: &AnyRow) -> StoredInventory {
         match row
             .try_get::<Option<Vec<u8>>, _>("inventory_gz")
             .ok()
@@ -766,7 +813,7 @@ impl StoredInventory {
             StoredInventory::Text(text) => Ok(std::borrow::Cow::Borrowed(text.as_bytes())),
             StoredInventory::Gzip(gz) => {
                 use std::io::Read;
-                let mut out = Vec::with_capacity(gz.len() * 8);
+                let mut out = Vec::with_capacity((gz.len() * 8).min(1024 * 1024));
                 flate2::read::MultiGzDecoder::new(gz.as_slice())
                     .take(MAX_STORED_INVENTORY_BYTES as u64 + 1)
                     .read_to_end(&mut out)
@@ -779,112 +826,34 @@ impl StoredInventory {
         }
     }
 
-    /// The inventory as JSON; `Null` when it cannot be read (logged).
-    pub fn value(&self) -> serde_json::Value {
-        match self
-            .json()
-            .and_then(|json| serde_json::from_slice(&json).map_err(|e| e.to_string()))
-        {
-            Ok(value) => value,
-            Err(e) => {
-                tracing::warn!(error = %e, "stored inventory unreadable");
-                serde_json::Value::Null
-            }
-        }
+    /// The typed inventory: what the collector understands of it, never more (fields it does not
+    /// know are skipped, not kept), so what is served is bounded by the inventory's own limits.
+    pub fn inventory(&self) -> std::result::Result<Inventory, String> {
+        let json = self.json()?;
+        serde_json::from_slice(&json).map_err(|e| format!("stored inventory unreadable: {e}"))
     }
-}
-
-/// A page of stored inventories for re-evaluation.
-pub async fn inventories_after(
-    db: &Db,
-    after: &str,
-    limit: i64,
-) -> Result<Vec<(String, StoredInventory)>> {
-    let rows = sqlx::query(
-        "SELECT host_id, inventory, inventory_gz FROM hosts WHERE host_id > $1 ORDER BY host_id LIMIT $2",
-    )
-    .bind(after.to_string())
-    .bind(limit)
-    .fetch_all(&db.pool)
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| (text(r, "host_id"), StoredInventory::from_row(r)))
-        .collect())
-}
-
-/// Stores new verdicts for hosts (after a catalogue change or a new day), in one transaction.
-pub async fn apply_verdicts(
-    db: &Db,
-    verdicts: &[(String, HostVerdict)],
-    catalog_version: &str,
-    today: NaiveDate,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let now_text = ts(now);
-    let _guard = db.write_guard().await;
-    let mut tx = db.pool.begin().await?;
-    for (host_id, verdict) in verdicts {
-        let previous = sqlx::query("SELECT status FROM hosts WHERE host_id = $1")
-            .bind(host_id.clone())
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(previous) = previous else { continue };
-        let old_status = text(&previous, "status");
-        let since = (old_status != verdict.status).then(|| now_text.clone());
-        sqlx::query(
-            "UPDATE hosts SET status = $1, status_since = COALESCE($2, status_since), os_status = $3, \
-             software_status = $4, hardware_status = $5, finding_count = $6, unsupported_count = $7, \
-             next_unsupported_on = $8, catalog_version = $9, evaluated_on = $10 WHERE host_id = $11",
-        )
-        .bind(verdict.status)
-        .bind(since)
-        .bind(verdict.os_status)
-        .bind(verdict.software_status)
-        .bind(verdict.hardware_status)
-        .bind(verdict.findings.len() as i64)
-        .bind(verdict.unsupported_count)
-        .bind(verdict.next_unsupported_on.map(|d| d.to_string()))
-        .bind(catalog_version.to_string())
-        .bind(today.to_string())
-        .bind(host_id.clone())
-        .execute(&mut *tx)
-        .await?;
-        replace_findings(&mut tx, host_id, verdict, &now_text).await?;
-        record_status_change(
-            &mut tx,
-            host_id,
-            Some(&old_status),
-            verdict.status,
-            catalog_version,
-            &now_text,
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
 }
 
 /// Deletes report receipts, history and hosts older than the retention period.
 pub async fn purge(db: &Db, cutoff: DateTime<Utc>) -> Result<u64> {
     let cutoff = ts(cutoff);
-    let _guard = db.write_guard().await;
-    let mut tx = db.pool.begin().await?;
-    let mut removed = 0;
-    for sql in [
-        "DELETE FROM reports WHERE received_at < $1",
-        "DELETE FROM host_status_changes WHERE changed_at < $1",
-        "DELETE FROM findings WHERE host_id IN (SELECT host_id FROM hosts WHERE last_seen_at < $1)",
-        "DELETE FROM hosts WHERE last_seen_at < $1",
-    ] {
-        removed += sqlx::query(sql)
-            .bind(cutoff.clone())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-    }
-    tx.commit().await?;
-    Ok(removed)
+    db.write(async |tx| {
+        let mut removed = 0;
+        for sql in [
+            "DELETE FROM reports WHERE received_at < $1",
+            "DELETE FROM host_status_changes WHERE changed_at < $1",
+            "DELETE FROM findings WHERE host_id IN (SELECT host_id FROM hosts WHERE last_seen_at < $1)",
+            "DELETE FROM hosts WHERE last_seen_at < $1",
+        ] {
+            removed += sqlx::query(sql)
+                .bind(cutoff.clone())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        }
+        Ok(removed)
+    })
+    .await
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -1585,8 +1554,7 @@ pub async fn save_risk(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let _guard = db.write_guard().await;
-    let mut tx = db.pool.begin().await?;
+    db.write(async |tx| {
     sqlx::query(
         "INSERT INTO risks (id, host_id, finding_key, owner, mitigation, review_date, updated_by, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (host_id, finding_key) DO UPDATE SET \
@@ -1607,9 +1575,9 @@ pub async fn save_risk(
         "host_id": host_id, "finding_key": finding_key, "owner": owner,
         "mitigation": mitigation, "review_date": review_date.to_string(),
     });
-    audit(&mut tx, actor, "risk.save", &detail.to_string(), now).await?;
-    tx.commit().await?;
-    Ok(())
+    audit_on(tx, actor, "risk.save", &detail.to_string(), now).await
+    })
+    .await
 }
 
 /// Deletes a risk record, with its audit entry.
@@ -1620,22 +1588,23 @@ pub async fn delete_risk(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    let _guard = db.write_guard().await;
-    let mut tx = db.pool.begin().await?;
-    let result = sqlx::query("DELETE FROM risks WHERE host_id = $1 AND finding_key = $2")
-        .bind(host_id.to_string())
-        .bind(finding_key.to_string())
-        .execute(&mut *tx)
-        .await?;
-    let detail = serde_json::json!({"host_id": host_id, "finding_key": finding_key});
-    if result.rows_affected() > 0 {
-        audit(&mut tx, actor, "risk.delete", &detail.to_string(), now).await?;
-    }
-    tx.commit().await?;
-    Ok(result.rows_affected() > 0)
+    db.write(async |tx| {
+        let result = sqlx::query("DELETE FROM risks WHERE host_id = $1 AND finding_key = $2")
+            .bind(host_id.to_string())
+            .bind(finding_key.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let detail = serde_json::json!({"host_id": host_id, "finding_key": finding_key});
+        if result.rows_affected() > 0 {
+            audit_on(tx, actor, "risk.delete", &detail.to_string(), now).await?;
+        }
+        Ok(result.rows_affected() > 0)
+    })
+    .await
 }
 
-async fn audit(
+/// Writes one audit entry inside the caller's transaction.
+pub(crate) async fn audit_on(
     conn: &mut AnyConnection,
     actor: &str,
     action: &str,
@@ -1663,9 +1632,8 @@ pub async fn audit_event(
     detail: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let _guard = db.write_guard().await;
-    let mut conn = db.pool.acquire().await?;
-    audit(&mut conn, actor, action, detail, now).await
+    db.write(async |conn| audit_on(conn, actor, action, detail, now).await)
+        .await
 }
 
 /// An audit entry.

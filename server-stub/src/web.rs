@@ -20,7 +20,8 @@ use serde_json::Value;
 use crate::api;
 use crate::auth;
 use crate::csv::CsvWriter;
-use crate::http::{ApiError, Caller, PageCaller, SESSION_COOKIE, cookie};
+use crate::http::{ApiError, Caller, ClientAddress, PageCaller, SESSION_COOKIE, cookie};
+use crate::login::{self, Refusal};
 use crate::server::Shared;
 use crate::store::{self, Filter, FindingListRow, Risk};
 
@@ -70,12 +71,19 @@ async fn style() -> Response {
 
 fn page_error(e: ApiError) -> Response {
     let status = e.status;
+    let retry_after = e.retry_after;
     let body = html! {
         (DOCTYPE)
         html lang="en" { head { meta charset="utf-8"; title { "Error" } link rel="stylesheet" href="/static/style.css"; }
         body { main { h1 { "Something went wrong" } p.error { (e.error) } p { a href="/" { "Back to the summary" } } } } }
     };
-    (status, Html(body.into_string())).into_response()
+    let mut response = (status, Html(body.into_string())).into_response();
+    if let Some(seconds) = retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(seconds));
+    }
+    response
 }
 
 fn layout(title: &str, caller: &Caller, catalog_version: &str, body: Markup) -> Html<String> {
@@ -183,35 +191,32 @@ struct LoginForm {
 
 async fn login(
     State(state): State<Shared>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
-    if expected.is_empty() || !auth::same(expected, &form.csrf) {
+    let Some(expected) = cookie(&headers, LOGIN_CSRF_COOKIE) else {
+        // The browser did not send back the cookie the login page set: it keeps `Secure` cookies
+        // over HTTPS (and on localhost) only.
+        return page_error(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "Your browser did not send back the login page's cookie. Browsers keep it only over \
+             HTTPS (or on this machine as localhost): open the dashboard with https://, or ask \
+             the administrator to configure [tls] in collector.toml.",
+        ));
+    };
+    if !auth::same(expected, &form.csrf) {
         return page_error(ApiError::new(
             StatusCode::FORBIDDEN,
             "The login form expired; reload the page and try again.",
         ));
     }
-    if form.username.len() > 200 || form.password.len() > 1024 {
-        return Redirect::to("/login?failed=1").into_response();
-    }
-    let found = match store::user_by_name(&state.db, &form.username).await {
-        Ok(found) => found,
-        Err(e) => return page_error(ApiError::internal(e)),
-    };
-    let (user, hash) = match found {
-        Some((user, hash)) => (Some(user), hash),
-        None => (None, auth::dummy_hash().to_string()),
-    };
-    let password = form.password;
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
-        .await
-        .unwrap_or(false);
-    let (true, Some(user)) = (ok, user) else {
-        tracing::warn!(user = %form.username, "failed login");
-        return Redirect::to("/login?failed=1").into_response();
-    };
+    let user =
+        match login::check_password(&state, &form.username, form.password, address, "form").await {
+            Ok(user) => user,
+            Err(Refusal::Wrong) => return Redirect::to("/login?failed=1").into_response(),
+            Err(refusal) => return page_error(crate::http::refusal_error(refusal)),
+        };
     let session_id = auth::random_hex();
     let csrf = auth::random_hex();
     let now = Utc::now();
@@ -225,7 +230,15 @@ async fn login(
     )
     .await
     {
-        return page_error(ApiError::internal(e));
+        return page_error(ApiError::from(e));
+    }
+    let detail = serde_json::json!({
+        "address": address.map_or_else(|| "unknown".to_string(), |a| a.to_string()),
+    });
+    if let Err(e) =
+        store::audit_event(&state.db, &user.name, "login", &detail.to_string(), now).await
+    {
+        tracing::error!(error = %e, "cannot write the audit log entry of a login");
     }
     let session_cookie = format!(
         "{SESSION_COOKIE}={session_id}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={}",
@@ -592,7 +605,12 @@ async fn host_page(
         Err(e) => return page_error(ApiError::internal(e)),
     };
     let today = state.today();
-    let inventory = detail.inventory.value();
+    let inventory = match api::decode_inventory(&state, detail.inventory).await {
+        Ok(inventory) => inventory
+            .and_then(|i| serde_json::to_value(i).ok())
+            .unwrap_or(Value::Null),
+        Err(e) => return page_error(e),
+    };
     let h = &detail.host;
     let csrf = caller.csrf_token.clone().unwrap_or_default();
     let admin = caller.user.is_admin() && caller.csrf_token.is_some();

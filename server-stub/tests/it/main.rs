@@ -20,5 +20,6 @@ mod catalog;
 mod cli;
 mod crash;
 mod dashboard;
+mod durability;
 mod ingest;
 mod reload;

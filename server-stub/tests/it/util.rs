@@ -105,7 +105,9 @@ pub struct TestServer {
     pub url: String,
     pub state: Shared,
     pub client: reqwest::Client,
-    _dir: TempDir,
+    /// The configuration it runs with (kept for [`TestServer::restart`]).
+    pub config: Config,
+    _dir: std::sync::Arc<TempDir>,
     pub catalog_dir: PathBuf,
     /// The public key agents would verify the catalogue bundle with (`None`: served unsigned
     /// collector, whose `/api/v1/catalog` answers 503).
@@ -128,11 +130,20 @@ impl Drop for TestServer {
 /// Starts a collector with a copy of the fixture catalogue in its own directory, signing its
 /// catalogue bundle with a fresh key.
 pub async fn start(backend: &Backend) -> TestServer {
-    start_with(backend, true).await
+    start_with_config(backend, true, |_| {}).await
 }
 
 /// Starts a collector; `signed` says whether it gets a `catalog_signing_key_file`.
 pub async fn start_with(backend: &Backend, signed: bool) -> TestServer {
+    start_with_config(backend, signed, |_| {}).await
+}
+
+/// Starts a collector after `tweak` has had its say on the configuration file.
+pub async fn start_with_config(
+    backend: &Backend,
+    signed: bool,
+    tweak: impl FnOnce(&mut FileConfig),
+) -> TestServer {
     let dir = tempfile::tempdir().expect("tempdir");
     let catalog_dir = dir.path().join("catalog");
     std::fs::create_dir_all(&catalog_dir).expect("catalog dir");
@@ -156,12 +167,13 @@ pub async fn start_with(backend: &Backend, signed: bool) -> TestServer {
     } else {
         (None, None)
     };
-    let file = FileConfig {
+    let mut file = FileConfig {
         database_url: Some(url),
         catalog_dir: Some(catalog_dir.clone()),
         catalog_signing_key_file: key_file,
         ..FileConfig::default()
     };
+    tweak(&mut file);
     let config = Config::resolve(
         file,
         &Overrides {
@@ -171,11 +183,26 @@ pub async fn start_with(backend: &Backend, signed: bool) -> TestServer {
         },
     )
     .expect("config");
+    serve(
+        config,
+        std::sync::Arc::new(dir),
+        catalog_dir,
+        catalog_public_key,
+    )
+    .await
+}
+
+async fn serve(
+    config: Config,
+    dir: std::sync::Arc<TempDir>,
+    catalog_dir: PathBuf,
+    catalog_public_key: Option<sunset_catalog::bundle::VerifyingKey>,
+) -> TestServer {
     let db = Db::open(&config).await.expect("database");
     let catalog = catalog_source::load_configured(&config).expect("catalogue");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let state = AppState::new(db, config, catalog);
+    let state = AppState::new(db, config.clone(), catalog);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let run_state = state.clone();
     let task = tokio::spawn(async move {
@@ -190,6 +217,7 @@ pub async fn start_with(backend: &Backend, signed: bool) -> TestServer {
         url: format!("http://{addr}"),
         state,
         client: reqwest::Client::new(),
+        config,
         _dir: dir,
         catalog_dir,
         catalog_public_key,
@@ -199,6 +227,25 @@ pub async fn start_with(backend: &Backend, signed: bool) -> TestServer {
 }
 
 impl TestServer {
+    /// Stops this collector, closes its database, and starts a new one on the same configuration
+    /// and database (a restart of the service).
+    pub async fn restart(mut self) -> TestServer {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(15), task).await;
+        }
+        self.state.db.pool.close().await;
+        serve(
+            self.config.clone(),
+            self._dir.clone(),
+            self.catalog_dir.clone(),
+            self.catalog_public_key.take(),
+        )
+        .await
+    }
+
     /// Enrols a site and returns its token.
     pub async fn site(&self, name: &str) -> String {
         store::add_site(&self.state.db, name, Utc::now())

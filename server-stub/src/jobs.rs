@@ -1,0 +1,94 @@
+//! Background jobs, every `jobs_interval_seconds` (a minute by default): keep verdicts current
+//! (re-evaluate after a catalogue change by another process, and on a new day, so "expiring"
+//! becomes "unsupported" on the right day), and once an hour apply retention.
+//!
+//! Several collectors may share one PostgreSQL database: each job takes its lock across instances
+//! ([`crate::db::Db::lock_job`]) without waiting, so an instance whose job is already running
+//! elsewhere skips its turn, and the re-evaluation itself only takes hosts nobody has judged with
+//! this catalogue today ([`crate::reevaluate`]).
+
+use std::cmp::Ordering;
+use std::time::Duration;
+
+use chrono::Utc;
+use sunset_catalog::version::Scheme;
+use tracing::{error, info, warn};
+
+use crate::db::Job;
+use crate::reevaluate::{META_CATALOG_VERSION, META_EVALUATED_ON, Scope};
+use crate::server::Shared;
+use crate::store;
+
+/// Time between retention runs.
+const RETENTION_EVERY: Duration = Duration::from_secs(3600);
+
+/// Starts the jobs; they run until the task is aborted.
+pub fn spawn(state: Shared) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let interval = state.config.jobs_interval;
+        let mut tick = tokio::time::interval(interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_retention: Option<tokio::time::Instant> = None;
+        loop {
+            tick.tick().await;
+            if let Err(e) = keep_verdicts_current(&state).await {
+                error!(error = %e, "re-evaluation failed");
+            }
+            if last_retention.is_none_or(|at| at.elapsed() >= RETENTION_EVERY) {
+                last_retention = Some(tokio::time::Instant::now());
+                if let Err(e) = retention(&state).await {
+                    error!(error = %e, "retention purge failed");
+                }
+            }
+        }
+    })
+}
+
+/// Re-evaluates when the stored verdicts rest on another catalogue or an earlier day.
+///
+/// When another collector (or `catalog reload`) judged with another catalogue, this one reads its
+/// own catalogue again first; if the stored version is still newer than what it then has, it leaves
+/// the verdicts alone and says so, rather than flip every host back to older verdicts.
+pub async fn keep_verdicts_current(state: &Shared) -> anyhow::Result<()> {
+    let stored = store::meta_get(&state.db, META_CATALOG_VERSION).await?;
+    let day = store::meta_get(&state.db, META_EVALUATED_ON).await?;
+    let today = state.today().to_string();
+    // Also true when this instance just adopted the new catalogue: what it stored with the old one
+    // since the other instance's re-evaluation is stale now.
+    let changed = stored.as_deref() != Some(state.catalog().version());
+    if let Some(stored) = &stored
+        && stored != state.catalog().version()
+    {
+        let config = state.config.clone();
+        let loaded =
+            tokio::task::spawn_blocking(move || crate::catalog_source::load_configured(&config))
+                .await??;
+        if loaded.version() != state.catalog().version() {
+            info!(version = %loaded.version(), "catalogue re-read after a change by another process");
+            state.set_catalog(loaded);
+        }
+        let mine = state.catalog();
+        if Scheme::Dotted.compare(stored, mine.version()) == Ordering::Greater {
+            warn!(stored = %stored, this = %mine.version(), "another collector judges with a newer catalogue; this one keeps its verdicts: give every instance the same catalogue");
+            return Ok(());
+        }
+    }
+    if changed || day.as_deref() != Some(today.as_str()) {
+        state.reevaluate(Scope::Stale, false).await?;
+    }
+    Ok(())
+}
+
+async fn retention(state: &Shared) -> anyhow::Result<()> {
+    let Some(lock) = state.db.lock_job(Job::Retention, false).await? else {
+        return Ok(());
+    };
+    let days = chrono::Duration::days(i64::from(state.config.retention_days));
+    let result = store::purge(&state.db, Utc::now() - days).await;
+    lock.release().await;
+    match result? {
+        0 => {}
+        n => info!(rows = n, "retention: old records deleted"),
+    }
+    Ok(())
+}
