@@ -34,7 +34,6 @@ pid=$!
 for _ in $(seq 100); do curl -fsS "$url/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 
 kib() { awk -v k="$1" '$1 == k":" { print $2 }' "/proc/$pid/status"; }
-mib() { awk -v k="$1" '{ printf "%.1f", k / 1024 }' <<<""; }
 reset_peak() { echo 5 > "/proc/$pid/clear_refs"; }
 
 # One flood: $1 name, $2 curl config file; prints peak RSS and the status codes seen.
@@ -43,8 +42,8 @@ flood() {
   reset_peak
   local before; before=$(kib VmRSS)
   local start; start=$(date +%s.%N)
-  curl --parallel --parallel-immediate --parallel-max "$3" -s -K "$config" \
-    -o /dev/null -w '%{http_code}\n' >"$work/codes" || true
+  curl --parallel --parallel-immediate --parallel-max "$3" --silent -K "$config" \
+    >"$work/codes" || true
   local secs; secs=$(echo "$(date +%s.%N) - $start" | bc)
   local peak; peak=$(kib VmHWM)
   local after; after=$(kib VmRSS)
@@ -55,8 +54,10 @@ flood() {
 
 # Flood 1: wrong Basic credentials, 256 at a time.
 : >"$work/basic.cfg"
+# One section per request ("next" starts the next), each with its own options.
+section='output = "/dev/null"\nwrite-out = "%%{http_code}\\n"\nsilent\n'
 for _ in $(seq 1024); do
-  printf 'url = "%s/api/v1/summary"\nuser = "admin:wrong-password"\n' "$url" >>"$work/basic.cfg"
+  printf "url = \"%s/api/v1/summary\"\nuser = \"admin:wrong-password\"\n$section""next\n" "$url" >>"$work/basic.cfg"
 done
 flood "256 concurrent wrong Basic logins" "$work/basic.cfg" 256
 
@@ -84,7 +85,7 @@ for variant in refusable accepted; do
   if [ "$variant" = refusable ]; then amplify "$body" ""; else amplify "$body" "AMPLIFY"; fi
   : >"$work/amplify.cfg"
   for _ in $(seq 128); do
-    printf 'url = "%s/api/v1/reports"\nheader = "Authorization: Bearer %s"\nheader = "Content-Type: application/json"\nheader = "Content-Encoding: gzip"\ndata-binary = "@%s"\n' \
+    printf "url = \"%s/api/v1/reports\"\nheader = \"Authorization: Bearer %s\"\nheader = \"Content-Type: application/json\"\nheader = \"Content-Encoding: gzip\"\ndata-binary = \"@%s\"\n$section""next\n" \
       "$url" "$token" "$body" >>"$work/amplify.cfg"
   done
   [ "$variant" = refusable ] && printf 'amplification body: %s bytes of gzip, %s bytes of JSON\n' \

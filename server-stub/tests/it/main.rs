@@ -21,5 +21,7 @@ mod cli;
 mod crash;
 mod dashboard;
 mod durability;
+mod hostile_reports;
 mod ingest;
+mod logins;
 mod reload;
