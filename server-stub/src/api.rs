@@ -51,7 +51,9 @@ async fn hosts(
     _caller: ApiCaller,
     Query(filter): Query<Filter>,
 ) -> Result<Response, ApiError> {
-    let (limit, offset) = filter.page(PAGE_DEFAULT, PAGE_MAX);
+    let (limit, offset) = filter
+        .page(PAGE_DEFAULT, PAGE_MAX)
+        .map_err(|e| ApiError::field(StatusCode::BAD_REQUEST, e, "offset"))?;
     let (rows, total) =
         store::hosts(&state.db, &filter, &state.stale_cutoff(), limit, offset).await?;
     Ok(
@@ -259,7 +261,9 @@ async fn findings(
     _caller: ApiCaller,
     Query(filter): Query<Filter>,
 ) -> Result<Response, ApiError> {
-    let (limit, offset) = filter.page(PAGE_DEFAULT, PAGE_MAX);
+    let (limit, offset) = filter
+        .page(PAGE_DEFAULT, PAGE_MAX)
+        .map_err(|e| ApiError::field(StatusCode::BAD_REQUEST, e, "offset"))?;
     let (rows, total) =
         store::findings(&state.db, &filter, &state.stale_cutoff(), limit, offset).await?;
     Ok(

@@ -859,6 +859,9 @@ pub async fn purge(db: &Db, cutoff: DateTime<Utc>) -> Result<u64> {
 // ----------------------------------------------------------------------------------------------
 // Reading: filters, hosts, findings, summary
 
+/// Largest `offset` a listing accepts.
+pub const MAX_OFFSET: i64 = 1_000_000_000;
+
 /// Filters shared by the dashboard, the JSON API and the exports.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub struct Filter {
@@ -970,11 +973,15 @@ impl Filter {
         .any(|v| value(v).is_some())
     }
 
-    /// Page bounds: at most `max` rows.
-    pub fn page(&self, default: i64, max: i64) -> (i64, i64) {
+    /// Page bounds: at most `max` rows, from an offset of 0 to [`MAX_OFFSET`] (anything else is
+    /// refused, so `offset + limit` can never overflow).
+    pub fn page(&self, default: i64, max: i64) -> std::result::Result<(i64, i64), String> {
         let limit = self.limit.unwrap_or(default).clamp(1, max);
-        let offset = self.offset.unwrap_or(0).max(0);
-        (limit, offset)
+        let offset = self.offset.unwrap_or(0);
+        if !(0..=MAX_OFFSET).contains(&offset) {
+            return Err(format!("offset must be 0 to {MAX_OFFSET} (got {offset})"));
+        }
+        Ok((limit, offset))
     }
 }
 

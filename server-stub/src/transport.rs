@@ -129,4 +129,40 @@ mod tests {
         };
         assert!(!dashboard_refused(&tls, Some(lan)));
     }
+
+    /// Issue 11.9: plain HTTP on a network address is said out loud at start-up.
+    #[test]
+    fn plain_http_on_a_network_address_is_warned_about() {
+        #[derive(Clone, Default)]
+        struct Buffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+        impl std::io::Write for Buffer {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let logged = |listen: &str| {
+            let buffer = Buffer::default();
+            let writer = buffer.clone();
+            let subscriber = tracing_subscriber::fmt()
+                .with_writer(move || writer.clone())
+                .with_ansi(false)
+                .finish();
+            let config = Config::resolve(
+                FileConfig::default(),
+                &Overrides {
+                    listen: Some(listen.into()),
+                    ..Overrides::default()
+                },
+            )
+            .unwrap();
+            tracing::subscriber::with_default(subscriber, || warn_at_start(&config));
+            String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap()
+        };
+        assert!(logged("0.0.0.0:8080").contains("plain HTTP on a network address"));
+        assert!(logged("127.0.0.1:8080").is_empty());
+    }
 }

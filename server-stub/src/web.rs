@@ -33,6 +33,8 @@ const LOGIN_CSRF_COOKIE: &str = "sunset_login_csrf";
 const PAGE: i64 = 100;
 /// Longest owner or mitigation text accepted in the risk register.
 const MAX_RISK_TEXT: usize = 2000;
+/// Longest finding key looked up (real ones are product and program names, far shorter).
+const MAX_FINDING_KEY: usize = 1024;
 
 const STYLE: &str = include_str!("../assets/style.css");
 
@@ -498,7 +500,10 @@ async fn hosts_page(
     PageCaller(caller): PageCaller,
     Query(filter): Query<Filter>,
 ) -> Response {
-    let (limit, offset) = filter.page(PAGE, PAGE);
+    let (limit, offset) = match filter.page(PAGE, PAGE) {
+        Ok(page) => page,
+        Err(e) => return page_error(ApiError::new(StatusCode::BAD_REQUEST, e)),
+    };
     let cutoff = state.stale_cutoff();
     let (hosts, sites) = match tokio::try_join!(
         store::hosts(&state.db, &filter, &cutoff, limit, offset),
@@ -778,7 +783,10 @@ async fn findings_page(
     PageCaller(caller): PageCaller,
     Query(filter): Query<Filter>,
 ) -> Response {
-    let (limit, offset) = filter.page(PAGE, PAGE);
+    let (limit, offset) = match filter.page(PAGE, PAGE) {
+        Ok(page) => page,
+        Err(e) => return page_error(ApiError::new(StatusCode::BAD_REQUEST, e)),
+    };
     let cutoff = state.stale_cutoff();
     let (found, sites, risks) = match tokio::try_join!(
         store::findings(&state.db, &filter, &cutoff, limit, offset),
@@ -886,9 +894,22 @@ async fn save_risk(
         return page_error(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad date"));
     };
     match store::host(&state.db, &host_id).await {
-        Ok(Some(_)) => {}
+        Ok(Some(detail)) => {
+            // A risk is recorded for the whole host or for one of its findings, nothing else.
+            if !form.finding_key.is_empty()
+                && !detail
+                    .findings
+                    .iter()
+                    .any(|(f, _)| f.finding_key == form.finding_key)
+            {
+                return page_error(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "This host has no such finding; reload the host page.",
+                ));
+            }
+        }
         Ok(None) => return page_error(ApiError::new(StatusCode::NOT_FOUND, "No such host.")),
-        Err(e) => return page_error(ApiError::internal(e)),
+        Err(e) => return page_error(ApiError::from(e)),
     }
     if let Err(e) = store::save_risk(
         &state.db,
@@ -922,6 +943,12 @@ async fn delete_risk(
 ) -> Response {
     if let Some(r) = check_risk_change(&caller, &form.csrf) {
         return r;
+    }
+    if form.finding_key.len() > MAX_FINDING_KEY {
+        return page_error(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "No such finding.",
+        ));
     }
     if let Err(e) = store::delete_risk(
         &state.db,

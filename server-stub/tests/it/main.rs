@@ -21,6 +21,7 @@ mod cli;
 mod crash;
 mod dashboard;
 mod durability;
+mod hardening;
 mod hostile_reports;
 mod ingest;
 mod logins;
