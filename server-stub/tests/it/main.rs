@@ -1,7 +1,9 @@
 //! Integration tests of the collector, in-process on 127.0.0.1:0 with a real HTTP client.
 //!
-//! Every test body in `backend_tests!` runs twice: on SQLite (always) and on PostgreSQL when
-//! `SUNSET_TEST_POSTGRES_URL` is set (a missing PostgreSQL is a failure when `CI=true`).
+//! Every test body in `backend_tests!` runs twice: on SQLite, and on PostgreSQL as an ignored test
+//! that `--include-ignored` runs (`ci/test.sh` starts a server and sets `SUNSET_TEST_POSTGRES_URL`;
+//! without it the PostgreSQL tests fail rather than pass). Tests that need root (a tmpfs, an own
+//! PostgreSQL cluster) are ignored the same way, saying what they need.
 //!
 //! - `ingest`: happy path, duplicates, bad tokens, malformed, oversize, gzip bombs, bounds.
 //! - `reload`: a catalogue change re-evaluates stored hosts.
@@ -9,6 +11,9 @@
 //! - `catalog`: the signed catalogue bundle agents verify; key commands.
 //! - `cli`: the management commands of the real binary.
 //! - `crash`: SIGKILL of the real binary mid-stream; every acknowledged report survives.
+//! - `durability`: a full disk (tmpfs) and PostgreSQL stopped mid-load: 503, recovery, no loss.
+//! - `logins`, `hostile_reports`, `hardening`: the attacks of issue 11, each refused.
+//! - `instances`: two collector processes on one PostgreSQL database.
 //! - `util`: the server harness and report builders.
 
 #![allow(clippy::unwrap_used)] // A test that cannot unwrap should fail loudly.
