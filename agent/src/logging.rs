@@ -8,5 +8,7 @@ pub fn init_stderr() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Its default is an `eprintln!` when a write fails, which panics on a closed stderr.
+        .log_internal_errors(false)
         .try_init();
 }

@@ -12,6 +12,21 @@ use sunset_agent::{config, deliver, report, scan, service};
 use sunset_catalog::Catalog;
 use sunset_catalog::evaluate::Status;
 
+/// A line to standard error. A closed stream is ignored, never a panic: with `panic = abort`,
+/// `sunset-agent report 2>&1 | head -c 10` would otherwise die of SIGABRT once `head` has gone.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// A line to standard output, ignoring a closed stream like [`say!`].
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 #[derive(Parser)]
 #[command(name = "sunset-agent", version = version(), about = "Finds out-of-support OS, software and hardware on this machine")]
 struct Cli {
@@ -109,7 +124,7 @@ fn main() -> ExitCode {
     match outcome {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("sunset-agent: {error:#}");
+            say!("sunset-agent: {error:#}");
             ExitCode::from(1)
         }
     }
@@ -128,12 +143,12 @@ fn run_config_check(path: Option<&Path>) -> Result<ExitCode> {
                 .path
                 .as_ref()
                 .map_or_else(|| "no file".to_string(), |p| p.display().to_string());
-            println!("# effective configuration ({source}); secrets masked");
-            print!("{}", config.render_masked());
+            out!("# effective configuration ({source}); secrets masked");
+            out!("{}", config.render_masked().trim_end());
             Ok(ExitCode::SUCCESS)
         }
         Err(error) => {
-            eprintln!("sunset-agent: {error}");
+            say!("sunset-agent: {error}");
             Ok(ExitCode::from(service::exit::CONFIG))
         }
     }
@@ -143,7 +158,7 @@ fn run_report(path: Option<&Path>, args: ReportArgs) -> Result<ExitCode> {
     let config = match load_config(path) {
         Ok(config) => config,
         Err(error) => {
-            eprintln!("sunset-agent: {error}");
+            say!("sunset-agent: {error}");
             return Ok(ExitCode::from(service::exit::CONFIG));
         }
     };
@@ -159,18 +174,18 @@ fn run_report(path: Option<&Path>, args: ReportArgs) -> Result<ExitCode> {
     let outcome = match outcome {
         Ok(outcome) => outcome,
         Err(error) => {
-            eprintln!("sunset-agent: {error}");
+            say!("sunset-agent: {error}");
             return Ok(ExitCode::from(service::exit::CONFIG));
         }
     };
     match &outcome {
-        service::ReportOutcome::Delivered => eprintln!("sunset-agent: report delivered"),
+        service::ReportOutcome::Delivered => say!("sunset-agent: report delivered"),
         service::ReportOutcome::Queued(why) => {
-            eprintln!("sunset-agent: report queued for the next run: {why}")
+            say!("sunset-agent: report queued for the next run: {why}")
         }
-        service::ReportOutcome::Refused(why) => eprintln!("sunset-agent: report refused: {why}"),
+        service::ReportOutcome::Refused(why) => say!("sunset-agent: report refused: {why}"),
         service::ReportOutcome::Lost(why) => {
-            eprintln!("sunset-agent: report neither delivered nor queued: {why}")
+            say!("sunset-agent: report neither delivered nor queued: {why}")
         }
     }
     Ok(ExitCode::from(outcome.exit_code()))
@@ -181,7 +196,7 @@ fn run_service(path: Option<&Path>) -> Result<ExitCode> {
         Ok(config) => config,
         Err(error) => {
             // The service refuses to start half-configured.
-            eprintln!("sunset-agent: {error}");
+            say!("sunset-agent: {error}");
             return Ok(ExitCode::from(service::exit::CONFIG));
         }
     };

@@ -538,6 +538,7 @@ pub mod log_file {
 /// `log_dir` when `to_file` and a directory is configured, else to standard error (journald adds
 /// its own timestamps, so none are written there).
 pub fn init_logging(config: &Config, to_file: bool) {
+    use std::io::Write as _;
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(config.log_level.as_str()));
@@ -545,7 +546,8 @@ pub fn init_logging(config: &Config, to_file: bool) {
         (Some(dir), true) => match log_file::Rotating::open(dir) {
             Ok(file) => Some(file),
             Err(e) => {
-                eprintln!(
+                let _ = writeln!(
+                    std::io::stderr(),
                     "sunset-agent: cannot open a log file in {}: {e}; logging to standard error",
                     dir.display()
                 );
@@ -555,14 +557,17 @@ pub fn init_logging(config: &Config, to_file: bool) {
         _ => None,
     };
     let _ = match file {
+        // Never `log_internal_errors`: it `eprintln!`s, which panics (aborts) on a closed stderr.
         Some(file) => tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_ansi(false)
             .with_writer(std::sync::Mutex::new(file))
+            .log_internal_errors(false)
             .try_init(),
         None => tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_writer(std::io::stderr)
+            .log_internal_errors(false)
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .without_time()
             .try_init(),

@@ -1,20 +1,23 @@
-//! End-to-end catalogue update from the real collector (`sunset-collector`, built by
-//! `cargo build -p sunset-collector`), over 127.0.0.1 only: the collector signs a newer catalogue
-//! with a key made by its own `catalog keygen`, the agent verifies it with the `.pub` contents,
-//! uses it and stores it in its state directory; a bundle signed with another key is rejected and
-//! the previous catalogue is kept.
+//! End-to-end catalogue update from the real collector (the `sunset-collector` library, serving
+//! from this process on 127.0.0.1): the collector signs a newer catalogue with a key made as its
+//! `catalog keygen` makes one, the agent verifies it with the `.pub` contents, uses it and stores it
+//! in its state directory; a bundle signed with another key is rejected and the previous catalogue
+//! is kept.
 #![allow(clippy::unwrap_used)]
 
-use std::io::Write;
-use std::net::{SocketAddr, TcpListener};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+#[path = "delivery/in_process.rs"]
+mod in_process;
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use in_process::{Collector, add_site, keygen};
 use sunset_agent::config::{self, Overrides};
 use sunset_agent::deliver::RetryPolicy;
 use sunset_agent::service::{Agent, ReportOutcome};
+use sunset_collector::config::FileConfig;
 
 /// Debian 9, so the scan has something to report.
 const OS_RELEASE: &str = "PRETTY_NAME=\"Debian GNU/Linux 9 (stretch)\"\nNAME=\"Debian GNU/Linux\"\n\
@@ -24,72 +27,6 @@ VERSION_ID=\"9\"\nVERSION=\"9 (stretch)\"\nID=debian\n";
 const NEWER: &str = "2999.1.1";
 /// Newer still, served signed with the wrong key.
 const NEWEST: &str = "2999.2.1";
-
-/// The collector process; killed on drop.
-struct Collector {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Collector {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn target_debug() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/debug")
-}
-
-fn collector_binary() -> Option<PathBuf> {
-    let path = target_debug().join("sunset-collector");
-    path.exists().then_some(path)
-}
-
-/// Prints why the test is skipped, except in CI (`CI=true`), where it fails instead.
-fn skip(what: &str) {
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("CI must not skip: {what}");
-    }
-    eprintln!("skipped: {what}");
-}
-
-/// A free port on 127.0.0.1.
-fn free_addr() -> SocketAddr {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-}
-
-/// Runs a collector management command; returns its stdout.
-fn run(bin: &Path, data: &Path, args: &[&str]) -> String {
-    let output = Command::new(bin)
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// `catalog keygen --out PREFIX`: returns the public key (the line in PREFIX.pub).
-fn keygen(bin: &Path, data: &Path, prefix: &Path) -> String {
-    run(
-        bin,
-        data,
-        &["catalog", "keygen", "--out", prefix.to_str().unwrap()],
-    );
-    let public = std::fs::read_to_string(prefix.with_extension("pub")).unwrap();
-    public.trim().to_string()
-}
 
 /// A copy of `catalog/data` whose `[catalog] version` is `version`.
 fn catalog_copy(dir: &Path, version: &str) -> PathBuf {
@@ -113,41 +50,14 @@ fn catalog_copy(dir: &Path, version: &str) -> PathBuf {
     target
 }
 
-/// Starts the collector with a `collector.toml` naming the catalogue and the signing key.
-fn start(bin: &Path, data: &Path, catalog_dir: &Path, key_file: &Path) -> Collector {
-    let config = data.join("collector.toml");
-    std::fs::write(
-        &config,
-        format!("catalog_dir = {catalog_dir:?}\ncatalog_signing_key_file = {key_file:?}\n"),
-    )
-    .unwrap();
-    let addr = free_addr();
-    let child = Command::new(bin)
-        .arg("--config")
-        .arg(&config)
-        .arg("--data-dir")
-        .arg(data)
-        .args(["serve", "--listen", &addr.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut collector = Collector {
-        child,
-        url: format!("http://{addr}"),
+/// Starts the collector with the catalogue in `catalog_dir`, signed with `key_file`.
+fn start(data: &Path, catalog_dir: &Path, key_file: &Path) -> Collector {
+    let file = FileConfig {
+        catalog_dir: Some(catalog_dir.to_path_buf()),
+        catalog_signing_key_file: Some(key_file.to_path_buf()),
+        ..FileConfig::default()
     };
-    let started = Instant::now();
-    while std::net::TcpStream::connect(addr).is_err() {
-        if let Some(status) = collector.child.try_wait().unwrap() {
-            panic!("collector exited: {status}");
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "collector did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    collector
+    Collector::start(data, file, None)
 }
 
 /// An agent installation: configuration, state and spool directories, a tiny root to scan.
@@ -236,10 +146,6 @@ fn capture_logs<T>(f: impl FnOnce() -> T) -> (T, String) {
 
 #[test]
 fn real_collector_catalogue_is_taken_under_its_key_and_rejected_under_another() {
-    let Some(bin) = collector_binary() else {
-        skip("target/debug/sunset-collector not built (cargo build -p sunset-collector)");
-        return;
-    };
     let built_in = sunset_agent::update::built_in_version().unwrap();
     assert_eq!(
         sunset_agent::update::compare_versions(NEWER, &built_in),
@@ -249,23 +155,13 @@ fn real_collector_catalogue_is_taken_under_its_key_and_rejected_under_another() 
 
     let data = tempfile::tempdir().unwrap();
     let keys = tempfile::tempdir().unwrap();
-    let public_a = keygen(&bin, data.path(), &keys.path().join("a"));
-    let public_b = keygen(&bin, data.path(), &keys.path().join("b"));
+    let (key_a, public_a) = keygen(&keys.path().join("a"));
+    let (key_b, public_b) = keygen(&keys.path().join("b"));
     assert_ne!(public_a, public_b);
-    let token = run(&bin, data.path(), &["site", "add", "Ward 7"])
-        .lines()
-        .last()
-        .unwrap()
-        .trim()
-        .to_string();
+    let token = add_site(data.path(), "Ward 7");
 
     // 1. The collector signs NEWER with key A; the agent trusts A: updated and stored.
-    let collector = start(
-        &bin,
-        data.path(),
-        &catalog_copy(keys.path(), NEWER),
-        &keys.path().join("a.key"),
-    );
+    let collector = start(data.path(), &catalog_copy(keys.path(), NEWER), &key_a);
     let install = Install::new(&collector.url, &token, &public_a);
     let mut agent = install.agent();
     assert_eq!(agent.catalog_version(), built_in);
@@ -290,12 +186,7 @@ fn real_collector_catalogue_is_taken_under_its_key_and_rejected_under_another() 
 
     // 3. The collector now signs NEWEST with key B; the first agent still trusts A: rejected,
     // NEWER is kept in use and on disk.
-    let collector = start(
-        &bin,
-        data.path(),
-        &catalog_copy(keys.path(), NEWEST),
-        &keys.path().join("b.key"),
-    );
+    let collector = start(data.path(), &catalog_copy(keys.path(), NEWEST), &key_b);
     std::fs::write(
         install.config_path(),
         std::fs::read_to_string(install.config_path())

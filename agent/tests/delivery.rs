@@ -7,7 +7,7 @@
 //! - `catalog`: signed catalogue updates, tampered and older bundles.
 //! - `schedule`: the nightly time is in the window, stable, and evenly spread.
 //! - `service`: the `run` loop catches up, delivers and stops on its shutdown signal.
-//! - `collector`: the real `sunset-collector` binary, when built.
+//! - `collector`: the real collector (`in_process`: the `sunset-collector` library in this process).
 //! - `tls`: HTTPS with verification always on; `ca_file` trusts a private CA.
 //!
 //! Failure modes use the scripted fake collector in `fake`; `util` holds the helpers.
@@ -15,6 +15,8 @@
 
 #[path = "delivery/fake.rs"]
 mod fake;
+#[path = "delivery/in_process.rs"]
+mod in_process;
 #[path = "delivery/util.rs"]
 mod util;
 

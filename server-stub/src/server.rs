@@ -234,6 +234,19 @@ async fn metrics(
         .into_response()
 }
 
+/// Loads the configured catalogue, opens (and migrates) the database and serves on `listener` until
+/// `shutdown` completes: `sunset-collector serve` without its start-up messages, for tests and
+/// embedding.
+pub async fn serve(
+    config: Config,
+    listener: std::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let catalog = crate::catalog_source::load_configured(&config)?;
+    let db = Db::open(&config).await?;
+    run(AppState::new(db, config, catalog), listener, shutdown).await
+}
+
 /// Serves until `shutdown` completes, over HTTPS when TLS is configured.
 pub async fn run(
     state: Shared,

@@ -24,6 +24,47 @@ fn report_exits_3_when_queued() {
     assert_eq!(install.spooled(), 1);
 }
 
+/// Runs the agent binary with standard output and error already closed by the reader, as in
+/// `sunset-agent report 2>&1 | head -c 10` once `head` has its ten bytes.
+fn run_with_closed_output(install: &Install, args: &[&str]) -> std::process::ExitStatus {
+    let mut child = std::process::Command::new(AGENT)
+        .args(args)
+        .arg("--config")
+        .arg(&install.config_path)
+        .env("RUST_LOG", "debug")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    child.wait().unwrap()
+}
+
+/// Issue 11.8: a closed stdout or stderr must never abort the agent or lose its report.
+#[test]
+fn closed_output_neither_aborts_nor_loses_the_report() {
+    let root = |install: &Install| install.root.to_str().unwrap().to_string();
+    let down = Install::new(&format!("http://{}", dead_port()), "t", "");
+    let status = run_with_closed_output(&down, &["report", "--root", &root(&down)]);
+    assert_eq!(status.code(), Some(3), "queued, not killed: {status:?}");
+    assert_eq!(down.spooled(), 1, "the report is kept for the next run");
+
+    let fake = Fake::start();
+    let up = Install::new(&fake.url(), "t", "");
+    let status = run_with_closed_output(&up, &["report", "--root", &root(&up)]);
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    assert_eq!(fake.stored().len(), 1);
+    assert_eq!(up.spooled(), 0);
+
+    let status = run_with_closed_output(&up, &["scan", "--root", &root(&up)]);
+    assert!(
+        status.code().is_some(),
+        "scan must exit, not die of a signal: {status:?}"
+    );
+}
+
 #[test]
 fn report_exits_1_when_the_collector_refuses_the_token() {
     let fake = Fake::start();

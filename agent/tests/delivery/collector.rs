@@ -1,88 +1,11 @@
-//! The real collector (`sunset-collector`, built by `cargo build -p sunset-collector`): the agent's
-//! report arrives, the host shows up with the right findings, and redelivery is idempotent.
-
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+//! The real collector (the `sunset-collector` library, in this process): the agent's report
+//! arrives, the host shows up with the right findings, and redelivery is idempotent.
 
 use sunset_agent::service::ReportOutcome;
+use sunset_collector::config::FileConfig;
 
-use crate::fake::dead_port;
-use crate::util::{Install, block_on, fast, skip, target_debug};
-
-struct Collector {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Collector {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn collector_binary() -> Option<std::path::PathBuf> {
-    let path = target_debug().join("sunset-collector");
-    path.exists().then_some(path)
-}
-
-fn start(bin: &std::path::Path, data: &std::path::Path) -> Collector {
-    let addr = dead_port();
-    let child = Command::new(bin)
-        .args(["--data-dir"])
-        .arg(data)
-        .args(["serve", "--listen", &addr.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while std::net::TcpStream::connect(addr).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "collector did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Collector {
-        child,
-        url: format!("http://{addr}"),
-    }
-}
-
-fn run(
-    bin: &std::path::Path,
-    data: &std::path::Path,
-    args: &[&str],
-    stdin: Option<&str>,
-) -> String {
-    let mut child = Command::new(bin)
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(input) = stdin {
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+use crate::in_process::{Collector, add_site, add_user};
+use crate::util::{Install, block_on, fast};
 
 fn get_json(url: &str, user: &str, password: &str) -> serde_json::Value {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -104,35 +27,11 @@ fn get_json(url: &str, user: &str, password: &str) -> serde_json::Value {
 
 #[test]
 fn real_collector_stores_the_report_with_its_findings() {
-    let Some(bin) = collector_binary() else {
-        skip("target/debug/sunset-collector not built (cargo build -p sunset-collector)");
-        return;
-    };
     let data = tempfile::tempdir().unwrap();
-    let out = run(&bin, data.path(), &["site", "add", "Ward 7"], None);
-    let token = BufReader::new(out.as_bytes())
-        .lines()
-        .last()
-        .unwrap()
-        .unwrap();
+    let token = add_site(data.path(), "Ward 7");
     let password = "correct horse battery staple";
-    let pw_file = data.path().join("pw");
-    std::fs::write(&pw_file, format!("{password}\n")).unwrap();
-    run(
-        &bin,
-        data.path(),
-        &[
-            "user",
-            "add",
-            "admin",
-            "--role",
-            "admin",
-            "--password-file",
-            pw_file.to_str().unwrap(),
-        ],
-        None,
-    );
-    let collector = start(&bin, data.path());
+    add_user(data.path(), "admin", password, "admin");
+    let collector = Collector::start(data.path(), FileConfig::default(), None);
 
     let install = Install::new(&collector.url, token.trim(), "");
     let mut agent = install.agent(fast());
@@ -162,15 +61,10 @@ fn real_collector_stores_the_report_with_its_findings() {
 
 #[test]
 fn real_collector_down_then_back_gets_every_report_once() {
-    let Some(bin) = collector_binary() else {
-        skip("target/debug/sunset-collector not built (cargo build -p sunset-collector)");
-        return;
-    };
     let data = tempfile::tempdir().unwrap();
-    let out = run(&bin, data.path(), &["site", "add", "Ward 8"], None);
-    let token = out.lines().last().unwrap().trim().to_string();
-    let collector = start(&bin, data.path());
-    let url = collector.url.clone();
+    let token = add_site(data.path(), "Ward 8");
+    let collector = Collector::start(data.path(), FileConfig::default(), None);
+    let (url, addr) = (collector.url.clone(), collector.addr);
     drop(collector);
 
     let install = Install::new(&url, &token, "");
@@ -183,24 +77,7 @@ fn real_collector_down_then_back_gets_every_report_once() {
     }
     assert_eq!(install.spooled(), 2);
     // Back, on the same address.
-    let addr: std::net::SocketAddr = url.trim_start_matches("http://").parse().unwrap();
-    let child = Command::new(&bin)
-        .arg("--data-dir")
-        .arg(data.path())
-        .args(["serve", "--listen", &addr.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _collector = Collector {
-        child,
-        url: url.clone(),
-    };
-    let start = Instant::now();
-    while std::net::TcpStream::connect(addr).is_err() {
-        assert!(start.elapsed() < Duration::from_secs(30));
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let _collector = Collector::start(data.path(), FileConfig::default(), Some(addr));
     assert_eq!(block_on(agent.report_once()), ReportOutcome::Delivered);
     assert_eq!(install.spooled(), 0);
 }

@@ -3,7 +3,7 @@
 use sunset_agent::service::ReportOutcome;
 
 use crate::fake::{Fake, dead_port};
-use crate::util::{AGENT, Install, block_on, can_unshare, capture_logs, fast, skip, text};
+use crate::util::{AGENT, Install, block_on, capture_logs, fast, text};
 
 #[test]
 fn full_spool_drops_the_oldest_with_a_warning_and_keeps_the_newest() {
@@ -123,10 +123,8 @@ fn report_in_namespace(install: &Install, setup: &str) -> std::process::Output {
 }
 
 #[test]
+#[ignore = "needs mount namespaces (unshare -rm: root or user namespaces); run with --include-ignored"]
 fn read_only_spool_is_reported_clearly_without_a_crash() {
-    if !can_unshare() && skip("no mount namespaces here (unshare -rm)") {
-        return;
-    }
     let fake = Fake::start();
     let install = Install::new(&fake.url(), "t", "");
     let output = report_in_namespace(
@@ -141,10 +139,8 @@ fn read_only_spool_is_reported_clearly_without_a_crash() {
 }
 
 #[test]
+#[ignore = "needs mount namespaces (unshare -rm: root or user namespaces); run with --include-ignored"]
 fn full_disk_is_reported_clearly_without_a_crash() {
-    if !can_unshare() && skip("no mount namespaces here (unshare -rm)") {
-        return;
-    }
     let fake = Fake::start();
     let install = Install::new(&fake.url(), "t", "");
     let output = report_in_namespace(

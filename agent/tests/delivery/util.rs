@@ -2,7 +2,7 @@
 //! scan), fast retry policies, log capture, and the agent binary.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -142,24 +142,6 @@ pub fn capture_logs<T>(f: impl FnOnce() -> T) -> (T, String) {
     (result, text)
 }
 
-/// Whether this process can make a private mount namespace (for read-only and full file systems).
-pub fn can_unshare() -> bool {
-    std::process::Command::new("unshare")
-        .args(["-rm", "true"])
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// Whether a test that needs `what` must be skipped here: prints why and returns true, except in CI
-/// (`CI=true`), where nothing may be skipped and a missing prerequisite fails the test.
-pub fn skip(what: &str) -> bool {
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("CI must not skip: {what}");
-    }
-    eprintln!("skipped: {what}");
-    true
-}
-
 /// Text of a process's output.
 pub fn text(output: &std::process::Output) -> String {
     format!(
@@ -167,9 +149,4 @@ pub fn text(output: &std::process::Output) -> String {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     )
-}
-
-/// The workspace's target/debug directory.
-pub fn target_debug() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/debug")
 }
