@@ -29,5 +29,6 @@ mod durability;
 mod hardening;
 mod hostile_reports;
 mod ingest;
+mod instances;
 mod logins;
 mod reload;
