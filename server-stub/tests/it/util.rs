@@ -102,6 +102,7 @@ pub struct TestServer {
     pub state: Shared,
     pub client: reqwest::Client,
     /// The configuration it runs with (kept for [`TestServer::restart`]).
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     pub config: Config,
     _dir: std::sync::Arc<TempDir>,
     pub catalog_dir: PathBuf,
@@ -224,7 +225,8 @@ async fn serve(
 
 impl TestServer {
     /// Stops this collector, closes its database, and starts a new one on the same configuration
-    /// and database (a restart of the service).
+    /// and database (a restart of the service). Used by the Linux-only durability tests.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     pub async fn restart(mut self) -> TestServer {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
