@@ -87,6 +87,54 @@ async fn management_commands_work_end_to_end(backend: Backend) {
     );
     assert!(!ok && err.contains("at least 8"), "{err}");
 
+    // API tokens: shown once, listed without the secret, revoked; all audited.
+    let (ok, out, err) = run(&config, &["token", "add", "alice", "--name", "prometheus"]);
+    assert!(ok, "{err}");
+    let api_token = out.lines().last().unwrap();
+    assert!(
+        api_token.starts_with("sut_") && api_token.len() == 68,
+        "{out}"
+    );
+    let (ok, _, err) = run(&config, &["token", "add", "alice", "--name", "prometheus"]);
+    assert!(!ok && err.contains("already has"), "{err}");
+    let (ok, _, err) = run(&config, &["token", "add", "nobody", "--name", "x"]);
+    assert!(!ok && err.contains("no user"), "{err}");
+    let (_, list, _) = run(&config, &["token", "list"]);
+    assert!(
+        list.contains("prometheus") && !list.contains(api_token),
+        "{list}"
+    );
+    let (ok, _, err) = run(
+        &config,
+        &["token", "revoke", "alice", "--name", "prometheus"],
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(
+        &config,
+        &["token", "revoke", "alice", "--name", "prometheus"],
+    );
+    assert!(!ok && err.contains("no active token"), "{err}");
+
+    // Moving a host between sites (here: one that does not exist, and to a revoked site).
+    let (ok, _, err) = run(&config, &["site", "add", "Hillside"]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(
+        &config,
+        &["host", "move", "no-such-host", "--site", "Hillside"],
+    );
+    assert!(!ok && err.contains("no host"), "{err}");
+    let (ok, _, err) = run(
+        &config,
+        &[
+            "host",
+            "move",
+            "no-such-host",
+            "--site",
+            "Riverside Surgery",
+        ],
+    );
+    assert!(!ok && err.contains("no active site"), "{err}");
+
     let (ok, out, err) = run(&config, &["catalog", "reload"]);
     assert!(ok, "{err}");
     assert!(
