@@ -43,8 +43,21 @@ impl WriteHealth {
         }
     }
 
+    /// Records a failed read: a database that cannot be reached fails writes too, and marking it
+    /// now saves later requests the wait for a connection.
+    pub fn read_failed(&self, e: &sqlx::Error) {
+        if is_storage_failure(e) {
+            let result: Result<(), &sqlx::Error> = Err(e);
+            self.record_ref(result);
+        }
+    }
+
     /// Records the outcome of a write.
     pub fn record<T>(&self, result: &Result<T, sqlx::Error>) {
+        self.record_ref(result.as_ref().map(|_| ()));
+    }
+
+    fn record_ref(&self, result: Result<(), &sqlx::Error>) {
         let mut failure = match self.failure.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),

@@ -121,7 +121,10 @@ async fn receive_inner(state: &Shared, request: Request) -> Result<Ack, Rejected
     })?;
     let (site_id, site_name) = store::site_for_token(&state.db, token)
         .await
-        .map_err(database)?
+        .map_err(|e| {
+            state.db.health.read_failed(&e);
+            database(e)
+        })?
         .ok_or_else(|| {
             reject(
                 Rejection::Unauthorized,

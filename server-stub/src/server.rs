@@ -179,6 +179,7 @@ async fn healthz(axum::extract::State(state): axum::extract::State<Shared>) -> i
         Ok(_) => (StatusCode::OK, "ok\n".to_string()),
         Err(e) => {
             error!(error = %e, "health check: database unreachable");
+            state.db.health.read_failed(&e);
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "not ready: database unavailable\n".to_string(),
