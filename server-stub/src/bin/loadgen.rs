@@ -7,6 +7,9 @@
 //! ```text
 //! sunset-loadgen --url http://127.0.0.1:8080 --token sst_… --reports 20000 --concurrency 32
 //! ```
+//!
+//! Give `--url` more than once to spread the reports over several collector instances, as a load
+//! balancer would (round robin).
 
 use std::io::Write;
 use std::sync::Arc;
@@ -19,9 +22,9 @@ use clap::Parser;
 /// Load generator for the Sunset collector.
 #[derive(Debug, Parser)]
 struct Args {
-    /// Collector base URL (loopback only).
+    /// Collector base URL (loopback only); repeat for several instances.
     #[arg(long, default_value = "http://127.0.0.1:8080")]
-    url: String,
+    url: Vec<String>,
     /// Site token.
     #[arg(long)]
     token: Option<String>,
@@ -65,15 +68,17 @@ fn main() -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&inventory)?);
         return Ok(());
     }
-    let host = reqwest::Url::parse(&args.url)?;
-    let loopback = matches!(
-        host.host_str(),
-        Some("127.0.0.1" | "localhost" | "[::1]" | "::1")
-    );
-    anyhow::ensure!(
-        loopback,
-        "the load generator only targets loopback addresses"
-    );
+    for url in &args.url {
+        let host = reqwest::Url::parse(url)?;
+        let loopback = matches!(
+            host.host_str(),
+            Some("127.0.0.1" | "localhost" | "[::1]" | "::1")
+        );
+        anyhow::ensure!(
+            loopback,
+            "the load generator only targets loopback addresses"
+        );
+    }
     let token = args.token.clone().context("--token is required")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -105,13 +110,18 @@ async fn run(args: Args, token: String) -> anyhow::Result<()> {
         .pool_max_idle_per_host(args.concurrency)
         .timeout(Duration::from_secs(60))
         .build()?;
-    let url = format!("{}/api/v1/reports", args.url.trim_end_matches('/'));
+    let urls: Arc<Vec<String>> = Arc::new(
+        args.url
+            .iter()
+            .map(|u| format!("{}/api/v1/reports", u.trim_end_matches('/')))
+            .collect(),
+    );
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..args.concurrency {
-        let (client, url, token, bodies, next) = (
+        let (client, urls, token, bodies, next) = (
             client.clone(),
-            url.clone(),
+            urls.clone(),
             token.clone(),
             bodies.clone(),
             next.clone(),
@@ -124,7 +134,7 @@ async fn run(args: Args, token: String) -> anyhow::Result<()> {
                 let Some(body) = bodies.get(i) else { break };
                 let sent = Instant::now();
                 let response = client
-                    .post(&url)
+                    .post(&urls[i % urls.len()])
                     .bearer_auth(&token)
                     .header("content-type", "application/json")
                     .header("content-encoding", "gzip")
