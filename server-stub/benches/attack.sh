@@ -2,7 +2,8 @@
 # Peak memory of the collector under the two floods of issue 11, measured from /proc (VmHWM, the
 # kernel's peak resident set size, reset between floods through /proc/PID/clear_refs):
 #
-#   1. 256 concurrent unauthenticated HTTP Basic requests (wrong password), 1,024 in all;
+#   1. 256 concurrent unauthenticated HTTP Basic requests (wrong password), 1,024 in all; then 256
+#      at once, each from its own loopback address and user name (no throttle applies);
 #   2. 32 concurrent "amplification" reports: 53 KB of gzip that unpacks to ~32 MiB, a valid-looking
 #      inventory with an unknown field holding 835 arrays of 20,000 zeros; 128 in all.
 #
@@ -42,8 +43,8 @@ flood() {
   reset_peak
   local before; before=$(kib VmRSS)
   local start; start=$(date +%s.%N)
-  curl --parallel --parallel-immediate --parallel-max "$3" --silent -K "$config" \
-    >"$work/codes" || true
+  curl --parallel --parallel-immediate --parallel-max "$3" --no-progress-meter -K "$config" \
+    >"$work/codes" 2>"$work/curl.err" || true
   local secs; secs=$(echo "$(date +%s.%N) - $start" | bc)
   local peak; peak=$(kib VmHWM)
   local after; after=$(kib VmRSS)
@@ -54,12 +55,23 @@ flood() {
 
 # Flood 1: wrong Basic credentials, 256 at a time.
 : >"$work/basic.cfg"
-# One section per request ("next" starts the next), each with its own options.
-section='output = "/dev/null"\nwrite-out = "%%{http_code}\\n"\nsilent\n'
-for _ in $(seq 1024); do
-  printf "url = \"%s/api/v1/summary\"\nuser = \"admin:wrong-password\"\n$section""next\n" "$url" >>"$work/basic.cfg"
+# One section per request, each with its own options; "next" separates them.
+section='output = "/dev/null"\nwrite-out = "%%{http_code}\\n"\n'
+for i in $(seq 1024); do
+  [ "$i" -gt 1 ] && echo next >>"$work/basic.cfg"
+  printf "url = \"%s/api/v1/summary\"\nuser = \"admin:wrong-password\"\n$section" "$url" >>"$work/basic.cfg"
 done
 flood "256 concurrent wrong Basic logins" "$work/basic.cfg" 256
+
+# Flood 1b: the same, but each request from its own loopback address and user name, so the
+# throttle cannot help and only the bound on concurrent argon2 checks holds memory down.
+: >"$work/spread.cfg"
+for i in $(seq 256); do
+  [ "$i" -gt 1 ] && echo next >>"$work/spread.cfg"
+  printf "url = \"%s/api/v1/summary\"\nuser = \"user%s:wrong-password\"\ninterface = \"127.0.%s.%s\"\n$section" \
+    "$url" "$i" "$((i / 200 + 1))" "$((i % 200 + 2))" >>"$work/spread.cfg"
+done
+flood "256 wrong logins, 256 addresses" "$work/spread.cfg" 256
 
 # Flood 2: the amplification body, 32 at a time: once refusable (no host name: the old collector
 # built a JSON tree of it to say so), once with a valid host name (the old collector stored it).
@@ -84,8 +96,9 @@ for variant in refusable accepted; do
   body="$work/amplify-$variant.json.gz"
   if [ "$variant" = refusable ]; then amplify "$body" ""; else amplify "$body" "AMPLIFY"; fi
   : >"$work/amplify.cfg"
-  for _ in $(seq 128); do
-    printf "url = \"%s/api/v1/reports\"\nheader = \"Authorization: Bearer %s\"\nheader = \"Content-Type: application/json\"\nheader = \"Content-Encoding: gzip\"\ndata-binary = \"@%s\"\n$section""next\n" \
+  for i in $(seq 128); do
+    [ "$i" -gt 1 ] && echo next >>"$work/amplify.cfg"
+    printf "url = \"%s/api/v1/reports\"\nheader = \"Authorization: Bearer %s\"\nheader = \"Content-Type: application/json\"\nheader = \"Content-Encoding: gzip\"\ndata-binary = \"@%s\"\n$section" \
       "$url" "$token" "$body" >>"$work/amplify.cfg"
   done
   [ "$variant" = refusable ] && printf 'amplification body: %s bytes of gzip, %s bytes of JSON\n' \

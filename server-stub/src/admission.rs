@@ -3,13 +3,21 @@
 //!
 //! - Request bodies: the bytes of report bodies held in memory at once are capped (eight bodies of
 //!   the largest size allowed); a report waits for room before its body is read.
-//! - Inventory decoding (decompressing, checking and deserialising a report, or a stored inventory
-//!   for the host page): one per core, at least two. Each may hold up to `max_decompressed_bytes`
-//!   plus the typed inventory, so this is what bounds the memory a refused report can cost.
+//! - Inventory decoding (decompressing, checking, deserialising and judging a report, or decoding a
+//!   stored inventory for the host page): one per core, at least two. Each may hold up to
+//!   `max_decompressed_bytes` plus the typed inventory, so this is what bounds the memory a refused
+//!   report can cost.
 //! - Password checks: argon2id uses 19 MiB for each verification; two run at once.
+//!
+//! Decoding and password checks run on small pools of threads of their own ([`Workers`]), not on
+//! the runtime's blocking pool: that pool grows to hundreds of threads under a flood, and with
+//! glibc each thread that frees a large block keeps it in its own malloc arena, so 256 password
+//! checks two at a time still left ~350 MiB resident. With as many threads as turns, at most that
+//! many blocks are ever kept.
 //!
 //! A request that cannot get its turn within a short wait is answered 503 with `Retry-After`.
 
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 use tokio::sync::{Semaphore, SemaphorePermit};
@@ -27,14 +35,93 @@ pub const BUSY_RETRY_AFTER_SECONDS: u64 = 5;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Busy;
 
-/// The semaphores.
+/// The limits.
 #[derive(Debug)]
 pub struct Admission {
     /// Body bytes in memory, in KiB.
     body_kib: Semaphore,
     max_body_kib: u32,
-    decoders: Semaphore,
-    passwords: Semaphore,
+    /// Decoding and judging inventories.
+    pub decoders: Workers,
+    /// Verifying passwords.
+    pub passwords: Workers,
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A few threads of their own, and the turns to use them: at most one job per thread at a time.
+#[derive(Debug)]
+pub struct Workers {
+    turns: Semaphore,
+    jobs: Mutex<mpsc::Sender<Job>>,
+}
+
+/// The right to run one job on a [`Workers`] pool.
+pub struct Turn<'a> {
+    workers: &'a Workers,
+    _permit: SemaphorePermit<'a>,
+}
+
+impl Workers {
+    /// `threads` threads named `name-N`; they end when the pool is dropped.
+    pub fn new(threads: usize, name: &str) -> Workers {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..threads {
+            let queue = queue.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("{name}-{i}"))
+                .spawn(move || {
+                    loop {
+                        let job = match queue.lock() {
+                            Ok(queue) => queue.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a worker thread");
+            }
+        }
+        Workers {
+            turns: Semaphore::new(threads),
+            jobs: Mutex::new(jobs),
+        }
+    }
+
+    /// Waits (boundedly) for a turn.
+    pub async fn turn(&self) -> Result<Turn<'_>, Busy> {
+        Ok(Turn {
+            workers: self,
+            _permit: wait(self.turns.acquire()).await?,
+        })
+    }
+}
+
+impl Turn<'_> {
+    /// Runs `job` on one of the pool's threads and returns its result; `Err` if it panicked.
+    pub async fn run<T: Send + 'static>(
+        self,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Busy> {
+        let (reply, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+            if let Ok(value) = outcome {
+                let _ = reply.send(value);
+            }
+        });
+        let sent = match self.workers.jobs.lock() {
+            Ok(jobs) => jobs.send(job),
+            Err(poisoned) => poisoned.into_inner().send(job),
+        };
+        sent.map_err(|_| Busy)?;
+        result.await.map_err(|_| Busy)
+    }
 }
 
 impl Admission {
@@ -47,8 +134,8 @@ impl Admission {
         Admission {
             body_kib: Semaphore::new(max_body_kib as usize * BODIES),
             max_body_kib,
-            decoders: Semaphore::new(decoders),
-            passwords: Semaphore::new(PASSWORD_CHECKS),
+            decoders: Workers::new(decoders, "decode"),
+            passwords: Workers::new(PASSWORD_CHECKS, "argon2"),
         }
     }
 
@@ -60,16 +147,6 @@ impl Admission {
                 .clamp(1, self.max_body_kib)
         });
         wait(self.body_kib.acquire_many(kib)).await
-    }
-
-    /// A turn to decode an inventory.
-    pub async fn decoder(&self) -> Result<SemaphorePermit<'_>, Busy> {
-        wait(self.decoders.acquire()).await
-    }
-
-    /// A turn to verify a password.
-    pub async fn password_check(&self) -> Result<SemaphorePermit<'_>, Busy> {
-        wait(self.passwords.acquire()).await
     }
 }
 
@@ -108,8 +185,25 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_full_queue_is_busy_after_the_wait() {
         let admission = Admission::new(1024);
-        let _a = admission.password_check().await.unwrap();
-        let _b = admission.password_check().await.unwrap();
-        assert_eq!(admission.password_check().await.unwrap_err(), Busy);
+        let _a = admission.passwords.turn().await.unwrap();
+        let _b = admission.passwords.turn().await.unwrap();
+        assert!(admission.passwords.turn().await.is_err());
+    }
+
+    #[tokio::test]
+    async fn jobs_run_on_the_pools_own_threads() {
+        let workers = Workers::new(2, "test-pool");
+        let name = workers
+            .turn()
+            .await
+            .unwrap()
+            .run(|| std::thread::current().name().map(str::to_string))
+            .await
+            .unwrap();
+        assert!(name.unwrap().starts_with("test-pool-"));
+        let panicked = workers.turn().await.unwrap().run(|| panic!("boom")).await;
+        assert!(panicked.is_err());
+        let after = workers.turn().await.unwrap().run(|| 7).await.unwrap();
+        assert_eq!(after, 7, "a panicking job does not take its thread with it");
     }
 }

@@ -190,22 +190,23 @@ async fn findings_csv(
     Ok(csv_response("sunset-findings.csv", text))
 }
 
-/// The typed inventory of a stored row, decoded on a blocking thread during a decoding turn
+/// The typed inventory of a stored row, decoded on a decoding thread
 /// ([`crate::admission`]); `None` (logged) when it cannot be read.
 pub async fn decode_inventory(
     state: &Shared,
     stored: store::StoredInventory,
 ) -> Result<Option<Inventory>, ApiError> {
-    let _turn = state.admission.decoder().await.map_err(|_| {
+    let turn = state.admission.decoders.turn().await.map_err(|_| {
         ApiError::retry(
             StatusCode::SERVICE_UNAVAILABLE,
             "the collector is busy; retry later",
             crate::admission::BUSY_RETRY_AFTER_SECONDS,
         )
     })?;
-    let decoded = tokio::task::spawn_blocking(move || stored.inventory())
+    let decoded = turn
+        .run(move || stored.inventory())
         .await
-        .map_err(ApiError::internal)?;
+        .map_err(|_| ApiError::internal("stored inventory decoding failed"))?;
     Ok(decoded
         .map_err(|e| tracing::warn!(error = %e, "stored inventory unreadable"))
         .ok())

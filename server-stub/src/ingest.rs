@@ -176,24 +176,30 @@ async fn receive_inner(state: &Shared, request: Request) -> Result<Ack, Rejected
     let today = state.today();
     let now = Utc::now();
     let catalog_for_eval = catalog.clone();
-    let turn = state.admission.decoder().await.map_err(|_| busy())?;
-    let parsed = tokio::task::spawn_blocking(move || {
-        let json = if gzip {
-            std::borrow::Cow::Owned(gunzip(&body, limits.max_decompressed_bytes)?)
-        } else {
-            std::borrow::Cow::Borrowed(&body[..])
-        };
-        let inventory = validate::parse(&json, &limits, now, max_clock_skew)?;
-        let inventory_gz = stored_form(&json, gzip.then_some(&body), &inventory)
-            .map_err(|e| (Rejection::Internal, ApiError::internal(e)))?;
-        drop(json);
-        let verdict = verdict::judge(&inventory, &catalog_for_eval.catalog, today, expiring_days);
-        // The parsed inventory ends here, on this worker thread, not in the database writer.
-        Ok::<_, Rejected>((store::HostFacts::of(&inventory), inventory_gz, verdict))
-    })
-    .await
-    .map_err(|e| (Rejection::Internal, ApiError::internal(e)))?;
-    drop(turn);
+    let turn = state.admission.decoders.turn().await.map_err(|_| busy())?;
+    let parsed = turn
+        .run(move || {
+            let json = if gzip {
+                std::borrow::Cow::Owned(gunzip(&body, limits.max_decompressed_bytes)?)
+            } else {
+                std::borrow::Cow::Borrowed(&body[..])
+            };
+            let inventory = validate::parse(&json, &limits, now, max_clock_skew)?;
+            let inventory_gz = stored_form(&json, gzip.then_some(&body), &inventory)
+                .map_err(|e| (Rejection::Internal, ApiError::internal(e)))?;
+            drop(json);
+            let verdict =
+                verdict::judge(&inventory, &catalog_for_eval.catalog, today, expiring_days);
+            // The parsed inventory ends here, on this worker thread, not in the database writer.
+            Ok::<_, Rejected>((store::HostFacts::of(&inventory), inventory_gz, verdict))
+        })
+        .await
+        .map_err(|_| {
+            (
+                Rejection::Internal,
+                ApiError::internal("report decoding failed"),
+            )
+        })?;
     let (facts, inventory_gz, verdict) = parsed?;
     let job = store::IngestJob {
         site_id,

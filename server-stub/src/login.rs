@@ -47,9 +47,10 @@ pub async fn check_password(
     if let Some(wait) = state.throttle.wait(name, address) {
         return Err(Refusal::Throttled(wait));
     }
-    let _turn = state
+    let turn = state
         .admission
-        .password_check()
+        .passwords
+        .turn()
         .await
         .map_err(|_| Refusal::Busy)?;
     if let Some(wait) = state.throttle.wait(name, address) {
@@ -62,7 +63,8 @@ pub async fn check_password(
         Some((user, hash)) => (Some(user), hash),
         None => (None, auth::dummy_hash().to_string()),
     };
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+    let ok = turn
+        .run(move || auth::verify_password(&password, &hash))
         .await
         .unwrap_or(false);
     match (ok, user) {
