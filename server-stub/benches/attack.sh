@@ -14,9 +14,13 @@
 #   bash server-stub/benches/attack.sh [path/to/sunset-collector]
 #
 # Needs curl (--parallel) and python3 (to write the amplification body). Uses SQLite in a temporary
-# directory and a free loopback port; stops the collector when done.
+# directory and a free loopback port; stops the collector when done. To measure an older collector
+# without exhausting the machine (it took gigabytes per request), lower the concurrency with
+# BASIC_AT_ONCE=… AMPLIFY_AT_ONCE=… and SKIP_BASIC=1.
 set -euo pipefail
 bin=${1:-target/release/sunset-collector}
+basic_at_once=${BASIC_AT_ONCE:-256}
+amplify_at_once=${AMPLIFY_AT_ONCE:-32}
 [ -x "$bin" ] || { echo "no collector binary at $bin (cargo build --release -p sunset-collector)" >&2; exit 2; }
 work=$(mktemp -d /tmp/sunset-attack.XXXXXX)
 pid=
@@ -61,7 +65,7 @@ for i in $(seq 1024); do
   [ "$i" -gt 1 ] && echo next >>"$work/basic.cfg"
   printf "url = \"%s/api/v1/summary\"\nuser = \"admin:wrong-password\"\n$section" "$url" >>"$work/basic.cfg"
 done
-flood "256 concurrent wrong Basic logins" "$work/basic.cfg" 256
+[ -z "${SKIP_BASIC:-}" ] && flood "$basic_at_once concurrent wrong Basic logins" "$work/basic.cfg" "$basic_at_once"
 
 # Flood 1b: the same, but each request from its own loopback address and user name, so the
 # throttle cannot help and only the bound on concurrent argon2 checks holds memory down.
@@ -71,12 +75,14 @@ for i in $(seq 256); do
   printf "url = \"%s/api/v1/summary\"\nuser = \"user%s:wrong-password\"\ninterface = \"127.0.%s.%s\"\n$section" \
     "$url" "$i" "$((i / 200 + 1))" "$((i % 200 + 2))" >>"$work/spread.cfg"
 done
-flood "256 wrong logins, 256 addresses" "$work/spread.cfg" 256
+[ -z "${SKIP_BASIC:-}" ] && flood "$basic_at_once wrong logins, 256 addresses" "$work/spread.cfg" "$basic_at_once"
 
 # Flood 2: the amplification body, 32 at a time: once refusable (no host name: the old collector
-# built a JSON tree of it to say so), once with a valid host name (the old collector stored it).
-amplify() { # $1 output file, $2 hostname JSON value or "" for none
-python3 - "$1" "$2" <<'PY'
+# built a JSON tree of it to say so), once with a valid host name (the old collector stored it),
+# and once cut to 400 arrays, under the decompressed-size limit, so the whole scan runs (to the cap
+# on values).
+amplify() { # $1 output file, $2 hostname JSON value or "" for none, $3 arrays (default 835)
+python3 - "$1" "$2" "${3:-835}" <<'PY'
 import gzip, json, sys, uuid, datetime
 now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 host = {"host_id": str(uuid.uuid4()), "report_id": str(uuid.uuid4()), "agent_version": "0.1.0",
@@ -86,15 +92,19 @@ if sys.argv[2]:
 head = {"schema_version": 1, "host": host,
         "os": {"name": "Windows 10 Pro", "version": "10.0.19045.5247"}}
 zeros = "[" + ",".join(["0"] * 20000) + "]"
-junk = '"future_field": [' + ",".join([zeros] * 835) + "]"
+junk = '"future_field": [' + ",".join([zeros] * int(sys.argv[3])) + "]"
 text = json.dumps(head)[:-1] + ", " + junk + "}"
 with gzip.open(sys.argv[1], "wb", compresslevel=9) as f:
     f.write(text.encode())
 PY
 }
-for variant in refusable accepted; do
-  body="$work/amplify-$variant.json.gz"
-  if [ "$variant" = refusable ]; then amplify "$body" ""; else amplify "$body" "AMPLIFY"; fi
+for variant in refusable accepted "16 MB"; do
+  body="$work/amplify-${variant// /}.json.gz"
+  case "$variant" in
+    refusable) amplify "$body" "" ;;
+    accepted) amplify "$body" "AMPLIFY" ;;
+    *) amplify "$body" "AMPLIFY" 400 ;;
+  esac
   : >"$work/amplify.cfg"
   for i in $(seq 128); do
     [ "$i" -gt 1 ] && echo next >>"$work/amplify.cfg"
@@ -103,5 +113,5 @@ for variant in refusable accepted; do
   done
   [ "$variant" = refusable ] && printf 'amplification body: %s bytes of gzip, %s bytes of JSON\n' \
     "$(stat -c %s "$body")" "$(gzip -dc "$body" | wc -c)"
-  flood "32 concurrent amplification ($variant)" "$work/amplify.cfg" 32
+  flood "$amplify_at_once concurrent amplification ($variant)" "$work/amplify.cfg" "$amplify_at_once"
 done
