@@ -7,7 +7,7 @@
 #
 # The URL names a server where this script may create databases (a fresh one per run, with the
 # server's default fsync = on, synchronous_commit = on). Every instance and the load generator run
-# on this machine over loopback.
+# on this machine over loopback. COLLECTOR=path/to/sunset-collector measures another build.
 #
 # - ingest: 20,000 reports (5,000 hosts, 300 programs each, ~10.5 KB of gzip) at 32 in flight, into a
 #   fresh database through one instance, then into another fresh database through two instances
@@ -17,7 +17,7 @@
 set -euo pipefail
 server=${1:?usage: postgres.sh POSTGRES_URL [ingest|summary]}
 what=${2:-all}
-bin=target/release/sunset-collector
+bin=${COLLECTOR:-target/release/sunset-collector}
 loadgen=target/release/sunset-loadgen
 [ -x "$bin" ] && [ -x "$loadgen" ] || { echo "build first: cargo build --release -p sunset-collector" >&2; exit 2; }
 work=$(mktemp -d /tmp/sunset-pgbench.XXXXXX)
@@ -65,7 +65,7 @@ loadgen_args() {
 }
 
 ingest() {
-  for n in 1 2; do
+  for n in ${INSTANCES:-1 2}; do
     start "$n" "$(fresh_db)"
     token=$("$bin" --config "$config" site add "Bench" | tail -n 1)
     printf '%s instance(s), load %s: ' "$n" "$(cut -d' ' -f1 /proc/loadavg)"
