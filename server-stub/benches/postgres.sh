@@ -6,8 +6,9 @@
 #   bash server-stub/benches/postgres.sh postgres://postgres@127.0.0.1:55432/postgres [ingest|summary]
 #
 # The URL names a server where this script may create databases (a fresh one per run, with the
-# server's default fsync = on, synchronous_commit = on). Every instance and the load generator run
-# on this machine over loopback. COLLECTOR=path/to/sunset-collector measures another build.
+# server's default fsync = on, synchronous_commit = on), and drops them when it ends (KEEP_DB=1 keeps
+# them: the million-host one takes ~13 GB). Every instance and the load generator run on this
+# machine over loopback. COLLECTOR=path/to/sunset-collector measures another build.
 #
 # - ingest: 20,000 reports (5,000 hosts, 300 programs each, ~10.5 KB of gzip) at 32 in flight, into a
 #   fresh database through one instance, then into another fresh database through two instances
@@ -22,23 +23,29 @@ loadgen=target/release/sunset-loadgen
 [ -x "$bin" ] && [ -x "$loadgen" ] || { echo "build first: cargo build --release -p sunset-collector" >&2; exit 2; }
 work=$(mktemp -d /tmp/sunset-pgbench.XXXXXX)
 pids=()
+databases=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
+  if [ -z "${KEEP_DB:-}" ]; then
+    for name in "${databases[@]}"; do psql -q "$server" -c "DROP DATABASE IF EXISTS $name" >/dev/null || true; done
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-# A fresh database; prints its URL.
+# A fresh database, remembered for the clean-up; sets $db_url.
 fresh_db() {
   local name="sunset_bench_$(date +%s)_$RANDOM"
   psql -q "$server" -c "CREATE DATABASE $name" >/dev/null
-  echo "${server%/*}/$name"
+  databases+=("$name")
+  db_url="${server%/*}/$name"
 }
 
-# Starts $1 instances on database $2; sets $urls (space-separated) and the config in $config.
+# Starts $1 instances on a fresh database; sets $urls (space-separated), $db_url and $config.
 start() {
-  local n=$1 db=$2
-  db_url=$db
+  local n=$1
+  fresh_db
+  local db=$db_url
   config="$work/collector-$RANDOM.toml"
   printf 'data_dir = "%s"\ndatabase_url = "%s"\n' "$work" "$db" >"$config"
   "$bin" --config "$config" db migrate >/dev/null
@@ -66,7 +73,7 @@ loadgen_args() {
 
 ingest() {
   for n in ${INSTANCES:-1 2}; do
-    start "$n" "$(fresh_db)"
+    start "$n"
     token=$("$bin" --config "$config" site add "Bench" | tail -n 1)
     printf '%s instance(s), load %s: ' "$n" "$(cut -d' ' -f1 /proc/loadavg)"
     # shellcheck disable=SC2046
@@ -76,7 +83,7 @@ ingest() {
 }
 
 summary() {
-  start 2 "$(fresh_db)"
+  start 2
   token=$("$bin" --config "$config" site add "Bench" | tail -n 1)
   echo 'a long enough password' | "$bin" --config "$config" user add bench --role viewer >/dev/null
   api=$("$bin" --config "$config" token add bench --name bench | tail -n 1)
@@ -89,7 +96,8 @@ summary() {
   psql -q "$db_url" -c "VACUUM ANALYZE" >/dev/null
   url=${urls# }
   url=${url%% *}
-  printf 'load %s\n' "$(cut -d' ' -f1 /proc/loadavg)"
+  printf 'database %s; load %s\n' "$(psql -At "$db_url" -c "SELECT pg_size_pretty(pg_database_size(current_database()))")" \
+    "$(cut -d' ' -f1 /proc/loadavg)"
   for path in / /api/v1/summary; do
     printf 'GET %-16s' "$path"
     for _ in 1 2 3 4 5 6; do
