@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 
 use super::Location;
 use crate::catalog::{Catalog, CompiledRelease, Entry, LoadError, SupportEnd};
-use crate::evaluate::{Options, Status};
+use crate::finding::{Options, Status};
 
 /// One change that matters for findings.
 #[derive(Clone, Debug, PartialEq, Eq)]
