@@ -11,7 +11,6 @@ pub mod bundle;
 pub mod catalog;
 pub mod evaluate;
 pub mod finding;
-pub mod import;
 pub mod inventory;
 pub mod readiness;
 pub mod version;
