@@ -54,7 +54,9 @@ fn run_retries_the_spool_between_scans() {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         let up = fake.insert(Fake::start_on(port));
-        while up.stored().is_empty() {
+        // Until the agent has also dropped the acknowledged report from its spool: stopping
+        // between the two leaves it queued, which is right, but not what this test is about.
+        while up.stored().is_empty() || install.spooled() > 0 {
             assert!(
                 start.elapsed() < Duration::from_secs(20),
                 "the spool was not retried"
