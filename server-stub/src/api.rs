@@ -15,7 +15,7 @@ use sunset_catalog::inventory::Inventory;
 
 use crate::csv::CsvWriter;
 use crate::http::{ApiCaller, ApiError};
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store::{self, Filter};
 
 /// Rows per JSON page by default, and at most.

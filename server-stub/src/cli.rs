@@ -12,7 +12,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::catalog_source;
 use crate::config::{Config, Overrides};
 use crate::db::Db;
-use crate::server::{self, AppState};
+use crate::server;
+use crate::state::AppState;
 use crate::store;
 
 /// Sunset collector: ingests agent reports, re-evaluates them and serves the dashboard.

@@ -16,7 +16,7 @@ use serde::Serialize;
 use tracing::error;
 
 use crate::login::{self, Refusal};
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store::{self, User};
 
 /// Name of the session cookie.

@@ -22,7 +22,7 @@ use sunset_catalog::inventory::Inventory;
 
 use crate::http::ApiError;
 use crate::metrics::Rejection;
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store::{self, IngestOutcome};
 use crate::validate::{self, Rejected};
 use crate::verdict;

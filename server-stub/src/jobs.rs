@@ -16,7 +16,7 @@ use tracing::{error, info, warn};
 
 use crate::db::Job;
 use crate::reevaluate::{META_CATALOG_VERSION, META_EVALUATED_ON, Scope};
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store;
 
 /// Time between retention runs.

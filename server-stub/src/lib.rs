@@ -7,8 +7,8 @@
 //! `ingest` (agents' API), `admission` (how much memory-hungry work runs at once), `login`,
 //! `throttle` and `api_tokens` (who may call), `api` (JSON/CSV for tools), `web` (dashboard),
 //! `transport` (headers, plain HTTP), `ownership` (which site a host belongs to), `reevaluate` and
-//! `jobs` (keeping verdicts current, across instances), `server` (router, `run`), `cli`
-//! (management commands). `main.rs` only parses arguments and calls `cli::run`.
+//! `jobs` (keeping verdicts current, across instances), `state` (what every request shares),
+//! `server` (router, `run`), `cli` (management commands). `main.rs` only parses arguments and calls `cli::run`.
 
 pub mod admission;
 pub mod api;
@@ -29,6 +29,7 @@ pub mod metrics;
 pub mod ownership;
 pub mod reevaluate;
 pub mod server;
+pub mod state;
 pub mod store;
 pub mod throttle;
 pub mod transport;

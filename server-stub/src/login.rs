@@ -12,7 +12,7 @@ use std::time::Duration;
 use chrono::Utc;
 
 use crate::auth;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::store::{self, User};
 
 /// Longest user name and password looked at.

@@ -14,7 +14,7 @@ use sqlx::{AnyConnection, Row};
 use tracing::{info, warn};
 
 use crate::db::{Db, Job};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::store::{self, StoredInventory, ts};
 use crate::verdict::{self, HostVerdict};
 

@@ -15,7 +15,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::config::Config;
-use crate::server::Shared;
+use crate::state::Shared;
 
 /// HSTS: a year, as browsers' preload lists expect.
 const HSTS: &str = "max-age=31536000";

@@ -22,7 +22,7 @@ use crate::auth;
 use crate::csv::CsvWriter;
 use crate::http::{ApiError, Caller, ClientAddress, PageCaller, SESSION_COOKIE, cookie};
 use crate::login::{self, Refusal};
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store::{self, Filter, FindingListRow, Risk};
 
 /// Session lifetime.

@@ -148,7 +148,7 @@ async fn authenticated_pages_and_exports_are_never_cached(backend: Backend) {
         cert_file: "cert.pem".into(),
         key_file: "key.pem".into(),
     });
-    let state = sunset_collector::server::AppState::new(
+    let state = sunset_collector::state::AppState::new(
         server.state.db.clone(),
         config,
         sunset_collector::catalog_source::load(Some(&server.catalog_dir)).unwrap(),
@@ -285,7 +285,7 @@ async fn the_dashboard_over_plain_http_is_for_this_machine_only(backend: Backend
     // Behind a TLS proxy the configuration says so.
     let mut config = server.state.config.clone();
     config.dashboard_over_plain_http = true;
-    let proxied = sunset_collector::server::AppState::new(
+    let proxied = sunset_collector::state::AppState::new(
         server.state.db.clone(),
         config,
         sunset_collector::catalog_source::load(Some(&server.catalog_dir)).unwrap(),

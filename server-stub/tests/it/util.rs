@@ -8,7 +8,8 @@ use sunset_catalog::inventory::Inventory;
 use sunset_collector::catalog_source;
 use sunset_collector::config::{Config, FileConfig, Overrides};
 use sunset_collector::db::Db;
-use sunset_collector::server::{self, AppState, Shared};
+use sunset_collector::server;
+use sunset_collector::state::{AppState, Shared};
 use sunset_collector::store;
 use tempfile::TempDir;
 
