@@ -2,7 +2,7 @@
 //! machines, plus property tests that no input makes a parser panic.
 //!
 //! Contents:
-//! - helpers: where fixtures are, skipping when `../shared/fixtures` is absent (never under CI);
+//! - helpers: where fixtures are (a missing `shared/fixtures` fails the test, never skips it);
 //! - os-release: every fixture file, the EDGE cases, root selection and the Debian fallback;
 //! - dpkg: every status fixture, the Debian 13 root, this machine's own database;
 //! - rpm: SQLite (compared with the rpm tool), ndb, Berkeley DB through the rpm tool, EDGE cases;
@@ -15,6 +15,8 @@
 
 // Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
 #![allow(clippy::unwrap_used)]
+
+mod common;
 
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
@@ -37,20 +39,13 @@ fn data(relative: &str) -> PathBuf {
         .join(relative)
 }
 
-/// A fixture that only exists in `../shared/fixtures`. `None` (with a message) when that folder is
-/// absent; a panic instead when `CI=true`, where it must be present.
+/// A fixture that only exists in `shared/fixtures` beside the checkout, which must hold it (absent,
+/// the test fails: [`common::shared_fixtures`]). Always `Some`; an `Option` so that callers written
+/// for the old skip need no change.
 fn shared(relative: &str) -> Option<PathBuf> {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures");
-    if base.is_dir() {
-        let path = base.join(relative);
-        assert!(path.exists(), "fixture missing: {}", path.display());
-        return Some(path);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("../shared/fixtures is required in CI but absent");
-    }
-    eprintln!("skipped: ../shared/fixtures absent");
-    None
+    let path = common::shared_fixtures().join(relative);
+    assert!(path.exists(), "fixture missing: {}", path.display());
+    Some(path)
 }
 
 fn read_text(path: &Path) -> String {

@@ -1,6 +1,8 @@
 //! The `sunset-catalog` binary: exit codes, file:line in its output, and the files it writes.
 #![allow(clippy::unwrap_used)] // a panic in a test is a failed test
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -288,16 +290,7 @@ fn import_refuses_to_write_a_catalogue_that_would_not_load() {
 
 #[test]
 fn the_shared_snapshot_imports_into_a_copy_of_the_catalogue_and_reimports_identically() {
-    let shared =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/endoflife-date/products");
-    if !shared.is_dir() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "../shared is missing"
-        );
-        println!("skipped: ../shared absent");
-        return;
-    }
+    let shared = common::shared_data("endoflife-date/products");
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("data");
     fs::create_dir_all(&copy).unwrap();

@@ -1,4 +1,5 @@
-//! Helpers shared by the agent's integration tests: the real hives in `../shared/fixtures`.
+//! Helpers shared by the agent's integration tests: the real files in `shared/fixtures` beside the
+//! checkout (hives, package databases, OS files).
 #![allow(dead_code)] // each test file uses the helpers it needs
 
 use std::io::BufReader;
@@ -6,20 +7,28 @@ use std::path::{Path, PathBuf};
 
 use sunset_agent::registry::Hive;
 
-/// The shared Windows fixtures folder, or `None` (after saying so) when it is absent outside CI.
+/// `shared/fixtures` beside the checkout: the real hives, package databases and OS files of
+/// `PROVENANCE.md`. Looked for above this crate, so a clone in `/work/main` and a worktree in
+/// `/work/wt/NAME` both find `/work/shared/fixtures`. When it is absent the calling test fails: a
+/// test that reads real files never passes by skipping them (issue 11).
+pub fn shared_fixtures() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors()
+        .map(|dir| dir.join("shared/fixtures"))
+        .find(|dir| dir.join("PROVENANCE.md").is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "no shared/fixtures (with PROVENANCE.md) above {}: these tests read real files \
+                 and cannot run without them",
+                here.display()
+            )
+        })
+}
+
+/// The shared Windows fixtures folder. Always `Some` (absent, [`shared_fixtures`] fails the test);
+/// an `Option` still so that callers written for the old skip need no change.
 pub fn fixtures_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/windows-hives");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "../shared/fixtures absent ({}), and CI=true: fixture tests cannot be skipped",
-            dir.display()
-        );
-    }
-    eprintln!("skipped: ../shared/fixtures absent ({})", dir.display());
-    None
+    Some(shared_fixtures().join("windows-hives"))
 }
 
 /// The decompressed bytes of a fixture, relative to `windows-hives/`.
