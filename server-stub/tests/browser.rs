@@ -73,7 +73,7 @@ impl Driver {
         let driver = Driver {
             child,
             base: format!("http://127.0.0.1:{port}"),
-            http: reqwest::Client::new(),
+            http: util::http().build().expect("client"),
         };
         let started = Instant::now();
         loop {

@@ -106,6 +106,7 @@ async fn run(args: Args, token: String) -> anyhow::Result<()> {
     );
     let bodies = Arc::new(bodies);
     let next = Arc::new(AtomicUsize::new(0));
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.concurrency)
         .timeout(Duration::from_secs(60))

@@ -75,7 +75,7 @@ async fn sigkill_mid_stream_loses_no_acknowledged_report(backend: Backend) {
     assert!(token.starts_with("sst_"), "{token}");
 
     let (mut child, base) = serve(&config);
-    let client = reqwest::Client::builder()
+    let client = crate::util::http()
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();

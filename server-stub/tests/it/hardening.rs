@@ -35,7 +35,7 @@ async fn risk_register_accepts_only_real_finding_keys(backend: Backend) {
         .get(&cookie, &format!("/hosts/{}", inv.host.host_id))
         .await;
     let csrf = csrf(&page);
-    let no_redirect = reqwest::Client::builder()
+    let no_redirect = crate::util::http()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

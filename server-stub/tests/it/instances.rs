@@ -145,7 +145,7 @@ async fn two_collectors_on_one_postgresql() {
 
     let a = Instance::start(&config, dir.path().join("a.log"));
     let b = Instance::start(&config, dir.path().join("b.log"));
-    let client = reqwest::Client::builder()
+    let client = crate::util::http()
         .timeout(Duration::from_secs(30))
         .build()
         .unwrap();

@@ -137,7 +137,7 @@ async fn basic_auth_floods_are_throttled_and_api_tokens_work(backend: Backend) {
 
 /// The login form's round trip; returns the response (no redirects followed).
 async fn log_in(server: &TestServer, user: &str, password: &str) -> reqwest::Response {
-    let client = reqwest::Client::builder()
+    let client = crate::util::http()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
@@ -217,7 +217,7 @@ async fn login_form_is_throttled_audited_and_a_reset_ends_sessions(backend: Back
 
     // A password reset (`user add` again) logs out whoever had the old one.
     add_user(&server, "alice", "a new long passphrase", "admin").await;
-    let no_redirect = reqwest::Client::builder()
+    let no_redirect = crate::util::http()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

@@ -127,6 +127,14 @@ impl Drop for TestServer {
 
 /// Starts a collector with a copy of the fixture catalogue in its own directory, signing its
 /// catalogue bundle with a fresh key.
+/// A client builder for the tests. The workspace builds reqwest with `rustls-no-provider` (the agent
+/// picks ring so it cross-builds for Windows), so a test binary must install ring before any client
+/// is built, or reqwest panics. Every test client starts here.
+pub fn http() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
 pub async fn start(backend: &Backend) -> TestServer {
     start_with_config(backend, true, |_| {}).await
 }
@@ -214,7 +222,7 @@ async fn serve(
     TestServer {
         url: format!("http://{addr}"),
         state,
-        client: reqwest::Client::new(),
+        client: http().build().expect("client"),
         config,
         _dir: dir,
         catalog_dir,
