@@ -1,1 +1,3 @@
 //! Helpers for Sunset's end-to-end tests (the tests themselves live in `tests/tests/`).
+
+pub mod windows7;
