@@ -15,6 +15,7 @@ use toml::Spanned;
 
 use sunset_catalog::bundle::{self, VerifyingKey};
 
+use crate::proxy;
 use crate::registry::{Key, RegistryError};
 use crate::schedule::Window;
 
@@ -32,6 +33,8 @@ pub const REG_SITE: &str = "Site";
 pub const REG_SCHEDULE_WINDOW: &str = "ScheduleWindow";
 /// Registry value: CA bundle file.
 pub const REG_CA_FILE: &str = "CaFile";
+/// Registry value: proxy URL, or `none`.
+pub const REG_PROXY: &str = "Proxy";
 
 /// Default number of reports the spool keeps (two months of nightly reports).
 pub const DEFAULT_SPOOL_MAX_REPORTS: u32 = 60;
@@ -74,7 +77,7 @@ pub struct FileConfig {
     /// Ed25519 public key (base64, the text of `sunset-catalog keygen`'s `.pub` file) that catalogue
     /// bundles must be signed with; without it the agent keeps its built-in catalogue.
     pub catalog_public_key: Option<Spanned<String>>,
-    /// HTTP(S) proxy URL (`http://proxy.trust.nhs.uk:8080`).
+    /// HTTP(S) proxy URL (`http://proxy.trust.nhs.uk:8080`), or `none` (see [`crate::proxy`]).
     pub proxy: Option<Spanned<String>>,
     /// `error`, `warn`, `info`, `debug` or `trace`.
     pub log_level: Option<Spanned<String>>,
@@ -96,6 +99,8 @@ pub struct Overrides {
     pub schedule_window: Option<String>,
     /// `CaFile`.
     pub ca_file: Option<String>,
+    /// `Proxy`.
+    pub proxy: Option<String>,
 }
 
 impl Overrides {
@@ -128,6 +133,7 @@ pub fn overrides_from_key<K: Key>(key: &K) -> Result<Overrides, RegistryError> {
         site: read(REG_SITE)?,
         schedule_window: read(REG_SCHEDULE_WINDOW)?,
         ca_file: read(REG_CA_FILE)?,
+        proxy: read(REG_PROXY)?,
     })
 }
 
@@ -247,8 +253,11 @@ pub struct Config {
     pub ca_file: Option<PathBuf>,
     /// Catalogue signing key; without one, catalogue updates are off.
     pub catalog_public_key: Option<VerifyingKey>,
-    /// Proxy URL.
-    pub proxy: Option<reqwest::Url>,
+    /// The `proxy` setting: a proxy URL, or `none` for direct.
+    pub proxy: Option<proxy::Configured>,
+    /// The machine's proxy settings (environment, WinHTTP), used when `proxy` is not set. Empty from
+    /// [`resolve`]; the program fills it in at start ([`proxy::SystemProxy::detect`]).
+    pub system_proxy: proxy::SystemProxy,
     /// Log level.
     pub log_level: LogLevel,
     /// Log directory; `None` logs to standard error.
@@ -460,11 +469,9 @@ pub fn resolve(
             bundle::decode_verifying_key(v.get_ref()).map_err(|e| e.to_string()),
         )
     });
-    let proxy = file.proxy.as_ref().and_then(|v| {
-        let o = r.file_origin(v.span());
-        r.origins.push(("proxy", o.clone()));
-        r.check("proxy", o, parse_proxy(v.get_ref()))
-    });
+    let proxy = r
+        .pick("proxy", &file.proxy, &overrides.proxy, REG_PROXY)
+        .and_then(|(v, o)| r.check("proxy", o, proxy::parse_configured(&v)));
     let log_level = match &file.log_level {
         Some(v) => {
             let o = r.file_origin(v.span());
@@ -505,6 +512,7 @@ pub fn resolve(
                 ca_file,
                 catalog_public_key,
                 proxy,
+                system_proxy: proxy::SystemProxy::default(),
                 log_level,
                 log_dir,
                 origins: r.origins,
@@ -747,22 +755,6 @@ fn check_ca_file(path: &Path) -> Result<(), String> {
     Ok(())
 }
 
-fn parse_proxy(text: &str) -> Result<reqwest::Url, String> {
-    let url = reqwest::Url::parse(text.trim()).map_err(|e| format!("not a URL: {e}"))?;
-    match url.scheme() {
-        "http" | "https" => {}
-        other => {
-            return Err(format!(
-                "unsupported proxy scheme {other:?}; expected http:// or https://"
-            ));
-        }
-    }
-    if url.host().is_none() {
-        return Err("has no host".into());
-    }
-    Ok(url)
-}
-
 /// The 1-based line of a byte offset.
 fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
@@ -786,6 +778,11 @@ fn key_at(text: &str, span: Option<std::ops::Range<usize>>) -> Option<String> {
 }
 
 impl Config {
+    /// How the agent reaches the collector: the `proxy` setting, else the machine's (see [`proxy`]).
+    pub fn route(&self) -> Result<proxy::Route, proxy::RouteError> {
+        proxy::route(self.proxy.as_ref(), &self.system_proxy, &self.collector_url)
+    }
+
     /// The effective configuration as `key = value` lines, secrets masked, with each value's origin.
     pub fn render_masked(&self) -> String {
         let origin = |key: &str| {
@@ -839,9 +836,11 @@ impl Config {
         );
         line(
             "proxy",
-            self.proxy
-                .as_ref()
-                .map_or_else(|| "(not set)".to_string(), |p| format!("{:?}", mask_url(p))),
+            match &self.proxy {
+                None => "(not set)".to_string(),
+                Some(proxy::Configured::Direct) => "\"none\"".to_string(),
+                Some(proxy::Configured::Via(url)) => format!("{:?}", proxy::mask(url.as_str())),
+            },
         );
         line("log_level", format!("{:?}", self.log_level.as_str()));
         line(
@@ -851,17 +850,12 @@ impl Config {
                 |p| format!("{:?}", p.display().to_string()),
             ),
         );
+        match self.route() {
+            Ok(route) => out.push_str(&format!("# route to the collector: {route}\n")),
+            Err(e) => out.push_str(&format!("# route to the collector: unusable proxy: {e}\n")),
+        }
         out
     }
-}
-
-/// A URL with its password replaced by `****`.
-fn mask_url(url: &reqwest::Url) -> String {
-    let mut url = url.clone();
-    if url.password().is_some() {
-        let _ = url.set_password(Some("****"));
-    }
-    url.to_string()
 }
 
 #[cfg(test)]
@@ -1011,8 +1005,15 @@ proxy = "ftp://proxy"
             site: Some("Practice 12".into()),
             schedule_window: Some("02:00-03:00".into()),
             ca_file: None,
+            proxy: Some("http://msi-proxy.example.nhs.uk:3128".into()),
         };
         let config = resolve_text(GOOD, &overrides).unwrap();
+        assert_eq!(
+            config.proxy,
+            Some(proxy::Configured::Via(
+                reqwest::Url::parse("http://msi-proxy.example.nhs.uk:3128").unwrap()
+            ))
+        );
         assert_eq!(config.collector_url.as_str(), "https://msi.example.nhs.uk/");
         assert_eq!(config.enroll_token.expose(), "from-msi");
         assert_eq!(config.site.as_deref(), Some("Practice 12"));

@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use crate::config::{Config, ConfigError, Overrides};
 use crate::deliver::{self, Collector, Failure, Flushed, Refusal, RetryPolicy};
+use crate::proxy::SystemProxy;
 use crate::schedule::Schedule;
 use crate::spool::{self, Spool, SpoolError};
 use crate::state::{State, StateError};
@@ -43,6 +44,11 @@ pub const SPOOL_RETRY_INTERVAL: Duration = Duration::from_secs(60 * 60);
 /// The machine-wide configuration overrides: the MSI's registry values on Windows, none elsewhere.
 pub fn machine_overrides() -> Result<Overrides, ConfigError> {
     crate::platform::machine_overrides()
+}
+
+/// The machine's proxy settings: the proxy environment variables and, on Windows, the WinHTTP proxy.
+pub fn machine_proxy() -> SystemProxy {
+    SystemProxy::detect(crate::platform::winhttp_proxy())
 }
 
 /// Runs the service until stopped: as a Windows service when the service control manager started
@@ -402,6 +408,7 @@ pub async fn run(mut agent: Agent, shutdown: impl Future<Output = ()>) {
         host_id = %agent.host_id(),
         window = %agent.config.schedule_window,
         daily_at = %schedule.time_of_day().format("%H:%M:%S"),
+        route = %agent.config.route().map_or_else(|e| format!("unusable proxy: {e}"), |r| r.to_string()),
         "agent running"
     );
     // Remembered in memory too, so an unwritable state directory cannot cause a scan loop.

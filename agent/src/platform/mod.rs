@@ -9,7 +9,7 @@ pub use linux::collect_live;
 #[cfg(windows)]
 pub mod windows;
 #[cfg(windows)]
-pub use windows::{collect_live, machine_overrides, run_service, terminate_signal};
+pub use windows::{collect_live, machine_overrides, run_service, terminate_signal, winhttp_proxy};
 
 #[cfg(target_os = "macos")]
 mod macos;
@@ -24,4 +24,4 @@ pub use unsupported::collect_live;
 #[cfg(not(windows))]
 mod service;
 #[cfg(not(windows))]
-pub use service::{machine_overrides, run_service, terminate_signal};
+pub use service::{machine_overrides, run_service, terminate_signal, winhttp_proxy};

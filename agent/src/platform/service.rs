@@ -8,6 +8,11 @@ pub fn machine_overrides() -> Result<Overrides, ConfigError> {
     Ok(Overrides::default())
 }
 
+/// No WinHTTP here: proxies come from the configuration and the environment.
+pub fn winhttp_proxy() -> Option<crate::proxy::winhttp::Settings> {
+    None
+}
+
 /// Runs the service loop in the foreground.
 pub fn run_service(config: Config) -> anyhow::Result<()> {
     crate::service::run_foreground(config)

@@ -7,7 +7,7 @@ mod firmware;
 pub mod registry;
 pub mod service;
 
-pub use service::{machine_overrides, run as run_service};
+pub use service::{machine_overrides, run as run_service, winhttp_proxy};
 
 use std::path::{Path, PathBuf};
 

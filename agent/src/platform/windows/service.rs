@@ -17,6 +17,7 @@ use windows_service::{define_windows_service, service_dispatcher};
 use super::registry::{LiveKey, View};
 use crate::config::{self, Config, ConfigError, Overrides};
 use crate::deliver::RetryPolicy;
+use crate::proxy::winhttp;
 use crate::service::{Agent, run_foreground};
 
 /// The service name the MSI installs (`ServiceInstall/@Name`).
@@ -32,6 +33,22 @@ static CONFIG: Mutex<Option<Config>> = Mutex::new(None);
 pub fn machine_overrides() -> Result<Overrides, ConfigError> {
     let hklm = LiveKey::local_machine(View::Native64)?;
     Ok(config::overrides_from(&hklm)?)
+}
+
+/// The machine's WinHTTP proxy (`netsh winhttp`), from the 64-bit view; decoding is shared code
+/// (`crate::proxy::winhttp`). An unreadable value is logged and ignored: the agent then connects as if
+/// none were set, which is what WinHTTP itself would do.
+pub fn winhttp_proxy() -> Option<winhttp::Settings> {
+    let read = LiveKey::local_machine(View::Native64)
+        .map_err(winhttp::ReadError::from)
+        .and_then(|hklm| winhttp::read(&hklm));
+    match read {
+        Ok(settings) => settings,
+        Err(e) => {
+            tracing::warn!(error = %e, "the WinHTTP proxy setting is ignored");
+            None
+        }
+    }
 }
 
 /// Runs as a service when started by the SCM, else in the foreground (Ctrl-C stops it).
