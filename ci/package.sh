@@ -14,6 +14,8 @@
 #       sunset-agent_<version>-1_<arch>.deb with cargo-deb ([package.metadata.deb] in agent/Cargo.toml)
 #       from the release agent (`cargo build --release -p sunset-agent`, a no-op when it is up to date).
 #       Installs cargo-deb with `cargo install` when missing. Default out-dir: target/debian.
+#   ci/package.sh collector-deb [<out-dir>]
+#       sunset-collector_<version>-1_<arch>.deb the same way ([package.metadata.deb] in server-stub/Cargo.toml).
 #
 # The version is the workspace version (root Cargo.toml, [workspace.package]).
 #
@@ -162,8 +164,11 @@ build_msi() {
   echo "$msi"
 }
 
+# build_deb <cargo package> <template> [<out-dir>]
 build_deb() {
-  [ $# -le 1 ] || die "usage: ci/package.sh deb [<out-dir>]"
+  local package=$1 template=$2
+  shift 2
+  [ $# -le 1 ] || die "usage: ci/package.sh deb|collector-deb [<out-dir>]"
   local out=$root/target/debian
   [ $# -eq 0 ] || out=$(from_caller "$1")
   if ! "$cargo" deb --version 2>/dev/null | grep -q "$cargo_deb_version"; then
@@ -171,12 +176,12 @@ build_deb() {
     "$cargo" install cargo-deb --version "$cargo_deb_version" --locked --quiet
   fi
   command -v dpkg-deb >/dev/null 2>&1 || die "dpkg-deb is missing (Debian or Ubuntu needed)"
-  [ -f "$root/packaging/agent.toml.example" ] || die "packaging/agent.toml.example is missing"
-  "$cargo" build --release --locked -p sunset-agent
+  [ -f "$root/packaging/$template" ] || die "packaging/$template is missing"
+  "$cargo" build --release --locked -p "$package"
   mkdir -p "$out"
   # --no-build: the binary was just built above (cargo-deb would otherwise build it again with its own
   # flags); --fast: lighter compression, the package is small either way.
-  "$cargo" deb -p sunset-agent --no-build --fast --locked --output "$out" | tail -n 1
+  "$cargo" deb -p "$package" --no-build --fast --locked --output "$out" | tail -n 1
 }
 
 mode=${1:-}
@@ -184,6 +189,7 @@ mode=${1:-}
 case "$mode" in
   msi) build_msi "$@" ;;
   sign) sign_only "$@" ;;
-  deb) build_deb "$@" ;;
-  *) die "usage: ci/package.sh msi <sunset-agent.exe> <out-dir> | sign <file> [<out>] | deb [<out-dir>]" ;;
+  deb) build_deb sunset-agent agent.toml.example "$@" ;;
+  collector-deb) build_deb sunset-collector collector.toml.example "$@" ;;
+  *) die "usage: ci/package.sh msi <sunset-agent.exe> <out-dir> | sign <file> [<out>] | deb|collector-deb [<out-dir>]" ;;
 esac

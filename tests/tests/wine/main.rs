@@ -729,11 +729,19 @@ fn check_x86_msi_refused(wine: &Prefix, msi: &Path) -> Result<(), String> {
         code == 1603,
         "the x86 MSI exited with {code} on 64-bit Windows, expected 1603\n{log}"
     );
+    // Windows logs the condition's message; Wine's msi, with /qn, ends LaunchConditions with "Return
+    // value 0" and the install with 1603 (as for the refused downgrade; packaging/WINE.md).
     let refused = log.contains("This is the Sunset agent for 32-bit Windows")
-        || log.contains("LaunchConditions. Return value 3");
+        || (log.contains("VersionNT64 = ") && log.contains("LaunchConditions. Return value 0"));
     ensure!(
         refused,
         "the x86 MSI's log shows no launch-condition refusal:\n{log}"
+    );
+    let x86_dir = wine.drive_c().join("Program Files (x86)/Sunset");
+    ensure!(
+        !x86_dir.exists(),
+        "the refused x86 MSI installed files in {}",
+        x86_dir.display()
     );
     let programs = wine.arp_entries("Sunset agent", Some("/reg:32"));
     ensure!(
