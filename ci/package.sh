@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds Sunset's installers from the templates in packaging/ (this script only drives the tools; what is
-# installed where is said by the templates). Used by tests/tests/packaging.rs and the workflows.
+# installed where is said by the templates). Used by tests/tests/msi.rs, agent_deb.rs, collector_deb.rs, wine/ and the workflows.
 #
 #   ci/package.sh msi <sunset-agent.exe> <out-dir>
 #       sunset-agent-<version>-<x64|x86>.msi with Debian's wixl from packaging/wix/sunset-agent.wxs, then the

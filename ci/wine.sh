@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prepares Debian's Wine 8 to run the Windows agent: used by tests/tests/wine.rs, and by hand (packaging/WINE.md).
+# Prepares Debian's Wine 8 to run the Windows agent: used by tests/tests/wine/, and by hand (packaging/WINE.md).
 # Wine is not Windows: what runs here is a cheap, early check; the windows-latest workflow is the final word,
 # and Windows 7 compatibility is proven from the import table (tests/tests/exe.rs), never from Wine.
 #

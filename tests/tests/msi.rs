@@ -1,7 +1,7 @@
 //! The MSIs, built with `ci/package.sh msi` exactly as a release builds them (Debian's `wixl` plus the fix-ups
 //! in `packaging/wix/fixups.sql`), one per Windows platform (x64 and x86), read back table by table with
 //! `msiinfo`. This checks each installer's *structure*: what goes where, the service, the registry values
-//! bound to the public properties, the upgrade rules and the Windows version rules. `tests/tests/wine.rs`
+//! bound to the public properties, the upgrade rules and the Windows version rules. `tests/tests/wine/`
 //! installs them; the release workflow installs the x64 one on real Windows.
 //!
 //! The payload is the real Windows agent when `ci/windows.sh build` has produced it, else a stand-in with

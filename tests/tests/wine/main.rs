@@ -65,7 +65,7 @@ const HKCU_UNINSTALL: &str = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Un
 const TEST_NAME_PREFIX: &str = "Sunset Wine Test";
 /// Added to the installed `agent.toml`: values the registry must win over, one it must not (the MSI
 /// writes an empty `ScheduleWindow`), and a log level that shows the service's stop.
-const FILE_SETTINGS: &str = "\n# Added by tests/tests/wine.rs\n\
+const FILE_SETTINGS: &str = "\n# Added by tests/tests/wine\n\
     collector_url = \"https://file.example.nhs.uk\"\n\
     enroll_token = \"sst_from_the_file\"\n\
     site = \"Set in the file\"\n\
