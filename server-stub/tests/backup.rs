@@ -67,10 +67,16 @@ fn serve(data_dir: &Path) -> Serving {
     Serving { child, url }
 }
 
-fn mode(path: &Path) -> u32 {
+/// Readable and writable by its owner only (Unix; Windows has no mode bits to check).
+#[cfg(unix)]
+fn assert_private(path: &Path, why: &str) {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    let mode = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{}: {why}", path.display());
 }
+
+#[cfg(not(unix))]
+fn assert_private(_: &Path, _: &str) {}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn backup_while_serving_restores_to_a_working_collector() {
@@ -94,11 +100,7 @@ async fn backup_while_serving_restores_to_a_working_collector() {
         ],
     );
     let database = live.join("collector.db");
-    assert_eq!(
-        mode(&database),
-        0o600,
-        "the database is created for its owner only"
-    );
+    assert_private(&database, "the database is created for its owner only");
 
     let server = serve(&live);
     let client = reqwest::Client::builder()
@@ -124,11 +126,7 @@ async fn backup_while_serving_restores_to_a_working_collector() {
         said.contains("1 hosts") && said.contains("integrity check"),
         "{said}"
     );
-    assert_eq!(
-        mode(&backup),
-        0o600,
-        "the backup holds token hashes: owner only"
-    );
+    assert_private(&backup, "the backup holds token hashes: owner only");
     let again = collector(&live, &["backup", "--out", backup.to_str().unwrap()])
         .output()
         .unwrap();
