@@ -1,9 +1,8 @@
 //! The Sunset agent as a library: inventory collection per platform, and the `scan` command's logic.
 //! `main.rs` is only argument parsing and exit codes.
 
-pub mod linux;
+pub mod inventory;
 pub mod logging;
-pub mod macos;
 pub mod parse;
 pub mod platform;
 pub mod probe;
@@ -11,8 +10,6 @@ pub mod proxy;
 pub mod registry;
 pub mod report;
 pub mod scan;
-pub mod sysfs;
-pub mod windows;
 
 // Agent <-> collector (issue 6).
 pub mod config;
