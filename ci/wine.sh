@@ -1,38 +1,34 @@
 #!/usr/bin/env bash
-# Prepares Debian's Wine 8 to run the Windows agent: used by tests/tests/wine.rs, and by hand (packaging/WINE.md).
-# Wine is not Windows: what runs here is a cheap, early check; the windows-latest workflow is the final word.
+# Prepares Debian's Wine 8 to run the Windows agent: used by tests/tests/wine/, and by hand (packaging/WINE.md).
+# Wine is not Windows: what runs here is a cheap, early check; the windows-latest workflow is the final word,
+# and Windows 7 compatibility is proven from the import table (tests/tests/exe.rs), never from Wine.
 #
-#   ci/wine.sh prefix <dir>
-#       Makes a throwaway 64-bit WINEPREFIX in <dir> (missing or empty), ready for the MSI and the agent, and
-#       prints what a caller needs as shell assignments: WINE=…, WINESERVER=…, WINEPREFIX=…, SHIM=….
-#       Leaves a persistent wineserver running (services such as SunsetAgent stay up between commands);
-#       the caller stops it with `WINEPREFIX=<dir> $WINESERVER -k` and removes <dir>.
-#   ci/wine.sh shim
-#       Builds only the bcryptprimitives.dll shim and prints its path.
+#   ci/wine.sh prefix <dir> [win64|win32]
+#       Makes a throwaway WINEPREFIX in <dir> (missing or empty) that claims to be Windows 7 SP1, ready for the
+#       MSI and the agent, and prints what a caller needs as shell assignments: WINE=…, WINESERVER=…, WINEPREFIX=….
+#       win64 (default) is 64-bit Windows with WoW64, so both the 64-bit and the 32-bit agent run in it;
+#       win32 is 32-bit Windows. Leaves a persistent wineserver running (services such as SunsetAgent stay up
+#       between commands); the caller stops it with `WINEPREFIX=<dir> $WINESERVER -k` and removes <dir>.
 #
-# Installs Debian's wine64 and mingw-w64 with apt when missing (root only). Exit status 3: something needed is
-# missing and cannot be installed here (not root, no ../shared); the caller may skip on that, outside CI.
+# Installs Debian's wine64 and the 32-bit wine32 (i386 multiarch) with apt when missing (root only). Exit status
+# 3: something needed is missing and cannot be installed here (not root); the caller may skip on that, outside CI.
 #
 # What the prefix gets, and why (details in packaging/WINE.md):
 #   - no display (DISPLAY unset), no debug output (WINEDEBUG=-all), no Mono/Gecko (WINEDLLOVERRIDES), so wineboot
 #     never waits for a dialog;
-#   - bcryptprimitives.dll in system32: Wine 8 lacks it and Rust's std imports ProcessPrng from it; the shim is
-#     built from ../shared/tools/wine/bcryptprimitives.c and cached in target/wine/ by the source's hash;
+#   - Windows 7 SP1 as the version Wine reports (`winecfg -v win7`: 6.1.7601, "Service Pack 1"), so the MSIs'
+#     Windows 7 SP1 launch condition and the agent's OS facts see what they would on the oldest supported PC;
 #   - ProfileList\Public = C:\ProgramData: Wine 8's CreateEnvironmentBlock, which services.exe uses to build a
 #     service's environment, sets %ProgramData% from that value (C:\users\Public), where Windows gives
 #     services C:\ProgramData. Without this the SunsetAgent service would read and log somewhere else.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 
 die() { echo "ci/wine.sh: $*" >&2; exit 1; }
 missing() { echo "ci/wine.sh: $*" >&2; exit 3; }
 note() { echo "ci/wine.sh: $*" >&2; }
 
-shim_source=${SUNSET_SHARED:-$root/../shared}/tools/wine/bcryptprimitives.c
-cache=${CARGO_TARGET_DIR:-$root/target}/wine
-
-# Debian's wine64 has no /usr/bin entry without the `wine` package (which would pull in 32-bit Wine).
+# Debian's wine64 has no /usr/bin entry without the `wine` package (which would pull in the desktop bits).
 find_tool() {
   local name=$1
   if command -v "$name" >/dev/null 2>&1; then command -v "$name"
@@ -41,53 +37,45 @@ find_tool() {
 }
 
 ensure_packages() {
-  local need=()
+  local need=() foreign=0
   [ -n "$(find_tool wine64)" ] && [ -n "$(find_tool wineserver)" ] || need+=(wine64)
-  command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || need+=(gcc-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64)
+  # The 32-bit loader: the x86 agent, in a win32 prefix or under WoW64 in a win64 one.
+  if [ -z "$(find_tool wine)" ]; then
+    need+=(wine32:i386)
+    dpkg --print-foreign-architectures | grep -qx i386 || foreign=1
+  fi
   [ ${#need[@]} -eq 0 ] && return 0
-  [ "$(id -u)" -eq 0 ] || missing "${need[*]} not installed, and only root can install them (apt-get install ${need[*]})"
+  [ "$(id -u)" -eq 0 ] || missing "${need[*]} not installed, and only root can install them (dpkg --add-architecture i386; apt-get install ${need[*]})"
   note "installing ${need[*]}"
+  [ "$foreign" -eq 0 ] || dpkg --add-architecture i386
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 }
 
-# Prints the path of the cached shim, building it when its source changed.
-build_shim() {
-  [ -f "$shim_source" ] || missing "$shim_source not found (set SUNSET_SHARED to the shared directory)"
-  local hash dll
-  hash=$(sha256sum "$shim_source" | cut -c1-16)
-  dll=$cache/shim-$hash/bcryptprimitives.dll
-  if [ ! -f "$dll" ]; then
-    mkdir -p "$(dirname "$dll")"
-    # Built under a temporary name and renamed, so concurrent runs never see half a DLL.
-    x86_64-w64-mingw32-gcc -shared -O2 -o "$dll.tmp.$$" "$shim_source" -lbcrypt
-    mv -f "$dll.tmp.$$" "$dll"
-  fi
-  echo "$dll"
-}
-
 make_prefix() {
-  [ $# -eq 1 ] || die "usage: ci/wine.sh prefix <dir>"
-  local prefix=$1
+  [ $# -ge 1 ] && [ $# -le 2 ] || die "usage: ci/wine.sh prefix <dir> [win64|win32]"
+  local prefix=$1 arch=${2:-win64}
+  case "$arch" in win64 | win32) ;; *) die "unknown prefix architecture $arch (win64 or win32)" ;; esac
   case "$prefix" in /*) ;; *) prefix=$PWD/$prefix ;; esac
   if [ -e "$prefix" ] && [ -n "$(ls -A "$prefix")" ]; then die "$prefix is not empty"; fi
   ensure_packages
-  local wine wineserver shim
-  wine=$(find_tool wine64)
+  local wine wineserver
+  # A win64 prefix is driven by wine64, so that tools like reg.exe are the 64-bit ones (the 32-bit loader
+  # would start SysWOW64's, which see the redirected 32-bit registry view); it starts 32-bit programs through
+  # the installed 32-bit loader. A win32 prefix needs that loader.
+  if [ "$arch" = win64 ]; then wine=$(find_tool wine64); else wine=$(find_tool wine); fi
   wineserver=$(find_tool wineserver)
-  shim=$(build_shim)
   mkdir -p "$prefix"
 
   unset DISPLAY WAYLAND_DISPLAY
-  export WINEPREFIX=$prefix WINEARCH=win64 WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-  # wineboot complains that 32-bit rundll32 is missing (no wine32): harmless for a 64-bit agent.
+  export WINEPREFIX=$prefix WINEARCH=$arch WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
   # A first boot on a busy machine occasionally fails; one clean retry, then give up with its output.
   if ! "$wine" wineboot --init >/dev/null 2>&1; then
     note "wineboot failed once in $prefix; retrying"
     "$wineserver" -k >/dev/null 2>&1 || true
     "$wine" wineboot --init >"$prefix.wineboot.log" 2>&1 || { cat "$prefix.wineboot.log" >&2; die "wineboot failed in $prefix"; }
   fi
-  cp "$shim" "$prefix/drive_c/windows/system32/bcryptprimitives.dll"
+  "$wine" winecfg -v win7 >/dev/null 2>&1 || die "cannot set the Windows version to Windows 7"
   "$wine" reg add 'HKLM\Software\Microsoft\Windows NT\CurrentVersion\ProfileList' \
     /v Public /t REG_EXPAND_SZ /d 'C:\ProgramData' /f >/dev/null 2>&1 || die "cannot set ProfileList\\Public"
   # Let this server save the registry and exit, so services.exe starts again with the environment above;
@@ -96,13 +84,12 @@ make_prefix() {
   "$wineserver" -w
   # Its own output goes nowhere: it outlives this script and must not hold a caller's pipe open.
   "$wineserver" -p </dev/null >/dev/null 2>&1
-  printf 'WINE=%s\nWINESERVER=%s\nWINEPREFIX=%s\nSHIM=%s\n' "$wine" "$wineserver" "$prefix" "$shim"
+  printf 'WINE=%s\nWINESERVER=%s\nWINEPREFIX=%s\n' "$wine" "$wineserver" "$prefix"
 }
 
 mode=${1:-}
 [ $# -gt 0 ] && shift
 case "$mode" in
   prefix) make_prefix "$@" ;;
-  shim) [ $# -eq 0 ] || die "usage: ci/wine.sh shim"; ensure_packages; build_shim ;;
-  *) die "usage: ci/wine.sh prefix <dir> | shim" ;;
+  *) die "usage: ci/wine.sh prefix <dir> [win64|win32]" ;;
 esac

@@ -19,6 +19,7 @@ use rand::Rng;
 use serde::Deserialize;
 
 use crate::config::Config;
+use crate::proxy::Route;
 use crate::spool::{Spool, SpoolError};
 
 /// Path of the ingest endpoint, relative to the collector URL.
@@ -238,13 +239,20 @@ impl Collector {
                 .map_err(|e| ClientError(format!("ca_file {}: {e}", ca_file.display())))?;
             builder = builder.tls_certs_merge(certs);
         }
-        builder = match &config.proxy {
-            Some(proxy) => builder.proxy(
-                reqwest::Proxy::all(proxy.as_str())
-                    .map_err(|e| ClientError(format!("proxy: {e}")))?,
-            ),
-            None => builder.no_proxy(),
+        // The route is decided once (crate::proxy); reqwest's own environment and system lookups are
+        // off either way, so what `config check` shows is what is used.
+        let route = config
+            .route()
+            .map_err(|e| ClientError(format!("proxy: {e}")))?;
+        builder = match &route {
+            Route::Via { proxy, .. } => {
+                builder.proxy(reqwest::Proxy::all(proxy.as_str()).map_err(|e| {
+                    ClientError(format!("proxy {}: {e}", crate::proxy::mask(proxy.as_str())))
+                })?)
+            }
+            Route::Direct { .. } => builder.no_proxy(),
         };
+        tracing::debug!(%route, "route to the collector");
         let client = builder.build().map_err(|e| ClientError(format!("{e:#}")))?;
         let base = with_trailing_slash(&config.collector_url);
         let join = |path: &str| {

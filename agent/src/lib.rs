@@ -6,6 +6,7 @@ pub mod logging;
 pub mod parse;
 pub mod platform;
 pub mod probe;
+pub mod proxy;
 pub mod registry;
 pub mod report;
 pub mod scan;

@@ -130,10 +130,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// The effective configuration: the file, overridden by the machine's registry values on Windows.
+/// The effective configuration: the file, overridden by the machine's registry values on Windows,
+/// and the machine's proxy settings for when `proxy` is not set.
 fn load_config(path: Option<&Path>) -> Result<config::Config, config::ConfigError> {
     let overrides = service::machine_overrides()?;
-    config::load(path, &overrides)
+    let mut config = config::load(path, &overrides)?;
+    config.system_proxy = service::machine_proxy();
+    Ok(config)
 }
 
 fn run_config_check(path: Option<&Path>) -> Result<ExitCode> {

@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use crate::config::{self, Config, ConfigError, Overrides};
 use crate::deliver::{self, Collector, Failure, Flushed, Refusal, RetryPolicy};
+use crate::proxy::{SystemProxy, winhttp};
 use crate::schedule::Schedule;
 use crate::spool::{self, Spool, SpoolError};
 use crate::state::{State, StateError};
@@ -46,6 +47,23 @@ pub fn machine_overrides() -> Result<Overrides, ConfigError> {
         Some(hklm) => Ok(config::overrides_from(&hklm)?),
         None => Ok(Overrides::default()),
     }
+}
+
+/// The machine's proxy settings: the proxy environment variables and, on Windows, the WinHTTP proxy
+/// (decoded by shared code from `HKLM`'s 64-bit view). An unreadable WinHTTP value is logged and
+/// ignored: the agent then connects as if none were set, which is what WinHTTP itself would do.
+pub fn machine_proxy() -> SystemProxy {
+    let winhttp = platform::local_machine()
+        .map_err(winhttp::ReadError::from)
+        .and_then(|hklm| match hklm {
+            Some(hklm) => winhttp::read(&hklm),
+            None => Ok(None),
+        })
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "the WinHTTP proxy setting is ignored");
+            None
+        });
+    SystemProxy::detect(winhttp)
 }
 
 /// Runs the service until stopped: as a Windows service when the service control manager started
@@ -400,6 +418,7 @@ pub async fn run(mut agent: Agent, shutdown: impl Future<Output = ()>) {
         host_id = %agent.host_id(),
         window = %agent.config.schedule_window,
         daily_at = %schedule.time_of_day().format("%H:%M:%S"),
+        route = %agent.config.route().map_or_else(|e| format!("unusable proxy: {e}"), |r| r.to_string()),
         "agent running"
     );
     // Remembered in memory too, so an unwritable state directory cannot cause a scan loop.

@@ -9,6 +9,8 @@
 //! - `service`: the `run` loop catches up, delivers and stops on its shutdown signal.
 //! - `collector`: the real collector (`in_process`: the `sunset-collector` library in this process).
 //! - `tls`: HTTPS with verification always on; `ca_file` trusts a private CA.
+//! - `proxy`: HTTPS through a real proxy on loopback (Debian's tinyproxy): configured, from the
+//!   environment and from a WinHTTP setting; basic auth; refusals keep the report in the spool.
 //!
 //! Failure modes use the scripted fake collector in `fake`; `util` holds the helpers.
 #![allow(clippy::unwrap_used)]
@@ -28,6 +30,8 @@ mod cli;
 mod collector;
 #[path = "delivery/failures.rs"]
 mod failures;
+#[path = "delivery/proxy.rs"]
+mod proxy;
 #[path = "delivery/schedule.rs"]
 mod schedule;
 #[path = "delivery/service.rs"]

@@ -4,9 +4,10 @@
 # (WindowsInstaller.Installer COM). Every statement is safe on either toolchain's output: where WiX v3
 # already wrote the same thing natively, the statement rewrites it to the same value or matches no row.
 
-# DefaultConfig: 64-bit (256) + NeverOverwrite (128) + Permanent (16). wixl ignores both attributes;
-# without them a major upgrade would replace the edited agent.toml.
-UPDATE `Component` SET `Attributes` = 400 WHERE `Component` = 'DefaultConfig'
+# DefaultConfig: NeverOverwrite (128) + Permanent (16), plus 64-bit (256) in the x64 package. wixl ignores
+# both attributes; without them a major upgrade would replace the edited agent.toml.
+UPDATE `Component` SET `Attributes` = 400 WHERE `Component` = 'DefaultConfig' AND `Attributes` = 256
+UPDATE `Component` SET `Attributes` = 144 WHERE `Component` = 'DefaultConfig' AND `Attributes` = 0
 
 # MajorUpgrade AllowSameVersionUpgrades (ignored by wixl, so left out of the .wxs for both toolchains):
 # 1 = MigrateFeatures, +512 = VersionMax inclusive, so a rebuild of the same version replaces the installed
@@ -16,13 +17,14 @@ DELETE FROM `Upgrade` WHERE `ActionProperty` = 'WIX_UPGRADE_DETECTED'
 INSERT INTO `Upgrade` (`UpgradeCode`, `VersionMax`, `Attributes`, `ActionProperty`) VALUES ('@UPGRADE_CODE@', '@PRODUCT_VERSION@', 513, 'WIX_UPGRADE_DETECTED')
 
 # Property/@Secure (ignored by wixl): public properties that may be passed to the elevated server side.
-UPDATE `Property` SET `Value` = 'CA_FILE;COLLECTOR_URL;ENROLL_TOKEN;SCHEDULE_WINDOW;SITE;WIX_DOWNGRADE_DETECTED;WIX_UPGRADE_DETECTED' WHERE `Property` = 'SecureCustomProperties'
+UPDATE `Property` SET `Value` = 'CA_FILE;COLLECTOR_URL;ENROLL_TOKEN;PROXY;SCHEDULE_WINDOW;SITE;WIX_DOWNGRADE_DETECTED;WIX_UPGRADE_DETECTED' WHERE `Property` = 'SecureCustomProperties'
 
-# Property/@Hidden (ignored by wixl): never write the enrolment token into an installer log.
+# Property/@Hidden (ignored by wixl): never write the enrolment token, or a proxy URL that may hold a
+# password, into an installer log.
 DELETE FROM `Property` WHERE `Property` = 'MsiHiddenProperties'
-INSERT INTO `Property` (`Property`, `Value`) VALUES ('MsiHiddenProperties', 'ENROLL_TOKEN;CMDLINE_ENROLL_TOKEN')
-# CustomAction/@HideTarget for the two actions that copy the token: 51 (set property) + 8192 (HideTarget).
-UPDATE `CustomAction` SET `Type` = 8243 WHERE `Action` = 'SaveCmdEnrollToken' OR `Action` = 'SetFromCmdEnrollToken'
+INSERT INTO `Property` (`Property`, `Value`) VALUES ('MsiHiddenProperties', 'ENROLL_TOKEN;CMDLINE_ENROLL_TOKEN;PROXY;CMDLINE_PROXY')
+# CustomAction/@HideTarget for the actions that copy them: 51 (set property) + 8192 (HideTarget).
+UPDATE `CustomAction` SET `Type` = 8243 WHERE `Action` = 'SaveCmdEnrollToken' OR `Action` = 'SetFromCmdEnrollToken' OR `Action` = 'SaveCmdProxy' OR `Action` = 'SetFromCmdProxy'
 
 # Restart on failure (WiX's ServiceConfigFailureActions; wixl has no such element). Windows Installer 5.0:
 # Event 1 + 4 = on install and reinstall; restart after 1 min, 1 min, then every 5 min; counter reset after a day.

@@ -78,6 +78,12 @@ pub enum Command {
     },
     /// Check the configuration and catalogue without starting (for ExecStartPre).
     Check,
+    /// Copy the SQLite database, online, to a new file (PostgreSQL: use pg_dump).
+    Backup {
+        /// The backup file to create (it must not exist).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 /// `site …`.
@@ -209,6 +215,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 async fn run_async(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
         Command::Serve { .. } => serve(config).await,
+        Command::Backup { out } => {
+            let done = crate::backup::sqlite(&config, &out).await?;
+            println!(
+                "backup {} ({} bytes, {} hosts, {} sites) passed its integrity check",
+                done.path.display(),
+                done.bytes,
+                done.hosts,
+                done.sites
+            );
+            Ok(())
+        }
         Command::Check => {
             let catalog = catalog_source::load_configured(&config)?;
             if let Some(path) = &config.metrics_token_file {

@@ -15,6 +15,7 @@
 //! refuses to take back any connection sqlx still counts as inside a transaction.
 
 use std::borrow::Cow;
+use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -138,6 +139,7 @@ impl Db {
             std::fs::create_dir_all(parent).map_err(|e| {
                 anyhow::anyhow!("cannot create data directory {}: {e}", parent.display())
             })?;
+            create_private(Path::new(&path))?;
         }
         let options = AnyConnectOptions::from_str(&config.database_url)
             .map_err(|e| anyhow::anyhow!("database_url: {e}"))?;
@@ -354,6 +356,26 @@ fn migrator() -> Migrator {
     Migrator {
         migrations: Cow::Owned(migrations),
         ..Migrator::DEFAULT
+    }
+}
+
+/// Creates a missing SQLite file readable by its owner only (SQLite gives its `-wal` and `-shm` files the
+/// same mode): it holds every inventory and the sites' token hashes. An existing file is left alone.
+fn create_private(path: &Path) -> anyhow::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(anyhow::anyhow!(
+            "cannot create database {}: {e}",
+            path.display()
+        )),
     }
 }
 

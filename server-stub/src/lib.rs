@@ -14,6 +14,7 @@ pub mod admission;
 pub mod api;
 pub mod api_tokens;
 pub mod auth;
+pub mod backup;
 pub mod catalog_source;
 pub mod cli;
 pub mod config;

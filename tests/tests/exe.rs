@@ -1,56 +1,46 @@
-//! The Windows agent as built for release by `ci/windows.sh build`: a PE32+ x86-64 console executable that
-//! needs nothing but DLLs every Windows PC has (the C runtime is linked statically, so no MinGW or Visual
-//! C++ runtime DLL has to be shipped or installed). Reports its size.
+//! The Windows agents as built for release by `ci/windows.sh build` (Rust's `x86_64-win7-windows-gnu`
+//! and `i686-win7-windows-gnu`): console executables that Windows 7 SP1 / Server 2008 R2 SP1 can load.
 //!
-//! The PE header is read here (no tool involved); the imported DLLs are listed with MinGW's
-//! `x86_64-w64-mingw32-objdump -p`, which `ci/windows.sh` installs. Inputs: `SUNSET_AGENT_EXE`, else
-//! where `ci/windows.sh build` leaves the exe. Missing exe or objdump: skipped with a message, a failure
-//! with `CI=true`.
+//! Each exe's import tables (normal and delay-load, read with the `object` crate) must name only DLLs of a
+//! Windows 7 SP1 System32 (SysWOW64 for the 32-bit exe) and only functions in the documented allow-list
+//! `tests/data/windows7/exports.txt`; none of the known Windows 8+ functions (`WaitOnAddress`,
+//! `GetSystemTimePreciseAsFileTime`, `ProcessPrng`, …) and no API set newer than Windows 7's; and the PE
+//! header must not ask for a subsystem newer than 6.1. The C runtime is linked statically, so no MinGW DLL
+//! is needed. Wine exports everything, so this, not Wine, is the evidence (packaging/WINE.md).
+//!
+//! `windows_10_only_build_would_not_load_on_windows_7` runs the same check on the import list recorded from
+//! the `x86_64-pc-windows-gnu` exe the project shipped before (tests/data/windows7/imports-x86_64-pc-windows-gnu.txt)
+//! and shows that it fails.
+//!
+//! Inputs: `SUNSET_AGENT_EXE_X64` and `SUNSET_AGENT_EXE_X86` (set by `ci/test.sh`), else where
+//! `ci/windows.sh build` leaves them. A missing exe fails under `CI=true` and is skipped, loudly, elsewhere.
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-/// Where `ci/windows.sh build` leaves the agent.
-const WINDOWS_EXE: &str = "target/windows-gnu/x86_64-pc-windows-gnu/release/sunset-agent.exe";
-/// `IMAGE_FILE_MACHINE_AMD64`.
-const MACHINE_AMD64: u16 = 0x8664;
-/// Optional header magic of PE32+ (64-bit images).
-const PE32_PLUS: u16 = 0x20b;
-/// `IMAGE_FILE_EXECUTABLE_IMAGE` and `IMAGE_FILE_DLL` in the COFF characteristics.
-const EXECUTABLE_IMAGE: u16 = 0x0002;
-const DLL: u16 = 0x2000;
+use sunset_tests::windows7::{self, Arch, NEWER_THAN_WINDOWS_7, Windows7};
+
 /// `IMAGE_SUBSYSTEM_WINDOWS_CUI`: a console program (the agent is a CLI and a service).
 const CONSOLE: u16 = 3;
-/// DLLs that ship with every supported Windows (10 and later) in System32, compared case-insensitively.
-/// `api-ms-win-*` API sets are system DLLs too. Anything else must be shipped in the MSI: add it here
-/// only if it really is part of Windows.
-const SYSTEM_DLLS: [&str; 23] = [
-    "advapi32.dll",
-    "bcrypt.dll",
-    "bcryptprimitives.dll",
-    "crypt32.dll",
-    "iphlpapi.dll",
-    "kernel32.dll",
-    "msvcrt.dll",
-    "ncrypt.dll",
-    "netapi32.dll",
-    "ntdll.dll",
-    "ole32.dll",
-    "oleaut32.dll",
-    "pdh.dll",
-    "powrprof.dll",
-    "psapi.dll",
-    "secur32.dll",
-    "setupapi.dll",
-    "shell32.dll",
-    "tbs.dll",
-    "user32.dll",
-    "userenv.dll",
-    "version.dll",
-    "ws2_32.dll",
-];
+
+/// One release build: its variable, where `ci/windows.sh build` leaves it, and its CPU.
+struct Target {
+    var: &'static str,
+    path: &'static str,
+    arch: Arch,
+}
+
+const X64: Target = Target {
+    var: "SUNSET_AGENT_EXE_X64",
+    path: "target/windows-gnu/x86_64-win7-windows-gnu/release/sunset-agent.exe",
+    arch: Arch::X64,
+};
+const X86: Target = Target {
+    var: "SUNSET_AGENT_EXE_X86",
+    path: "target/windows-gnu/i686-win7-windows-gnu/release/sunset-agent.exe",
+    arch: Arch::X86,
+};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -59,176 +49,183 @@ fn workspace() -> PathBuf {
         .to_path_buf()
 }
 
+fn windows7() -> Windows7 {
+    Windows7::load(&workspace().join("tests/data/windows7")).unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// Prints past the test harness's capture.
 fn say(message: &str) {
     let _ = writeln!(std::io::stderr(), "exe: {message}");
 }
 
-/// Skips with a message, or fails in CI, where nothing may be skipped.
-fn skip(test: &str, why: &str) {
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "{test}: cannot run in CI: {why}"
-    );
-    say(&format!("SKIPPED {test}: {why}"));
-}
-
-/// The built agent: `SUNSET_AGENT_EXE`, else where `ci/windows.sh build` leaves it.
-fn agent_exe(test: &str) -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("SUNSET_AGENT_EXE") {
+/// The built exe, or `None` after saying why (a failure under `CI=true`, where nothing may be skipped).
+fn agent_exe(target: &Target) -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os(target.var) {
         let path = PathBuf::from(path);
         assert!(
             path.is_file(),
-            "SUNSET_AGENT_EXE={} is not a file",
+            "{}={} is not a file",
+            target.var,
             path.display()
         );
         return Some(path);
     }
-    let path = workspace().join(WINDOWS_EXE);
+    let path = workspace().join(target.path);
     if path.is_file() {
         return Some(path);
     }
-    skip(
-        test,
-        &format!(
-            "no {WINDOWS_EXE}: run `bash ci/windows.sh build` first (or set SUNSET_AGENT_EXE)"
-        ),
+    let why = format!(
+        "no {}: run `bash ci/windows.sh build` first (or set {})",
+        target.path, target.var
     );
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "cannot run in CI: {why}"
+    );
+    say(&format!("SKIPPED: {why}"));
     None
 }
 
-/// The header fields that say what kind of image a PE file is.
-#[derive(Debug, PartialEq, Eq)]
-struct PeHeader {
-    machine: u16,
-    characteristics: u16,
-    magic: u16,
-    subsystem: u16,
-}
-
-/// Reads the DOS stub's pointer to the PE signature, then the COFF header and the start of the optional
-/// header. `Err` says what is wrong; nothing here trusts the file's offsets without a bounds check.
-fn pe_header(bytes: &[u8]) -> Result<PeHeader, String> {
-    let u16_at = |at: usize| {
-        bytes
-            .get(at..at + 2)
-            .map(|b| u16::from_le_bytes([b[0], b[1]]))
-            .ok_or(format!("file too short for a field at offset {at:#x}"))
-    };
-    let u32_at = |at: usize| {
-        bytes
-            .get(at..at + 4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .ok_or(format!("file too short for a field at offset {at:#x}"))
-    };
-    if bytes.get(..2) != Some(b"MZ") {
-        return Err("no MZ signature: not a Windows executable".into());
-    }
-    let pe = usize::try_from(u32_at(0x3c)?).map_err(|e| e.to_string())?;
-    if bytes.get(pe..pe + 4) != Some(b"PE\0\0") {
-        return Err(format!("no PE signature at {pe:#x}"));
-    }
-    let coff = pe + 4;
-    let optional = coff + 20;
-    Ok(PeHeader {
-        machine: u16_at(coff)?,
-        characteristics: u16_at(coff + 18)?,
-        magic: u16_at(optional)?,
-        // Subsystem sits at offset 68 of the optional header in both PE32 and PE32+.
-        subsystem: u16_at(optional + 68)?,
-    })
+fn check_exe(target: &Target) {
+    let Some(exe) = agent_exe(target) else { return };
+    let bytes = fs::read(&exe).expect("read the exe");
+    let image = windows7::read_image(&bytes).unwrap_or_else(|e| panic!("{}: {e}", exe.display()));
+    assert_eq!(image.arch, target.arch, "{}", exe.display());
+    assert!(!image.is_dll, "{} is a DLL", exe.display());
+    assert_eq!(
+        image.subsystem, CONSOLE,
+        "subsystem {}, expected the console",
+        image.subsystem
+    );
+    assert!(
+        image.imports.iter().any(|(dll, _)| dll == "kernel32.dll"),
+        "no kernel32.dll import read from {}: the reader is broken",
+        exe.display()
+    );
+    let problems = windows7().check(&image);
+    let dlls: std::collections::BTreeSet<&str> =
+        image.imports.iter().map(|(dll, _)| dll.as_str()).collect();
+    say(&format!(
+        "{}: {:?}, {} bytes ({:.1} MiB), subsystem {}.{}, {} imports from {dlls:?}",
+        exe.display(),
+        image.arch,
+        bytes.len(),
+        bytes.len() as f64 / (1024.0 * 1024.0),
+        image.subsystem_version.0,
+        image.subsystem_version.1,
+        image.imports.len()
+    ));
+    assert!(
+        problems.is_empty(),
+        "{} would not start on Windows 7 SP1 ({} problem(s)):\n  {}",
+        exe.display(),
+        problems.len(),
+        problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n  ")
+    );
 }
 
 #[test]
-fn exe_is_a_pe32_plus_x86_64_console_executable() {
-    let Some(exe) = agent_exe("exe_is_a_pe32_plus_x86_64_console_executable") else {
-        return;
+fn x64_exe_loads_on_windows_7_sp1() {
+    check_exe(&X64);
+}
+
+#[test]
+fn x86_exe_loads_on_windows_7_sp1() {
+    check_exe(&X86);
+}
+
+/// The exe the project built before (Rust's Windows 10+ `x86_64-pc-windows-gnu` target, main at
+/// 355ffb6), whose import table was recorded with `x86_64-w64-mingw32-objdump -p`: it must fail, and for the
+/// reasons the Windows 7 builds exist.
+#[test]
+fn windows_10_only_build_would_not_load_on_windows_7() {
+    let path = workspace().join("tests/data/windows7/imports-x86_64-pc-windows-gnu.txt");
+    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let image = windows7::Image {
+        arch: Arch::X64,
+        subsystem_version: (5, 2),
+        subsystem: CONSOLE,
+        is_dll: false,
+        imports: windows7::recorded_imports(&text),
     };
-    let bytes = fs::read(&exe).expect("read the exe");
-    let header = pe_header(&bytes).unwrap_or_else(|e| panic!("{}: {e}", exe.display()));
-    assert_eq!(
-        header.machine, MACHINE_AMD64,
-        "machine {:#x}, expected x86-64",
-        header.machine
-    );
-    assert_eq!(
-        header.magic, PE32_PLUS,
-        "optional header magic {:#x}, expected PE32+",
-        header.magic
-    );
-    assert!(
-        header.characteristics & EXECUTABLE_IMAGE != 0 && header.characteristics & DLL == 0,
-        "characteristics {:#x}: not an executable image",
-        header.characteristics
-    );
-    assert_eq!(
-        header.subsystem, CONSOLE,
-        "subsystem {}, expected the console subsystem",
-        header.subsystem
-    );
-    let size = bytes.len();
+    assert!(image.imports.len() > 200, "the recorded list is incomplete");
+    let problems = windows7().check(&image);
+    let flagged: Vec<&str> = problems.iter().map(|p| p.what.as_str()).collect();
+    for expected in [
+        "api-ms-win-core-synch-l1-2-0.dll!WaitOnAddress",
+        "api-ms-win-core-synch-l1-2-0.dll!WakeByAddressAll",
+        "api-ms-win-core-synch-l1-2-0.dll!WakeByAddressSingle",
+        "kernel32.dll!GetSystemTimePreciseAsFileTime",
+        "bcryptprimitives.dll!ProcessPrng",
+        "tbs.dll!Tbsi_GetDeviceInfo",
+    ] {
+        assert!(
+            flagged.contains(&expected),
+            "{expected} not flagged: {flagged:?}"
+        );
+    }
     say(&format!(
-        "{}: PE32+ x86-64 console executable, {size} bytes ({:.1} MiB)",
-        exe.display(),
-        size as f64 / (1024.0 * 1024.0)
+        "the x86_64-pc-windows-gnu exe fails the Windows 7 check with {} problems:\n  {}",
+        problems.len(),
+        problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n  ")
     ));
 }
 
+/// The allow-list can never be edited into accepting a known Windows 8+ function or a newer API set, and
+/// every entry carries its evidence (checked when it loads).
 #[test]
-fn exe_imports_only_dlls_that_ship_with_windows() {
-    let test = "exe_imports_only_dlls_that_ship_with_windows";
-    let Some(exe) = agent_exe(test) else { return };
-    let output = match Command::new("x86_64-w64-mingw32-objdump")
-        .arg("-p")
-        .arg(&exe)
-        .output()
-    {
-        Ok(output) => output,
-        Err(e) => {
-            skip(
-                test,
-                &format!(
-                    "x86_64-w64-mingw32-objdump cannot run ({e}); `ci/windows.sh` installs it"
-                ),
+fn allow_list_forbids_what_windows_7_lacks() {
+    let windows7 = windows7();
+    assert!(windows7.exports.len() > 250, "exports.txt lost entries");
+    for (dll, function) in &windows7.exports {
+        assert!(
+            !NEWER_THAN_WINDOWS_7
+                .iter()
+                .any(|(name, _)| name == function),
+            "exports.txt allows {dll}!{function}, which Windows 7 does not have"
+        );
+        assert!(
+            !dll.starts_with("api-ms-win-"),
+            "exports.txt allows an API set import ({dll}!{function}): name the DLL that implements it"
+        );
+        assert!(
+            windows7.system32_x64.contains(dll) || windows7.syswow64_x86.contains(dll),
+            "exports.txt names {dll}, which is not a Windows 7 SP1 DLL"
+        );
+    }
+    for list in [&windows7.system32_x64, &windows7.syswow64_x86] {
+        for set in list.iter().filter(|d| d.starts_with("api-ms-win-")) {
+            assert!(
+                set.ends_with("-1-0.dll"),
+                "{set}: Windows 7's API sets are all version 1.0"
             );
-            return;
         }
-    };
-    assert!(
-        output.status.success(),
-        "objdump -p failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = String::from_utf8_lossy(&output.stdout);
-    let mut imports: Vec<String> = text
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("DLL Name:"))
-        .map(|name| name.trim().to_ascii_lowercase())
-        .collect();
-    imports.sort();
-    imports.dedup();
-    assert!(
-        imports.iter().any(|d| d == "kernel32.dll"),
-        "objdump listed no kernel32.dll import; its output changed?\n{text}"
-    );
-    let foreign: Vec<&String> = imports
-        .iter()
-        .filter(|d| !d.starts_with("api-ms-win-") && !SYSTEM_DLLS.contains(&d.as_str()))
-        .collect();
-    assert!(
-        foreign.is_empty(),
-        "the agent imports DLLs that are not part of Windows: {foreign:?} (a runtime DLL such as \
-         libgcc_s_seh-1.dll or libwinpthread-1.dll means the C runtime is not linked statically)"
-    );
-    say(&format!("imports {}", imports.join(", ")));
+        assert!(
+            list.contains("kernel32.dll") && !list.contains("api-ms-win-core-synch-l1-2-0.dll")
+        );
+    }
 }
 
 #[test]
-fn pe_header_refuses_what_is_not_a_windows_executable() {
+fn pe_reader_refuses_what_is_not_a_windows_executable() {
     let this = fs::read(std::env::current_exe().expect("test binary")).expect("read test binary");
-    assert!(pe_header(&this).is_err(), "a Linux test binary read as PE");
+    assert!(
+        windows7::read_image(&this).is_err(),
+        "a Linux test binary read as PE"
+    );
     let mut stub = b"MZ".to_vec();
     stub.resize(0x40, 0);
     stub[0x3c] = 0xf0; // points past the end
-    assert!(pe_header(&stub).is_err(), "a truncated MZ stub read as PE");
+    assert!(
+        windows7::read_image(&stub).is_err(),
+        "a truncated MZ stub read as PE"
+    );
 }

@@ -39,7 +39,7 @@ pub struct FileConfig {
     /// Ed25519 public key (base64, the text of `sunset-catalog keygen`'s `.pub` file) that catalogue
     /// bundles must be signed with; without it the agent keeps its built-in catalogue.
     pub catalog_public_key: Option<Spanned<String>>,
-    /// HTTP(S) proxy URL (`http://proxy.trust.nhs.uk:8080`).
+    /// HTTP(S) proxy URL (`http://proxy.trust.nhs.uk:8080`), or `none` (see [`crate::proxy`]).
     pub proxy: Option<Spanned<String>>,
     /// `error`, `warn`, `info`, `debug` or `trace`.
     pub log_level: Option<Spanned<String>>,

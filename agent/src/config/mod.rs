@@ -26,8 +26,8 @@ use file::read_small;
 
 pub use file::{FileConfig, parse_file};
 pub use overrides::{
-    Overrides, REG_CA_FILE, REG_COLLECTOR_URL, REG_ENROLL_TOKEN, REG_SCHEDULE_WINDOW, REG_SITE,
-    REGISTRY_KEY, overrides_from, overrides_from_key,
+    Overrides, REG_CA_FILE, REG_COLLECTOR_URL, REG_ENROLL_TOKEN, REG_PROXY, REG_SCHEDULE_WINDOW,
+    REG_SITE, REGISTRY_KEY, overrides_from, overrides_from_key,
 };
 pub use resolve::resolve;
 pub use settings::{

@@ -15,6 +15,8 @@ pub const REG_SITE: &str = "Site";
 pub const REG_SCHEDULE_WINDOW: &str = "ScheduleWindow";
 /// Registry value: CA bundle file.
 pub const REG_CA_FILE: &str = "CaFile";
+/// Registry value: proxy URL, or `none` (the MSI's `PROXY` property).
+pub const REG_PROXY: &str = "Proxy";
 
 /// Machine-wide values (the MSI's registry values on Windows) that win over the file. Empty strings
 /// count as not set, as an MSI writes empty properties.
@@ -30,6 +32,8 @@ pub struct Overrides {
     pub schedule_window: Option<String>,
     /// `CaFile`.
     pub ca_file: Option<String>,
+    /// `Proxy`.
+    pub proxy: Option<String>,
 }
 
 impl Overrides {
@@ -62,5 +66,6 @@ pub fn overrides_from_key<K: Key>(key: &K) -> Result<Overrides, RegistryError> {
         site: read(REG_SITE)?,
         schedule_window: read(REG_SCHEDULE_WINDOW)?,
         ca_file: read(REG_CA_FILE)?,
+        proxy: read(REG_PROXY)?,
     })
 }

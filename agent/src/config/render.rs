@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use sunset_catalog::bundle;
 
 use super::settings::{Config, Origin};
+use crate::proxy;
 
 impl Config {
     /// The effective configuration as `key = value` lines, secrets masked, with each value's origin.
@@ -61,9 +62,11 @@ impl Config {
         );
         line(
             "proxy",
-            self.proxy
-                .as_ref()
-                .map_or_else(|| "(not set)".to_string(), |p| format!("{:?}", mask_url(p))),
+            match &self.proxy {
+                None => "(not set)".to_string(),
+                Some(proxy::Configured::Direct) => "\"none\"".to_string(),
+                Some(proxy::Configured::Via(url)) => format!("{:?}", proxy::mask(url.as_str())),
+            },
         );
         line("log_level", format!("{:?}", self.log_level.as_str()));
         line(
@@ -73,15 +76,10 @@ impl Config {
                 |p| format!("{:?}", p.display().to_string()),
             ),
         );
+        match self.route() {
+            Ok(route) => out.push_str(&format!("# route to the collector: {route}\n")),
+            Err(e) => out.push_str(&format!("# route to the collector: unusable proxy: {e}\n")),
+        }
         out
     }
-}
-
-/// A URL with its password replaced by `****`.
-fn mask_url(url: &reqwest::Url) -> String {
-    let mut url = url.clone();
-    if url.password().is_some() {
-        let _ = url.set_password(Some("****"));
-    }
-    url.to_string()
 }

@@ -10,12 +10,14 @@ use sunset_catalog::bundle;
 
 use super::file::{FileConfig, line_of, read_small};
 use super::overrides::{
-    Overrides, REG_CA_FILE, REG_COLLECTOR_URL, REG_ENROLL_TOKEN, REG_SCHEDULE_WINDOW, REG_SITE,
+    Overrides, REG_CA_FILE, REG_COLLECTOR_URL, REG_ENROLL_TOKEN, REG_PROXY, REG_SCHEDULE_WINDOW,
+    REG_SITE,
 };
 use super::settings::{
     Config, ConfigError, DEFAULT_SCHEDULE_WINDOW, DEFAULT_SPOOL_MAX_BYTES,
     DEFAULT_SPOOL_MAX_REPORTS, LogLevel, Origin, Problem, Secret, default_state_dir, program_data,
 };
+use crate::proxy;
 use crate::schedule::Window;
 
 /// Longest enrolment token accepted (the collector refuses longer ones).
@@ -100,11 +102,9 @@ pub fn resolve(
             bundle::decode_verifying_key(v.get_ref()).map_err(|e| e.to_string()),
         )
     });
-    let proxy = file.proxy.as_ref().and_then(|v| {
-        let o = r.file_origin(v.span());
-        r.origins.push(("proxy", o.clone()));
-        r.check("proxy", o, parse_proxy(v.get_ref()))
-    });
+    let proxy = r
+        .pick("proxy", &file.proxy, &overrides.proxy, REG_PROXY)
+        .and_then(|(v, o)| r.check("proxy", o, proxy::parse_configured(&v)));
     let log_level = match &file.log_level {
         Some(v) => {
             let o = r.file_origin(v.span());
@@ -145,6 +145,7 @@ pub fn resolve(
                 ca_file,
                 catalog_public_key,
                 proxy,
+                system_proxy: proxy::SystemProxy::default(),
                 log_level,
                 log_dir,
                 origins: r.origins,
@@ -361,20 +362,4 @@ fn check_ca_file(path: &Path) -> Result<(), String> {
         return Err(format!("{}: holds no PEM certificate", path.display()));
     }
     Ok(())
-}
-
-fn parse_proxy(text: &str) -> Result<reqwest::Url, String> {
-    let url = reqwest::Url::parse(text.trim()).map_err(|e| format!("not a URL: {e}"))?;
-    match url.scheme() {
-        "http" | "https" => {}
-        other => {
-            return Err(format!(
-                "unsupported proxy scheme {other:?}; expected http:// or https://"
-            ));
-        }
-    }
-    if url.host().is_none() {
-        return Err("has no host".into());
-    }
-    Ok(url)
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use sunset_catalog::bundle::VerifyingKey;
 
 use super::overrides::REGISTRY_KEY;
+use crate::proxy;
 use crate::registry::RegistryError;
 use crate::schedule::Window;
 
@@ -135,14 +136,24 @@ pub struct Config {
     pub ca_file: Option<PathBuf>,
     /// Catalogue signing key; without one, catalogue updates are off.
     pub catalog_public_key: Option<VerifyingKey>,
-    /// Proxy URL.
-    pub proxy: Option<reqwest::Url>,
+    /// The `proxy` setting: a proxy URL, or `none` for direct.
+    pub proxy: Option<proxy::Configured>,
+    /// The machine's proxy settings (environment, WinHTTP), used when `proxy` is not set. Empty from
+    /// [`resolve`](super::resolve); the program fills it in at start (`service::machine_proxy`).
+    pub system_proxy: proxy::SystemProxy,
     /// Log level.
     pub log_level: LogLevel,
     /// Log directory; `None` logs to standard error.
     pub log_dir: Option<PathBuf>,
     /// Where each key's value came from, in key order.
     pub origins: Vec<(&'static str, Origin)>,
+}
+
+impl Config {
+    /// How the agent reaches the collector: the `proxy` setting, else the machine's (see [`proxy`]).
+    pub fn route(&self) -> Result<proxy::Route, proxy::RouteError> {
+        proxy::route(self.proxy.as_ref(), &self.system_proxy, &self.collector_url)
+    }
 }
 
 /// One thing wrong with the configuration.

@@ -150,8 +150,15 @@ fn registry_overrides_win_over_the_file() {
         site: Some("Practice 12".into()),
         schedule_window: Some("02:00-03:00".into()),
         ca_file: None,
+        proxy: Some("http://msi-proxy.example.nhs.uk:3128".into()),
     };
     let config = resolve_text(GOOD, &overrides).unwrap();
+    assert_eq!(
+        config.proxy,
+        Some(crate::proxy::Configured::Via(
+            reqwest::Url::parse("http://msi-proxy.example.nhs.uk:3128").unwrap()
+        ))
+    );
     assert_eq!(config.collector_url.as_str(), "https://msi.example.nhs.uk/");
     assert_eq!(config.enroll_token.expose(), "from-msi");
     assert_eq!(config.site.as_deref(), Some("Practice 12"));

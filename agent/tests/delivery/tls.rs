@@ -12,7 +12,7 @@ use crate::fake::Fake;
 use crate::util::{Install, block_on, fast};
 
 /// A private CA and a server configuration with a certificate it issued for 127.0.0.1.
-fn private_pki() -> (String, Arc<rustls::ServerConfig>) {
+pub fn private_pki() -> (String, Arc<rustls::ServerConfig>) {
     let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca.distinguished_name

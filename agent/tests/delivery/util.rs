@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use sunset_agent::config::{self, Config, Overrides};
 use sunset_agent::deliver::RetryPolicy;
+use sunset_agent::proxy::SystemProxy;
 use sunset_agent::service::Agent;
 
 /// The agent binary under test.
@@ -66,7 +67,14 @@ impl Install {
 
     /// An in-process agent with `policy`, scanning the tiny root.
     pub fn agent(&self, policy: RetryPolicy) -> Agent {
-        Agent::new(self.config(), policy)
+        self.agent_with_proxy(policy, SystemProxy::default())
+    }
+
+    /// The same, with these machine proxy settings (as if from the environment and the registry).
+    pub fn agent_with_proxy(&self, policy: RetryPolicy, system: SystemProxy) -> Agent {
+        let mut config = self.config();
+        config.system_proxy = system;
+        Agent::new(config, policy)
             .unwrap()
             .with_root(Some(self.root.clone()))
     }

@@ -1,0 +1,752 @@
+//! The real `sunset-agent.exe` and its MSIs, exercised under Wine claiming to be Windows 7 SP1. **Wine is not
+//! Windows.**
+//!
+//! Debian's Wine 8 stands in for Windows' service control manager, registry and msiexec, so the Windows
+//! agents and installers run on every CI machine, early and cheaply. It is not evidence of what Windows does:
+//! the `windows-latest` GitHub workflow, on real Windows, is the final word, and Windows 7 compatibility is
+//! proven from the import tables (`exe.rs`; Wine exports everything). Facts Wine cannot provide (TPM,
+//! firmware type, Secure Boot, the hardware) are printed, never asserted. What Wine does differently and how
+//! the prefix works around it: `packaging/WINE.md`.
+//!
+//! Two tests, each in its own throwaway prefix made by `ci/wine.sh prefix` (set to Windows 7 SP1):
+//! * **x64**, a 64-bit prefix with WoW64: the x64 MSI and agent, plus the 32-bit agent reading the
+//!   64-bit registry view from a 32-bit process (`KEY_WOW64_64KEY`), and the x86 MSI refusing 64-bit Windows;
+//! * **x86**, a 32-bit prefix: the x86 MSI and agent.
+//!
+//! Each, in order:
+//! 1. builds the MSI with `ci/package.sh msi` (the real exe as payload) and installs it silently with
+//!    `COLLECTOR_URL`, `ENROLL_TOKEN`, `SITE` and `PROXY`: files under Program Files and ProgramData, the
+//!    values under `HKLM\SOFTWARE\Sunset\Agent`, the `SunsetAgent` service RUNNING;
+//! 2. adds known `Uninstall` entries with `reg add` (both views on 64-bit Windows, and HKCU; one hidden
+//!    with `SystemComponent`, one update with `ParentKeyName`) and checks that `scan --format json` (the
+//!    live `windows-registry` adapter) returns exactly the visible ones, each with its source;
+//! 3. `config check`: registry values override `agent.toml`, an empty registry value does not, the
+//!    token and the proxy password are masked;
+//! 4. `sc stop`: the service stops and its log records a clean shutdown;
+//! 5. a newer build of the same MSI upgrades in place and keeps the configuration; the older one is
+//!    refused; `msiexec /x` removes the service, the files and the registry key (what stays in
+//!    ProgramData is printed and documented in `packaging/WINE.md`).
+//!
+//! Checks after step 1 are collected and reported together, so one failure does not hide the others.
+//!
+//! Inputs: `SUNSET_AGENT_EXE_X64` / `SUNSET_AGENT_EXE_X86` (set by `ci/test.sh` after `ci/windows.sh
+//! build`), else the exes where that build leaves them. Without an exe or Wine a test is skipped with a
+//! message; with `CI=true` it fails.
+#![cfg(unix)]
+
+mod prefix;
+mod util;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde_json::Value;
+use sunset_tests::support::{Platform, msi_version, workspace, workspace_version};
+
+use prefix::Prefix;
+use util::{Steps, build_msi, bumped, files_below, names_in, same_bytes, say, skip, wait_for_log};
+/// The installer's public properties, as a deployment tool would pass them.
+const COLLECTOR_URL: &str = "https://collector.example.nhs.uk";
+const ENROLL_TOKEN: &str = "sst_wine_test_0123456789abcdef";
+const SITE: &str = "Riverside Surgery";
+/// A proxy with a password: written to the registry by the MSI, masked by `config check`.
+const PROXY: &str = "http://ward7:Proxy-Secret-1@proxy.example.nhs.uk:3128";
+/// The service the MSI installs.
+pub const SERVICE: &str = "SunsetAgent";
+/// The key the MSI writes and the agent reads over its file.
+const SETTINGS_KEY: &str = r"HKLM\SOFTWARE\Sunset\Agent";
+/// `Uninstall` below HKLM (both views) and HKCU.
+pub const HKLM_UNINSTALL: &str = r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall";
+const HKCU_UNINSTALL: &str = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall";
+/// Every test entry's display name starts with this, so Wine's own entries can be told apart.
+const TEST_NAME_PREFIX: &str = "Sunset Wine Test";
+/// Added to the installed `agent.toml`: values the registry must win over, one it must not (the MSI
+/// writes an empty `ScheduleWindow`), and a log level that shows the service's stop.
+const FILE_SETTINGS: &str = "\n# Added by tests/tests/wine\n\
+    collector_url = \"https://file.example.nhs.uk\"\n\
+    enroll_token = \"sst_from_the_file\"\n\
+    site = \"Set in the file\"\n\
+    schedule_window = \"02:00-04:00\"\n\
+    log_level = \"info\"\n";
+
+// ---------------------------------------------------------------------------------------------------
+// The Uninstall entries the scan must (or must not) report
+
+/// Where a test entry is written: a key for `reg add` and the view flag.
+struct Place {
+    key: &'static str,
+    view: Option<&'static str>,
+}
+
+const HKLM_64: Place = Place {
+    key: HKLM_UNINSTALL,
+    view: Some("/reg:64"),
+};
+const HKLM_32: Place = Place {
+    key: HKLM_UNINSTALL,
+    view: Some("/reg:32"),
+};
+const HKCU: Place = Place {
+    key: HKCU_UNINSTALL,
+    view: None,
+};
+
+struct Entry {
+    place: Place,
+    subkey: &'static str,
+    /// `(name, type, data)` for `reg add /v /t /d`.
+    values: &'static [(&'static str, &'static str, &'static str)],
+    /// `(source kind, version, architecture)` expected in the scan, or `None`: must not be listed.
+    expect: Option<(&'static str, &'static str, Option<&'static str>)>,
+}
+
+/// The entries for `flavour`: on 32-bit Windows there is one registry view, so the entries meant for the
+/// 32-bit view go to the only one, and everything native is `x86`.
+fn entries(flavour: Flavour) -> Vec<Entry> {
+    let all = [
+        Entry {
+            place: HKLM_64,
+            subkey: "SunsetWineTest.Imaging",
+            values: &[
+                ("DisplayName", "REG_SZ", "Sunset Wine Test Imaging Suite"),
+                ("DisplayVersion", "REG_SZ", "4.2.1"),
+                ("Publisher", "REG_SZ", "Sunset Test Publisher"),
+                ("InstallDate", "REG_SZ", "20260115"),
+            ],
+            expect: Some(("hklm-uninstall", "4.2.1", Some("x64"))),
+        },
+        Entry {
+            // No DisplayVersion: the packed Version DWORD (5 << 24 | 24 << 16 | 1) read through the live adapter.
+            place: HKLM_64,
+            subkey: "SunsetWineTest.Packed",
+            values: &[
+                ("DisplayName", "REG_SZ", "Sunset Wine Test Packed Version"),
+                ("Version", "REG_DWORD", "85458945"),
+            ],
+            expect: Some(("hklm-uninstall", "5.24.1", Some("x64"))),
+        },
+        Entry {
+            place: HKLM_64,
+            subkey: "SunsetWineTest.Hidden",
+            values: &[
+                ("DisplayName", "REG_SZ", "Sunset Wine Test Hidden Component"),
+                ("DisplayVersion", "REG_SZ", "1.0"),
+                ("SystemComponent", "REG_DWORD", "1"),
+            ],
+            expect: None,
+        },
+        Entry {
+            place: HKLM_32,
+            subkey: "SunsetWineTest.Legacy",
+            values: &[
+                ("DisplayName", "REG_SZ", "Sunset Wine Test Legacy Viewer"),
+                ("DisplayVersion", "REG_SZ", "2.0.7"),
+            ],
+            expect: Some(("wow6432-uninstall", "2.0.7", Some("x86"))),
+        },
+        Entry {
+            place: HKLM_32,
+            subkey: "SunsetWineTest.Legacy.KB100",
+            values: &[
+                (
+                    "DisplayName",
+                    "REG_SZ",
+                    "Sunset Wine Test Legacy Viewer Update KB100",
+                ),
+                ("DisplayVersion", "REG_SZ", "2.0.8"),
+                ("ParentKeyName", "REG_SZ", "SunsetWineTest.Legacy"),
+                (
+                    "ParentDisplayName",
+                    "REG_SZ",
+                    "Sunset Wine Test Legacy Viewer",
+                ),
+            ],
+            expect: None,
+        },
+        Entry {
+            place: HKCU,
+            subkey: "SunsetWineTest.PerUser",
+            values: &[
+                ("DisplayName", "REG_SZ", "Sunset Wine Test Per-User Tool"),
+                ("DisplayVersion", "REG_SZ", "1.5"),
+            ],
+            expect: Some(("user-uninstall", "1.5", None)),
+        },
+    ];
+    match flavour {
+        Flavour::X64 => all.into(),
+        Flavour::X86 => all
+            .into_iter()
+            .map(|mut entry| {
+                if entry.place.key == HKLM_UNINSTALL {
+                    entry.place.view = None;
+                    if let Some((kind, _, arch)) = &mut entry.expect {
+                        *kind = "hklm-uninstall";
+                        *arch = Some("x86");
+                    }
+                }
+                entry
+            })
+            .collect(),
+    }
+}
+
+/// Which Windows the test imitates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Flavour {
+    /// 64-bit Windows 7 with WoW64, the x64 MSI.
+    X64,
+    /// 32-bit Windows 7, the x86 MSI.
+    X86,
+}
+
+impl Flavour {
+    fn platform(self) -> Platform {
+        match self {
+            Flavour::X64 => Platform::X64,
+            Flavour::X86 => Platform::X86,
+        }
+    }
+
+    /// `ci/wine.sh prefix` architecture.
+    fn prefix_arch(self) -> &'static str {
+        match self {
+            Flavour::X64 => "win64",
+            Flavour::X86 => "win32",
+        }
+    }
+
+    /// The architecture of programs in the native registry view.
+    fn native(self) -> &'static str {
+        self.platform().name()
+    }
+
+    /// `reg` view flag for the native view (only 64-bit Windows has two).
+    fn native_view(self) -> Option<&'static str> {
+        match self {
+            Flavour::X64 => Some("/reg:64"),
+            Flavour::X86 => None,
+        }
+    }
+}
+
+/// The built exe for `platform`, or a skip (a failure in CI).
+fn agent_exe(platform: Platform) -> Option<PathBuf> {
+    let exe = platform.built_exe();
+    if exe.is_none() {
+        skip(&format!(
+            "no {}: run `bash ci/windows.sh build` first (or set {})",
+            platform.exe_path(),
+            platform.exe_var()
+        ));
+    }
+    exe
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The test
+
+#[test]
+fn wine_not_windows_x64_msi_on_windows_7_installs_scans_stops_upgrades_and_uninstalls() {
+    whole_cycle(Flavour::X64);
+}
+
+#[test]
+fn wine_not_windows_x86_msi_on_32_bit_windows_7_installs_scans_stops_upgrades_and_uninstalls() {
+    whole_cycle(Flavour::X86);
+}
+
+fn whole_cycle(flavour: Flavour) {
+    let started = Instant::now();
+    let Some(exe) = agent_exe(flavour.platform()) else {
+        return;
+    };
+    let Some(wine) = Prefix::create(flavour.prefix_arch()) else {
+        return;
+    };
+    let mut steps = Steps::new(started);
+    steps.lap(&format!(
+        "{} Wine prefix ready (ci/wine.sh prefix)",
+        flavour.prefix_arch()
+    ));
+
+    let version = msi_version(&workspace_version());
+    let newer = bumped(&version);
+    let v1 = build_msi(&exe, &wine.scratch("msi-current"), None);
+    let v2 = build_msi(&exe, &wine.scratch("msi-newer"), Some(&newer));
+    steps.lap(&format!(
+        "{} MSIs {version} and {newer} built",
+        flavour.native()
+    ));
+
+    // 1. Silent install with the public properties. Everything else depends on it: failures here stop the test.
+    let install = wine.msiexec(
+        "/i",
+        &v1,
+        "install.log",
+        &[
+            &format!("COLLECTOR_URL={COLLECTOR_URL}"),
+            &format!("ENROLL_TOKEN={ENROLL_TOKEN}"),
+            &format!("SITE={SITE}"),
+            &format!("PROXY={PROXY}"),
+        ],
+    );
+    assert_eq!(install.code, Some(0), "install failed: {install}");
+    if let Err(e) = check_installed(&wine, &exe, &version) {
+        panic!("after the install: {e}");
+    }
+    steps.lap("installed; files, registry values and RUNNING service checked");
+
+    // 2-4 are independent of each other: collected.
+    let installed = wine.program_files_exe();
+    let result = check_scan(&wine, flavour, &installed, &version);
+    steps.check("scan: Uninstall entries from every view and HKCU", result);
+    if flavour == Flavour::X64 {
+        match Platform::X86.built_exe() {
+            Some(x86) => {
+                let result = check_scan(&wine, flavour, &Prefix::windows_path(&x86), &version);
+                steps.check(
+                    "the 32-bit agent under WoW64 reads the 64-bit view (KEY_WOW64_64KEY)",
+                    result,
+                );
+                let x86_msi = build_msi(&x86, &wine.scratch("msi-x86"), None);
+                let result = check_x86_msi_refused(&wine, &x86_msi);
+                steps.check("the x86 MSI refuses 64-bit Windows", result);
+            }
+            None => skip(&format!(
+                "the WoW64 and x86-MSI checks need {} (bash ci/windows.sh build)",
+                Platform::X86.exe_path()
+            )),
+        }
+    }
+    let result = check_config(&wine);
+    steps.check(
+        "config check: registry over file, token and proxy password masked",
+        result,
+    );
+    let result = check_service_stop(&wine);
+    steps.check("sc stop: clean shutdown in the agent's log", result);
+
+    // 5. Upgrade, downgrade, uninstall.
+    let upgrade = wine.msiexec("/i", &v2, "upgrade.log", &[]);
+    assert_eq!(upgrade.code, Some(0), "upgrade failed: {upgrade}");
+    let result = check_upgraded(&wine, flavour, &newer);
+    steps.check(&format!("upgrade to {newer}: configuration kept"), result);
+    let result = check_downgrade_refused(&wine, &v1, &newer);
+    steps.check(&format!("downgrade to {version}: refused"), result);
+    let result = check_uninstalled(&wine, flavour, &v2);
+    steps.check("uninstall: service, files and key gone", result);
+
+    drop(wine);
+    steps.lap("wineserver stopped, prefix removed");
+    steps.finish();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Steps
+
+/// Fails the step with a message (steps return `Result<(), String>`).
+#[macro_export]
+macro_rules! ensure {
+    ($cond:expr, $($message:tt)+) => {
+        if !$cond {
+            return Err(format!($($message)+));
+        }
+    };
+}
+
+/// Program Files, ProgramData, the settings key and the running service, right after the install.
+fn check_installed(wine: &Prefix, exe: &Path, version: &str) -> Result<(), String> {
+    let program_files = wine.drive_c().join("Program Files/Sunset");
+    let installed = names_in(&program_files);
+    ensure!(
+        installed == ["sunset-agent.exe"],
+        "Program Files\\Sunset holds {installed:?}, expected only sunset-agent.exe"
+    );
+    ensure!(
+        same_bytes(&program_files.join("sunset-agent.exe"), exe),
+        "the installed sunset-agent.exe differs from {}",
+        exe.display()
+    );
+    let config = wine.program_data().join("agent.toml");
+    ensure!(
+        same_bytes(&config, &workspace().join("packaging/agent.toml.example")),
+        "{} is not packaging/agent.toml.example",
+        config.display()
+    );
+    let values = wine
+        .reg_values(SETTINGS_KEY)
+        .ok_or(format!("{SETTINGS_KEY} is missing"))?;
+    let expected = [
+        ("CollectorUrl", COLLECTOR_URL),
+        ("EnrollToken", ENROLL_TOKEN),
+        ("Site", SITE),
+        ("ScheduleWindow", ""),
+        ("CaFile", ""),
+        ("Proxy", PROXY),
+        ("InstalledVersion", version),
+    ];
+    for (name, want) in expected {
+        ensure!(
+            values.get(name).map(String::as_str) == Some(want),
+            "{SETTINGS_KEY}\\{name} = {:?}, expected {want:?} (all: {values:?})",
+            values.get(name)
+        );
+    }
+    wine.wait_for_service("RUNNING")
+}
+
+/// The live registry adapter: exactly the visible test entries, each from its view.
+fn check_scan(wine: &Prefix, flavour: Flavour, exe: &str, version: &str) -> Result<(), String> {
+    for entry in entries(flavour) {
+        for (name, kind, data) in entry.values {
+            let key = format!(r"{}\{}", entry.place.key, entry.subkey);
+            let mut args = vec!["reg", "add", &key, "/v", name, "/t", kind, "/d", data, "/f"];
+            args.extend(entry.place.view);
+            let added = wine.run(&args);
+            ensure!(added.ok(), "reg add {key} {name}: {added}");
+        }
+    }
+    let scan = wine.run(&[exe, "scan", "--format", "json"]);
+    if scan.stderr.contains("GetFirmwareType") {
+        let wine_says: Vec<&str> = scan
+            .stderr
+            .lines()
+            .filter(|l| l.contains("GetFirmwareType"))
+            .collect();
+        return Err(format!(
+            "the scan aborted (exit {:?}): the agent calls GetFirmwareType, which Wine 8's kernel32 exports \
+             only as a stub that kills the process (packaging/WINE.md, \"What Wine cannot do\"):\n{}",
+            scan.code,
+            wine_says.join("\n")
+        ));
+    }
+    ensure!(scan.ok(), "scan failed: {scan}");
+    let result: Value =
+        serde_json::from_str(&scan.stdout).map_err(|e| format!("scan JSON: {e}: {scan}"))?;
+    let software = result["inventory"]["software"]
+        .as_array()
+        .ok_or("no inventory.software in the scan")?;
+
+    let mut found: BTreeMap<String, Vec<(String, String, Option<String>)>> = BTreeMap::new();
+    for s in software {
+        let name = s["name"].as_str().unwrap_or_default();
+        if name.starts_with(TEST_NAME_PREFIX) || name == "Sunset agent" {
+            found.entry(name.to_string()).or_default().push((
+                s["source"]["kind"].as_str().unwrap_or_default().to_string(),
+                s["version"].as_str().unwrap_or_default().to_string(),
+                s["architecture"].as_str().map(str::to_string),
+            ));
+        }
+    }
+    let mut problems = Vec::new();
+    for entry in entries(flavour) {
+        let name = entry.values[0].2;
+        let got = found.remove(name).unwrap_or_default();
+        match entry.expect {
+            Some((kind, version, arch)) => {
+                let want = (
+                    kind.to_string(),
+                    version.to_string(),
+                    arch.map(str::to_string),
+                );
+                if got != [want.clone()] {
+                    problems.push(format!("{name:?}: got {got:?}, expected [{want:?}]"));
+                }
+            }
+            None if !got.is_empty() => {
+                problems.push(format!("{name:?} must not be listed: {got:?}"))
+            }
+            None => {}
+        }
+    }
+    // Windows Installer's own Add/Remove Programs entry for the agent.
+    let own = found.remove("Sunset agent").unwrap_or_default();
+    let want = (
+        "hklm-uninstall".to_string(),
+        version.to_string(),
+        Some(flavour.native().to_string()),
+    );
+    if own != [want.clone()] {
+        problems.push(format!(
+            "the MSI's own entry \"Sunset agent\": got {own:?}, expected [{want:?}]"
+        ));
+    }
+    problems.extend(
+        found
+            .into_iter()
+            .map(|(name, got)| format!("unexpected {name:?}: {got:?}")),
+    );
+    if let Some(user) = software
+        .iter()
+        .find(|s| s["source"]["kind"] == "user-uninstall")
+    {
+        let sid = user["source"]["user_sid"].as_str().unwrap_or_default();
+        if !sid.starts_with("S-1-5-21-") {
+            problems.push(format!("per-user entry without the user's SID: {user}"));
+        }
+    }
+    // The prefix claims Windows 7 SP1 (ci/wine.sh): the agent must see it as such.
+    let os = &result["inventory"]["os"];
+    if !os["version"]
+        .as_str()
+        .unwrap_or_default()
+        .starts_with("6.1.7601")
+    {
+        problems.push(format!(
+            "the prefix is not Windows 7 SP1 to the agent: {os}"
+        ));
+    }
+    // Not asserted: Wine cannot answer these like Windows (packaging/WINE.md).
+    let hardware = &result["inventory"]["hardware"];
+    say(&format!(
+        "{exe}: os = {} {}; not asserted under Wine: uefi = {}, tpm = {}, secure_boot = {}",
+        os["name"], os["version"], hardware["uefi"], hardware["tpm"], hardware["secure_boot"]
+    ));
+    ensure!(problems.is_empty(), "{}", problems.join("\n"));
+    Ok(())
+}
+
+/// `config check` after adding conflicting values to the installed file.
+fn check_config(wine: &Prefix) -> Result<(), String> {
+    let config = wine.program_data().join("agent.toml");
+    let mut file = fs::OpenOptions::new()
+        .append(true)
+        .open(&config)
+        .map_err(|e| format!("{}: {e}", config.display()))?;
+    file.write_all(FILE_SETTINGS.as_bytes())
+        .map_err(|e| format!("{}: {e}", config.display()))?;
+    let line_of = |key: &str| {
+        let text = fs::read_to_string(&config).unwrap_or_default();
+        text.lines()
+            .position(|l| l.starts_with(&format!("{key} = ")))
+            .map_or(0, |i| i + 1)
+    };
+
+    let check = wine.run(&[&wine.program_files_exe(), "config", "check"]);
+    ensure!(check.ok(), "config check failed: {check}");
+    let out = &check.stdout;
+    ensure!(
+        out.lines()
+            .next()
+            .is_some_and(|l| l.contains(r"C:\ProgramData\Sunset\agent.toml")),
+        "config check did not read C:\\ProgramData\\Sunset\\agent.toml:\n{out}"
+    );
+    // `key = value # origin`, one per line.
+    let effective: BTreeMap<&str, (&str, &str)> = out
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let (key, rest) = l.split_once(" = ")?;
+            let (value, origin) = rest.rsplit_once(" # ")?;
+            Some((key.trim(), (value.trim(), origin.trim())))
+        })
+        .collect();
+    let registry = |name: &str| format!(r"registry HKLM\SOFTWARE\Sunset\Agent\{name}");
+    let token_masked = format!("******** ({} characters)", ENROLL_TOKEN.chars().count());
+    let expected = [
+        (
+            "collector_url",
+            format!("\"{COLLECTOR_URL}/\""),
+            registry("CollectorUrl"),
+        ),
+        ("enroll_token", token_masked, registry("EnrollToken")),
+        ("site", format!("\"{SITE}\""), registry("Site")),
+        // The MSI wrote an empty ScheduleWindow: it counts as unset, so the file wins.
+        (
+            "schedule_window",
+            "\"02:00-04:00\"".to_string(),
+            format!("file, line {}", line_of("schedule_window")),
+        ),
+        (
+            "log_level",
+            "\"info\"".to_string(),
+            format!("file, line {}", line_of("log_level")),
+        ),
+    ];
+    let mut problems = Vec::new();
+    for (key, value, origin) in &expected {
+        let got = effective.get(key);
+        if got != Some(&(value.as_str(), origin.as_str())) {
+            problems.push(format!(
+                "{key}: got {got:?}, expected ({value:?}, {origin:?})"
+            ));
+        }
+    }
+    let proxy_masked = format!("\"{}/\"", PROXY.replace("Proxy-Secret-1", "****"));
+    match effective.get("proxy") {
+        Some((value, origin)) if *value == proxy_masked && *origin == registry("Proxy") => {}
+        other => problems.push(format!(
+            "proxy: got {other:?}, expected ({proxy_masked:?}, {:?})",
+            registry("Proxy")
+        )),
+    }
+    for secret in [ENROLL_TOKEN, "sst_from_the_file", "Proxy-Secret-1"] {
+        if out.contains(secret) || check.stderr.contains(secret) {
+            problems.push(format!("config check printed the secret {secret:?}"));
+        }
+    }
+    ensure!(
+        problems.is_empty(),
+        "{}\n--- config check\n{out}",
+        problems.join("\n")
+    );
+    Ok(())
+}
+
+/// Restarts the service (so it reads `log_level = "info"`), stops it, and reads its log.
+fn check_service_stop(wine: &Prefix) -> Result<(), String> {
+    let log = wine.program_data().join("logs/agent.log");
+    wine.sc("stop")?;
+    wine.wait_for_service("STOPPED")?;
+    let from = fs::metadata(&log).map_or(0, |m| m.len());
+    wine.sc("start")?;
+    wine.wait_for_service("RUNNING")?;
+    wait_for_log(&log, from, &["agent running"])?;
+    wine.sc("stop")?;
+    wine.wait_for_service("STOPPED")?;
+    let text = wait_for_log(&log, from, &["service stop requested", "agent stopped"])?;
+    ensure!(
+        !text.contains(" ERROR "),
+        "the service logged errors:\n{text}"
+    );
+    say(&format!(
+        "service log (C:\\ProgramData\\Sunset\\logs\\agent.log):\n{}",
+        text.trim_end()
+    ));
+    Ok(())
+}
+
+/// After installing the newer MSI without properties.
+fn check_upgraded(wine: &Prefix, flavour: Flavour, newer: &str) -> Result<(), String> {
+    let values = wine
+        .reg_values(SETTINGS_KEY)
+        .ok_or(format!("{SETTINGS_KEY} is gone after the upgrade"))?;
+    for (name, want) in [
+        ("CollectorUrl", COLLECTOR_URL),
+        ("EnrollToken", ENROLL_TOKEN),
+        ("Site", SITE),
+        ("Proxy", PROXY),
+        ("InstalledVersion", newer),
+    ] {
+        ensure!(
+            values.get(name).map(String::as_str) == Some(want),
+            "after the upgrade {SETTINGS_KEY}\\{name} = {:?}, expected {want:?}",
+            values.get(name)
+        );
+    }
+    let config = fs::read_to_string(wine.program_data().join("agent.toml")).unwrap_or_default();
+    ensure!(
+        config.ends_with(FILE_SETTINGS),
+        "the upgrade replaced the edited agent.toml"
+    );
+    let programs = wine.arp_entries("Sunset agent", flavour.native_view());
+    ensure!(
+        programs == [newer],
+        "Add/Remove Programs lists the agent as {programs:?}, expected only [{newer:?}]"
+    );
+    ensure!(
+        wine.drive_c()
+            .join("Program Files/Sunset/sunset-agent.exe")
+            .is_file(),
+        "sunset-agent.exe is gone after the upgrade"
+    );
+    wine.wait_for_service("RUNNING")
+}
+
+/// The older MSI over the newer one: refused, nothing changed.
+fn check_downgrade_refused(wine: &Prefix, older: &Path, newer: &str) -> Result<(), String> {
+    let (code, log) = wine.msiexec_exit_code(older, "downgrade.log")?;
+    ensure!(
+        matches!(code, 1603 | 1638),
+        "the downgrade exited with {code}, expected 1603 or 1638\n{log}"
+    );
+    say(&format!(
+        "downgrade refused by msiexec with exit code {code}"
+    ));
+    // Windows shows the DowngradeErrorMessage; Wine's msi logs only the launch condition failing.
+    let refused = log.contains("A newer version of the Sunset agent is already installed")
+        || (log.contains("WIX_DOWNGRADE_DETECTED = {")
+            && log.contains("LaunchConditions. Return value 0"));
+    ensure!(refused, "the downgrade log shows no refusal:\n{log}");
+    let values = wine.reg_values(SETTINGS_KEY).unwrap_or_default();
+    ensure!(
+        values.get("InstalledVersion").map(String::as_str) == Some(newer),
+        "after the refused downgrade InstalledVersion = {:?}",
+        values.get("InstalledVersion")
+    );
+    wine.wait_for_service("RUNNING")
+}
+
+/// `msiexec /x`: what goes and what stays.
+fn check_uninstalled(wine: &Prefix, flavour: Flavour, msi: &Path) -> Result<(), String> {
+    let removed = wine.msiexec("/x", msi, "uninstall.log", &[]);
+    ensure!(removed.code == Some(0), "uninstall failed: {removed}");
+    ensure!(
+        wine.service_state().is_none(),
+        "the SunsetAgent service is still registered: {:?}",
+        wine.service_state()
+    );
+    let program_files = wine.drive_c().join("Program Files/Sunset");
+    ensure!(
+        !program_files.exists(),
+        "Program Files\\Sunset is still there: {:?}",
+        names_in(&program_files)
+    );
+    ensure!(
+        wine.reg_values(SETTINGS_KEY).is_none(),
+        "{SETTINGS_KEY} is still there"
+    );
+    ensure!(
+        wine.reg_values(r"HKLM\SOFTWARE\Sunset").is_none(),
+        r"HKLM\SOFTWARE\Sunset is still there"
+    );
+    let programs = wine.arp_entries("Sunset agent", flavour.native_view());
+    ensure!(
+        programs.is_empty(),
+        "Add/Remove Programs still lists the agent: {programs:?}"
+    );
+    // What stays, by design (packaging/WINE.md): the Permanent agent.toml, and what the agent itself wrote.
+    let data = wine.program_data();
+    ensure!(
+        data.join("agent.toml").is_file(),
+        "agent.toml (Permanent) was removed"
+    );
+    say(&format!(
+        "left in C:\\ProgramData\\Sunset after the uninstall: {:?}",
+        files_below(&data)
+    ));
+    Ok(())
+}
+
+/// The x86 MSI on 64-bit Windows: refused by its launch condition, nothing installed beside the x64 agent.
+fn check_x86_msi_refused(wine: &Prefix, msi: &Path) -> Result<(), String> {
+    let (code, log) = wine.msiexec_exit_code(msi, "x86-on-x64.log")?;
+    ensure!(
+        code == 1603,
+        "the x86 MSI exited with {code} on 64-bit Windows, expected 1603\n{log}"
+    );
+    // Windows logs the condition's message; Wine's msi, with /qn, ends LaunchConditions with "Return
+    // value 0" and the install with 1603 (as for the refused downgrade; packaging/WINE.md).
+    let refused = log.contains("This is the Sunset agent for 32-bit Windows")
+        || (log.contains("VersionNT64 = ") && log.contains("LaunchConditions. Return value 0"));
+    ensure!(
+        refused,
+        "the x86 MSI's log shows no launch-condition refusal:\n{log}"
+    );
+    let x86_dir = wine.drive_c().join("Program Files (x86)/Sunset");
+    ensure!(
+        !x86_dir.exists(),
+        "the refused x86 MSI installed files in {}",
+        x86_dir.display()
+    );
+    let programs = wine.arp_entries("Sunset agent", Some("/reg:32"));
+    ensure!(
+        programs.is_empty(),
+        "a 32-bit Sunset agent was registered: {programs:?}"
+    );
+    Ok(())
+}
