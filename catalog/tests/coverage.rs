@@ -250,6 +250,16 @@ fn os_rows() -> Vec<Row> {
         row(linux("amzn", "2", "Amazon Linux 2"), "amazon-linux", "2", Unsupported),
         row(linux("alpine", "3.18.4", "Alpine Linux v3.18"), "alpine-linux", "3.18", Unsupported),
         row(linux("fedora", "36", "Fedora Linux 36 (Container Image)"), "fedora", "36", Unsupported),
+        // fixtures/os-release: mariner-1.0__syft and photon-2.0__syft; the rest as their vendors ship them.
+        row(linux("mariner", "1.0", "CBL-Mariner/Linux"), "azure-linux", "1.0", Unsupported),
+        row(linux("mariner", "2.0", "CBL-Mariner/Linux"), "azure-linux", "2.0", Unsupported),
+        row(linux("azurelinux", "3.0", "Microsoft Azure Linux 3.0"), "azure-linux", "3.0", Supported),
+        row(linux("photon", "2.0", "VMware Photon OS/Linux"), "photon", "2.0", Unsupported),
+        row(linux("photon", "3.0", "VMware Photon OS/Linux"), "photon", "3.0", Unsupported),
+        row(linux("photon", "5.0", "VMware Photon OS/Linux"), "photon", "5.0", Supported),
+        row(linux("sle-micro", "5.3", "SUSE Linux Enterprise Micro 5.3"), "suse-linux-micro", "5.3", Unsupported),
+        row(linux("sle-micro", "5.5", "SUSE Linux Enterprise Micro 5.5"), "suse-linux-micro", "5.5", Supported),
+        row(linux("sl-micro", "6.1", "SUSE Linux Micro 6.1"), "suse-linux-micro", "6.1", Supported),
     ]
 }
 
@@ -380,6 +390,18 @@ fn software_rows() -> Vec<Row> {
         row(wow("Microsoft .NET Framework 1.1", "1.1.4322", MS), "dotnetfx", "1.1", Unsupported),
         row(wow("Microsoft .NET Framework 2.0 Service Pack 2", "2.2.30729", MS), "dotnetfx", "2.0", Unsupported),
         row(wow("Microsoft .NET Framework 3.0 Service Pack 2", "3.2.30729", MS), "dotnetfx", "3.0", Unsupported),
+        // Legacy third-party software (legacy-apps.toml).
+        row(wow("QuickTime 7", "7.79.80.95", "Apple Inc."), "quicktime-windows", "7", Unsupported),
+        row(wow("Adobe Shockwave Player 12.3", "12.3.5.205", "Adobe Systems, Inc."), "shockwave", "all", Unsupported),
+        row(hklm("Symantec Endpoint Protection", "14.2.5569.2100", "Symantec Corporation"), "symantec-endpoint-protection", "before-14.3", Unsupported),
+        row(hklm("Symantec Endpoint Protection", "12.1.7454.7000", "Symantec Corporation"), "symantec-endpoint-protection", "before-14.3", Unsupported),
+        unknown(hklm("Symantec Endpoint Protection", "14.3.10148.8000", "Broadcom"), "symantec-endpoint-protection"),
+        unknown(wow("McAfee VirusScan Enterprise", "8.8.0.2190", "McAfee, Inc."), "mcafee-virusscan-enterprise"),
+        row(wow("Sophos Endpoint Security and Control", "10.8.11.1", "Sophos Limited"), "sophos-endpoint-security-and-control", "10", Unsupported),
+        unknown(wow("SAP Crystal Reports runtime engine for .NET Framework (32-bit)", "13.0.22.2668", "SAP"), "crystal-reports-runtime"),
+        unknown(wow("Crystal Reports Basic Runtime for Visual Studio 2008", "10.5.3700.0", "Business Objects"), "crystal-reports-runtime"),
+        unknown(hklm("Mozilla Thunderbird (x64 en-GB)", "128.5.0", "Mozilla"), "thunderbird"),
+        unknown(user("Opera Stable 114.0.5282.102", "114.0.5282.102", "Opera Software"), "opera"),
         // Exchange and SharePoint by the year in the name; Exchange SE by build.
         row(hklm("Microsoft Exchange Server 2016 Cumulative Update 23", "15.1.2507.6", MS), "msexchange", "2016", Unsupported),
         row(hklm("Microsoft Exchange Server 2019 Cumulative Update 14", "15.2.1544.4", MS), "msexchange", "2019", Unsupported),
@@ -514,6 +536,13 @@ fn look_alikes() -> Vec<Input> {
         wow("Skype™ 7.40", "7.40.151", "Skype Technologies S.A."),
         wow("MSXML 6.0 Parser", "6.10.1129.0", MS),
         wow("Microsoft Silverlight 5 SDK - English", "5.0.61118.0", MS),
+        wow("Apple Software Update", "2.6.3.1", "Apple Inc."),
+        hklm("Symantec Endpoint Protection Manager", "14.3.7388.4000", "Broadcom"),
+        hklm("McAfee Agent", "5.7.9.182", "McAfee, Inc."),
+        wow("Sophos Anti-Virus", "10.8.11.1", "Sophos Limited"),
+        wow("Sophos AutoUpdate", "5.23.225", "Sophos Limited"),
+        hklm("Mozilla Maintenance Service", "128.5.0", "Mozilla"),
+        user("Opera GX Stable 114.0.5282.102", "114.0.5282.102", "Opera Software"),
         // Names other scanners matched wrongly (NOTES: fleetdm/fleet #39899, wazuh/wazuh #35706).
         hklm("Line", "8.5.0", "LINE Corporation"),
         hklm("Root", "6.30.02", "CERN"),
