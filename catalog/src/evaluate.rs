@@ -10,7 +10,10 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{
     Catalog, CompiledRelease, Kind, Matched, RuleRef, SourceRef, SupportEnd, Target,
 };
+use crate::cover::{CoverCheck, DeclaredCover};
 use crate::inventory::{Inventory, Packaging, Software};
+use crate::judge::{self, Context};
+use crate::patch::{self, PatchLevel};
 use crate::readiness::{self, Check};
 use crate::version;
 
@@ -56,21 +59,32 @@ impl Status {
 }
 
 /// Knobs of an evaluation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Options {
     /// The day to judge support on.
     pub today: NaiveDate,
     /// Days before end of security support that count as `expiring`.
     pub expiring_days: i64,
+    /// Contract cover the organisation declares (the collector's configuration); empty for an
+    /// agent. Only windows whose cover is a contract, or an enrolment the agent could not check,
+    /// take it into account (see [`crate::cover`]).
+    pub declared_cover: DeclaredCover,
 }
 
 impl Options {
-    /// Options for `today` with the default expiring window.
+    /// Options for `today` with the default expiring window and no declared cover.
     pub fn new(today: NaiveDate) -> Self {
         Options {
             today,
             expiring_days: DEFAULT_EXPIRING_DAYS,
+            declared_cover: DeclaredCover::default(),
         }
+    }
+
+    /// These options with `declared` contract cover.
+    pub fn with_declared_cover(mut self, declared: DeclaredCover) -> Self {
+        self.declared_cover = declared;
+        self
     }
 }
 
@@ -89,6 +103,10 @@ pub struct Evidence {
     /// The edition that selected an edition-specific release.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edition: Option<String>,
+    /// Why the verdict is what it is when the cycle's dates alone do not say it ("older than 7.5,
+    /// which ended 2023-12-07", "newer than catalogue 151", a rolling policy, a vendor minimum).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// The dates a verdict rests on.
@@ -160,6 +178,12 @@ pub struct Finding {
     /// Requirement checks behind a hardware-readiness verdict.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<Check>,
+    /// Cover found (or not) for a release in its extended window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cover: Option<CoverCheck>,
+    /// Whether the install has its release's latest update.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patch: Option<PatchLevel>,
 }
 
 /// Findings plus how much of the software the catalogue recognised.
@@ -196,6 +220,11 @@ pub fn evaluate(inventory: &Inventory, catalog: &Catalog, today: NaiveDate) -> V
 /// Evaluates an inventory: the OS, every software entry and the hardware.
 pub fn evaluate_with(inventory: &Inventory, catalog: &Catalog, options: &Options) -> Evaluation {
     let mut findings = Vec::new();
+    let ctx = Context {
+        catalog,
+        inventory,
+        options,
+    };
     let os = &inventory.os;
     for &at in catalog.os_rules() {
         let (_, rule) = catalog.entry(at);
@@ -208,10 +237,7 @@ pub fn evaluate_with(inventory: &Inventory, catalog: &Catalog, options: &Options
                 edition: os.edition.as_deref(),
                 software: None,
             };
-            push_once(
-                &mut findings,
-                verdict(catalog, at, &subject, matched, options),
-            );
+            push_once(&mut findings, verdict(&ctx, at, &subject, matched));
         }
     }
     for &at in catalog.hardware_rules() {
@@ -230,10 +256,7 @@ pub fn evaluate_with(inventory: &Inventory, catalog: &Catalog, options: &Options
                 edition: None,
                 software: None,
             };
-            push_once(
-                &mut findings,
-                verdict(catalog, at, &subject, matched, options),
-            );
+            push_once(&mut findings, verdict(&ctx, at, &subject, matched));
         }
     }
     let mut unmatched = 0;
@@ -250,15 +273,17 @@ pub fn evaluate_with(inventory: &Inventory, catalog: &Catalog, options: &Options
             if let Some(matched) = rule.matches_software(software) {
                 last_entry = Some(at.entry);
                 hit = true;
+                // Software cycles limited to editions are about the OS the software runs on
+                // (Internet Explorer 11 follows the OS on LTSC and Server editions).
                 let subject = Subject {
                     target: Target::Software,
                     name: &software.name,
                     version: software.version.as_deref(),
                     packaging: software.source.packaging(),
-                    edition: None,
+                    edition: os.edition.as_deref(),
                     software: Some(software),
                 };
-                findings.push(verdict(catalog, at, &subject, matched, options));
+                findings.push(verdict(&ctx, at, &subject, matched));
             }
         }
         unmatched += usize::from(!hit);
@@ -308,14 +333,9 @@ struct Subject<'a> {
     software: Option<&'a Software>,
 }
 
-fn verdict(
-    catalog: &Catalog,
-    at: RuleRef,
-    subject: &Subject,
-    matched: Matched,
-    options: &Options,
-) -> Finding {
-    let (entry, rule) = catalog.entry(at);
+fn verdict(ctx: &Context<'_>, at: RuleRef, subject: &Subject, matched: Matched) -> Finding {
+    let (entry, rule) = ctx.catalog.entry(at);
+    let from_name = matched.version.is_some();
     let version = matched
         .version
         .clone()
@@ -325,17 +345,28 @@ fn verdict(
                 .map(|v| upstream(v, subject.packaging).to_string())
         })
         .filter(|v| !v.trim().is_empty());
-    let release = version
-        .as_deref()
-        .and_then(|v| entry.release_for(v, subject.edition));
+    let (judgement, status) = judge::judge(ctx, entry, version.as_deref(), subject.edition);
+    let release = judgement.release;
     let edition_used = release
         .filter(|r| !r.editions.is_empty())
         .and(subject.edition.map(str::to_string));
-    let (status, days) = match release {
-        Some(release) => release.status(options),
-        None => (Status::Unknown, None),
-    };
     let product = &entry.product;
+    let patch = match (subject.target, release) {
+        (Target::Os, _) => windows_patch(ctx, product.id.get_ref()),
+        (Target::Software, Some(release)) if !from_name => release
+            .latest
+            .as_deref()
+            .zip(version.as_deref())
+            .and_then(|(latest, v)| patch::against_latest(product.scheme, v, latest)),
+        _ => None,
+    };
+    let replacement = release
+        .and_then(|r| r.replacement.clone())
+        .or_else(|| product.replacement.clone());
+    let replacement = match (judgement.advice, replacement) {
+        (Some(advice), Some(replacement)) => Some(format!("{advice} {replacement}")),
+        (advice, replacement) => advice.or(replacement),
+    };
     Finding {
         target: subject.target,
         subject: subject.name.to_string(),
@@ -349,11 +380,9 @@ fn verdict(
         cycle_label: release.and_then(|r| r.label.clone()),
         status,
         dates: release.map(dates).unwrap_or_default(),
-        days_until_eol: days,
+        days_until_eol: judgement.days,
         latest: release.and_then(|r| r.latest.clone()),
-        replacement: release
-            .and_then(|r| r.replacement.clone())
-            .or_else(|| product.replacement.clone()),
+        replacement,
         link: release
             .and_then(|r| r.link.clone())
             .or_else(|| product.link.clone()),
@@ -364,9 +393,26 @@ fn verdict(
             value: matched.value,
             version,
             edition: edition_used,
+            notes: judgement.notes,
         },
         checks: Vec::new(),
+        cover: judgement.cover,
+        patch,
     }
+}
+
+/// The Windows patch level of the inventory's OS, from the catalogue's update table.
+fn windows_patch(ctx: &Context<'_>, product: &str) -> Option<PatchLevel> {
+    let os = &ctx.inventory.os;
+    let build = os.build.as_deref()?.trim().parse().ok()?;
+    let ubr = os.update_revision?;
+    patch::windows(
+        ctx.catalog.updates(),
+        product,
+        build,
+        ubr,
+        ctx.options.today,
+    )
 }
 
 /// The version a catalogue range is compared with: the upstream part of a packaged version.

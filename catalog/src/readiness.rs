@@ -251,8 +251,11 @@ fn upgrade(inventory: &Inventory, readiness: &CompiledReadiness) -> Finding {
             value: summary,
             version: Some(inventory.os.version.clone()),
             edition: None,
+            notes: Vec::new(),
         },
         checks,
+        cover: None,
+        patch: None,
     }
 }
 
@@ -306,7 +309,10 @@ fn firmware_finding(
             value: date.to_string(),
             version,
             edition: None,
+            notes: Vec::new(),
         },
         checks: Vec::new(),
+        cover: None,
+        patch: None,
     }
 }

@@ -168,6 +168,9 @@ fn row(input: Input, product: &'static str, cycle: &'static str, status: Status)
 }
 
 /// Recognised, but no dated cycle: a product without sourced dates, or a version the data lacks.
+/// (Rows are judged with no cover reported and none declared, so a paid extended window without
+/// cover is `unsupported`; `Extended` is only Debian's automatic LTS. `tests/evaluate.rs` covers
+/// licences and declarations.)
 fn unknown(input: Input, product: &'static str) -> Row {
     Row {
         input,
@@ -181,7 +184,7 @@ fn unknown(input: Input, product: &'static str) -> Row {
 fn os_rows() -> Vec<Row> {
     vec![
         // Windows client: build + EditionID decide the cycle; Windows 11 still says "Windows 10".
-        row(client("Windows 10 Pro", "10.0.19045.5247", "Professional"), "windows", "10-22h2", Extended),
+        row(client("Windows 10 Pro", "10.0.19045.5247", "Professional"), "windows", "10-22h2", Unsupported),
         row(client("Windows 10 Pro", "10.0.22631.4460", "Professional"), "windows", "11-23h2-w", Unsupported),
         row(client("Windows 10 Enterprise", "10.0.26100.2314", "Enterprise"), "windows", "11-24h2-e", Supported),
         row(client("Windows 10 Pro", "10.0.26200.7171", "Professional"), "windows", "11-25h2-w", Supported),
@@ -210,7 +213,7 @@ fn os_rows() -> Vec<Row> {
         row(windows_os("Microsoft Windows 2000", "5.0.2195", "", Some(InstallationType::Server)), "windows-server", "2000", Unsupported),
         row(server("Windows Server (R) 2008 Standard", "6.0.6001", "ServerStandard"), "windows-server", "2008-rtm", Unsupported),
         // InstallationType not collected: the product name decides client or server.
-        row(windows_os("Windows 10 Pro", "10.0.19045.5247", "Professional", None), "windows", "10-22h2", Extended),
+        row(windows_os("Windows 10 Pro", "10.0.19045.5247", "Professional", None), "windows", "10-22h2", Unsupported),
         row(windows_os("Windows Server 2019 Standard", "10.0.17763.6532", "ServerStandard", None), "windows-server", "2019", Supported),
         // Windows Server: the same builds as client releases, told apart by InstallationType.
         row(server("Windows Server 2025 Datacenter", "10.0.26100.2314", "ServerDatacenter"), "windows-server", "2025", Supported),
@@ -229,13 +232,13 @@ fn os_rows() -> Vec<Row> {
         row(macos("macOS", "14.2"), "macos", "14", Supported),
         row(macos("macOS", "26.1"), "macos", "26", Supported),
         // Linux: os-release as in fixtures/os-release.
-        row(linux("ubuntu", "20.04", "Ubuntu 20.04 LTS"), "ubuntu", "20.04", Extended),
+        row(linux("ubuntu", "20.04", "Ubuntu 20.04 LTS"), "ubuntu", "20.04", Unsupported),
         row(linux("ubuntu", "22.04", "Ubuntu 22.04.5 LTS"), "ubuntu", "22.04", Expiring),
         row(linux("ubuntu", "24.04", "Ubuntu 24.04.3 LTS"), "ubuntu", "24.04", Supported),
         row(linux("debian", "10", "Debian GNU/Linux 10 (buster)"), "debian", "10", Unsupported),
         row(linux("debian", "12", "Debian GNU/Linux 12 (bookworm)"), "debian", "12", Extended),
         row(linux("debian", "13", "Debian GNU/Linux 13 (trixie)"), "debian", "13", Supported),
-        row(linux("rhel", "7.3", "Red Hat Enterprise Linux Server 7.3 (Maipo)"), "rhel", "7", Extended),
+        row(linux("rhel", "7.3", "Red Hat Enterprise Linux Server 7.3 (Maipo)"), "rhel", "7", Unsupported),
         row(linux("rhel", "8.1", "Red Hat Enterprise Linux 8.1 (Ootpa)"), "rhel", "8", Supported),
         row(linux("rhel", "9.0", "Red Hat Enterprise Linux 9.0 (Plow)"), "rhel", "9", Supported),
         row(linux("centos", "7", "CentOS Linux 7 (Core)"), "centos", "7", Unsupported),
@@ -268,9 +271,9 @@ fn software_rows() -> Vec<Row> {
     const MS: &str = "Microsoft Corporation";
     vec![
         // Java. Oracle's registry DisplayVersion for 8u391 is 8.0.3910.13.
-        row(hklm("Java 8 Update 391 (64-bit)", "8.0.3910.13", "Oracle Corporation"), "oracle-jdk", "8", Extended),
-        row(wow("Java 8 Update 391", "8.0.3910.13", "Oracle Corporation"), "oracle-jdk", "8", Extended),
-        row(hklm("Java(TM) SE Development Kit 17.0.9 (64-bit)", "17.0.9.0", "Oracle Corporation"), "oracle-jdk", "17", Extended),
+        row(hklm("Java 8 Update 391 (64-bit)", "8.0.3910.13", "Oracle Corporation"), "oracle-jdk", "8", Unsupported),
+        row(wow("Java 8 Update 391", "8.0.3910.13", "Oracle Corporation"), "oracle-jdk", "8", Unsupported),
+        row(hklm("Java(TM) SE Development Kit 17.0.9 (64-bit)", "17.0.9.0", "Oracle Corporation"), "oracle-jdk", "17", Unsupported),
         row(hklm("Java(TM) SE Development Kit 21.0.1 (64-bit)", "21.0.1.0", "Oracle Corporation"), "oracle-jdk", "21", Supported),
         row(wow("Java(TM) 6 Update 45", "6.0.450", "Oracle"), "oracle-jdk", "6", Unsupported),
         row(wow("J2SE Runtime Environment 5.0 Update 22", "1.5.0.220", "Sun Microsystems, Inc."), "oracle-jdk", "5", Unsupported),
@@ -337,8 +340,8 @@ fn software_rows() -> Vec<Row> {
         unknown(hklm("SQL Server 2011 Database Engine Services", "11.0.2100.60", "Microsoft"), "mssqlserver"),
         row(hklm("Microsoft SQL Server 2008 R2 (64-bit)", "10.53.6000.34", MS), "mssqlserver", "2008", Unsupported),
         row(hklm("Microsoft SQL Server 2012 (64-bit)", "", MS), "mssqlserver", "2012", Unsupported),
-        row(hklm("Microsoft SQL Server 2014 (64-bit)", "", MS), "mssqlserver", "2014", Extended),
-        row(hklm("Microsoft SQL Server 2016 (64-bit)", "", MS), "mssqlserver", "2016", Extended),
+        row(hklm("Microsoft SQL Server 2014 (64-bit)", "", MS), "mssqlserver", "2014", Unsupported),
+        row(hklm("Microsoft SQL Server 2016 (64-bit)", "", MS), "mssqlserver", "2016", Unsupported),
         row(hklm("Microsoft SQL Server 2019 (64-bit)", "15.0.2000.5", MS), "mssqlserver", "2019", Supported),
         row(hklm("SQL Server 2022 Database Engine Services", "16.0.1000.6", MS), "mssqlserver", "2022", Supported),
         row(hklm("Microsoft SQL Server 2012 Express LocalDB", "11.4.7462.6", MS), "mssqlserver", "2012", Unsupported),
@@ -447,7 +450,7 @@ fn software_rows() -> Vec<Row> {
         row(hklm("PostgreSQL 16", "16.1-1", "PostgreSQL Global Development Group"), "postgresql", "16", Supported),
         row(hklm("MySQL Server 8.0", "8.0.35", "Oracle Corporation"), "mysql", "8.0", Unsupported),
         row(hklm("MySQL Server 8.4", "8.4.3", "Oracle Corporation"), "mysql", "8.4", Supported),
-        row(hklm("MariaDB 10.6 (x64)", "10.6.16.0", "MariaDB Corporation Ab"), "mariadb", "10.6", Extended),
+        row(hklm("MariaDB 10.6 (x64)", "10.6.16.0", "MariaDB Corporation Ab"), "mariadb", "10.6", Unsupported),
         row(hklm("MariaDB 11.4 (x64)", "11.4.4.0", "MariaDB Corporation Ab"), "mariadb", "11.4", Supported),
         row(hklm("Apache Tomcat 9.0 Tomcat9", "9.0.83", "The Apache Software Foundation"), "tomcat", "9.0", Expiring),
         row(hklm("Apache Tomcat 8.5 Tomcat8", "8.5.96", "The Apache Software Foundation"), "tomcat", "8.5", Unsupported),
@@ -458,7 +461,7 @@ fn software_rows() -> Vec<Row> {
         row(hklm("Veeam Backup & Replication", "12.1.2.172", "Veeam Software Group GmbH"), "veeam-backup-and-replication", "12", Expiring),
         row(hklm("Veeam Backup & Replication", "11.0.1.1261", "Veeam Software Group GmbH"), "veeam-backup-and-replication", "11", Unsupported),
         row(hklm("Citrix Virtual Apps and Desktops 7 2203 LTSR CU4 - Virtual Delivery Agent", "2203.0.4000.4", "Citrix Systems,Inc."), "citrix-vad", "2203", Expiring),
-        row(hklm("Citrix Virtual Apps and Desktops 7 1912 LTSR CU8 - Virtual Delivery Agent", "1912.0.8000.13", "Citrix Systems,Inc."), "citrix-vad", "1912", Extended),
+        row(hklm("Citrix Virtual Apps and Desktops 7 1912 LTSR CU8 - Virtual Delivery Agent", "1912.0.8000.13", "Citrix Systems,Inc."), "citrix-vad", "1912", Unsupported),
         // Desktop applications with endoflife.date dates.
         row(hklm("LibreOffice 7.6.4.1", "7.6.4.1", "The Document Foundation"), "libreoffice", "7.6", Unsupported),
         row(hklm("LibreOffice 26.2.0.3", "26.2.0.3", "The Document Foundation"), "libreoffice", "26.2", Expiring),

@@ -78,15 +78,22 @@ fn builtin_catalogue_loads() {
 }
 
 #[test]
-fn windows_10_22h2_pro_is_in_extended_support_after_october_2025() {
+fn windows_10_22h2_pro_without_an_esu_licence_is_unsupported_after_october_2025() {
     let catalog = builtin::catalog().unwrap();
     let os = windows("Windows 10 Pro", "10.0.19045.5247", "Professional");
     let finding = os_finding(&catalog, os.clone(), "2026-11-25");
     assert_eq!(finding.cycle.as_deref(), Some("10-22h2"));
-    assert_eq!(finding.status, Status::Extended);
+    // Inside the paid ESU window, but no licence was reported: unsupported, with the offer.
+    assert_eq!(finding.status, Status::Unsupported);
+    let advice = finding.replacement.as_deref().unwrap();
+    assert!(
+        advice.starts_with(
+            "Extended support available to 2028-10-10 (paid: a Windows 10 ESU licence)"
+        ),
+        "{advice}"
+    );
     // Security support ended on 2025-10-14: 407 days before 2026-11-25.
     assert_eq!(finding.days_until_eol, Some(-407));
-    // After the last ESU year it is plainly unsupported; before October 2025 it was expiring.
     assert_eq!(
         os_finding(&catalog, os.clone(), "2028-10-11").status,
         Status::Unsupported
@@ -195,6 +202,7 @@ version = "test"
 id = "cups"
 name = "CUPS"
 kind = "application"
+extended_cover = { kind = "automatic" }
 [[product.match]]
 name = ["cups"]
 sources = ["dpkg", "rpm"]

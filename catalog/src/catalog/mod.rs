@@ -4,7 +4,9 @@
 //! every rule and builds an index: software names are looked up in a hash map (exact names) and one
 //! `RegexSet` (globs and regexes), never by scanning every rule for every entry.
 
+mod lifecycle;
 mod load;
+mod load_lifecycle;
 pub mod model;
 mod pattern;
 
@@ -13,20 +15,25 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use regex::RegexSet;
 
+pub use lifecycle::{CompiledCover, CompiledPolicy, PolicyRule, Update, Updates};
 pub use load::{LoadError, Problem};
 pub use model::{
-    CpuRule, FirmwareAge, Kind, Meta, Product, Readiness, Rule, SourceRef, SupportEnd, Target,
+    CoverKind, CpuRule, FirmwareAge, Kind, Meta, Product, Readiness, Rule, SourceRef, SupportEnd,
+    Target, UpdateKind,
 };
 pub use pattern::Pattern;
 
 use crate::inventory::{Hardware, InstallationType, Os, OsFamily, Software};
-use crate::version::{Installed, VersionRange};
+use crate::version::{Installed, Position, VersionRange};
 
 /// A loaded, checked and indexed catalogue.
 #[derive(Debug)]
 pub struct Catalog {
     meta: Meta,
+    /// `meta.date`, checked.
+    date: Option<NaiveDate>,
     entries: Vec<Entry>,
+    updates: Updates,
     readiness: Vec<CompiledReadiness>,
     firmware_age: Option<FirmwareAge>,
     index: Index,
@@ -51,6 +58,8 @@ pub struct Entry {
     pub(crate) rules: Vec<CompiledRule>,
     /// Its releases, in file order.
     pub releases: Vec<CompiledRelease>,
+    /// A rolling-release product's policy.
+    pub policy: Option<CompiledPolicy>,
 }
 
 /// A release cycle with checked dates and a parsed version range.
@@ -72,6 +81,8 @@ pub struct CompiledRelease {
     pub security_support_end: SupportEnd,
     /// End of paid extended support.
     pub extended_support_end: Option<SupportEnd>,
+    /// Who gives cover in the extended window (the release's own, else the product's).
+    pub extended_cover: Option<CompiledCover>,
     /// Long-term-support release.
     pub lts: bool,
     /// Latest known version.
@@ -121,10 +132,25 @@ pub(crate) struct Matched {
     pub version: Option<String>,
 }
 
+/// Where an installed version lies relative to a product's release cycles.
+#[derive(Clone, Copy, Debug)]
+pub enum Placement<'a> {
+    /// In this cycle.
+    In(&'a CompiledRelease),
+    /// Older than every cycle; the oldest is given.
+    Older(&'a CompiledRelease),
+    /// Newer than every cycle; the newest is given.
+    Newer(&'a CompiledRelease),
+    /// Between cycles, in none, or the product has no cycles.
+    Unplaced,
+}
+
 impl Catalog {
     fn new(
         meta: Meta,
+        date: Option<NaiveDate>,
         entries: Vec<Entry>,
+        updates: Updates,
         readiness: Vec<CompiledReadiness>,
         firmware_age: Option<FirmwareAge>,
     ) -> Result<Catalog, String> {
@@ -157,7 +183,9 @@ impl Catalog {
         }
         Ok(Catalog {
             meta,
+            date,
             entries,
+            updates,
             readiness,
             firmware_age,
             index,
@@ -200,6 +228,30 @@ impl Catalog {
     /// Catalogue metadata.
     pub fn meta(&self) -> &Meta {
         &self.meta
+    }
+
+    /// The day the catalogue's bulk data was last read from its sources, when it says.
+    pub fn date(&self) -> Option<NaiveDate> {
+        self.date
+    }
+
+    /// The day `entry`'s data was read: its source's `retrieved`, else the catalogue's date.
+    pub fn data_date(&self, entry: &Entry) -> Option<NaiveDate> {
+        entry
+            .product
+            .source
+            .as_ref()
+            .and_then(|s| s.retrieved.as_ref())
+            .and_then(|d| {
+                let date = d.get_ref().date?;
+                NaiveDate::from_ymd_opt(date.year.into(), date.month.into(), date.day.into())
+            })
+            .or(self.date)
+    }
+
+    /// The Windows cumulative-update table.
+    pub fn updates(&self) -> &Updates {
+        &self.updates
     }
 
     /// All products with their checked releases, in load order.
@@ -265,6 +317,15 @@ impl Entry {
     /// The cycle an installed version belongs to: a cycle limited to the machine's edition wins
     /// over one for all editions.
     pub fn release_for(&self, version: &str, edition: Option<&str>) -> Option<&CompiledRelease> {
+        match self.place(version, edition) {
+            Placement::In(release) => Some(release),
+            _ => None,
+        }
+    }
+
+    /// Where an installed version lies among the cycles that apply to `edition` (those limited to
+    /// it and those for all editions): in one, older or newer than all, or unplaced.
+    pub fn place(&self, version: &str, edition: Option<&str>) -> Placement<'_> {
         let edition = edition.map(str::to_lowercase);
         let installed = Installed::new(self.product.scheme, version);
         let fits = |r: &&CompiledRelease| r.range.contains_installed(&installed);
@@ -274,12 +335,50 @@ impl Entry {
                 .filter(|r| r.editions.contains(edition))
                 .find(fits)
         });
-        specific.or_else(|| {
+        if let Some(release) = specific.or_else(|| {
             self.releases
                 .iter()
                 .filter(|r| r.editions.is_empty())
                 .find(fits)
-        })
+        }) {
+            return Placement::In(release);
+        }
+        let applicable = || {
+            self.releases.iter().filter(|r| {
+                r.editions.is_empty() || edition.as_ref().is_some_and(|e| r.editions.contains(e))
+            })
+        };
+        let mut below = 0;
+        let mut above = 0;
+        let mut total = 0;
+        for release in applicable() {
+            total += 1;
+            match release.range.position(&installed) {
+                Some(Position::Below) => below += 1,
+                Some(Position::Above) => above += 1,
+                Some(Position::Inside) | None => {}
+            }
+        }
+        if total == 0 {
+            return Placement::Unplaced;
+        }
+        // The oldest and newest cycles by release date, else by file order (newest first).
+        let by_age = |r: &&CompiledRelease| r.released;
+        if below == total {
+            let oldest = applicable()
+                .filter(|r| r.released.is_some())
+                .min_by_key(by_age)
+                .or_else(|| applicable().next_back());
+            return oldest.map_or(Placement::Unplaced, Placement::Older);
+        }
+        if above == total {
+            let newest = applicable()
+                .filter(|r| r.released.is_some())
+                .max_by_key(by_age)
+                .or_else(|| applicable().next());
+            return newest.map_or(Placement::Unplaced, Placement::Newer);
+        }
+        Placement::Unplaced
     }
 }
 
@@ -345,7 +444,9 @@ impl CompiledRule {
         if self.rule.os_family.as_deref() != Some(family) {
             return None;
         }
-        if !optional_match(&self.os_name, Some(&os.name)) {
+        if !optional_match(&self.os_name, Some(&os.name))
+            || self.not_name.as_ref().is_some_and(|r| r.is_match(&os.name))
+        {
             return None;
         }
         if !self.rule.distro_id.is_empty()
@@ -360,7 +461,8 @@ impl CompiledRule {
             let actual = match os.installation_type {
                 Some(InstallationType::Client) => "client",
                 Some(InstallationType::Server) => "server",
-                _ => return None,
+                None => "unknown",
+                Some(InstallationType::Other) => return None,
             };
             if wanted != actual {
                 return None;
