@@ -179,7 +179,11 @@ fn minimum(
 /// date. "Latest N releases": N cadences after the data was read. A minimum version: one cadence
 /// after it took effect (the vendor's next minimum is not known).
 fn fresh(catalog: &Catalog, entry: &Entry, today: NaiveDate) -> (bool, Option<NaiveDate>) {
-    let date = catalog.data_date(entry);
+    let date = entry
+        .policy
+        .as_ref()
+        .and_then(|p| p.releases_as_of)
+        .or_else(|| catalog.data_date(entry));
     let from = match entry.policy.as_ref().map(|p| &p.rule) {
         Some(PolicyRule::Minimum { since, .. }) => Some(*since),
         Some(PolicyRule::LatestReleases(_)) => date,

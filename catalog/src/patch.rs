@@ -9,7 +9,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{Update, Updates};
+use crate::catalog::{Update, UpdateKind, Updates};
 use crate::version::Scheme;
 
 /// How long after the catalogue's newest Windows update a PC at that update still counts as current:
@@ -86,7 +86,13 @@ pub(crate) fn windows(
     today: NaiveDate,
 ) -> Option<PatchLevel> {
     let rows = updates.of(product, build);
-    let latest = rows.iter().rev().find(|u| u.kind.is_security())?;
+    // The install's own update: its UBR, the newest row with it when several share one.
+    let own = rows.iter().rev().find(|u| u.revision == ubr);
+    // Hotpatches reach only devices enrolled in hotpatching: a device is measured against them only
+    // when its own UBR is a hotpatch.
+    let hotpatched = own.is_some_and(|u| is_hotpatch(u.kind));
+    let counts = |u: &&Update| u.kind.is_security() && (hotpatched || !is_hotpatch(u.kind));
+    let latest = rows.iter().rev().find(counts)?;
     let name = |u: &Update| {
         if u.kb.is_empty() {
             format!("{build}.{}", u.revision)
@@ -103,20 +109,13 @@ pub(crate) fn windows(
         missing_updates: None,
         note: String::new(),
     };
-    // The install's own update: its UBR, the newest row with it when several share one.
-    let own = rows.iter().rev().find(|u| u.revision == ubr);
     let installed_on = match own {
         Some(own) => Some(own.released),
         // Not listed: newer than every non-hotpatch UBR means newer than the table; otherwise it is
         // an older build the table does not list (before its first row, or a private build).
         None if rows
             .iter()
-            .filter(|u| {
-                !matches!(
-                    u.kind,
-                    crate::catalog::UpdateKind::Hotpatch | crate::catalog::UpdateKind::HotpatchOob
-                )
-            })
+            .filter(|u| !is_hotpatch(u.kind))
             .all(|u| ubr > u.revision) =>
         {
             level.state = fresh_or_unknown(today, until);
@@ -133,7 +132,7 @@ pub(crate) fn windows(
     };
     let missing: Vec<&Update> = rows
         .iter()
-        .filter(|u| u.kind.is_security() && installed_on.is_none_or(|d| u.released > d))
+        .filter(|u| counts(u) && installed_on.is_none_or(|d| u.released > d))
         .collect();
     if let Some(first) = missing.first() {
         level.state = PatchState::Behind;
@@ -158,6 +157,10 @@ pub(crate) fn windows(
         };
     }
     Some(level)
+}
+
+fn is_hotpatch(kind: UpdateKind) -> bool {
+    matches!(kind, UpdateKind::Hotpatch | UpdateKind::HotpatchOob)
 }
 
 fn fresh_or_unknown(today: NaiveDate, until: NaiveDate) -> PatchState {

@@ -158,6 +158,17 @@ fn macos(name: &str, version: &str) -> Input {
     })
 }
 
+/// Judged without a cycle: older than every cycle (and the oldest has ended), or by a vendor
+/// minimum version.
+fn outside(input: Input, product: &'static str, status: Status) -> Row {
+    Row {
+        input,
+        product,
+        cycle: None,
+        status,
+    }
+}
+
 fn row(input: Input, product: &'static str, cycle: &'static str, status: Status) -> Row {
     Row {
         input,
@@ -240,6 +251,7 @@ fn os_rows() -> Vec<Row> {
         row(linux("debian", "13", "Debian GNU/Linux 13 (trixie)"), "debian", "13", Supported),
         row(linux("rhel", "7.3", "Red Hat Enterprise Linux Server 7.3 (Maipo)"), "rhel", "7", Unsupported),
         row(linux("rhel", "8.1", "Red Hat Enterprise Linux 8.1 (Ootpa)"), "rhel", "8", Supported),
+        row(linux("rhel", "7.7", "Red Hat Enterprise Linux Atomic Host 7.7.3"), "rhel-atomic-host", "7", Unsupported),
         row(linux("rhel", "9.0", "Red Hat Enterprise Linux 9.0 (Plow)"), "rhel", "9", Supported),
         row(linux("centos", "7", "CentOS Linux 7 (Core)"), "centos", "7", Unsupported),
         row(linux("centos", "8", "CentOS Linux 8 (Core)"), "centos", "8", Unsupported),
@@ -436,7 +448,14 @@ fn software_rows() -> Vec<Row> {
         unknown(hklm("Microsoft Edge", "131.0.2903.70", MS), "edge"),
         unknown(mac_app("Microsoft Edge", "131.0.2903.70", "com.microsoft.edgemac"), "edge"),
         row(registry("Internet Explorer", "9.0.8112.16421"), "internet-explorer", "9", Unsupported),
-        unknown(registry("Internet Explorer", "11.1790.17763.0"), "internet-explorer"),
+        // IE 11 on a Windows 10 client: the desktop app was retired (on LTSC/Server it follows the
+        // OS: tests/verdicts.rs).
+        row(registry("Internet Explorer", "11.1790.17763.0"), "internet-explorer", "11", Unsupported),
+        // XP's Uninstall entry for IE 8 has a date stamp for a version: the name gives it.
+        row(wow("Windows Internet Explorer 8", "20090308.140743", MS), "internet-explorer", "8", Unsupported),
+        row(hklm("Microsoft Edge", "125.0.2535.92", MS), "edge", "125", Unsupported),
+        // Edge 109, the last for Windows 7: older than the oldest release the catalogue lists.
+        outside(hklm("Microsoft Edge", "109.0.1518.140", MS), "edge", Unsupported),
         // Adobe (vendor-sourced dates).
         row(wow("Adobe Reader XI (11.0.23)", "11.0.23", "Adobe Systems Incorporated"), "adobe-acrobat", "11", Unsupported),
         row(wow("Adobe Reader X (10.1.16)", "10.1.16", "Adobe Systems Incorporated"), "adobe-acrobat", "10", Unsupported),
@@ -467,6 +486,9 @@ fn software_rows() -> Vec<Row> {
         row(hklm("LibreOffice 26.2.0.3", "26.2.0.3", "The Document Foundation"), "libreoffice", "26.2", Expiring),
         row(hklm("Notepad++ (64-bit x64)", "8.6.2", "Notepad++ Team"), "notepad-plus-plus", "8.6", Unsupported),
         row(hklm("Notepad++ (64-bit x64)", "8.9.1", "Notepad++ Team"), "notepad-plus-plus", "8.9", Supported),
+        // Older than the oldest cycle in the data, which has ended.
+        outside(wow("Notepad++ (32-bit x86)", "7.4", "Notepad++ Team"), "notepad-plus-plus", Unsupported),
+        outside(wow("LibreOffice 6.4.7.2", "6.4.7.2", "The Document Foundation"), "libreoffice", Unsupported),
         row(hklm("Wireshark 4.2.0 x64", "4.2.0", "The Wireshark developer community, https://www.wireshark.org"), "wireshark", "4.2", Unsupported),
         row(hklm("Wireshark 4.4.2 x64", "4.4.2", "The Wireshark developer community, https://www.wireshark.org"), "wireshark", "4.4", Supported),
         row(hklm("Oracle VM VirtualBox 7.0.12", "7.0.12", "Oracle Corporation"), "virtualbox", "7.0", Unsupported),
@@ -477,7 +499,9 @@ fn software_rows() -> Vec<Row> {
         unknown(hklm("TeamViewer", "15.48.5", "TeamViewer"), "teamviewer"),
         unknown(wow("VLC media player", "3.0.20", "VideoLAN"), "vlc"),
         // NTUSER_with_winscp.DAT: key ZoomUMX, "Zoom" 5.9.3 (3169), Zoom Video Communications, Inc.
-        unknown(user("Zoom", "5.9.3 (3169)", "Zoom Video Communications, Inc."), "zoom"),
+        // Below Zoom's minimum supported version (5.17.5); above it the catalogue is too old to tell.
+        outside(user("Zoom", "5.9.3 (3169)", "Zoom Video Communications, Inc."), "zoom", Unsupported),
+        unknown(user("Zoom Workplace (64-bit)", "6.4.6 (53970)", "Zoom Video Communications, Inc."), "zoom"),
         unknown(hklm("PuTTY release 0.79 (64-bit)", "0.79.0.0", "Simon Tatham"), "putty"),
         unknown(wow("WinSCP 6.1.2", "6.1.2", "Martin Prikryl"), "winscp"),
         unknown(hklm("FileZilla 3.66.4", "3.66.4", "Tim Kosse"), "filezilla"),

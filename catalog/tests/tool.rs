@@ -357,7 +357,7 @@ fn diff_shows_moved_dates_and_status_flips_with_file_and_line() {
     let moved = PYTHON
         .replace(
             "security_support_end = 2025-10-31",
-            "security_support_end = 2025-10-31\nextended_support_end = 2027-01-01",
+            "security_support_end = 2025-10-31\nextended_support_end = 2027-01-01\nextended_cover = { kind = \"contract\" }",
         )
         .replace("versions = \"3.12.*\"", "versions = \">=3.12, <3.13\"")
         + "\n[[product.release]]\ncycle = \"3.13\"\nversions = \"3.13.*\"\nsecurity_support_end = 2029-10-31\n";
@@ -375,7 +375,7 @@ fn diff_shows_moved_dates_and_status_flips_with_file_and_line() {
             file.display()
         ),
         format!(
-            "{}:25: python 3.13: cycle added (supported)",
+            "{}:26: python 3.13: cycle added (supported)",
             file.display()
         ),
         "statuses as of 2026-11-25".to_string(),

@@ -53,6 +53,8 @@ pub struct CompiledPolicy {
     pub rule: PolicyRule,
     /// How often the vendor releases or raises its minimum, in days.
     pub cadence_days: u32,
+    /// The day the product's release list was last complete, when the policy says.
+    pub releases_as_of: Option<NaiveDate>,
     /// Where the policy is stated.
     pub source: SourceRef,
     /// The policy in the vendor's words.

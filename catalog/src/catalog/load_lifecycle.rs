@@ -128,6 +128,10 @@ impl Checker {
                 None
             }
         };
+        let releases_as_of = policy.releases_as_of.and_then(|date| {
+            let at = Spanned::new(span.clone(), date);
+            self.date(here, &format!("{field}.releases_as_of"), &at)
+        });
         if policy.cadence_days == 0 {
             self.at(
                 here,
@@ -146,6 +150,7 @@ impl Checker {
         Some(CompiledPolicy {
             rule: rule?,
             cadence_days: policy.cadence_days,
+            releases_as_of,
             source: policy.source.clone(),
             note: policy.note.clone(),
         })

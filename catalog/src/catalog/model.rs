@@ -357,8 +357,12 @@ pub struct Policy {
     pub minimum_since: Option<toml::value::Datetime>,
     /// How often the vendor ships a release (or raises the minimum), in days: knowledge of the
     /// newest release (or the minimum) is trusted for `latest_releases` × this many days after the
-    /// data was read, and no longer.
+    /// release list was complete, and no longer.
     pub cadence_days: u32,
+    /// The day the product's release list was last complete (a vendor page's own date), when that
+    /// is older than the catalogue's date; otherwise the product's `source.retrieved`, else the
+    /// catalogue's date, is used.
+    pub releases_as_of: Option<toml::value::Datetime>,
     /// Where the policy is stated, and when it was read.
     pub source: SourceRef,
     /// The policy in the vendor's words, for the evidence.
