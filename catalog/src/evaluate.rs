@@ -207,6 +207,9 @@ pub struct ScanResult {
     pub findings: Vec<Finding>,
     /// Catalogue version used.
     pub catalog_version: String,
+    /// How old the catalogue's data was on the scan's day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog_freshness: Option<crate::catalog::Freshness>,
     /// Software entries no product matched.
     #[serde(default)]
     pub software_unmatched: usize,

@@ -132,6 +132,38 @@ pub(crate) struct Matched {
     pub version: Option<String>,
 }
 
+/// A catalogue whose data is older than this many days is reported as out of date: browsers
+/// release every few weeks and vendors announce end dates months ahead.
+pub const STALE_AFTER_DAYS: i64 = 60;
+
+/// How old a catalogue's data is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Freshness {
+    /// The day the data was read (`[catalog] date`), when the catalogue says.
+    pub date: Option<NaiveDate>,
+    /// Days from that day to today.
+    pub age_days: Option<i64>,
+    /// Older than [`STALE_AFTER_DAYS`], or undated.
+    pub stale: bool,
+}
+
+impl Freshness {
+    /// The warning to show, when stale.
+    pub fn warning(&self) -> Option<String> {
+        if !self.stale {
+            return None;
+        }
+        Some(match (self.date, self.age_days) {
+            (Some(date), Some(age)) => format!(
+                "the catalogue's data is from {date}, {age} days old (more than {STALE_AFTER_DAYS}): \
+                 newer releases and end dates are missing; update the catalogue \
+                 (sunset-catalog import endoflife-date, or a newer agent or collector)"
+            ),
+            _ => "the catalogue does not say when its data was read: update it".to_string(),
+        })
+    }
+}
+
 /// Where an installed version lies relative to a product's release cycles.
 #[derive(Clone, Copy, Debug)]
 pub enum Placement<'a> {
@@ -233,6 +265,17 @@ impl Catalog {
     /// The day the catalogue's bulk data was last read from its sources, when it says.
     pub fn date(&self) -> Option<NaiveDate> {
         self.date
+    }
+
+    /// How old the catalogue's data is on `today`, and whether that is too old to trust
+    /// ([`STALE_AFTER_DAYS`]).
+    pub fn freshness(&self, today: NaiveDate) -> Freshness {
+        let age_days = self.date.map(|date| (today - date).num_days());
+        Freshness {
+            date: self.date,
+            age_days,
+            stale: age_days.is_none_or(|age| age > STALE_AFTER_DAYS),
+        }
     }
 
     /// The day `entry`'s data was read: its source's `retrieved`, else the catalogue's date.
