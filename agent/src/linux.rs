@@ -3,13 +3,21 @@
 
 use std::path::Path;
 
-use sunset_catalog::inventory::{OsFamily, Software, Warning};
+use sunset_catalog::inventory::{OsFamily, Software, Source, Warning};
 
 use crate::parse::{dpkg, flatpak, os_release, rpm, snap};
 use crate::scan::Collected;
 
 /// A package-database reader: entries found and problems met, under a root.
 type Reader = fn(&Path) -> (Vec<Software>, Vec<Warning>);
+
+/// Linux's package databases: each reader with the [`Source`] its entries carry, in reading order.
+pub const PACKAGE_DATABASES: [(Source, Reader); 4] = [
+    (dpkg::SOURCE, dpkg::read_status),
+    (rpm::SOURCE, rpm::read_rpmdb),
+    (flatpak::SOURCE, flatpak::read_installed),
+    (snap::SOURCE, snap::read_installed),
+];
 
 /// Reads the OS and all package databases under `root`. Hardware is left to the caller: an image
 /// has none to read.
@@ -22,13 +30,7 @@ pub fn collect(root: &Path) -> Collected {
             collected.warnings.push(warning);
         }
     }
-    let sources: [Reader; 4] = [
-        dpkg::read_status,
-        rpm::read_rpmdb,
-        flatpak::read_installed,
-        snap::read_installed,
-    ];
-    for read in sources {
+    for (_, read) in &PACKAGE_DATABASES {
         let (software, warnings) = read(root);
         collected.software.extend(software);
         collected.warnings.extend(warnings);

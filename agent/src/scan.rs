@@ -151,3 +151,34 @@ pub fn evaluate(inventory: Inventory, catalog: &Catalog, today: NaiveDate) -> Sc
         software_unmatched: evaluation.software_unmatched,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sunset_catalog::inventory::Source;
+
+    use crate::parse::macos;
+
+    /// Every software source the catalogue knows has a collector. The `match` is exhaustive on
+    /// purpose: a new `Source` variant does not compile here until it is given one.
+    #[test]
+    fn every_source_has_a_collector() {
+        for source in Source::known() {
+            let collected = match &source {
+                // crate::windows::software::collect_machine, the 64- and 32-bit Uninstall views.
+                Source::HklmUninstall | Source::Wow6432Uninstall => true,
+                // crate::windows::users: each user hive's Uninstall key.
+                Source::UserUninstall { .. } => true,
+                // crate::windows::extras: products that hide from Uninstall.
+                Source::WindowsRegistry { .. } => true,
+                Source::Dpkg | Source::Rpm | Source::Flatpak | Source::Snap => {
+                    crate::linux::PACKAGE_DATABASES
+                        .iter()
+                        .any(|(s, _)| *s == source)
+                }
+                Source::MacosApp => macos::SOURCE == source,
+                Source::Other => false,
+            };
+            assert!(collected, "no collector produces {source:?}");
+        }
+    }
+}

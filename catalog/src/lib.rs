@@ -2,7 +2,8 @@
 //!
 //! `inventory` is the wire model that agents produce and the collector stores; `version` orders the
 //! version strings real systems report; `catalog` is the end-of-support catalogue (TOML) and its
-//! validating loader; `evaluate` turns an inventory and a catalogue into findings.
+//! validating loader; `evaluate` turns an inventory and a catalogue into findings (`finding`), with
+//! `readiness` adding the hardware verdicts.
 #![deny(missing_docs)]
 
 pub mod builtin;
@@ -10,7 +11,7 @@ pub mod bundle;
 pub mod catalog;
 pub mod cover;
 pub mod evaluate;
-pub mod import;
+pub mod finding;
 pub mod inventory;
 mod judge;
 pub mod patch;
