@@ -94,6 +94,14 @@ pub fn evaluate_with(inventory: &Inventory, catalog: &Catalog, options: &Options
             push_once(&mut findings, verdict(&ctx, at, &subject, matched));
         }
     }
+    // The OS's verdict, for components whose support follows it (the most urgent, should
+    // several OS products match).
+    let host = findings
+        .iter()
+        .filter(|f| f.target == Target::Os)
+        .min_by_key(|f| f.status)
+        .cloned();
+    let host_build = os.build.as_deref().and_then(|b| b.trim().parse().ok());
     let mut unmatched = 0;
     let mut candidates = Vec::new();
     for software in &inventory.software {
@@ -118,7 +126,13 @@ pub fn evaluate_with(inventory: &Inventory, catalog: &Catalog, options: &Options
                     edition: os.edition.as_deref(),
                     software: Some(software),
                 };
-                findings.push(verdict(&ctx, at, &subject, matched));
+                let mut finding = verdict(&ctx, at, &subject, matched);
+                if let Some(host) = &host
+                    && follows_os(catalog, at, &finding, host_build)
+                {
+                    follow_os(&mut finding, host);
+                }
+                findings.push(finding);
             }
         }
         unmatched += usize::from(!hit);
@@ -147,6 +161,53 @@ pub fn evaluate_with(inventory: &Inventory, catalog: &Catalog, options: &Options
         software_total: inventory.software.len(),
         software_unmatched: unmatched,
     }
+}
+
+/// Whether the release a finding was judged on is a component of the OS on this build.
+fn follows_os(catalog: &Catalog, at: RuleRef, finding: &Finding, build: Option<u32>) -> bool {
+    let Some(cycle) = finding.cycle.as_deref() else {
+        return false;
+    };
+    let (entry, _) = catalog.entry(at);
+    entry
+        .releases
+        .iter()
+        .find(|r| r.cycle == cycle)
+        .is_some_and(|r| r.follows_os.applies(build))
+}
+
+/// A component is supported only while its OS is: when the OS is worse off (out of support, in
+/// its extended window, or expiring sooner), the component takes the OS's verdict, with a note.
+fn follow_os(finding: &mut Finding, host: &Finding) {
+    let worse = matches!(
+        host.status,
+        Status::Unsupported | Status::Extended | Status::Expiring
+    ) && host.status < finding.status;
+    if !worse {
+        return;
+    }
+    let os = host
+        .cycle_label
+        .clone()
+        .unwrap_or_else(|| host.subject.clone());
+    let end = host.dates.security_support_end;
+    let when = match (host.status, end) {
+        (Status::Expiring, Some(SupportEnd::On(date))) => format!(", whose support ends {date}"),
+        (Status::Extended, _) => ", in its extended-support window".to_string(),
+        (_, Some(SupportEnd::On(date))) => format!(", whose support ended {date}"),
+        _ => ", which is out of support".to_string(),
+    };
+    finding.status = host.status;
+    finding.days_until_eol = host.days_until_eol;
+    finding.cover.clone_from(&host.cover);
+    finding.evidence.notes.push(format!(
+        "a component of {os}{when}: supported only while the OS is"
+    ));
+    let advice = "Supported only as part of a supported OS:";
+    finding.replacement = Some(match &host.replacement {
+        Some(os_advice) => format!("{advice} {os_advice}"),
+        None => format!("{advice} move the machine to a supported OS."),
+    });
 }
 
 /// One product is judged once per OS or hardware, even when several of its rules match.

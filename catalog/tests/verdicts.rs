@@ -527,6 +527,36 @@ fn internet_explorer_11_follows_the_os_on_ltsc_and_server() {
             .as_deref(),
         Some("11-lts-server")
     );
+    // On an OS out of support, IE 11 is too: LTSB 2016 ended 2026-10-13, Server 2008 R2 in 2020.
+    for (os, ended) in [
+        (
+            windows(
+                "Windows 10 Enterprise 2016 LTSB",
+                "10.0.14393.8519",
+                "EnterpriseS",
+                InstallationType::Client,
+            ),
+            "2026-10-13",
+        ),
+        (
+            windows(
+                "Windows Server 2008 R2 Enterprise",
+                "6.1.7601.24544",
+                "ServerEnterprise",
+                InstallationType::Server,
+            ),
+            "2020-01-14",
+        ),
+    ] {
+        let finding = app_finding(ie("11.0.14393.0"), os, TODAY);
+        assert_eq!(
+            (finding.cycle.as_deref(), finding.status),
+            (Some("11-lts-server"), Unsupported)
+        );
+        let note = finding.evidence.notes.join("; ");
+        assert!(note.contains(&format!("support ended {ended}")), "{note}");
+        assert!(note.starts_with("a component of Windows"), "{note}");
+    }
     // IE 8 on XP: the Uninstall entry's version is a date stamp; the name gives 8.
     let ie8 = app_finding(
         app(
@@ -538,6 +568,75 @@ fn internet_explorer_11_follows_the_os_on_ltsc_and_server() {
         TODAY,
     );
     assert_eq!((ie8.cycle.as_deref(), ie8.status), (Some("8"), Unsupported));
+}
+
+/// .NET Framework is a Windows component (Microsoft's component lifecycle): supported only while
+/// the OS is; 3.5 SP1 is a product of its own (to 2029-01-09) from build 17763.
+#[test]
+fn dotnet_framework_follows_the_windows_it_runs_on() {
+    const MS: &str = "Microsoft Corporation";
+    let win7 = windows(
+        "Windows 7 Enterprise",
+        "6.1.7601.24544",
+        "Enterprise",
+        InstallationType::Client,
+    );
+    let fx48 = || app("Microsoft .NET Framework 4.8", "4.8.03761", MS);
+    let on_win7 = app_finding(fx48(), win7.clone(), TODAY);
+    assert_eq!(
+        (on_win7.cycle.as_deref(), on_win7.status),
+        (Some("4.8"), Unsupported)
+    );
+    assert!(
+        on_win7
+            .replacement
+            .as_deref()
+            .is_some_and(|r| r.starts_with("Supported only as part of a supported OS")),
+        "{on_win7:#?}"
+    );
+    let fx35 = || app("Microsoft .NET Framework 3.5 SP1", "3.5.30729.01", MS);
+    let xp = Os {
+        family: Some(OsFamily::Windows),
+        name: "Microsoft Windows XP".into(),
+        version: "5.1.2600".into(),
+        build: Some("2600".into()),
+        display_version: Some("Service Pack 3".into()),
+        installation_type: Some(InstallationType::Client),
+        ..Os::default()
+    };
+    assert_eq!(app_finding(fx35(), xp, TODAY).status, Unsupported);
+    // Windows 10 22H2 (build 19045) without ESU: 4.8 goes with it, 3.5 SP1 keeps its own date.
+    assert_eq!(app_finding(fx48(), win10_pro(), TODAY).status, Unsupported);
+    let own = app_finding(fx35(), win10_pro(), TODAY);
+    assert_eq!((own.status, own.evidence.notes.len()), (Supported, 0));
+    // With an ESU licence the OS is in its extended window, and so is its .NET Framework.
+    let covered = judge(
+        &catalog(),
+        &inventory(
+            win10_pro(),
+            vec![fx48()],
+            vec![esu(2, CoverState::Licensed)],
+        ),
+        &Options::new(day(TODAY)),
+        Target::Software,
+    );
+    assert_eq!(covered.status, Extended);
+    assert!(covered.cover.is_some());
+    // On a supported OS its own (open) end decides.
+    let server = windows(
+        "Windows Server 2022 Standard",
+        "10.0.20348.4297",
+        "ServerStandard",
+        InstallationType::Server,
+    );
+    assert_eq!(app_finding(fx48(), server, TODAY).status, Supported);
+    // Already ended on its own: unchanged, and no OS note.
+    let fx461 = app_finding(
+        app("Microsoft .NET Framework 4.6.1", "4.6.01055", MS),
+        win7,
+        TODAY,
+    );
+    assert_eq!((fx461.status, fx461.evidence.notes.len()), (Unsupported, 0));
 }
 
 #[test]

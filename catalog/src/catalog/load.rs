@@ -16,7 +16,7 @@ use super::model::{
     DateOrFlag, File, FirmwareAge, Kind, Meta, Product, Readiness, Release, Rule, SupportEnd,
     Target,
 };
-use super::{Catalog, CompiledReadiness, CompiledRelease, CompiledRule, Entry, Pattern};
+use super::{Catalog, CompiledReadiness, CompiledRelease, CompiledRule, Entry, FollowsOs, Pattern};
 use crate::inventory::Source;
 use crate::version::{Scheme, VersionRange};
 
@@ -495,6 +495,31 @@ impl Checker {
                 self.at(here, release.cycle.span(), field, &message);
             }
         }
+        let follows_os = match (release.follows_os, &release.follows_os_below_build) {
+            (false, None) => FollowsOs::No,
+            (true, _) if product.kind == Kind::Os => {
+                let message = "an OS release cannot follow the OS";
+                self.at(
+                    here,
+                    release.cycle.span(),
+                    &format!("{field}.follows_os"),
+                    message,
+                );
+                FollowsOs::No
+            }
+            (true, None) => FollowsOs::Always,
+            (true, Some(build)) => FollowsOs::BelowBuild(*build.get_ref()),
+            (false, Some(build)) => {
+                let message = "follows_os_below_build needs follows_os = true";
+                self.at(
+                    here,
+                    build.span(),
+                    &format!("{field}.follows_os_below_build"),
+                    message,
+                );
+                FollowsOs::No
+            }
+        };
         if self.problems.len() != before {
             return None;
         }
@@ -509,6 +534,7 @@ impl Checker {
             security_support_end: security.unwrap_or(SupportEnd::NotAnnounced),
             extended_support_end: extended,
             extended_cover: cover,
+            follows_os,
             lts: release.lts,
             latest: release.latest.clone(),
             replacement: release.replacement.clone(),

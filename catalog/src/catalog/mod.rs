@@ -83,6 +83,8 @@ pub struct CompiledRelease {
     pub extended_support_end: Option<SupportEnd>,
     /// Who gives cover in the extended window (the release's own, else the product's).
     pub extended_cover: Option<CompiledCover>,
+    /// Whether the release's support follows the OS it is installed on.
+    pub follows_os: FollowsOs,
     /// Long-term-support release.
     pub lts: bool,
     /// Latest known version.
@@ -91,6 +93,30 @@ pub struct CompiledRelease {
     pub replacement: Option<String>,
     /// Cycle-specific reference.
     pub link: Option<String>,
+}
+
+/// Whether a release is a component of the OS, supported only while the OS is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FollowsOs {
+    /// Its own dates alone decide.
+    #[default]
+    No,
+    /// On every OS.
+    Always,
+    /// On Windows builds below this one; its own product from this build on.
+    BelowBuild(u32),
+}
+
+impl FollowsOs {
+    /// Whether the release follows an OS of this Windows build (`None`: build unknown, which
+    /// counts as below: the older case is the one that needs the OS).
+    pub fn applies(self, build: Option<u32>) -> bool {
+        match self {
+            FollowsOs::No => false,
+            FollowsOs::Always => true,
+            FollowsOs::BelowBuild(below) => build.is_none_or(|b| b < below),
+        }
+    }
 }
 
 #[derive(Debug)]

@@ -255,6 +255,14 @@ pub struct Release {
     pub extended_support_end: Option<Spanned<DateOrFlag>>,
     /// Who gives cover in the extended window, overriding the product's.
     pub extended_cover: Option<ExtendedCover>,
+    /// A component of the OS (Microsoft's component lifecycle: .NET Framework 4.5.2 and later,
+    /// Internet Explorer 11 on LTSC and Server): on a machine whose OS is out of support, or in its
+    /// extended window, the component is too, whatever its own dates say.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub follows_os: bool,
+    /// With `follows_os`: only on Windows builds below this one (.NET Framework 3.5 SP1 is its own
+    /// product from Windows 10 1809 / Server 2019, build 17763, and a component before).
+    pub follows_os_below_build: Option<Spanned<u32>>,
     /// Long-term-support release.
     #[serde(default)]
     pub lts: bool,
