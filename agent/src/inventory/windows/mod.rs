@@ -22,6 +22,7 @@
 
 pub mod extras;
 pub mod hardware;
+pub mod live_users;
 pub mod offline;
 pub mod os;
 pub mod software;
@@ -29,8 +30,9 @@ pub mod users;
 
 use std::collections::HashSet;
 
-use sunset_catalog::inventory::{Hardware, Os, OsFamily, Software, Warning};
+use sunset_catalog::inventory::{Os, OsFamily, Software, Warning};
 
+use super::{Collected, UserSummary};
 use crate::registry::{HiveKey, Key, RegistryError, Value};
 
 pub use users::UserHive;
@@ -74,56 +76,13 @@ pub struct Machine<'a, K> {
     pub hardware: Option<&'a K>,
 }
 
-/// One user whose per-user installs were read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserSummary {
-    /// The user's SID, when known.
-    pub sid: Option<String>,
-    /// The user's account or profile folder name, when known.
-    pub name: Option<String>,
-    /// Programs found in the user's `Uninstall` key (before de-duplication against other sources).
-    pub entries: usize,
-}
-
-/// What one scan of one Windows installation found.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct WindowsInventory {
-    /// The operating system (family Windows once a machine was collected).
-    pub os: Os,
-    /// Installed software in the documented order, unique by [`Software::key`].
-    pub software: Vec<Software>,
-    /// Firmware, processor and Secure Boot; what the sources cannot tell stays not collected.
-    pub hardware: Hardware,
-    /// Computer name from `SYSTEM`.
-    pub hostname: Option<String>,
-    /// Primary DNS domain from `SYSTEM` (`Services\Tcpip\Parameters\Domain`), when set.
-    pub domain: Option<String>,
-    /// The users whose hives were read, in order.
-    pub users: Vec<UserSummary>,
-    /// Everything that could not be read.
-    pub warnings: Vec<Warning>,
-}
-
-impl From<WindowsInventory> for crate::scan::Collected {
-    fn from(inventory: WindowsInventory) -> Self {
-        crate::scan::Collected {
-            os: inventory.os,
-            software: inventory.software,
-            hardware: inventory.hardware,
-            hostname: inventory.hostname,
-            domain: inventory.domain,
-            warnings: inventory.warnings,
-        }
-    }
-}
-
-/// Builds a [`WindowsInventory`] from keys of possibly different reader types.
+/// Builds a [`Collected`] from keys of possibly different reader types.
 ///
 /// Call [`Collector::machine`] first, then [`Collector::user`] once per user hive, then
 /// [`Collector::finish`]. The live side only opens keys and hands them over.
 #[derive(Debug, Default)]
 pub struct Collector {
-    inventory: WindowsInventory,
+    inventory: Collected,
     seen: HashSet<String>,
 }
 
@@ -199,7 +158,7 @@ impl Collector {
     }
 
     /// The inventory.
-    pub fn finish(self) -> WindowsInventory {
+    pub fn finish(self) -> Collected {
         self.inventory
     }
 
@@ -216,7 +175,7 @@ impl Collector {
 pub fn collect<K: Key + ValueNames>(
     machine: &Machine<'_, K>,
     users: &[UserHive<'_, K>],
-) -> WindowsInventory {
+) -> Collected {
     let mut collector = Collector::new();
     collector.machine(machine);
     for user in users {

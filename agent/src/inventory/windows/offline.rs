@@ -22,9 +22,8 @@ use std::path::{Path, PathBuf};
 use sunset_catalog::inventory::Warning;
 
 use super::users::{self, Profile, UserHive};
-use super::{Collector, Machine, WindowsInventory};
+use super::{Collected, Collector, Machine};
 use crate::registry::{Hive, names_equal};
-use crate::scan::Collected;
 
 /// The `SOFTWARE` hive, relative to the volume root.
 pub const SOFTWARE_HIVE: &str = "Windows/System32/config/SOFTWARE";
@@ -39,11 +38,6 @@ pub const NTUSER_DAT: &str = "NTUSER.DAT";
 pub const CONFIG_DIR: &str = "Windows/System32/config";
 /// Where NT 4.0 and Windows 2000 keep it (their `%SystemRoot%` is `C:\WINNT`).
 pub const LEGACY_CONFIG_DIR: &str = "WINNT/System32/config";
-
-/// Scans the Windows installation whose volume is mounted at `root`, for `sunset-agent scan --root`.
-pub fn scan_volume(root: &Path) -> Collected {
-    collect_volume(root).into()
-}
 
 /// The machine hive called `name` (`SOFTWARE`, `SYSTEM`) in `Windows/System32/config` below `root`, found
 /// case-insensitively; `None` when there is none (so `root` is not a Windows volume).
@@ -65,7 +59,7 @@ fn machine_hive(root: &Path, relative: &str) -> String {
 }
 
 /// Scans the Windows installation whose volume is mounted at `root`, with the list of users read.
-pub fn collect_volume(root: &Path) -> WindowsInventory {
+pub fn collect_volume(root: &Path) -> Collected {
     let mut collector = Collector::new();
     let software = open_hive(root, &machine_hive(root, SOFTWARE_HIVE), &mut collector);
     let system = open_hive(root, &machine_hive(root, SYSTEM_HIVE), &mut collector);

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use sunset_catalog::inventory::{OsFamily, Software, Source, Warning};
 
+use super::Collected;
 use crate::parse::{dpkg, flatpak, os_release, rpm, snap};
-use crate::scan::Collected;
 
 /// A package-database reader: entries found and problems met, under a root.
 type Reader = fn(&Path) -> (Vec<Software>, Vec<Warning>);
