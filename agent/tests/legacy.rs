@@ -10,10 +10,10 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use sunset_agent::parse::macos;
+use sunset_agent::inventory;
+use sunset_agent::inventory::windows::{extras, hardware, offline};
+use sunset_agent::parse::macos_plist;
 use sunset_agent::registry::Hive;
-use sunset_agent::scan;
-use sunset_agent::windows::{extras, hardware, offline};
 use sunset_catalog::builtin;
 use sunset_catalog::catalog::Target;
 use sunset_catalog::evaluate::{Options, Status, evaluate_with};
@@ -66,7 +66,10 @@ fn windows_nt_4_volume_is_nt_4_0_sp3_build_1381_and_unsupported() {
         let bytes = unxz(&data(&format!("windows/nt4/{hive}.xz")));
         std::fs::write(config.join(hive), bytes).unwrap();
     }
-    assert_eq!(scan::detect(volume.path()), Some(scan::Layout::Windows));
+    assert_eq!(
+        inventory::detect(volume.path()),
+        Some(inventory::Layout::Windows)
+    );
     let inventory = offline::collect_volume(volume.path());
     let os = &inventory.os;
     assert_eq!(os.family, Some(OsFamily::Windows));
@@ -203,7 +206,7 @@ fn windows_11_reports_no_internet_explorer() {
 #[test]
 fn system_version_plists_that_are_not_macos_give_no_macos() {
     let grub = data("macos/SystemVersion/GRUB-2.06__grub-mkrescue__SystemVersion.plist");
-    let error = macos::parse_system_version(&std::fs::read(&grub).unwrap()).unwrap_err();
+    let error = macos_plist::parse_system_version(&std::fs::read(&grub).unwrap()).unwrap_err();
     assert_eq!(
         error.to_string(),
         "ProductName \"GRUB\" is not macOS: not read as the OS"
@@ -215,7 +218,7 @@ fn system_version_plists_that_are_not_macos_give_no_macos() {
         .join("System/Library/CoreServices/SystemVersion.plist");
     std::fs::create_dir_all(target.parent().unwrap()).unwrap();
     std::fs::copy(&grub, &target).unwrap();
-    let collected = scan::collect_root(root.path());
+    let collected = inventory::collect_root(root.path());
     assert_eq!(collected.os.family, None);
     assert!(
         collected.warnings[0]
@@ -243,14 +246,14 @@ fn system_version_plists_that_are_not_macos_give_no_macos() {
 </dict>
 </plist>
 "#;
-    let error = macos::parse_system_version(iphone).unwrap_err();
+    let error = macos_plist::parse_system_version(iphone).unwrap_err();
     assert!(error.to_string().contains("\"iPhone OS\" is not macOS"));
     // And a real macOS record still reads (no licence stated upstream: only read from ../shared).
     let Some(dir) = common::fixtures_dir() else {
         return;
     };
     let real = dir.join("../macos/SystemVersion/macOS-12.3-21E5227a__SystemVersion.plist");
-    let os = macos::parse_system_version(&std::fs::read(real).unwrap()).unwrap();
+    let os = macos_plist::parse_system_version(&std::fs::read(real).unwrap()).unwrap();
     assert_eq!(
         (os.name.as_str(), os.family),
         ("macOS", Some(OsFamily::Macos))
