@@ -17,7 +17,7 @@ use crate::inventory::{CoverState, Inventory};
 /// Contract cover an organisation declares, as an input to evaluation.
 ///
 /// The collector builds it from its configuration (per product and cycle, optionally per site) and
-/// passes it in [`crate::evaluate::Options`]; the agent passes none. A declaration counts for windows
+/// passes it in [`crate::finding::Options`]; the agent passes none. A declaration counts for windows
 /// whose cover is a contract, and for enrolments the agent could not check (`not-collected`, or no
 /// report at all); it never overrides an agent that looked and found no licence.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

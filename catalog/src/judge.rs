@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 
 use crate::catalog::{Catalog, CompiledRelease, Entry, Placement, PolicyRule, SupportEnd};
 use crate::cover::{self, CoverCheck, DeclaredCover};
-use crate::evaluate::{Options, Status};
+use crate::finding::{Options, Status};
 use crate::inventory::Inventory;
 
 /// The verdict and what it rests on.
