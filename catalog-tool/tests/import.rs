@@ -128,6 +128,9 @@ security_support_end = true
 id = "rhel"
 name = "Red Hat Enterprise Linux"
 kind = "os"
+# Which cover an extended window needs is ours, not endoflife.date's: a dated extended end
+# without it does not load (the tool then writes nothing).
+extended_cover = { kind = "contract", offer = "the RHEL Extended Life Cycle Support add-on" }
 [product.source]
 name = "endoflife.date"
 product = "rhel"
@@ -163,6 +166,7 @@ os_family = "windows"
 cycle = "10-22h2"
 versions = ">=10.0.19045, <10.0.19046"
 security_support_end = false
+extended_cover = { kind = "enrolment", program = "windows-10-esu", offer = "a Windows 10 ESU licence" }
 [[product.release]]
 cycle = "11-24h2-e"
 versions = ">=10.0.26100, <10.0.26101"

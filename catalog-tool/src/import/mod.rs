@@ -639,6 +639,9 @@ impl Run<'_> {
                 file: context.file.to_string(),
                 line,
             };
+            // `lts: false` (the API writes `isLts` on every cycle) says no more than no `lts`:
+            // not LTS, which is also what a catalogue release without `lts` means.
+            let field = field.filter(|f| !(key == "lts" && f.value == PageValue::Flag(false)));
             let Some(field) = field else {
                 if key == "lts" {
                     // No `lts` upstream means not LTS.
