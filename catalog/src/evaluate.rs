@@ -138,28 +138,42 @@ pub fn evaluate_with(inventory: &Inventory, catalog: &Catalog, options: &Options
         unmatched += usize::from(!hit);
     }
     readiness::judge(inventory, catalog, options, &mut findings);
-    findings.sort_by(|a, b| {
-        (
-            a.status,
-            a.target,
-            &a.product_id,
-            &a.subject,
-            &a.installed_version,
-            &a.software_key,
-        )
-            .cmp(&(
-                b.status,
-                b.target,
-                &b.product_id,
-                &b.subject,
-                &b.installed_version,
-                &b.software_key,
-            ))
-    });
+    sort(&mut findings);
     Evaluation {
         findings,
         software_total: inventory.software.len(),
         software_unmatched: unmatched,
+    }
+}
+
+/// Puts findings in their fixed order, most urgent first. A finding is large, so the sort orders
+/// indices and then moves each finding at most once (sorting the findings themselves moved them
+/// O(n log n) times, a tenth of evaluation time).
+fn sort(findings: &mut [Finding]) {
+    fn key(f: &Finding) -> impl Ord + '_ {
+        (
+            f.status,
+            f.target,
+            &f.product_id,
+            &f.subject,
+            &f.installed_version,
+            &f.software_key,
+        )
+    }
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by(|&a, &b| key(&findings[a]).cmp(&key(&findings[b])));
+    // Position i takes the finding at order[i]: follow each cycle of the permutation.
+    for start in 0..order.len() {
+        let mut at = start;
+        loop {
+            let from = order[at];
+            order[at] = at;
+            if from == start {
+                break;
+            }
+            findings.swap(at, from);
+            at = from;
+        }
     }
 }
 

@@ -350,6 +350,7 @@ impl Checker {
             manufacturer: regex("manufacturer_regex", &rule.manufacturer_regex),
             model: regex("model_regex", &rule.model_regex),
             cpu: regex("cpu_regex", &rule.cpu_regex),
+            description: super::describe(rule),
             rule: rule.clone(),
         };
         let software_keys = !rule.name.is_empty()
