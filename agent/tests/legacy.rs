@@ -200,6 +200,34 @@ fn windows_11_reports_no_internet_explorer() {
     assert!(extras::has_internet_explorer(&windows_7));
 }
 
+/// Scans a root whose `SystemVersion.plist` is `plist`: a warning saying `warning`, no OS, and so no
+/// OS finding.
+fn assert_no_macos_finding(plist: &[u8], warning: &str) {
+    let root = tempfile::tempdir().unwrap();
+    let target = root
+        .path()
+        .join("System/Library/CoreServices/SystemVersion.plist");
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    std::fs::write(&target, plist).unwrap();
+    let collected = inventory::collect_root(root.path());
+    assert_eq!(collected.os.family, None);
+    assert!(
+        collected
+            .warnings
+            .iter()
+            .any(|w| w.message.contains(warning)),
+        "{:?}",
+        collected.warnings
+    );
+    let catalog = builtin::catalog().unwrap();
+    let today = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+    let findings = evaluate_with(&inventory(collected.os), &catalog, &Options::new(today)).findings;
+    assert!(
+        findings.iter().all(|f| f.target != Target::Os),
+        "{findings:#?}"
+    );
+}
+
 /// `grub-mkrescue` (GRUB 2.06-13+deb12u2, Debian 12) writes this `SystemVersion.plist` so that Apple
 /// firmware boots it; an iOS SDK carries Apple's `iPhone OS` record under the same name. Neither is
 /// macOS: a warning, and no OS (so no macOS finding).
@@ -212,26 +240,7 @@ fn system_version_plists_that_are_not_macos_give_no_macos() {
         "ProductName \"GRUB\" is not macOS: not read as the OS"
     );
     // The same through a scan of the root that holds it.
-    let root = tempfile::tempdir().unwrap();
-    let target = root
-        .path()
-        .join("System/Library/CoreServices/SystemVersion.plist");
-    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-    std::fs::copy(&grub, &target).unwrap();
-    let collected = inventory::collect_root(root.path());
-    assert_eq!(collected.os.family, None);
-    assert!(
-        collected.warnings[0]
-            .message
-            .contains("\"GRUB\" is not macOS")
-    );
-    let catalog = builtin::catalog().unwrap();
-    let today = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
-    let findings = evaluate_with(&inventory(collected.os), &catalog, &Options::new(today)).findings;
-    assert!(
-        findings.iter().all(|f| f.target != Target::Os),
-        "{findings:#?}"
-    );
+    assert_no_macos_finding(&std::fs::read(&grub).unwrap(), "\"GRUB\" is not macOS");
     // The record of the iPhoneOS 9.3 SDK (ProductName "iPhone OS", ProductVersion 9.3, build 13E230).
     let iphone = br#"<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
@@ -248,6 +257,7 @@ fn system_version_plists_that_are_not_macos_give_no_macos() {
 "#;
     let error = macos_plist::parse_system_version(iphone).unwrap_err();
     assert!(error.to_string().contains("\"iPhone OS\" is not macOS"));
+    assert_no_macos_finding(iphone, "\"iPhone OS\" is not macOS");
     // And a real macOS record still reads (no licence stated upstream: only read from ../shared).
     let Some(dir) = common::fixtures_dir() else {
         return;
