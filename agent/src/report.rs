@@ -6,17 +6,26 @@ use std::fmt::Write;
 use sunset_catalog::ScanResult;
 use sunset_catalog::catalog::{SupportEnd, Target};
 use sunset_catalog::evaluate::{Finding, Status};
+use sunset_catalog::patch::PatchState;
 
 /// Renders the report as text.
 pub fn render(result: &ScanResult, colour: bool) -> String {
     let mut out = String::new();
     let os = &result.inventory.os;
     let host = &result.inventory.host;
+    let data = result
+        .catalog_freshness
+        .and_then(|f| f.date)
+        .map(|date| format!(" (data of {date})"))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "{} — {} {} — catalogue {}",
+        "{} — {} {} — catalogue {}{data}",
         host.hostname, os.name, os.version, result.catalog_version
     );
+    if let Some(warning) = result.catalog_freshness.and_then(|f| f.warning()) {
+        let _ = writeln!(out, "  warning: {warning}");
+    }
     for status in Status::ALL {
         let group: Vec<&Finding> = result
             .findings
@@ -30,12 +39,40 @@ pub fn render(result: &ScanResult, colour: bool) -> String {
         let _ = writeln!(out, "\n{}", paint(&title, status, colour));
         for finding in group {
             let _ = writeln!(out, "  {}", line(finding));
+            for note in &finding.evidence.notes {
+                let _ = writeln!(out, "      · {note}");
+            }
+            if let Some(patch) = &finding.patch
+                && patch.state != PatchState::Current
+            {
+                let _ = writeln!(out, "      · patch: {}", patch.note);
+            }
             if matches!(
                 status,
                 Status::Unsupported | Status::Extended | Status::Expiring
             ) && let Some(advice) = &finding.replacement
             {
                 let _ = writeln!(out, "      → {advice}");
+            }
+        }
+    }
+    // Supported findings are not listed, except those missing updates.
+    let behind: Vec<&Finding> = result
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Supported)
+        .filter(|f| {
+            f.patch
+                .as_ref()
+                .is_some_and(|p| p.state == PatchState::Behind)
+        })
+        .collect();
+    if !behind.is_empty() {
+        let _ = writeln!(out, "\nSUPPORTED BUT BEHIND ON UPDATES ({})", behind.len());
+        for finding in behind {
+            let _ = writeln!(out, "  {}", line(finding));
+            if let Some(patch) = &finding.patch {
+                let _ = writeln!(out, "      · patch: {}", patch.note);
             }
         }
     }

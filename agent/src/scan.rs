@@ -73,10 +73,14 @@ pub fn inventory(request: &Request) -> Inventory {
 /// Evaluates an inventory with a catalogue on `today`.
 pub fn evaluate(inventory: Inventory, catalog: &Catalog, today: NaiveDate) -> ScanResult {
     let evaluation = evaluate_with(&inventory, catalog, &Options::new(today));
+    if let Some(warning) = catalog.freshness(today).warning() {
+        tracing::warn!("{warning}");
+    }
     ScanResult {
         inventory,
         findings: evaluation.findings,
         catalog_version: catalog.version().to_string(),
+        catalog_freshness: Some(catalog.freshness(today)),
         software_unmatched: evaluation.software_unmatched,
     }
 }

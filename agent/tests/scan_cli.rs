@@ -201,3 +201,49 @@ fn bad_root_and_inventory_only_and_fail_on() {
     assert!(table.contains("UNSUPPORTED"), "{table}");
     assert!(!table.contains("\x1b["), "no colour when not a terminal");
 }
+
+/// The report names the catalogue's data date, and warns when it is more than 60 days old on the
+/// scan's day (the built-in data is from 2026-08-22).
+#[test]
+fn scan_shows_the_catalogue_date_and_warns_when_it_is_old() {
+    let volume = repo().join("agent/tests/data/windows/volume");
+    let report = |today: &str| {
+        let output = agent()
+            .args(["scan", "--today", today, "--root"])
+            .arg(&volume)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let fresh = report("2026-09-15");
+    let first = fresh.lines().next().unwrap();
+    assert!(first.ends_with("(data of 2026-08-22)"), "{first}");
+    assert!(!fresh.contains("days old"), "{fresh}");
+    let stale = report("2026-12-03");
+    assert!(
+        stale.contains(
+            "warning: the catalogue's data is from 2026-08-22, 103 days old (more than 60)"
+        ),
+        "{stale}"
+    );
+    let json = {
+        let output = agent()
+            .args([
+                "scan",
+                "--format",
+                "json",
+                "--today",
+                "2026-12-03",
+                "--root",
+            ])
+            .arg(&volume)
+            .output()
+            .unwrap();
+        serde_json::from_slice::<Value>(&output.stdout).unwrap()
+    };
+    assert_eq!(
+        json["catalog_freshness"],
+        serde_json::json!({"date": "2026-08-22", "age_days": 103, "stale": true})
+    );
+}

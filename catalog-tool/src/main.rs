@@ -86,10 +86,13 @@ enum Command {
 
 #[derive(Subcommand)]
 enum Source {
-    /// Import from endoflife.date product pages (`products/<id>.md`).
+    /// Import from endoflife.date: the repository's product pages (`products/<id>.md`) or the
+    /// public API's JSON, one file per product (`<id>.json`, saved from
+    /// `https://endoflife.date/api/v1/products/<id>` or `https://endoflife.date/api/<id>.json`).
     #[command(name = "endoflife-date")]
     EndoflifeDate {
-        /// The directory of product pages.
+        /// The directory of product pages or API files (`<id>.json` is read when present, else
+        /// `<id>.md`).
         products_dir: PathBuf,
         /// The catalogue directory to update.
         #[arg(long, default_value = "catalog/data")]
@@ -214,31 +217,48 @@ fn import_endoflife_date(
     let files = read_catalog(catalog_dir)?;
     let named_files = named(&files);
     let mut pages = std::collections::BTreeMap::new();
+    let mut markdown = false;
     for id in import::endoflife_date_products(&named_files) {
-        let path = products_dir.join(format!("{id}.md"));
-        if !path.is_file() {
+        let json = products_dir.join(format!("{id}.json"));
+        let page = products_dir.join(format!("{id}.md"));
+        let path = if json.is_file() {
+            json
+        } else if page.is_file() {
+            markdown = true;
+            page
+        } else {
             continue;
-        }
+        };
         let text = read_text(&path, endoflife_date::MAX_PAGE_BYTES as u64)?;
         let name = path.display().to_string();
         pages.insert(id, SourcePage { name, text });
     }
-    let revision = match revision {
-        Some(revision) => Some(revision),
-        None => {
-            let notes = products_dir.join("..").join("SOURCE.md");
-            if notes.is_file() {
-                endoflife_date::revision_from_source_notes(&read_text(&notes, 1024 * 1024)?)
-            } else {
-                None
-            }
-        }
+    let notes = products_dir.join("..").join("SOURCE.md");
+    let notes = if markdown && notes.is_file() {
+        Some(read_text(&notes, 1024 * 1024)?)
+    } else {
+        None
     };
-    let imported = import::import_endoflife_date(&named_files, &pages, revision.as_deref());
+    let revision = revision.or_else(|| {
+        notes
+            .as_deref()
+            .and_then(endoflife_date::revision_from_source_notes)
+    });
+    let pages_date = notes
+        .as_deref()
+        .and_then(endoflife_date::committed_date_from_source_notes);
+    let imported =
+        import::import_endoflife_date_as_of(&named_files, &pages, revision.as_deref(), pages_date);
     print!("{}", imported.report);
     if revision.is_none() {
         println!(
             "note: no revision given and none found in SOURCE.md: source.revision left as it is"
+        );
+    }
+    if imported.report.data_date.is_none() {
+        println!(
+            "note: the data's date is not known for every product (API files carry it; pages need \
+             a SOURCE.md with the commit date): the catalogue's date is left as it is"
         );
     }
     let new_files: Vec<(&str, &str)> = imported

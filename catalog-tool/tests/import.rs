@@ -127,6 +127,9 @@ security_support_end = true
 id = "rhel"
 name = "Red Hat Enterprise Linux"
 kind = "os"
+# Which cover an extended window needs is ours, not endoflife.date's: a dated extended end
+# without it does not load (the tool then writes nothing).
+extended_cover = { kind = "contract", offer = "the RHEL Extended Life Cycle Support add-on" }
 [product.source]
 name = "endoflife.date"
 product = "rhel"
@@ -162,6 +165,7 @@ os_family = "windows"
 cycle = "10-22h2"
 versions = ">=10.0.19045, <10.0.19046"
 security_support_end = false
+extended_cover = { kind = "enrolment", program = "windows-10-esu", offer = "a Windows 10 ESU licence" }
 [[product.release]]
 cycle = "11-24h2-e"
 versions = ">=10.0.26100, <10.0.26101"
@@ -554,4 +558,134 @@ fn page_values_keep_their_text_and_lines() {
         r.link.as_ref().unwrap().value,
         Value::Text("https://example.org/not-ours".into())
     );
+}
+
+/// endoflife.date API files (`tests/data/endoflife-api/`, built from the snapshot's pages in the
+/// API's shapes by `make.py` there): v1 for Debian and Ubuntu, v0 for RHEL.
+fn api_file(id: &str) -> SourcePage {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/endoflife-api");
+    let name = format!("{id}.json");
+    let text = std::fs::read_to_string(dir.join(&name)).unwrap();
+    SourcePage { name, text }
+}
+
+fn catalogue_files() -> Vec<(String, String)> {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../catalog/data");
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&data).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            files.push((name, std::fs::read_to_string(&path).unwrap()));
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn api_json_imports_like_the_pages_it_was_built_from() {
+    let Some(snapshot) = snapshot() else {
+        return;
+    };
+    let files = catalogue_files();
+    let pages = pages_for(&files, &snapshot.join("products"));
+    let mut api = pages.clone();
+    for id in ["debian", "ubuntu", "rhel"] {
+        assert!(api.insert(id.to_string(), api_file(id)).is_some(), "{id}");
+    }
+    let from_pages = import::import_endoflife_date(&files, &pages, Some(REVISION));
+    let from_api = import::import_endoflife_date(&files, &api, Some(REVISION));
+    assert!(from_api.report.problems.is_empty(), "{}", from_api.report);
+    assert_eq!(texts(&from_api), texts(&from_pages), "{}", from_api.report);
+    assert_eq!(
+        (from_api.report.matched, from_api.report.unchanged),
+        (from_pages.report.matched, from_pages.report.unchanged)
+    );
+    // Not every product came with a dated file: the catalogue's date stays.
+    assert_eq!(from_api.report.data_date, None);
+    assert!(from_api.files.iter().all(|f| !f.changed));
+}
+
+const DEBIAN_ONLY: &str = r#"[catalog]
+version = "api"
+date = 2026-08-22 # snapshot
+
+[[product]]
+id = "debian"
+name = "Debian"
+kind = "os"
+source = { name = "endoflife.date", product = "debian" }
+
+[[product.match]]
+os_id = "debian"
+
+[[product.release]]
+cycle = "12"
+versions = "12"
+released = 2023-06-10
+security_support_end = 2026-06-10
+"#;
+
+#[test]
+fn api_files_move_the_catalogue_date_forward_and_never_back() {
+    let debian = BTreeMap::from([("debian".to_string(), api_file("debian"))]);
+    let files = [("catalog.toml", DEBIAN_ONLY)];
+    let first = import::import_endoflife_date(&files, &debian, None);
+    assert_eq!(
+        first.report.data_date,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 30)
+    );
+    let text = &first.files[0].text;
+    assert!(text.contains("date = 2026-11-30 # snapshot"), "{text}");
+    assert!(text.contains("security_support_end = 2026-07-11"), "{text}");
+    assert!(text.contains("extended_support_end = 2028-06-30"), "{text}");
+    let date_change = first
+        .report
+        .changes
+        .iter()
+        .find(|c| c.field == "date")
+        .unwrap();
+    assert_eq!(date_change.at.line, 3);
+    assert_eq!(date_change.new, "2026-11-30");
+    println!("{}", first.report);
+
+    // Re-importing the same file is a no-op; an older download does not move the date back.
+    let again = import::import_endoflife_date(&[("catalog.toml", text.as_str())], &debian, None);
+    assert!(!again.files[0].changed, "{}", again.report);
+    let older = api_file("debian").text.replace(
+        "\"generated_at\": \"2026-11-30",
+        "\"generated_at\": \"2026-10-01",
+    );
+    let older = BTreeMap::from([(
+        "debian".to_string(),
+        SourcePage {
+            name: "debian.json".into(),
+            text: older,
+        },
+    )]);
+    let back = import::import_endoflife_date(&[("catalog.toml", text.as_str())], &older, None);
+    assert!(!back.files[0].changed, "{}", back.report);
+
+    // A front-matter page has no date of its own: the snapshot's date is given, or nothing moves.
+    if let Some(snapshot) = snapshot() {
+        let md = pages_for(
+            &[("catalog.toml".to_string(), DEBIAN_ONLY.to_string())],
+            &snapshot.join("products"),
+        );
+        let undated = import::import_endoflife_date(&files, &md, None);
+        assert_eq!(undated.report.data_date, None);
+        assert!(
+            undated.files[0]
+                .text
+                .contains("date = 2026-08-22 # snapshot")
+        );
+        let dated = import::import_endoflife_date_as_of(
+            &files,
+            &md,
+            None,
+            chrono::NaiveDate::from_ymd_opt(2026, 9, 1),
+        );
+        assert!(dated.files[0].text.contains("date = 2026-09-01 # snapshot"));
+    }
 }

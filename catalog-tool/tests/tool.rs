@@ -352,7 +352,7 @@ fn diff_shows_moved_dates_and_status_flips_with_file_and_line() {
     let moved = PYTHON
         .replace(
             "security_support_end = 2025-10-31",
-            "security_support_end = 2025-10-31\nextended_support_end = 2027-01-01",
+            "security_support_end = 2025-10-31\nextended_support_end = 2027-01-01\nextended_cover = { kind = \"contract\" }",
         )
         .replace("versions = \"3.12.*\"", "versions = \">=3.12, <3.13\"")
         + "\n[[product.release]]\ncycle = \"3.13\"\nversions = \"3.13.*\"\nsecurity_support_end = 2029-10-31\n";
@@ -370,7 +370,7 @@ fn diff_shows_moved_dates_and_status_flips_with_file_and_line() {
             file.display()
         ),
         format!(
-            "{}:25: python 3.13: cycle added (supported)",
+            "{}:26: python 3.13: cycle added (supported)",
             file.display()
         ),
         "statuses as of 2026-11-25".to_string(),
@@ -391,4 +391,50 @@ fn diff_shows_moved_dates_and_status_flips_with_file_and_line() {
     let (code, out) = tool(&["diff", s(&old), s(&old), "--exit-code"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("0 change(s)"), "{out}");
+}
+
+/// The public API's v1 answer for the same releases as [`PAGE`], as an administrator saves it.
+const API_V1: &str = r#"{"schema_version":"1.2.0","generated_at":"2026-12-01T04:00:00+00:00","last_modified":"2026-11-28T10:00:00+00:00",
+"result":{"name":"python","label":"Python","category":"lang","releases":[
+{"name":"3.13","label":"3.13","releaseDate":"2024-10-07","isLts":false,"ltsFrom":null,"isEol":false,"eolFrom":"2029-10-31","isMaintained":true,"latest":{"name":"3.13.9","date":"2026-10-14","link":null}},
+{"name":"3.12","label":"3.12","releaseDate":"2023-10-02","isLts":false,"ltsFrom":null,"isEol":false,"eolFrom":"2028-10-31","isMaintained":true,"latest":null},
+{"name":"3.9","label":"3.9","releaseDate":"2020-10-05","isLts":false,"ltsFrom":null,"isEol":true,"eolFrom":"2025-10-30","isMaintained":false,"latest":null}]}}"#;
+
+#[test]
+fn import_reads_api_json_and_moves_the_catalogue_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = catalogue(dir.path(), PYTHON);
+    fs::write(
+        cat.join("catalog.toml"),
+        format!("{META}date = 2026-08-22\n"),
+    )
+    .unwrap();
+    let api = dir.path().join("api");
+    fs::create_dir_all(&api).unwrap();
+    fs::write(api.join("python.json"), API_V1).unwrap();
+    let (code, out) = tool(&["import", "endoflife-date", s(&api), "--catalog", s(&cat)]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("data of 2026-12-01"), "{out}");
+    assert!(
+        out.contains("python 3.9: security_support_end: 2025-10-31 -> 2025-10-30"),
+        "{out}"
+    );
+    assert!(
+        out.contains("python.json:3: python: new cycle 3.13"),
+        "{out}"
+    );
+    assert!(
+        out.contains("catalog: date: 2026-08-22 -> 2026-12-01"),
+        "{out}"
+    );
+    assert!(out.contains("2 file(s) written"), "{out}");
+    let meta = fs::read_to_string(cat.join("catalog.toml")).unwrap();
+    assert_eq!(meta, format!("{META}date = 2026-12-01\n"));
+    let python = fs::read_to_string(cat.join("python.toml")).unwrap();
+    assert!(python.contains("security_support_end = 2025-10-30"));
+    assert!(!python.contains("revision"), "no revision from an API file");
+
+    let (code, out) = tool(&["import", "endoflife-date", s(&api), "--catalog", s(&cat)]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("0 file(s) written"), "{out}");
 }

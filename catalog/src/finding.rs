@@ -9,6 +9,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Kind, SourceRef, SupportEnd, Target};
+use crate::cover::{CoverCheck, DeclaredCover};
+use crate::patch::PatchLevel;
 
 /// How long before the end of security support a release counts as `expiring`, by default.
 pub const DEFAULT_EXPIRING_DAYS: i64 = 180;
@@ -52,21 +54,32 @@ impl Status {
 }
 
 /// Knobs of an evaluation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Options {
     /// The day to judge support on.
     pub today: NaiveDate,
     /// Days before end of security support that count as `expiring`.
     pub expiring_days: i64,
+    /// Contract cover the organisation declares (the collector's configuration); empty for an
+    /// agent. Only windows whose cover is a contract, or an enrolment the agent could not check,
+    /// take it into account (see [`crate::cover`]).
+    pub declared_cover: DeclaredCover,
 }
 
 impl Options {
-    /// Options for `today` with the default expiring window.
+    /// Options for `today` with the default expiring window and no declared cover.
     pub fn new(today: NaiveDate) -> Self {
         Options {
             today,
             expiring_days: DEFAULT_EXPIRING_DAYS,
+            declared_cover: DeclaredCover::default(),
         }
+    }
+
+    /// These options with `declared` contract cover.
+    pub fn with_declared_cover(mut self, declared: DeclaredCover) -> Self {
+        self.declared_cover = declared;
+        self
     }
 }
 
@@ -85,6 +98,10 @@ pub struct Evidence {
     /// The edition that selected an edition-specific release.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edition: Option<String>,
+    /// Why the verdict is what it is when the cycle's dates alone do not say it ("older than 7.5,
+    /// which ended 2023-12-07", "newer than catalogue 151", a rolling policy, a vendor minimum).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// The dates a verdict rests on.
@@ -156,6 +173,12 @@ pub struct Finding {
     /// Requirement checks behind a hardware-readiness verdict.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<Check>,
+    /// Cover found (or not) for a release in its extended window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cover: Option<CoverCheck>,
+    /// Whether the install has its release's latest update.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patch: Option<PatchLevel>,
 }
 
 /// The outcome of one requirement.

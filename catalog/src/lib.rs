@@ -9,9 +9,12 @@
 pub mod builtin;
 pub mod bundle;
 pub mod catalog;
+pub mod cover;
 pub mod evaluate;
 pub mod finding;
 pub mod inventory;
+mod judge;
+pub mod patch;
 pub mod readiness;
 pub mod version;
 

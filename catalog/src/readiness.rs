@@ -227,8 +227,11 @@ fn upgrade(inventory: &Inventory, readiness: &CompiledReadiness) -> Finding {
             value: summary,
             version: Some(inventory.os.version.clone()),
             edition: None,
+            notes: Vec::new(),
         },
         checks,
+        cover: None,
+        patch: None,
     }
 }
 
@@ -282,7 +285,10 @@ fn firmware_finding(
             value: date.to_string(),
             version,
             edition: None,
+            notes: Vec::new(),
         },
         checks: Vec::new(),
+        cover: None,
+        patch: None,
     }
 }

@@ -158,6 +158,17 @@ fn macos(name: &str, version: &str) -> Input {
     })
 }
 
+/// Judged without a cycle: older than every cycle (and the oldest has ended), or by a vendor
+/// minimum version.
+fn outside(input: Input, product: &'static str, status: Status) -> Row {
+    Row {
+        input,
+        product,
+        cycle: None,
+        status,
+    }
+}
+
 fn row(input: Input, product: &'static str, cycle: &'static str, status: Status) -> Row {
     Row {
         input,
@@ -168,6 +179,9 @@ fn row(input: Input, product: &'static str, cycle: &'static str, status: Status)
 }
 
 /// Recognised, but no dated cycle: a product without sourced dates, or a version the data lacks.
+/// (Rows are judged with no cover reported and none declared, so a paid extended window without
+/// cover is `unsupported`; `Extended` is only Debian's automatic LTS. `tests/evaluate.rs` covers
+/// licences and declarations.)
 fn unknown(input: Input, product: &'static str) -> Row {
     Row {
         input,
@@ -181,7 +195,7 @@ fn unknown(input: Input, product: &'static str) -> Row {
 fn os_rows() -> Vec<Row> {
     vec![
         // Windows client: build + EditionID decide the cycle; Windows 11 still says "Windows 10".
-        row(client("Windows 10 Pro", "10.0.19045.5247", "Professional"), "windows", "10-22h2", Extended),
+        row(client("Windows 10 Pro", "10.0.19045.5247", "Professional"), "windows", "10-22h2", Unsupported),
         row(client("Windows 10 Pro", "10.0.22631.4460", "Professional"), "windows", "11-23h2-w", Unsupported),
         row(client("Windows 10 Enterprise", "10.0.26100.2314", "Enterprise"), "windows", "11-24h2-e", Supported),
         row(client("Windows 10 Pro", "10.0.26200.7171", "Professional"), "windows", "11-25h2-w", Supported),
@@ -197,8 +211,20 @@ fn os_rows() -> Vec<Row> {
         row(client("Windows 8.1 Pro", "6.3.9600.20778", "Professional"), "windows", "8.1", Unsupported),
         row(client("Windows 7 Professional", "6.1.7601.24546", "Professional"), "windows", "7-sp1", Unsupported),
         row(client("Windows 7 Enterprise", "6.1.7600.16385", "Enterprise"), "windows", "7-rtm", Unsupported),
+        // Legacy Windows as the agent reads it (version from CurrentVersion + CurrentBuildNumber).
+        row(client("Windows 7 Enterprise", "6.1.7600", "Enterprise"), "windows", "7-rtm", Unsupported),
+        row(client("Windows Vista (TM) Business", "6.0.6001", "Business"), "windows", "6-sp1", Unsupported),
+        row(client("Windows Vista (TM) Ultimate", "6.0.6000", "Ultimate"), "windows", "6-rtm", Unsupported),
+        row(client("Windows Vista (TM) Business", "6.0.6002", "Business"), "windows", "6-sp2", Unsupported),
+        row(client("Microsoft Windows XP", "5.1.2600", "Professional"), "windows", "5-sp3", Unsupported),
+        row(windows_os("Microsoft Windows XP", "5.2.3790", "", Some(InstallationType::Client)), "windows", "5-x64", Unsupported),
+        row(windows_os("Microsoft Windows 2000", "5.0.2195", "", Some(InstallationType::Client)), "windows", "2000", Unsupported),
+        row(windows_os("Windows NT 4.0", "4.0.1381", "", Some(InstallationType::Client)), "windows", "nt-4.0", Unsupported),
+        row(windows_os("Windows NT 4.0", "4.0.1381", "", Some(InstallationType::Server)), "windows-server", "nt-4.0", Unsupported),
+        row(windows_os("Microsoft Windows 2000", "5.0.2195", "", Some(InstallationType::Server)), "windows-server", "2000", Unsupported),
+        row(server("Windows Server (R) 2008 Standard", "6.0.6001", "ServerStandard"), "windows-server", "2008-rtm", Unsupported),
         // InstallationType not collected: the product name decides client or server.
-        row(windows_os("Windows 10 Pro", "10.0.19045.5247", "Professional", None), "windows", "10-22h2", Extended),
+        row(windows_os("Windows 10 Pro", "10.0.19045.5247", "Professional", None), "windows", "10-22h2", Unsupported),
         row(windows_os("Windows Server 2019 Standard", "10.0.17763.6532", "ServerStandard", None), "windows-server", "2019", Supported),
         // Windows Server: the same builds as client releases, told apart by InstallationType.
         row(server("Windows Server 2025 Datacenter", "10.0.26100.2314", "ServerDatacenter"), "windows-server", "2025", Supported),
@@ -217,14 +243,15 @@ fn os_rows() -> Vec<Row> {
         row(macos("macOS", "14.2"), "macos", "14", Supported),
         row(macos("macOS", "26.1"), "macos", "26", Supported),
         // Linux: os-release as in fixtures/os-release.
-        row(linux("ubuntu", "20.04", "Ubuntu 20.04 LTS"), "ubuntu", "20.04", Extended),
+        row(linux("ubuntu", "20.04", "Ubuntu 20.04 LTS"), "ubuntu", "20.04", Unsupported),
         row(linux("ubuntu", "22.04", "Ubuntu 22.04.5 LTS"), "ubuntu", "22.04", Expiring),
         row(linux("ubuntu", "24.04", "Ubuntu 24.04.3 LTS"), "ubuntu", "24.04", Supported),
         row(linux("debian", "10", "Debian GNU/Linux 10 (buster)"), "debian", "10", Unsupported),
         row(linux("debian", "12", "Debian GNU/Linux 12 (bookworm)"), "debian", "12", Extended),
         row(linux("debian", "13", "Debian GNU/Linux 13 (trixie)"), "debian", "13", Supported),
-        row(linux("rhel", "7.3", "Red Hat Enterprise Linux Server 7.3 (Maipo)"), "rhel", "7", Extended),
+        row(linux("rhel", "7.3", "Red Hat Enterprise Linux Server 7.3 (Maipo)"), "rhel", "7", Unsupported),
         row(linux("rhel", "8.1", "Red Hat Enterprise Linux 8.1 (Ootpa)"), "rhel", "8", Supported),
+        row(linux("rhel", "7.7", "Red Hat Enterprise Linux Atomic Host 7.7.3"), "rhel-atomic-host", "7", Unsupported),
         row(linux("rhel", "9.0", "Red Hat Enterprise Linux 9.0 (Plow)"), "rhel", "9", Supported),
         row(linux("centos", "7", "CentOS Linux 7 (Core)"), "centos", "7", Unsupported),
         row(linux("centos", "8", "CentOS Linux 8 (Core)"), "centos", "8", Unsupported),
@@ -238,6 +265,16 @@ fn os_rows() -> Vec<Row> {
         row(linux("amzn", "2", "Amazon Linux 2"), "amazon-linux", "2", Unsupported),
         row(linux("alpine", "3.18.4", "Alpine Linux v3.18"), "alpine-linux", "3.18", Unsupported),
         row(linux("fedora", "36", "Fedora Linux 36 (Container Image)"), "fedora", "36", Unsupported),
+        // fixtures/os-release: mariner-1.0__syft and photon-2.0__syft; the rest as their vendors ship them.
+        row(linux("mariner", "1.0", "CBL-Mariner/Linux"), "azure-linux", "1.0", Unsupported),
+        row(linux("mariner", "2.0", "CBL-Mariner/Linux"), "azure-linux", "2.0", Unsupported),
+        row(linux("azurelinux", "3.0", "Microsoft Azure Linux 3.0"), "azure-linux", "3.0", Supported),
+        row(linux("photon", "2.0", "VMware Photon OS/Linux"), "photon", "2.0", Unsupported),
+        row(linux("photon", "3.0", "VMware Photon OS/Linux"), "photon", "3.0", Unsupported),
+        row(linux("photon", "5.0", "VMware Photon OS/Linux"), "photon", "5.0", Supported),
+        row(linux("sle-micro", "5.3", "SUSE Linux Enterprise Micro 5.3"), "suse-linux-micro", "5.3", Unsupported),
+        row(linux("sle-micro", "5.5", "SUSE Linux Enterprise Micro 5.5"), "suse-linux-micro", "5.5", Supported),
+        row(linux("sl-micro", "6.1", "SUSE Linux Micro 6.1"), "suse-linux-micro", "6.1", Supported),
     ]
 }
 
@@ -246,9 +283,9 @@ fn software_rows() -> Vec<Row> {
     const MS: &str = "Microsoft Corporation";
     vec![
         // Java. Oracle's registry DisplayVersion for 8u391 is 8.0.3910.13.
-        row(hklm("Java 8 Update 391 (64-bit)", "8.0.3910.13", "Oracle Corporation"), "oracle-jdk", "8", Extended),
-        row(wow("Java 8 Update 391", "8.0.3910.13", "Oracle Corporation"), "oracle-jdk", "8", Extended),
-        row(hklm("Java(TM) SE Development Kit 17.0.9 (64-bit)", "17.0.9.0", "Oracle Corporation"), "oracle-jdk", "17", Extended),
+        row(hklm("Java 8 Update 391 (64-bit)", "8.0.3910.13", "Oracle Corporation"), "oracle-jdk", "8", Unsupported),
+        row(wow("Java 8 Update 391", "8.0.3910.13", "Oracle Corporation"), "oracle-jdk", "8", Unsupported),
+        row(hklm("Java(TM) SE Development Kit 17.0.9 (64-bit)", "17.0.9.0", "Oracle Corporation"), "oracle-jdk", "17", Unsupported),
         row(hklm("Java(TM) SE Development Kit 21.0.1 (64-bit)", "21.0.1.0", "Oracle Corporation"), "oracle-jdk", "21", Supported),
         row(wow("Java(TM) 6 Update 45", "6.0.450", "Oracle"), "oracle-jdk", "6", Unsupported),
         row(wow("J2SE Runtime Environment 5.0 Update 22", "1.5.0.220", "Sun Microsystems, Inc."), "oracle-jdk", "5", Unsupported),
@@ -315,11 +352,71 @@ fn software_rows() -> Vec<Row> {
         unknown(hklm("SQL Server 2011 Database Engine Services", "11.0.2100.60", "Microsoft"), "mssqlserver"),
         row(hklm("Microsoft SQL Server 2008 R2 (64-bit)", "10.53.6000.34", MS), "mssqlserver", "2008", Unsupported),
         row(hklm("Microsoft SQL Server 2012 (64-bit)", "", MS), "mssqlserver", "2012", Unsupported),
-        row(hklm("Microsoft SQL Server 2014 (64-bit)", "", MS), "mssqlserver", "2014", Extended),
-        row(hklm("Microsoft SQL Server 2016 (64-bit)", "", MS), "mssqlserver", "2016", Extended),
+        row(hklm("Microsoft SQL Server 2014 (64-bit)", "", MS), "mssqlserver", "2014", Unsupported),
+        row(hklm("Microsoft SQL Server 2016 (64-bit)", "", MS), "mssqlserver", "2016", Unsupported),
         row(hklm("Microsoft SQL Server 2019 (64-bit)", "15.0.2000.5", MS), "mssqlserver", "2019", Supported),
         row(hklm("SQL Server 2022 Database Engine Services", "16.0.1000.6", MS), "mssqlserver", "2022", Supported),
         row(hklm("Microsoft SQL Server 2012 Express LocalDB", "11.4.7462.6", MS), "mssqlserver", "2012", Unsupported),
+        // Office 2003 and XP suites (MSI ProductName; Office XP by its 10.0 DisplayVersion).
+        row(wow("Microsoft Office Professional Edition 2003", "11.0.8173.0", MS), "office", "2003", Unsupported),
+        row(wow("Microsoft Office Standard Edition 2003", "11.0.8173.0", MS), "office", "2003", Unsupported),
+        row(wow("Microsoft Office XP Professional with FrontPage", "10.0.6626.0", MS), "office", "xp", Unsupported),
+        row(wow("Microsoft Office Professional Plus 2007", "12.0.6612.1000", MS), "office", "2007", Unsupported),
+        // Office family products sold apart from the suites, by the year in the name.
+        row(wow("Microsoft Office Visio Professional 2007", "12.0.6612.1000", MS), "visio", "2007", Unsupported),
+        row(wow("Microsoft Visio Premium 2010", "14.0.7015.1000", MS), "visio", "2010", Unsupported),
+        row(wow("Microsoft Visio Standard 2013", "15.0.4569.1506", MS), "visio", "2013", Unsupported),
+        row(hklm("Microsoft Visio Professional 2016", "16.0.4266.1001", MS), "visio", "2016", Unsupported),
+        row(hklm("Microsoft Visio Professional 2019 - en-us", "16.0.10417.20007", MS), "visio", "2019", Unsupported),
+        row(hklm("Microsoft Visio LTSC Professional 2021 - en-gb", "16.0.14332.20828", MS), "visio", "2021", Unsupported),
+        row(hklm("Microsoft Visio LTSC Professional 2024 - en-gb", "16.0.17932.20130", MS), "visio", "2024", Supported),
+        row(wow("Microsoft Office Project Professional 2003", "11.0.8173.0", MS), "project", "2003", Unsupported),
+        row(wow("Microsoft Project Standard 2010", "14.0.7015.1000", MS), "project", "2010", Unsupported),
+        row(hklm("Microsoft Project Professional 2016", "16.0.4266.1001", MS), "project", "2016", Unsupported),
+        row(hklm("Microsoft Project Professional 2021 - en-us", "16.0.14332.20828", MS), "project", "2021", Unsupported),
+        row(wow("Microsoft Office Access 2003 Runtime", "11.0.8166.0", MS), "access", "2003", Unsupported),
+        row(wow("Microsoft Office Access Runtime 2007", "12.0.6612.1000", MS), "access", "2007", Unsupported),
+        row(wow("Microsoft Access database engine 2010 (English)", "14.0.7015.1000", MS), "access", "2010", Unsupported),
+        row(wow("Microsoft Access Runtime 2013", "15.0.4569.1506", MS), "access", "2013", Unsupported),
+        row(hklm("Microsoft Access database engine 2016 (English)", "16.0.5044.1000", MS), "access", "2016", Unsupported),
+        row(hklm("Microsoft Access Runtime 2016", "16.0.4266.1001", MS), "access", "2016", Unsupported),
+        row(hklm("Microsoft Access LTSC 2021 - en-us", "16.0.14332.20828", MS), "access", "2021", Unsupported),
+        unknown(hklm("Microsoft Access 2024 - en-us", "16.0.17932.20130", MS), "access"),
+        row(wow("Microsoft Office InfoPath 2007", "12.0.6612.1000", MS), "infopath", "2007", Unsupported),
+        row(wow("Microsoft InfoPath 2013", "15.0.4569.1506", MS), "infopath", "2013", Unsupported),
+        row(wow("Microsoft SharePoint Designer 2010", "14.0.7015.1000", MS), "sharepoint-designer", "2010", Unsupported),
+        row(hklm("Microsoft SharePoint Designer 2013", "15.0.4569.1506", MS), "sharepoint-designer", "2013", Unsupported),
+        // Communication clients: classic Teams (1.x) per user and machine-wide; Lync, Skype for
+        // Business and Office Communicator.
+        row(user("Microsoft Teams", "1.6.00.4472", MS), "teams-classic", "classic", Unsupported),
+        row(wow("Teams Machine-Wide Installer", "1.5.0.30767", MS), "teams-classic", "classic", Unsupported),
+        row(wow("Microsoft Office Communicator 2007 R2", "3.5.6907.268", MS), "office-communicator", "2007-r2", Unsupported),
+        row(wow("Microsoft Office Communicator 2007", "2.0.6362.111", MS), "office-communicator", "2007", Unsupported),
+        row(wow("Microsoft Lync 2010", "4.0.7577.4487", MS), "skype-for-business", "2010", Unsupported),
+        row(wow("Microsoft Lync Basic 2013", "15.0.4569.1506", MS), "skype-for-business", "2015", Unsupported),
+        row(hklm("Skype for Business Basic 2016 - en-us", "16.0.4266.1001", MS), "skype-for-business", "2016", Unsupported),
+        row(hklm("Skype for Business 2019 - en-gb", "16.0.10417.20007", MS), "skype-for-business", "2019", Unsupported),
+        // Runtimes and plug-ins: MSXML 4.0, Silverlight, .NET Framework before 3.5.
+        row(wow("MSXML 4.0 SP2 Parser and SDK", "4.20.9818.0", MS), "msxml4", "4.0", Unsupported),
+        row(wow("MSXML 4.0 SP3 Parser", "4.30.2100.0", MS), "msxml4", "4.0", Unsupported),
+        row(wow("MSXML 4.0 SP2 (KB954430)", "4.20.9870.0", MS), "msxml4", "4.0", Unsupported),
+        row(wow("Microsoft Silverlight", "5.1.50918.0", MS), "silverlight", "5", Unsupported),
+        row(wow("Microsoft Silverlight", "4.1.10329.0", MS), "silverlight", "4", Unsupported),
+        row(wow("Microsoft .NET Framework 1.1", "1.1.4322", MS), "dotnetfx", "1.1", Unsupported),
+        row(wow("Microsoft .NET Framework 2.0 Service Pack 2", "2.2.30729", MS), "dotnetfx", "2.0", Unsupported),
+        row(wow("Microsoft .NET Framework 3.0 Service Pack 2", "3.2.30729", MS), "dotnetfx", "3.0", Unsupported),
+        // Legacy third-party software (legacy-apps.toml).
+        row(wow("QuickTime 7", "7.79.80.95", "Apple Inc."), "quicktime-windows", "7", Unsupported),
+        row(wow("Adobe Shockwave Player 12.3", "12.3.5.205", "Adobe Systems, Inc."), "shockwave", "all", Unsupported),
+        row(hklm("Symantec Endpoint Protection", "14.2.5569.2100", "Symantec Corporation"), "symantec-endpoint-protection", "before-14.3", Unsupported),
+        row(hklm("Symantec Endpoint Protection", "12.1.7454.7000", "Symantec Corporation"), "symantec-endpoint-protection", "before-14.3", Unsupported),
+        unknown(hklm("Symantec Endpoint Protection", "14.3.10148.8000", "Broadcom"), "symantec-endpoint-protection"),
+        unknown(wow("McAfee VirusScan Enterprise", "8.8.0.2190", "McAfee, Inc."), "mcafee-virusscan-enterprise"),
+        row(wow("Sophos Endpoint Security and Control", "10.8.11.1", "Sophos Limited"), "sophos-endpoint-security-and-control", "10", Unsupported),
+        unknown(wow("SAP Crystal Reports runtime engine for .NET Framework (32-bit)", "13.0.22.2668", "SAP"), "crystal-reports-runtime"),
+        unknown(wow("Crystal Reports Basic Runtime for Visual Studio 2008", "10.5.3700.0", "Business Objects"), "crystal-reports-runtime"),
+        unknown(hklm("Mozilla Thunderbird (x64 en-GB)", "128.5.0", "Mozilla"), "thunderbird"),
+        unknown(user("Opera Stable 114.0.5282.102", "114.0.5282.102", "Opera Software"), "opera"),
         // Exchange and SharePoint by the year in the name; Exchange SE by build.
         row(hklm("Microsoft Exchange Server 2016 Cumulative Update 23", "15.1.2507.6", MS), "msexchange", "2016", Unsupported),
         row(hklm("Microsoft Exchange Server 2019 Cumulative Update 14", "15.2.1544.4", MS), "msexchange", "2019", Unsupported),
@@ -351,7 +448,14 @@ fn software_rows() -> Vec<Row> {
         unknown(hklm("Microsoft Edge", "131.0.2903.70", MS), "edge"),
         unknown(mac_app("Microsoft Edge", "131.0.2903.70", "com.microsoft.edgemac"), "edge"),
         row(registry("Internet Explorer", "9.0.8112.16421"), "internet-explorer", "9", Unsupported),
-        unknown(registry("Internet Explorer", "11.1790.17763.0"), "internet-explorer"),
+        // IE 11 on a Windows 10 client: the desktop app was retired (on LTSC/Server it follows the
+        // OS: tests/verdicts.rs).
+        row(registry("Internet Explorer", "11.1790.17763.0"), "internet-explorer", "11", Unsupported),
+        // XP's Uninstall entry for IE 8 has a date stamp for a version: the name gives it.
+        row(wow("Windows Internet Explorer 8", "20090308.140743", MS), "internet-explorer", "8", Unsupported),
+        row(hklm("Microsoft Edge", "125.0.2535.92", MS), "edge", "125", Unsupported),
+        // Edge 109, the last for Windows 7: older than the oldest release the catalogue lists.
+        outside(hklm("Microsoft Edge", "109.0.1518.140", MS), "edge", Unsupported),
         // Adobe (vendor-sourced dates).
         row(wow("Adobe Reader XI (11.0.23)", "11.0.23", "Adobe Systems Incorporated"), "adobe-acrobat", "11", Unsupported),
         row(wow("Adobe Reader X (10.1.16)", "10.1.16", "Adobe Systems Incorporated"), "adobe-acrobat", "10", Unsupported),
@@ -365,7 +469,7 @@ fn software_rows() -> Vec<Row> {
         row(hklm("PostgreSQL 16", "16.1-1", "PostgreSQL Global Development Group"), "postgresql", "16", Supported),
         row(hklm("MySQL Server 8.0", "8.0.35", "Oracle Corporation"), "mysql", "8.0", Unsupported),
         row(hklm("MySQL Server 8.4", "8.4.3", "Oracle Corporation"), "mysql", "8.4", Supported),
-        row(hklm("MariaDB 10.6 (x64)", "10.6.16.0", "MariaDB Corporation Ab"), "mariadb", "10.6", Extended),
+        row(hklm("MariaDB 10.6 (x64)", "10.6.16.0", "MariaDB Corporation Ab"), "mariadb", "10.6", Unsupported),
         row(hklm("MariaDB 11.4 (x64)", "11.4.4.0", "MariaDB Corporation Ab"), "mariadb", "11.4", Supported),
         row(hklm("Apache Tomcat 9.0 Tomcat9", "9.0.83", "The Apache Software Foundation"), "tomcat", "9.0", Expiring),
         row(hklm("Apache Tomcat 8.5 Tomcat8", "8.5.96", "The Apache Software Foundation"), "tomcat", "8.5", Unsupported),
@@ -376,12 +480,15 @@ fn software_rows() -> Vec<Row> {
         row(hklm("Veeam Backup & Replication", "12.1.2.172", "Veeam Software Group GmbH"), "veeam-backup-and-replication", "12", Expiring),
         row(hklm("Veeam Backup & Replication", "11.0.1.1261", "Veeam Software Group GmbH"), "veeam-backup-and-replication", "11", Unsupported),
         row(hklm("Citrix Virtual Apps and Desktops 7 2203 LTSR CU4 - Virtual Delivery Agent", "2203.0.4000.4", "Citrix Systems,Inc."), "citrix-vad", "2203", Expiring),
-        row(hklm("Citrix Virtual Apps and Desktops 7 1912 LTSR CU8 - Virtual Delivery Agent", "1912.0.8000.13", "Citrix Systems,Inc."), "citrix-vad", "1912", Extended),
+        row(hklm("Citrix Virtual Apps and Desktops 7 1912 LTSR CU8 - Virtual Delivery Agent", "1912.0.8000.13", "Citrix Systems,Inc."), "citrix-vad", "1912", Unsupported),
         // Desktop applications with endoflife.date dates.
         row(hklm("LibreOffice 7.6.4.1", "7.6.4.1", "The Document Foundation"), "libreoffice", "7.6", Unsupported),
         row(hklm("LibreOffice 26.2.0.3", "26.2.0.3", "The Document Foundation"), "libreoffice", "26.2", Expiring),
         row(hklm("Notepad++ (64-bit x64)", "8.6.2", "Notepad++ Team"), "notepad-plus-plus", "8.6", Unsupported),
         row(hklm("Notepad++ (64-bit x64)", "8.9.1", "Notepad++ Team"), "notepad-plus-plus", "8.9", Supported),
+        // Older than the oldest cycle in the data, which has ended.
+        outside(wow("Notepad++ (32-bit x86)", "7.4", "Notepad++ Team"), "notepad-plus-plus", Unsupported),
+        outside(wow("LibreOffice 6.4.7.2", "6.4.7.2", "The Document Foundation"), "libreoffice", Unsupported),
         row(hklm("Wireshark 4.2.0 x64", "4.2.0", "The Wireshark developer community, https://www.wireshark.org"), "wireshark", "4.2", Unsupported),
         row(hklm("Wireshark 4.4.2 x64", "4.4.2", "The Wireshark developer community, https://www.wireshark.org"), "wireshark", "4.4", Supported),
         row(hklm("Oracle VM VirtualBox 7.0.12", "7.0.12", "Oracle Corporation"), "virtualbox", "7.0", Unsupported),
@@ -392,7 +499,9 @@ fn software_rows() -> Vec<Row> {
         unknown(hklm("TeamViewer", "15.48.5", "TeamViewer"), "teamviewer"),
         unknown(wow("VLC media player", "3.0.20", "VideoLAN"), "vlc"),
         // NTUSER_with_winscp.DAT: key ZoomUMX, "Zoom" 5.9.3 (3169), Zoom Video Communications, Inc.
-        unknown(user("Zoom", "5.9.3 (3169)", "Zoom Video Communications, Inc."), "zoom"),
+        // Below Zoom's minimum supported version (5.17.5); above it the catalogue is too old to tell.
+        outside(user("Zoom", "5.9.3 (3169)", "Zoom Video Communications, Inc."), "zoom", Unsupported),
+        unknown(user("Zoom Workplace (64-bit)", "6.4.6 (53970)", "Zoom Video Communications, Inc."), "zoom"),
         unknown(hklm("PuTTY release 0.79 (64-bit)", "0.79.0.0", "Simon Tatham"), "putty"),
         unknown(wow("WinSCP 6.1.2", "6.1.2", "Martin Prikryl"), "winscp"),
         unknown(hklm("FileZilla 3.66.4", "3.66.4", "Tim Kosse"), "filezilla"),
@@ -439,6 +548,28 @@ fn look_alikes() -> Vec<Input> {
         user("Zoom Outlook Plugin", "5.17.0", "Zoom Video Communications, Inc."),
         wow("Citrix Workspace(USB)", "24.2.0.187", "Citrix Systems, Inc."),
         wow("Adobe Refresh Manager", "1.8.0", "Adobe Systems Incorporated"),
+        // Office family components, language packs and viewers; new Teams' add-in.
+        wow("Microsoft Visio Viewer 2016", "16.0.4266.1001", MS),
+        wow("Microsoft Visio MUI (English) 2013", "15.0.4569.1506", MS),
+        hklm("Microsoft Project MUI (English) 2016", "16.0.4266.1001", MS),
+        hklm("Microsoft Access MUI (English) 2016", "16.0.4266.1001", MS),
+        hklm("Microsoft Office 2010 Language Pack", "14.0.7015.1000", MS),
+        hklm("Microsoft Access Runtime - en-us", "16.0.17328.20142", MS),
+        hklm("Microsoft Visio - en-us", "16.0.17328.20142", MS),
+        user("Microsoft Teams Meeting Add-in for Microsoft Office", "1.23.33413", MS),
+        hklm("Microsoft Teams (work or school)", "25044.2208.3471.2155", MS),
+        wow("Microsoft Lync Web App Plug-in", "15.8.8308.945", MS),
+        hklm("Skype for Business Online, Windows PowerShell Module", "7.0.2373.0", MS),
+        wow("Skype™ 7.40", "7.40.151", "Skype Technologies S.A."),
+        wow("MSXML 6.0 Parser", "6.10.1129.0", MS),
+        wow("Microsoft Silverlight 5 SDK - English", "5.0.61118.0", MS),
+        wow("Apple Software Update", "2.6.3.1", "Apple Inc."),
+        hklm("Symantec Endpoint Protection Manager", "14.3.7388.4000", "Broadcom"),
+        hklm("McAfee Agent", "5.7.9.182", "McAfee, Inc."),
+        wow("Sophos Anti-Virus", "10.8.11.1", "Sophos Limited"),
+        wow("Sophos AutoUpdate", "5.23.225", "Sophos Limited"),
+        hklm("Mozilla Maintenance Service", "128.5.0", "Mozilla"),
+        user("Opera GX Stable 114.0.5282.102", "114.0.5282.102", "Opera Software"),
         // Names other scanners matched wrongly (NOTES: fleetdm/fleet #39899, wazuh/wazuh #35706).
         hklm("Line", "8.5.0", "LINE Corporation"),
         hklm("Root", "6.30.02", "CERN"),

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use sunset_catalog::catalog::{Catalog, Target};
-use sunset_catalog::evaluate::{Options, Status, evaluate_with};
+use sunset_catalog::evaluate::{Finding, Options, Status, evaluate_with};
 use sunset_catalog::inventory::{
     Hardware, Host, InstallationType, Inventory, Os, OsFamily, SCHEMA_VERSION, Software, Source,
 };
@@ -78,15 +78,22 @@ fn builtin_catalogue_loads() {
 }
 
 #[test]
-fn windows_10_22h2_pro_is_in_extended_support_after_october_2025() {
+fn windows_10_22h2_pro_without_an_esu_licence_is_unsupported_after_october_2025() {
     let catalog = builtin::catalog().unwrap();
     let os = windows("Windows 10 Pro", "10.0.19045.5247", "Professional");
     let finding = os_finding(&catalog, os.clone(), "2026-11-25");
     assert_eq!(finding.cycle.as_deref(), Some("10-22h2"));
-    assert_eq!(finding.status, Status::Extended);
+    // Inside the paid ESU window, but no licence was reported: unsupported, with the offer.
+    assert_eq!(finding.status, Status::Unsupported);
+    let advice = finding.replacement.as_deref().unwrap();
+    assert!(
+        advice.starts_with(
+            "Extended support available to 2028-10-10 (paid: a Windows 10 ESU licence)"
+        ),
+        "{advice}"
+    );
     // Security support ended on 2025-10-14: 407 days before 2026-11-25.
     assert_eq!(finding.days_until_eol, Some(-407));
-    // After the last ESU year it is plainly unsupported; before October 2025 it was expiring.
     assert_eq!(
         os_finding(&catalog, os.clone(), "2028-10-11").status,
         Status::Unsupported
@@ -195,6 +202,7 @@ version = "test"
 id = "cups"
 name = "CUPS"
 kind = "application"
+extended_cover = { kind = "automatic" }
 [[product.match]]
 name = ["cups"]
 sources = ["dpkg", "rpm"]
@@ -277,4 +285,67 @@ fn the_same_input_gives_byte_identical_json() {
     let mut sorted = statuses.clone();
     sorted.sort();
     assert_eq!(statuses, sorted, "most urgent first");
+}
+
+#[test]
+fn findings_come_in_their_fixed_order_each_once() {
+    let catalog = builtin::catalog().unwrap();
+    // Given in no particular order: statuses, products and versions interleaved.
+    let names = [
+        ("Python 3.12.1 (64-bit)", "3.12.1150.0"),
+        ("Java 8 Update 202", "8.0.2020.8"),
+        ("Mozilla Firefox (x64 en-GB)", "115.0"),
+        ("Python 3.8.10 (64-bit)", "3.8.10150.0"),
+        ("Adobe Reader XI (11.0.23)", "11.0.23"),
+        ("Microsoft Silverlight", "5.1.50918.0"),
+        ("Python 3.11.4 (64-bit)", "3.11.4150.0"),
+        ("Java 8 Update 391 (64-bit)", "8.0.3910.13"),
+        ("Mozilla Firefox (x64 en-GB)", "128.5.1"),
+        ("Notepad", "1.0"),
+        ("Python 3.8.10 (64-bit)", "3.8.10150.0"),
+    ];
+    let software = names
+        .iter()
+        .map(|(name, version)| app(name, version, Source::HklmUninstall))
+        .collect();
+    let inv = inventory(
+        windows("Windows 10 Pro", "10.0.19045.5247", "Professional"),
+        software,
+    );
+    let findings = evaluate(&inv, &catalog, day("2026-11-25"));
+    let key = |f: &Finding| {
+        (
+            f.status,
+            f.target,
+            f.product_id.clone(),
+            f.subject.clone(),
+            f.installed_version.clone(),
+        )
+    };
+    for pair in findings.windows(2) {
+        assert!(
+            key(&pair[0]) <= key(&pair[1]),
+            "{:?} before {:?}",
+            key(&pair[0]),
+            key(&pair[1])
+        );
+    }
+    // Every recognised entry once (Notepad is not a product), plus the OS.
+    let mut subjects: Vec<_> = findings
+        .iter()
+        .filter(|f| f.target == Target::Software)
+        .map(|f| (f.subject.clone(), f.installed_version.clone().unwrap()))
+        .collect();
+    subjects.sort();
+    let mut expected: Vec<_> = names
+        .iter()
+        .filter(|(name, _)| *name != "Notepad")
+        .map(|(name, version)| (name.to_string(), version.to_string()))
+        .collect();
+    expected.sort();
+    assert_eq!(subjects, expected);
+    assert_eq!(
+        findings.iter().filter(|f| f.target == Target::Os).count(),
+        1
+    );
 }

@@ -183,3 +183,38 @@ name = ["macOS"]
     assert!(found[0].message.contains("an OS rule may only use"));
     assert_eq!(found[0].line, 6);
 }
+
+#[test]
+fn only_software_follows_the_os_and_a_build_limit_needs_follows_os() {
+    let limit_alone = PYTHON.replace(
+        "security_support_end = 2028-10-31",
+        "security_support_end = 2028-10-31\nfollows_os_below_build = 17763",
+    );
+    let found = problems(&[("catalog.toml", META), ("python.toml", &limit_alone)]);
+    assert_eq!((found.len(), found[0].line), (1, 15), "{found:?}");
+    assert!(found[0].message.contains("needs follows_os = true"));
+    assert!(found[0].field.ends_with("follows_os_below_build"));
+
+    let os = PYTHON
+        .replace("kind = \"runtime\"", "kind = \"os\"")
+        .replace(
+            "name_regex = 'Python (?P<version>\\d+\\.\\d+)\\.\\d+ \\((64|32)-bit\\)'",
+            "os_family = \"windows\"",
+        )
+        .replace(
+            "security_support_end = 2028-10-31",
+            "security_support_end = 2028-10-31\nfollows_os = true",
+        );
+    let found = problems(&[("catalog.toml", META), ("os.toml", &os)]);
+    assert!(
+        found
+            .iter()
+            .any(|p| p.message.contains("cannot follow the OS")),
+        "{found:?}"
+    );
+    let fine = PYTHON.replace(
+        "security_support_end = 2028-10-31",
+        "security_support_end = 2028-10-31\nfollows_os = true\nfollows_os_below_build = 17763",
+    );
+    Catalog::from_files(&[("catalog.toml", META), ("python.toml", &fine)]).unwrap();
+}

@@ -72,9 +72,11 @@ pub fn judge(
     today: NaiveDate,
     expiring_days: u32,
 ) -> HostVerdict {
+    // Declared contract cover is wired from the collector's configuration separately; until then
+    // the collector declares none (a paid window without evidence is unsupported).
     let options = Options {
-        today,
         expiring_days: i64::from(expiring_days),
+        ..Options::new(today)
     };
     let evaluation = evaluate_with(inventory, catalog, &options);
     roll_up(evaluation.findings, today)

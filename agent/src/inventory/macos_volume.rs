@@ -16,9 +16,11 @@ pub fn collect(root: &Path) -> Collected {
     let mut collected = Collected::default();
     match macos_plist::read_system_version(root) {
         Ok(os) => collected.os = os,
-        Err(warning) => {
+        // Another system's record (GRUB's boot stub, an iOS SDK): no OS, so no macOS finding.
+        Err(error) if error.not_macos => collected.warnings.push(error.warning),
+        Err(error) => {
             collected.os.family = Some(OsFamily::Macos);
-            collected.warnings.push(warning);
+            collected.warnings.push(error.warning);
         }
     }
     let (software, warnings) = macos_plist::read_applications(root);

@@ -50,7 +50,15 @@ pub enum PlistError {
     /// A property list whose root is not a dictionary.
     #[error("the property list's root is not a dictionary")]
     NotADictionary,
+    /// A version record of something other than macOS: an iOS SDK's copy (`iPhone OS`), or the
+    /// stub `grub-install` writes so Apple firmware boots GRUB (`GRUB`).
+    #[error("ProductName {0:?} is not macOS: not read as the OS")]
+    NotMacos(String),
 }
+
+/// `ProductName`s that are macOS: `macOS` (11 and later, and some 10.x), `Mac OS X` (to 10.15), and
+/// their server editions.
+pub const MACOS_PRODUCT_NAMES: [&str; 4] = ["macOS", "Mac OS X", "Mac OS X Server", "macOS Server"];
 
 /// Parses a property list (XML or binary) whose root must be a dictionary.
 pub fn parse_dictionary(bytes: &[u8]) -> Result<Dictionary, PlistError> {
@@ -69,24 +77,48 @@ fn string(dictionary: &Dictionary, key: &str) -> Option<String> {
 
 /// Parses `SystemVersion.plist` into an [`Os`]: family macOS, `name` = `ProductName` (`macOS`,
 /// or `Mac OS X` up to 10.15), `version` = `ProductVersion`, `build` = `ProductBuildVersion`.
+/// A record whose `ProductName` is present and not one of [`MACOS_PRODUCT_NAMES`] is refused
+/// ([`PlistError::NotMacos`]): the same file name holds iOS SDK copies and GRUB's boot stub.
 pub fn parse_system_version(bytes: &[u8]) -> Result<Os, PlistError> {
     let dictionary = parse_dictionary(bytes)?;
+    let name = string(&dictionary, "ProductName");
+    if let Some(name) = &name
+        && !MACOS_PRODUCT_NAMES
+            .iter()
+            .any(|macos| name.eq_ignore_ascii_case(macos))
+    {
+        return Err(PlistError::NotMacos(name.clone()));
+    }
     Ok(Os {
         family: Some(OsFamily::Macos),
-        name: string(&dictionary, "ProductName").unwrap_or_default(),
+        name: name.unwrap_or_default(),
         version: string(&dictionary, "ProductVersion").unwrap_or_default(),
         build: string(&dictionary, "ProductBuildVersion"),
         ..Os::default()
     })
 }
 
+/// Why `SystemVersion.plist` gave no macOS.
+#[derive(Debug)]
+pub struct SystemVersionError {
+    /// What to tell the user.
+    pub warning: Warning,
+    /// Whether the file is another system's record (so the root is not macOS at all).
+    pub not_macos: bool,
+}
+
 /// Reads `SystemVersion.plist` under `root`.
-pub fn read_system_version(root: &Path) -> Result<Os, Warning> {
+pub fn read_system_version(root: &Path) -> Result<Os, SystemVersionError> {
     let path = under_root(root, SYSTEM_VERSION_PATH);
-    read_bounded(&path, MAX_PLIST_BYTES)
-        .map_err(|e| e.to_string())
-        .and_then(|bytes| parse_system_version(&bytes).map_err(|e| e.to_string()))
-        .map_err(|e| Warning::new(OS_SOURCE, format!("{SYSTEM_VERSION_PATH}: {e}")))
+    let fail = |message: String, not_macos: bool| SystemVersionError {
+        warning: Warning::new(OS_SOURCE, format!("{SYSTEM_VERSION_PATH}: {message}")),
+        not_macos,
+    };
+    let bytes = read_bounded(&path, MAX_PLIST_BYTES).map_err(|e| fail(e.to_string(), false))?;
+    parse_system_version(&bytes).map_err(|e| {
+        let not_macos = matches!(e, PlistError::NotMacos(_));
+        fail(e.to_string(), not_macos)
+    })
 }
 
 /// Parses an application's `Info.plist`; `bundle_path` is the `.app` folder as seen on the

@@ -77,6 +77,9 @@ pub struct Page {
     pub releases: Vec<PageRelease>,
     /// Entries that were skipped, and why (the rest of the page is still usable).
     pub warnings: Vec<PageError>,
+    /// The day the data was read upstream, when the source says it (the API's `generated_at`);
+    /// front-matter pages do not.
+    pub data_date: Option<NaiveDate>,
 }
 
 impl Page {
@@ -97,7 +100,7 @@ pub struct PageError {
 }
 
 impl PageError {
-    fn new(line: usize, message: impl Into<String>) -> Self {
+    pub(crate) fn new(line: usize, message: impl Into<String>) -> Self {
         PageError {
             line,
             message: message.into(),
@@ -330,7 +333,7 @@ fn value(text: &str, plain: bool) -> Option<Value> {
 }
 
 /// A strict `YYYY-MM-DD` date.
-fn date(text: &str) -> Option<NaiveDate> {
+pub(crate) fn date(text: &str) -> Option<NaiveDate> {
     let bytes = text.as_bytes();
     let shape = bytes.len() == 10
         && bytes[4] == b'-'
@@ -352,6 +355,15 @@ pub fn revision_from_source_notes(text: &str) -> Option<String> {
         .split(|c: char| !c.is_ascii_alphanumeric())
         .find(|word| word.len() == 40 && word.chars().all(|c| c.is_ascii_hexdigit()))
         .map(str::to_lowercase)
+}
+
+/// The day a `SOURCE.md` note says the snapshot was committed: the first `YYYY-MM-DD` after the
+/// word "committed".
+pub fn committed_date_from_source_notes(text: &str) -> Option<NaiveDate> {
+    let after = &text[text.find("committed")?..];
+    after
+        .split(|c: char| !(c.is_ascii_digit() || c == '-'))
+        .find_map(|word| word.get(..10).and_then(date))
 }
 
 #[cfg(test)]
@@ -397,5 +409,9 @@ mod tests {
             Some("a70eca337600e7d721dc48112c271f98661d208b")
         );
         assert_eq!(revision_from_source_notes("no commit here"), None);
+        assert_eq!(
+            committed_date_from_source_notes("commit abc, committed 2026-08-22T08:52:34Z (x)"),
+            NaiveDate::from_ymd_opt(2026, 8, 22)
+        );
     }
 }

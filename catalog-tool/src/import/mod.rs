@@ -12,16 +12,27 @@
 //! and ranges are ours. A field the page does not have is left as it is (and reported as kept).
 //! `lts` given as a date (Node.js, RHEL: the day the cycle becomes LTS) is imported as `true`.
 //!
+//! A page is either the upstream repository's front matter (`products/<id>.md`,
+//! [`endoflife_date`]) or the public API's JSON for the product (`<id>.json`, v1 or v0, as an
+//! administrator downloads it: [`endoflife_api`]); both give the same releases.
+//!
+//! The catalogue's `[catalog] date` (the day its data was read, which scans show and warn about
+//! after 60 days) moves forward to the data's date when every endoflife.date product of the
+//! catalogue got a page and every page has a date: the API's `generated_at`, or for front-matter
+//! pages the snapshot date the caller gives. It never moves back.
+//!
 //! Pure: catalogue and page texts in, texts and a [`Report`] out; the `sunset-catalog` tool reads
 //! and writes the files.
 
 pub mod diff;
 mod edit;
+pub mod endoflife_api;
 pub mod endoflife_date;
 mod report;
 
 use std::collections::{BTreeMap, HashMap};
 
+use chrono::NaiveDate;
 use toml_edit::{Document, DocumentMut, Item, Key, Table};
 
 use edit::{Want, set, set_in_table};
@@ -51,13 +62,29 @@ const RELEASE_KEYS: &[&str] = &[
 /// Source keys in the catalogue's order.
 const SOURCE_KEYS: &[&str] = &["name", "product", "revision", "url", "retrieved"];
 
+/// `[catalog]` keys in the catalogue's order.
+const CATALOG_KEYS: &[&str] = &["version", "date", "attribution"];
+
 /// An upstream product page, given to the import by the caller.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourcePage {
-    /// Where the page was read from, used in the report (`…/products/windows.md`).
+    /// Where the page was read from, used in the report (`…/products/windows.md`,
+    /// `…/api/windows.json`); a `.json` name (or a text that opens a JSON object or list) is read
+    /// as API JSON.
     pub name: String,
     /// Its text.
     pub text: String,
+}
+
+impl SourcePage {
+    /// Reads the page in whichever form it is.
+    pub fn parse(&self) -> Result<Page, PageError> {
+        if endoflife_api::is_api_json(&self.name, &self.text) {
+            endoflife_api::parse_api(&self.text)
+        } else {
+            endoflife_date::parse_page(&self.text)
+        }
+    }
 }
 
 /// A catalogue file after the import.
@@ -121,16 +148,40 @@ pub fn import_endoflife_date<N: AsRef<str>, T: AsRef<str>>(
     pages: &BTreeMap<String, SourcePage>,
     revision: Option<&str>,
 ) -> Import {
+    import_endoflife_date_as_of(files, pages, revision, None)
+}
+
+/// [`import_endoflife_date`], with `pages_date`: the day front-matter pages were read upstream
+/// (the snapshot's commit date), which with the API files' own dates decides the catalogue's new
+/// `[catalog] date`.
+pub fn import_endoflife_date_as_of<N: AsRef<str>, T: AsRef<str>>(
+    files: &[(N, T)],
+    pages: &BTreeMap<String, SourcePage>,
+    revision: Option<&str>,
+    pages_date: Option<NaiveDate>,
+) -> Import {
     let mut parsed: HashMap<&str, Result<Page, PageError>> = HashMap::new();
     for (id, page) in pages {
-        parsed.insert(id, endoflife_date::parse_page(&page.text));
+        parsed.insert(id, page.parse());
     }
+    // The data's date: the oldest page's, and only if every product has a dated page.
+    let ids = endoflife_date_products(files);
+    let data_date = ids
+        .iter()
+        .map(|id| match parsed.get(id.as_str()) {
+            Some(Ok(page)) => page.data_date.or(pages_date),
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()
+        .and_then(|dates| dates.into_iter().min());
     let mut run = Run {
         pages,
         parsed,
         revision,
+        data_date,
         report: Report {
             revision: revision.map(str::to_string),
+            data_date,
             ..Report::default()
         },
         reported_pages: Vec::new(),
@@ -150,6 +201,8 @@ struct Run<'a> {
     pages: &'a BTreeMap<String, SourcePage>,
     parsed: HashMap<&'a str, Result<Page, PageError>>,
     revision: Option<&'a str>,
+    /// The catalogue date to move to, if the data has one.
+    data_date: Option<NaiveDate>,
     report: Report,
     /// Pages whose warnings were already reported.
     reported_pages: Vec<String>,
@@ -309,6 +362,11 @@ impl Run<'_> {
             }
         };
         let lines = product_lines(text, doc.as_table());
+        let catalog_date_line = doc
+            .get("catalog")
+            .and_then(Item::as_table)
+            .and_then(|t| t.key("date").and_then(Key::span).or_else(|| t.span()))
+            .map_or(1, |s| line_at(text, s.start));
         let mut doc = doc.into_mut();
         let mut changed = false;
         if let Some(array) = doc
@@ -318,6 +376,9 @@ impl Run<'_> {
             for (product, lines) in array.iter_mut().zip(&lines) {
                 changed |= self.product(name, product, lines);
             }
+        }
+        if let Some(date) = self.data_date {
+            changed |= self.catalog_date(name, catalog_date_line, &mut doc, date);
         }
         if !changed {
             return unchanged;
@@ -443,6 +504,54 @@ impl Run<'_> {
         changed
     }
 
+    /// Moves `[catalog] date` forward to `date`, if this file has the `[catalog]` table; whether
+    /// it changed.
+    fn catalog_date(
+        &mut self,
+        file: &str,
+        line: usize,
+        doc: &mut DocumentMut,
+        date: NaiveDate,
+    ) -> bool {
+        let Some(table) = doc.get_mut("catalog").and_then(Item::as_table_mut) else {
+            return false;
+        };
+        let current = table
+            .get("date")
+            .and_then(Item::as_datetime)
+            .and_then(|d| d.date)
+            .and_then(|d| {
+                NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+            });
+        if current.is_some_and(|current| current >= date) {
+            return false;
+        }
+        let at = Location {
+            file: file.to_string(),
+            line,
+        };
+        let want = Want::Date(date);
+        match set_in_table(table, "date", &want, CATALOG_KEYS) {
+            Ok(None) => false,
+            Ok(Some(old)) => {
+                self.report.changes.push(Change {
+                    at,
+                    product: "catalog".into(),
+                    cycle: None,
+                    field: "date".into(),
+                    old,
+                    new: want.to_string(),
+                });
+                true
+            }
+            Err(message) => {
+                let message = format!("[catalog] date: {message}");
+                self.report.problems.push(ImportProblem { at, message });
+                false
+            }
+        }
+    }
+
     /// Sets `source.revision`; whether it changed.
     fn revision(
         &mut self,
@@ -530,6 +639,9 @@ impl Run<'_> {
                 file: context.file.to_string(),
                 line,
             };
+            // `lts: false` (the API writes `isLts` on every cycle) says no more than no `lts`:
+            // not LTS, which is also what a catalogue release without `lts` means.
+            let field = field.filter(|f| !(key == "lts" && f.value == PageValue::Flag(false)));
             let Some(field) = field else {
                 if key == "lts" {
                     // No `lts` upstream means not LTS.

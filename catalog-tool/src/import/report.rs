@@ -73,6 +73,9 @@ pub struct ImportProblem {
 pub struct Report {
     /// The source revision recorded, if one was given.
     pub revision: Option<String>,
+    /// The day the imported data was read upstream, when every page says it (see
+    /// [`super::import_endoflife_date_as_of`]).
+    pub data_date: Option<chrono::NaiveDate>,
     /// Products imported (their page was found and read).
     pub products: usize,
     /// Fields that changed, dates moved old → new included.
@@ -111,9 +114,13 @@ fn section<T>(
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let revision = self.revision.as_deref().unwrap_or("(revision unknown)");
+        let data = self
+            .data_date
+            .map(|date| format!(", data of {date}"))
+            .unwrap_or_default();
         writeln!(
             f,
-            "endoflife.date import at {revision}: {} product(s), {} cycle(s) matched, {} changed, {} unchanged",
+            "endoflife.date import at {revision}{data}: {} product(s), {} cycle(s) matched, {} changed, {} unchanged",
             self.products,
             self.matched,
             self.matched - self.unchanged,

@@ -11,11 +11,12 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use toml::Spanned;
 
+use super::lifecycle::Updates;
 use super::model::{
     DateOrFlag, File, FirmwareAge, Kind, Meta, Product, Readiness, Release, Rule, SupportEnd,
     Target,
 };
-use super::{Catalog, CompiledReadiness, CompiledRelease, CompiledRule, Entry, Pattern};
+use super::{Catalog, CompiledReadiness, CompiledRelease, CompiledRule, Entry, FollowsOs, Pattern};
 use crate::inventory::Source;
 use crate::version::{Scheme, VersionRange};
 
@@ -91,6 +92,8 @@ impl Catalog {
         let mut entries = Vec::new();
         let mut readiness = Vec::new();
         let mut firmware_age: Option<FirmwareAge> = None;
+        let mut updates: Option<Updates> = None;
+        let mut date = None;
         for (name, text) in files {
             let (name, text) = (name.as_ref(), text.as_ref());
             let file: File = match toml::from_str(text) {
@@ -107,7 +110,19 @@ impl Catalog {
                 if meta.is_some() {
                     checker.at(&at, file_meta.span(), "catalog", "a second [catalog] table");
                 } else {
-                    meta = Some(file_meta.into_inner());
+                    let span = file_meta.span();
+                    let file_meta = file_meta.into_inner();
+                    if let Some(value) = &file_meta.date {
+                        date = checker.date(&at, "catalog.date", &Spanned::new(span, *value));
+                    }
+                    meta = Some(file_meta);
+                }
+            }
+            if let Some(table) = file.updates {
+                if updates.is_some() {
+                    checker.at(&at, table.span(), "updates", "a second [updates] table");
+                } else {
+                    updates = checker.updates(&at, table);
                 }
             }
             for product in file.product {
@@ -146,7 +161,8 @@ impl Catalog {
         if !checker.problems.is_empty() {
             return Err(LoadError::Invalid(checker.problems));
         }
-        Catalog::new(meta, entries, readiness, firmware_age).map_err(|message| {
+        let updates = updates.unwrap_or_default();
+        Catalog::new(meta, date, entries, updates, readiness, firmware_age).map_err(|message| {
             LoadError::Invalid(vec![Problem {
                 file: "(catalogue)".into(),
                 line: 1,
@@ -159,14 +175,14 @@ impl Catalog {
 }
 
 /// The file being checked, to turn spans into lines.
-struct Here<'a> {
-    name: &'a str,
-    text: &'a str,
+pub(super) struct Here<'a> {
+    pub(super) name: &'a str,
+    pub(super) text: &'a str,
 }
 
 #[derive(Default)]
-struct Checker {
-    problems: Vec<Problem>,
+pub(super) struct Checker {
+    pub(super) problems: Vec<Problem>,
     ids: HashMap<String, String>,
 }
 
@@ -184,7 +200,7 @@ impl Checker {
         });
     }
 
-    fn at(&mut self, here: &Here, span: Range<usize>, field: &str, message: &str) {
+    pub(super) fn at(&mut self, here: &Here, span: Range<usize>, field: &str, message: &str) {
         self.push(here.name, here.text, span, field.into(), message.into());
     }
 
@@ -215,6 +231,10 @@ impl Checker {
                 rules.push(compiled);
             }
         }
+        let policy = product
+            .policy
+            .as_ref()
+            .and_then(|p| self.policy(here, &format!("{path}.policy"), p));
         let mut releases: Vec<CompiledRelease> = Vec::new();
         let mut cycles = HashSet::new();
         for release in &product.releases {
@@ -248,10 +268,12 @@ impl Checker {
             }
             releases.push(compiled);
         }
+        self.policy_ends(here, &path, &product, policy.as_ref(), &mut releases);
         (self.problems.len() == before).then(|| Entry {
             product,
             rules,
             releases,
+            policy,
         })
     }
 
@@ -328,12 +350,13 @@ impl Checker {
             manufacturer: regex("manufacturer_regex", &rule.manufacturer_regex),
             model: regex("model_regex", &rule.model_regex),
             cpu: regex("cpu_regex", &rule.cpu_regex),
+            description: super::describe(rule),
             rule: rule.clone(),
         };
         let software_keys = !rule.name.is_empty()
             || rule.name_glob.is_some()
             || rule.name_regex.is_some()
-            || rule.not_name_regex.is_some()
+            || (rule.not_name_regex.is_some() && kind.target() != Target::Os)
             || rule.publisher_regex.is_some()
             || !rule.identifier.is_empty()
             || !rule.sources.is_empty();
@@ -373,8 +396,8 @@ impl Checker {
                     self.at(here, span.clone(), field, "an OS rule needs os_family");
                 }
                 if software_keys || hardware_keys {
-                    let message = "an OS rule may only use os_family, os_name_regex, distro_id \
-                                   and installation_type";
+                    let message = "an OS rule may only use os_family, os_name_regex, \
+                                   not_name_regex, distro_id and installation_type";
                     self.at(here, span.clone(), field, message);
                 }
             }
@@ -404,9 +427,9 @@ impl Checker {
             self.at(here, span.clone(), &format!("{field}.os_family"), &message);
         }
         if let Some(kind) = &rule.installation_type
-            && !["client", "server"].contains(&kind.as_str())
+            && !["client", "server", "unknown"].contains(&kind.as_str())
         {
-            let message = format!("unknown installation_type '{kind}' (client or server)");
+            let message = format!("unknown installation_type '{kind}' (client, server or unknown)");
             self.at(
                 here,
                 span.clone(),
@@ -450,11 +473,9 @@ impl Checker {
             }
         };
         let active = end("active_support_end", &release.active_support_end);
-        let security = end(
-            "security_support_end",
-            &Some(release.security_support_end.clone()),
-        );
+        let security = end("security_support_end", &release.security_support_end);
         let extended = end("extended_support_end", &release.extended_support_end);
+        let cover = self.extended_cover(here, field, product, release, extended);
         let order = [
             ("released", released.map(SupportEnd::On)),
             ("active_support_end", active),
@@ -475,6 +496,31 @@ impl Checker {
                 self.at(here, release.cycle.span(), field, &message);
             }
         }
+        let follows_os = match (release.follows_os, &release.follows_os_below_build) {
+            (false, None) => FollowsOs::No,
+            (true, _) if product.kind == Kind::Os => {
+                let message = "an OS release cannot follow the OS";
+                self.at(
+                    here,
+                    release.cycle.span(),
+                    &format!("{field}.follows_os"),
+                    message,
+                );
+                FollowsOs::No
+            }
+            (true, None) => FollowsOs::Always,
+            (true, Some(build)) => FollowsOs::BelowBuild(*build.get_ref()),
+            (false, Some(build)) => {
+                let message = "follows_os_below_build needs follows_os = true";
+                self.at(
+                    here,
+                    build.span(),
+                    &format!("{field}.follows_os_below_build"),
+                    message,
+                );
+                FollowsOs::No
+            }
+        };
         if self.problems.len() != before {
             return None;
         }
@@ -485,8 +531,11 @@ impl Checker {
             editions: release.editions.iter().map(|e| e.to_lowercase()).collect(),
             released,
             active_support_end: active,
-            security_support_end: security?,
+            // A missing end is filled in from the policy (`policy_ends`) or reported there.
+            security_support_end: security.unwrap_or(SupportEnd::NotAnnounced),
             extended_support_end: extended,
+            extended_cover: cover,
+            follows_os,
             lts: release.lts,
             latest: release.latest.clone(),
             replacement: release.replacement.clone(),
@@ -494,7 +543,7 @@ impl Checker {
         })
     }
 
-    fn date(
+    pub(super) fn date(
         &mut self,
         here: &Here,
         field: &str,

@@ -4,29 +4,37 @@
 //! every rule and builds an index: software names are looked up in a hash map (exact names) and one
 //! `RegexSet` (globs and regexes), never by scanning every rule for every entry.
 
+mod lifecycle;
 mod load;
+mod load_lifecycle;
 pub mod model;
 mod pattern;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use regex::RegexSet;
 
+pub use lifecycle::{CompiledCover, CompiledPolicy, PolicyRule, Update, Updates};
 pub use load::{LoadError, Problem};
 pub use model::{
-    CpuRule, FirmwareAge, Kind, Meta, Product, Readiness, Rule, SourceRef, SupportEnd, Target,
+    CoverKind, CpuRule, FirmwareAge, Kind, Meta, Product, Readiness, Rule, SourceRef, SupportEnd,
+    Target, UpdateKind,
 };
 pub use pattern::Pattern;
 
 use crate::inventory::{Hardware, InstallationType, Os, OsFamily, Software};
-use crate::version::{Installed, VersionRange};
+use crate::version::{Installed, Position, VersionRange};
 
 /// A loaded, checked and indexed catalogue.
 #[derive(Debug)]
 pub struct Catalog {
     meta: Meta,
+    /// `meta.date`, checked.
+    date: Option<NaiveDate>,
     entries: Vec<Entry>,
+    updates: Updates,
     readiness: Vec<CompiledReadiness>,
     firmware_age: Option<FirmwareAge>,
     index: Index,
@@ -51,6 +59,8 @@ pub struct Entry {
     pub(crate) rules: Vec<CompiledRule>,
     /// Its releases, in file order.
     pub releases: Vec<CompiledRelease>,
+    /// A rolling-release product's policy.
+    pub policy: Option<CompiledPolicy>,
 }
 
 /// A release cycle with checked dates and a parsed version range.
@@ -72,6 +82,10 @@ pub struct CompiledRelease {
     pub security_support_end: SupportEnd,
     /// End of paid extended support.
     pub extended_support_end: Option<SupportEnd>,
+    /// Who gives cover in the extended window (the release's own, else the product's).
+    pub extended_cover: Option<CompiledCover>,
+    /// Whether the release's support follows the OS it is installed on.
+    pub follows_os: FollowsOs,
     /// Long-term-support release.
     pub lts: bool,
     /// Latest known version.
@@ -80,6 +94,30 @@ pub struct CompiledRelease {
     pub replacement: Option<String>,
     /// Cycle-specific reference.
     pub link: Option<String>,
+}
+
+/// Whether a release is a component of the OS, supported only while the OS is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FollowsOs {
+    /// Its own dates alone decide.
+    #[default]
+    No,
+    /// On every OS.
+    Always,
+    /// On Windows builds below this one; its own product from this build on.
+    BelowBuild(u32),
+}
+
+impl FollowsOs {
+    /// Whether the release follows an OS of this Windows build (`None`: build unknown, which
+    /// counts as below: the older case is the one that needs the OS).
+    pub fn applies(self, build: Option<u32>) -> bool {
+        match self {
+            FollowsOs::No => false,
+            FollowsOs::Always => true,
+            FollowsOs::BelowBuild(below) => build.is_none_or(|b| b < below),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -93,6 +131,9 @@ pub(crate) struct CompiledRule {
     pub manufacturer: Option<Pattern>,
     pub model: Option<Pattern>,
     pub cpu: Option<Pattern>,
+    /// The rule in words for a finding's evidence, written once at load ([`describe`]): every
+    /// finding carries it, and formatting it per finding was an eighth of evaluation time.
+    pub description: String,
 }
 
 /// Which rule of which product: indexes into `Catalog::entries` and `Entry::rules`.
@@ -121,10 +162,57 @@ pub(crate) struct Matched {
     pub version: Option<String>,
 }
 
+/// A catalogue whose data is older than this many days is reported as out of date: browsers
+/// release every few weeks and vendors announce end dates months ahead.
+pub const STALE_AFTER_DAYS: i64 = 60;
+
+/// How old a catalogue's data is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Freshness {
+    /// The day the data was read (`[catalog] date`), when the catalogue says.
+    pub date: Option<NaiveDate>,
+    /// Days from that day to today.
+    pub age_days: Option<i64>,
+    /// Older than [`STALE_AFTER_DAYS`], or undated.
+    pub stale: bool,
+}
+
+impl Freshness {
+    /// The warning to show, when stale.
+    pub fn warning(&self) -> Option<String> {
+        if !self.stale {
+            return None;
+        }
+        Some(match (self.date, self.age_days) {
+            (Some(date), Some(age)) => format!(
+                "the catalogue's data is from {date}, {age} days old (more than {STALE_AFTER_DAYS}): \
+                 newer releases and end dates are missing; update the catalogue \
+                 (sunset-catalog import endoflife-date, or a newer agent or collector)"
+            ),
+            _ => "the catalogue does not say when its data was read: update it".to_string(),
+        })
+    }
+}
+
+/// Where an installed version lies relative to a product's release cycles.
+#[derive(Clone, Copy, Debug)]
+pub enum Placement<'a> {
+    /// In this cycle.
+    In(&'a CompiledRelease),
+    /// Older than every cycle; the oldest is given.
+    Older(&'a CompiledRelease),
+    /// Newer than every cycle; the newest is given.
+    Newer(&'a CompiledRelease),
+    /// Between cycles, in none, or the product has no cycles.
+    Unplaced,
+}
+
 impl Catalog {
     fn new(
         meta: Meta,
+        date: Option<NaiveDate>,
         entries: Vec<Entry>,
+        updates: Updates,
         readiness: Vec<CompiledReadiness>,
         firmware_age: Option<FirmwareAge>,
     ) -> Result<Catalog, String> {
@@ -157,7 +245,9 @@ impl Catalog {
         }
         Ok(Catalog {
             meta,
+            date,
             entries,
+            updates,
             readiness,
             firmware_age,
             index,
@@ -200,6 +290,41 @@ impl Catalog {
     /// Catalogue metadata.
     pub fn meta(&self) -> &Meta {
         &self.meta
+    }
+
+    /// The day the catalogue's bulk data was last read from its sources, when it says.
+    pub fn date(&self) -> Option<NaiveDate> {
+        self.date
+    }
+
+    /// How old the catalogue's data is on `today`, and whether that is too old to trust
+    /// ([`STALE_AFTER_DAYS`]).
+    pub fn freshness(&self, today: NaiveDate) -> Freshness {
+        let age_days = self.date.map(|date| (today - date).num_days());
+        Freshness {
+            date: self.date,
+            age_days,
+            stale: age_days.is_none_or(|age| age > STALE_AFTER_DAYS),
+        }
+    }
+
+    /// The day `entry`'s data was read: its source's `retrieved`, else the catalogue's date.
+    pub fn data_date(&self, entry: &Entry) -> Option<NaiveDate> {
+        entry
+            .product
+            .source
+            .as_ref()
+            .and_then(|s| s.retrieved.as_ref())
+            .and_then(|d| {
+                let date = d.get_ref().date?;
+                NaiveDate::from_ymd_opt(date.year.into(), date.month.into(), date.day.into())
+            })
+            .or(self.date)
+    }
+
+    /// The Windows cumulative-update table.
+    pub fn updates(&self) -> &Updates {
+        &self.updates
     }
 
     /// All products with their checked releases, in load order.
@@ -265,21 +390,76 @@ impl Entry {
     /// The cycle an installed version belongs to: a cycle limited to the machine's edition wins
     /// over one for all editions.
     pub fn release_for(&self, version: &str, edition: Option<&str>) -> Option<&CompiledRelease> {
-        let edition = edition.map(str::to_lowercase);
+        match self.place(version, edition) {
+            Placement::In(release) => Some(release),
+            _ => None,
+        }
+    }
+
+    /// Where an installed version lies among the cycles that apply to `edition` (those limited to
+    /// it and those for all editions): in one, older or newer than all, or unplaced.
+    pub fn place(&self, version: &str, edition: Option<&str>) -> Placement<'_> {
+        // Editions are compiled lowercase; the machine's is compared without allocating (every
+        // software verdict passes the OS's edition).
+        let edition = edition.map(|e| {
+            if e.is_ascii() {
+                Cow::Borrowed(e)
+            } else {
+                Cow::Owned(e.to_lowercase())
+            }
+        });
+        let for_edition = |r: &CompiledRelease| {
+            edition
+                .as_deref()
+                .is_some_and(|e| r.editions.iter().any(|x| x.eq_ignore_ascii_case(e)))
+        };
         let installed = Installed::new(self.product.scheme, version);
         let fits = |r: &&CompiledRelease| r.range.contains_installed(&installed);
-        let specific = edition.as_ref().and_then(|edition| {
-            self.releases
-                .iter()
-                .filter(|r| r.editions.contains(edition))
-                .find(fits)
-        });
-        specific.or_else(|| {
+        let specific = self.releases.iter().filter(|r| for_edition(r)).find(fits);
+        if let Some(release) = specific.or_else(|| {
             self.releases
                 .iter()
                 .filter(|r| r.editions.is_empty())
                 .find(fits)
-        })
+        }) {
+            return Placement::In(release);
+        }
+        let applicable = || {
+            self.releases
+                .iter()
+                .filter(|r| r.editions.is_empty() || for_edition(r))
+        };
+        let mut below = 0;
+        let mut above = 0;
+        let mut total = 0;
+        for release in applicable() {
+            total += 1;
+            match release.range.position(&installed) {
+                Some(Position::Below) => below += 1,
+                Some(Position::Above) => above += 1,
+                Some(Position::Inside) | None => {}
+            }
+        }
+        if total == 0 {
+            return Placement::Unplaced;
+        }
+        // The oldest and newest cycles by release date, else by file order (newest first).
+        let by_age = |r: &&CompiledRelease| r.released;
+        if below == total {
+            let oldest = applicable()
+                .filter(|r| r.released.is_some())
+                .min_by_key(by_age)
+                .or_else(|| applicable().next_back());
+            return oldest.map_or(Placement::Unplaced, Placement::Older);
+        }
+        if above == total {
+            let newest = applicable()
+                .filter(|r| r.released.is_some())
+                .max_by_key(by_age)
+                .or_else(|| applicable().next());
+            return newest.map_or(Placement::Unplaced, Placement::Newer);
+        }
+        Placement::Unplaced
     }
 }
 
@@ -345,7 +525,9 @@ impl CompiledRule {
         if self.rule.os_family.as_deref() != Some(family) {
             return None;
         }
-        if !optional_match(&self.os_name, Some(&os.name)) {
+        if !optional_match(&self.os_name, Some(&os.name))
+            || self.not_name.as_ref().is_some_and(|r| r.is_match(&os.name))
+        {
             return None;
         }
         if !self.rule.distro_id.is_empty()
@@ -360,7 +542,8 @@ impl CompiledRule {
             let actual = match os.installation_type {
                 Some(InstallationType::Client) => "client",
                 Some(InstallationType::Server) => "server",
-                _ => return None,
+                None => "unknown",
+                Some(InstallationType::Other) => return None,
             };
             if wanted != actual {
                 return None;
@@ -404,48 +587,52 @@ impl CompiledRule {
 
     /// A short description of the rule for evidence (`name_regex '^Python 3…'`).
     pub(crate) fn describe(&self) -> String {
-        let rule = &self.rule;
-        let mut parts = Vec::new();
-        let mut add = |key: &str, value: String| parts.push(format!("{key} {value}"));
-        if !rule.name.is_empty() {
-            add("name", format!("{:?}", rule.name));
-        }
-        if let Some(v) = &rule.name_glob {
-            add("name_glob", format!("'{v}'"));
-        }
-        if let Some(v) = &rule.name_regex {
-            add("name_regex", format!("'{v}'"));
-        }
-        if !rule.identifier.is_empty() {
-            add("identifier", format!("{:?}", rule.identifier));
-        }
-        if let Some(v) = &rule.publisher_regex {
-            add("publisher_regex", format!("'{v}'"));
-        }
-        if !rule.sources.is_empty() {
-            add("sources", format!("{:?}", rule.sources));
-        }
-        if let Some(v) = &rule.os_family {
-            add("os_family", v.clone());
-        }
-        if let Some(v) = &rule.os_name_regex {
-            add("os_name_regex", format!("'{v}'"));
-        }
-        if !rule.distro_id.is_empty() {
-            add("distro_id", format!("{:?}", rule.distro_id));
-        }
-        if let Some(v) = &rule.installation_type {
-            add("installation_type", v.clone());
-        }
-        if let Some(v) = &rule.manufacturer_regex {
-            add("manufacturer_regex", format!("'{v}'"));
-        }
-        if let Some(v) = &rule.model_regex {
-            add("model_regex", format!("'{v}'"));
-        }
-        if let Some(v) = &rule.cpu_regex {
-            add("cpu_regex", format!("'{v}'"));
-        }
-        parts.join(", ")
+        self.description.clone()
     }
+}
+
+/// Describes a match rule for evidence (`name_regex '^Python 3…'`).
+pub(super) fn describe(rule: &Rule) -> String {
+    let mut parts = Vec::new();
+    let mut add = |key: &str, value: String| parts.push(format!("{key} {value}"));
+    if !rule.name.is_empty() {
+        add("name", format!("{:?}", rule.name));
+    }
+    if let Some(v) = &rule.name_glob {
+        add("name_glob", format!("'{v}'"));
+    }
+    if let Some(v) = &rule.name_regex {
+        add("name_regex", format!("'{v}'"));
+    }
+    if !rule.identifier.is_empty() {
+        add("identifier", format!("{:?}", rule.identifier));
+    }
+    if let Some(v) = &rule.publisher_regex {
+        add("publisher_regex", format!("'{v}'"));
+    }
+    if !rule.sources.is_empty() {
+        add("sources", format!("{:?}", rule.sources));
+    }
+    if let Some(v) = &rule.os_family {
+        add("os_family", v.clone());
+    }
+    if let Some(v) = &rule.os_name_regex {
+        add("os_name_regex", format!("'{v}'"));
+    }
+    if !rule.distro_id.is_empty() {
+        add("distro_id", format!("{:?}", rule.distro_id));
+    }
+    if let Some(v) = &rule.installation_type {
+        add("installation_type", v.clone());
+    }
+    if let Some(v) = &rule.manufacturer_regex {
+        add("manufacturer_regex", format!("'{v}'"));
+    }
+    if let Some(v) = &rule.model_regex {
+        add("model_regex", format!("'{v}'"));
+    }
+    if let Some(v) = &rule.cpu_regex {
+        add("cpu_regex", format!("'{v}'"));
+    }
+    parts.join(", ")
 }

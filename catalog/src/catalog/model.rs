@@ -65,6 +65,7 @@ pub(crate) struct File {
     #[serde(default)]
     pub readiness: Vec<Spanned<Readiness>>,
     pub firmware_age: Option<Spanned<FirmwareAge>>,
+    pub updates: Option<Spanned<UpdateTable>>,
 }
 
 /// Hardware requirements for an OS upgrade (Windows 11), judged on machines that run the OS before
@@ -128,6 +129,10 @@ pub struct FirmwareAge {
 pub struct Meta {
     /// Catalogue version, printed in every report (`2026.11.25`).
     pub version: String,
+    /// The day the catalogue's bulk data was last read from its sources. Scans show it and warn
+    /// when it is old; rolling-release policies trust the newest known release only for a while
+    /// after it (a product's own `source.retrieved` wins where given).
+    pub date: Option<toml::value::Datetime>,
     /// Attribution of the data sources, shipped with the data as their licences require.
     #[serde(default)]
     pub attribution: Vec<String>,
@@ -155,6 +160,11 @@ pub struct Product {
     /// Rules that recognise the product; any one matching is enough.
     #[serde(rename = "match", default)]
     pub rules: Vec<Spanned<Rule>>,
+    /// Who gives cover in the releases' extended windows, unless a release says otherwise.
+    pub extended_cover: Option<ExtendedCover>,
+    /// The vendor's support rule for a rolling-release product (browsers, Zoom, 7-Zip): which
+    /// releases are supported at all, beyond the dates of individual cycles.
+    pub policy: Option<Spanned<Policy>>,
     /// Release cycles with their dates.
     #[serde(rename = "release", default)]
     pub releases: Vec<Release>,
@@ -190,7 +200,8 @@ pub struct Rule {
     /// Software name regex, case-insensitive, anchored. A named group `version` replaces the
     /// installed version for cycle mapping (Office 2016/2019/2021 all report 16.0.x).
     pub name_regex: Option<String>,
-    /// Software names this rule must not match (regex, case-insensitive, anchored).
+    /// Names this rule must not match (regex, case-insensitive, anchored): the software name, or
+    /// for an OS rule the OS product name (`Red Hat Enterprise Linux Atomic Host …` is not RHEL).
     pub not_name_regex: Option<String>,
     /// Publisher regex, case-insensitive, anchored.
     pub publisher_regex: Option<String>,
@@ -207,7 +218,8 @@ pub struct Rule {
     /// Linux distribution ids (`ubuntu`, `rhel`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub distro_id: Vec<String>,
-    /// Installation type (`client`, `server`).
+    /// Installation type (`client`, `server`, or `unknown` for an OS whose type was not collected:
+    /// a fallback rule that must not also claim machines known to be servers).
     pub installation_type: Option<String>,
     /// Hardware manufacturer regex, case-insensitive, anchored.
     pub manufacturer_regex: Option<String>,
@@ -235,10 +247,22 @@ pub struct Release {
     pub released: Option<Spanned<toml::value::Datetime>>,
     /// End of active (mainstream) support.
     pub active_support_end: Option<Spanned<DateOrFlag>>,
-    /// End of security support: the date that makes a system unsupported.
-    pub security_support_end: Spanned<DateOrFlag>,
+    /// End of security support: the date that makes a system unsupported. Required, except in a
+    /// product whose policy keeps only the latest N releases: there it follows from the release
+    /// dates when not given.
+    pub security_support_end: Option<Spanned<DateOrFlag>>,
     /// End of paid extended support (ESU), where one exists.
     pub extended_support_end: Option<Spanned<DateOrFlag>>,
+    /// Who gives cover in the extended window, overriding the product's.
+    pub extended_cover: Option<ExtendedCover>,
+    /// A component of the OS (Microsoft's component lifecycle: .NET Framework 4.5.2 and later,
+    /// Internet Explorer 11 on LTSC and Server): on a machine whose OS is out of support, or in its
+    /// extended window, the component is too, whatever its own dates say.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub follows_os: bool,
+    /// With `follows_os`: only on Windows builds below this one (.NET Framework 3.5 SP1 is its own
+    /// product from Windows 10 1809 / Server 2019, build 17763, and a component before).
+    pub follows_os_below_build: Option<Spanned<u32>>,
     /// Long-term-support release.
     #[serde(default)]
     pub lts: bool,
@@ -279,5 +303,135 @@ impl fmt::Display for SupportEnd {
             SupportEnd::Ended => f.write_str("ended (date unknown)"),
             SupportEnd::NotAnnounced => f.write_str("not announced"),
         }
+    }
+}
+
+/// What gives a machine cover in a release's extended (paid) support window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CoverKind {
+    /// Every machine has it: the vendor (or the distribution's LTS team) keeps fixing it
+    /// (Debian LTS).
+    Automatic,
+    /// An enrolment the agent can see on the machine: a licence or subscription attachment
+    /// (Windows 10 ESU, Ubuntu Pro ESM). It is looked up in the inventory's `cover`.
+    Enrolment,
+    /// A contract only the organisation knows about (Oracle Java SE Subscription, RHEL ELS, SQL
+    /// Server ESU): declared to the evaluation, never assumed.
+    Contract,
+}
+
+impl CoverKind {
+    /// The kind as written in the catalogue.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CoverKind::Automatic => "automatic",
+            CoverKind::Enrolment => "enrolment",
+            CoverKind::Contract => "contract",
+        }
+    }
+}
+
+/// Who gives cover in an extended window, as written in the catalogue:
+/// `extended_cover = { kind = "enrolment", program = "windows-10-esu", offer = "Windows 10 ESU licence" }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtendedCover {
+    /// Automatic, an enrolment the agent can see, or a contract.
+    pub kind: CoverKind,
+    /// The programme id an agent reports in `Inventory.cover` (`windows-10-esu`,
+    /// `ubuntu-pro-esm-infra`); required for enrolments.
+    pub program: Option<String>,
+    /// For a programme sold by the year: the last day each year covers (year 1 first). A licence
+    /// for year N covers up to the Nth date.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub years: Vec<toml::value::Datetime>,
+    /// What an organisation buys, for the advice (`Windows 10 ESU licence`, `RHEL ELS add-on`).
+    pub offer: Option<String>,
+}
+
+/// A rolling-release product's support rule, with its source:
+/// `[product.policy] latest_releases = 1, cadence_days = 28` (only the newest release is fixed; a new
+/// one ships every 4 weeks), or `minimum_version = "5.17.5", minimum_since = 2025-08-02,
+/// cadence_days = 90` (the vendor refuses clients below a minimum it raises every 90 days).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Only the newest N releases (cycles) get security fixes.
+    pub latest_releases: Option<u32>,
+    /// The oldest version the vendor supports.
+    pub minimum_version: Option<String>,
+    /// When that minimum took effect.
+    pub minimum_since: Option<toml::value::Datetime>,
+    /// How often the vendor ships a release (or raises the minimum), in days: knowledge of the
+    /// newest release (or the minimum) is trusted for `latest_releases` × this many days after the
+    /// release list was complete, and no longer.
+    pub cadence_days: u32,
+    /// The day the product's release list was last complete (a vendor page's own date), when that
+    /// is older than the catalogue's date; otherwise the product's `source.retrieved`, else the
+    /// catalogue's date, is used.
+    pub releases_as_of: Option<toml::value::Datetime>,
+    /// Where the policy is stated, and when it was read.
+    pub source: SourceRef,
+    /// The policy in the vendor's words, for the evidence.
+    pub note: Option<String>,
+}
+
+/// A table of Windows cumulative updates: which monthly patch level (UBR) each build reached when.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTable {
+    /// Where the rows come from (Microsoft's update-history pages).
+    pub source: SourceRef,
+    /// The newest release date the table covers: an install at the table's latest update is
+    /// current only as far as the table knows.
+    pub data_until: toml::value::Datetime,
+    /// One row per update.
+    #[serde(default)]
+    pub rows: Vec<UpdateRow>,
+}
+
+/// One cumulative update of one Windows build, as Microsoft lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateRow {
+    /// The catalogue product whose OS reports this build (`windows`, `windows-server`): Windows
+    /// 11 24H2 and Server 2025 share build 26100 but not their UBRs.
+    pub product: String,
+    /// Build number (`26100`).
+    pub build: u32,
+    /// Update build revision (UBR) after the update (`9168`).
+    pub revision: u32,
+    /// Release date.
+    pub released: toml::value::Datetime,
+    /// Knowledge-base article (`KB5121003`); empty for the release itself.
+    #[serde(default)]
+    pub kb: String,
+    /// Microsoft's release type.
+    pub kind: UpdateKind,
+}
+
+/// The release type of a Windows update.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UpdateKind {
+    /// The build's first release.
+    Ga,
+    /// The monthly security update (Patch Tuesday, "B" week).
+    Standard,
+    /// An optional non-security preview ("C"/"D" week).
+    Preview,
+    /// Out-of-band, which may fix security issues.
+    OutOfBand,
+    /// A hotpatch (its UBR can be lower than the baseline before it).
+    Hotpatch,
+    /// An out-of-band hotpatch.
+    HotpatchOob,
+}
+
+impl UpdateKind {
+    /// Whether installing it brings security fixes.
+    pub fn is_security(self) -> bool {
+        !matches!(self, UpdateKind::Preview)
     }
 }

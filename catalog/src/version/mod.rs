@@ -20,7 +20,7 @@ mod semantic;
 mod tag;
 
 pub use lenient::Version;
-pub use range::{Installed, RangeError, VersionRange};
+pub use range::{Installed, Position, RangeError, VersionRange};
 
 /// How a product numbers its versions, chosen per product in the catalogue.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -8,6 +8,7 @@
 //! | .NET Framework 4 | `Microsoft\NET Framework Setup\NDP\v4\Full` (native view only) | `Release` | `Microsoft .NET Framework 4.8.1` ([`dotnet_framework_version`]); `Microsoft .NET Framework 4` without `Release` |
 //! | .NET runtimes | `dotnet\Setup\InstalledVersions\<x64/x86/arm64>\sharedfx\<framework>` | value *names* | as their installers name them ([`dotnet_runtime_name`]): `Microsoft .NET Runtime - 8.0.11 (x64)` |
 //! | Office click-to-run | `Microsoft\Office\ClickToRun\Configuration` (native view only) | `VersionToReport` (else `ClientVersionToReport`), `ProductReleaseIds`, `Platform` | one per product id ([`office_product_name`]): `Microsoft 365 Apps for enterprise` |
+//! | Internet Explorer | `Microsoft\Internet Explorer` (native view only) | `svcVersion` (IE 10 and 11: `11.0.9600.20778`), else `Version` (IE 9 and older; IE 10/11 write `9.10.…`/`9.11.…` there) | [`INTERNET_EXPLORER`]; not on Windows 11, which has no IE desktop application ([`has_internet_explorer`]) |
 //!
 //! Each becomes a [`Software`] with [`Source::WindowsRegistry`] naming the key it was read from; names
 //! are the ones the catalogue's rules (`catalog/data/*.toml`) match. Versions are as the product reports
@@ -24,7 +25,7 @@
 //! `Mozilla Firefox` (`Mozilla Firefox 57.0.2 (fr)`, `Mozilla Firefox ESR (x64 en-GB)`; not `Mozilla
 //! Maintenance Service`). Per-user installs are separate copies and are kept.
 
-use sunset_catalog::inventory::{Software, Source, Warning};
+use sunset_catalog::inventory::{InstallationType, Os, Software, Source, Warning};
 
 use super::{HKLM_SOFTWARE, ValueNames, join, read_text, read_u32, warn};
 use crate::registry::Key;
@@ -37,6 +38,10 @@ pub const CHROME: &str = "Google Chrome";
 pub const FIREFOX: &str = "Mozilla Firefox";
 /// Name emitted for Mozilla Firefox ESR.
 pub const FIREFOX_ESR: &str = "Mozilla Firefox ESR";
+/// Name emitted for Internet Explorer.
+pub const INTERNET_EXPLORER: &str = "Internet Explorer";
+/// Internet Explorer's key.
+pub const IE_KEY: &str = r"Microsoft\Internet Explorer";
 /// Edge's Google-Update-style client id.
 pub const EDGE_CLIENT: &str = "{56EB18F8-B008-4CBD-B6D2-8C97FE7E9062}";
 /// Chrome's Google Update client id.
@@ -121,6 +126,32 @@ pub fn collect<K: Key + ValueNames>(software: &K, warnings: &mut Vec<Warning>) -
     out.extend(dotnet_runtimes(software, warnings));
     out.extend(office_click_to_run(software, warnings));
     out
+}
+
+/// Internet Explorer, from its own key: `svcVersion` where IE 10 and 11 keep their real version,
+/// else `Version`. NT 4.0's key holds only `IVer` and gives nothing.
+pub fn internet_explorer<K: Key>(software: &K, warnings: &mut Vec<Warning>) -> Option<Software> {
+    let (key, at) = open_quiet(software, IE_KEY, warnings)?;
+    let version = read_text(&key, &at, "svcVersion", warnings)
+        .or_else(|| read_text(&key, &at, "Version", warnings))?;
+    Some(entry(
+        INTERNET_EXPLORER,
+        Some(version),
+        Some("Microsoft Corporation"),
+        None,
+        None,
+        at,
+    ))
+}
+
+/// Whether this Windows can have the Internet Explorer desktop application: every Windows before
+/// Windows 11. Windows 11 (a client with build 22000 or later) keeps the key for compatibility but
+/// has no IE application, so reporting it would flag every Windows 11 PC.
+pub fn has_internet_explorer(os: &Os) -> bool {
+    let build = os.build.as_deref().and_then(|b| b.parse::<u32>().ok());
+    let windows_11 = os.installation_type == Some(InstallationType::Client)
+        && build.is_some_and(|b| b >= super::os::FIRST_WINDOWS_11_BUILD);
+    !windows_11
 }
 
 /// Removes the machine `Uninstall` entries that `extras` replace ([`replaces`]), then appends `extras`.

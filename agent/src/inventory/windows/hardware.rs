@@ -50,9 +50,23 @@ pub struct SystemInfo {
     pub uefi: Fact<bool>,
     /// Secure Boot, by the rules in the module documentation.
     pub secure_boot: Fact<SecureBoot>,
+    /// `Control\ProductOptions\ProductType`: `WinNT` (a workstation), `ServerNT` or `LanmanNT` (a
+    /// server, `LanmanNT` a domain controller). Every Windows since NT has it, so it tells client
+    /// from server where `CurrentVersion` has no `InstallationType` (NT 4.0 to 2003).
+    pub product_type: Option<String>,
 }
 
 impl SystemInfo {
+    /// Client or server from `ProductType`.
+    pub fn installation_type(&self) -> Option<sunset_catalog::inventory::InstallationType> {
+        use sunset_catalog::inventory::InstallationType;
+        match self.product_type.as_deref()?.to_ascii_lowercase().as_str() {
+            "winnt" => Some(InstallationType::Client),
+            "servernt" | "lanmannt" => Some(InstallationType::Server),
+            _ => None,
+        }
+    }
+
     /// The OS architecture in the inventory's terms (`x86_64`, `x86`, `aarch64`).
     pub fn os_architecture(&self) -> Option<&'static str> {
         match self
@@ -105,6 +119,7 @@ pub fn read_system<K: Key>(system: &K, warnings: &mut Vec<Warning>) -> SystemInf
     let hostname = value_at(COMPUTER_NAME, "ComputerName");
     let domain = value_at(TCPIP_PARAMETERS, "Domain");
     let processor_architecture = value_at(ENVIRONMENT, "PROCESSOR_ARCHITECTURE");
+    let product_type = value_at(r"Control\ProductOptions", "ProductType");
     let control_at = join(&at, "Control");
     let firmware_type = open(&set, &at, "Control", warnings)
         .and_then(|control| read_u32(&control, &control_at, "PEFirmwareType", warnings));
@@ -138,6 +153,7 @@ pub fn read_system<K: Key>(system: &K, warnings: &mut Vec<Warning>) -> SystemInf
         processor_architecture,
         uefi,
         secure_boot,
+        product_type,
     }
 }
 

@@ -107,6 +107,9 @@ impl Collector {
         };
         os.family = Some(OsFamily::Windows);
         os.architecture = system.os_architecture().map(str::to_owned);
+        if os.installation_type.is_none() {
+            os.installation_type = system.installation_type();
+        }
         let hardware = hardware::collect(machine.hardware, &system, warnings);
         let mut found = Vec::new();
         if let Some(software) = machine.software {
@@ -115,7 +118,10 @@ impl Collector {
                 system.processor_architecture.as_deref(),
                 warnings,
             );
-            let extra = extras::collect(software, warnings);
+            let mut extra = extras::collect(software, warnings);
+            if extras::has_internet_explorer(&os) {
+                extra.extend(extras::internet_explorer(software, warnings));
+            }
             extras::replace_uninstall_entries(&mut found, extra);
         }
         self.inventory.os = os;

@@ -1,6 +1,7 @@
 //! Offline scan of a mounted Windows volume (a disk image, or the disk of a machine that no longer boots).
 //!
-//! Reads `Windows/System32/config/SOFTWARE` and `SYSTEM` and every user's `NTUSER.DAT` with the offline
+//! Reads `Windows/System32/config/SOFTWARE` and `SYSTEM` (NT 4.0 and 2000 install to `WINNT`, so
+//! `WINNT/System32/config` is looked in too) and every user's `NTUSER.DAT` with the offline
 //! hive reader and hands them to the same [`Collector`] the live agent uses. Paths are looked up
 //! case-insensitively (Windows does not care, so real volumes mix `SOFTWARE` and `software`,
 //! `NTUSER.DAT` and `ntuser.dat`).
@@ -35,18 +36,33 @@ pub const NTUSER_DAT: &str = "NTUSER.DAT";
 
 /// The hive folder, relative to the volume root.
 pub const CONFIG_DIR: &str = "Windows/System32/config";
+/// Where NT 4.0 and Windows 2000 keep it (their `%SystemRoot%` is `C:\WINNT`).
+pub const LEGACY_CONFIG_DIR: &str = "WINNT/System32/config";
 
 /// The machine hive called `name` (`SOFTWARE`, `SYSTEM`) in `Windows/System32/config` below `root`, found
 /// case-insensitively; `None` when there is none (so `root` is not a Windows volume).
 pub fn find_hive(root: &Path, name: &str) -> Option<PathBuf> {
-    find_path(root, &format!("{CONFIG_DIR}/{name}")).filter(|p| p.is_file())
+    [CONFIG_DIR, LEGACY_CONFIG_DIR]
+        .iter()
+        .find_map(|dir| find_path(root, &format!("{dir}/{name}")).filter(|p| p.is_file()))
+}
+
+/// The machine hive `relative` (`…/SOFTWARE`) as it is on this volume: under `Windows`, else under
+/// `WINNT` when only that exists.
+fn machine_hive(root: &Path, relative: &str) -> String {
+    let legacy = relative.replacen(CONFIG_DIR, LEGACY_CONFIG_DIR, 1);
+    if find_path(root, relative).is_none() && find_path(root, &legacy).is_some() {
+        legacy
+    } else {
+        relative.to_owned()
+    }
 }
 
 /// Scans the Windows installation whose volume is mounted at `root`, with the list of users read.
 pub fn collect_volume(root: &Path) -> Collected {
     let mut collector = Collector::new();
-    let software = open_hive(root, SOFTWARE_HIVE, &mut collector);
-    let system = open_hive(root, SYSTEM_HIVE, &mut collector);
+    let software = open_hive(root, &machine_hive(root, SOFTWARE_HIVE), &mut collector);
+    let system = open_hive(root, &machine_hive(root, SYSTEM_HIVE), &mut collector);
     let software_root = software.as_ref().map(Hive::root);
     let system_root = system.as_ref().map(Hive::root);
     collector.machine(&Machine {

@@ -9,8 +9,13 @@
 //!   (Windows 8 and Server 2012 have none: `6.2.9200`). Major/minor come from
 //!   `CurrentMajorVersionNumber`/`CurrentMinorVersionNumber` (Windows 10 and later), else from
 //!   `CurrentVersion` (`6.1`, `6.3`); Windows 10 still writes `CurrentVersion` = `6.3`, so `6.3` with a
-//!   build of 10240 or more is read as 10.0. The build is `CurrentBuild`, else `CurrentBuildNumber`.
-//! - `display_version` is `DisplayVersion` (`22H2`), else `ReleaseId` (`1703`; it stays `2009` from 20H2 on).
+//!   build of 10240 or more is read as 10.0. The build is `CurrentBuildNumber`, else `CurrentBuild` when
+//!   it is a plain number: NT 4.0 to XP fill `CurrentBuild` with `1.511.1 () (Obsolete data - do not
+//!   use)`.
+//! - `display_version` is `DisplayVersion` (`22H2`), else `ReleaseId` (`1703`; it stays `2009` from 20H2 on),
+//!   else the service pack, `CSDVersion` (`Service Pack 3`), as releases before Windows 10 name themselves.
+//! - NT 4.0 writes no `ProductName`: the name is then `Windows NT 4.0` (from `CurrentVersion`), and client
+//!   or server comes from the `SYSTEM` hive's `ProductType` (see [`super::hardware::SystemInfo`]).
 //! - Client or server comes from `InstallationType` (`Client`; `Server`, `Server Core`, `Nano Server`),
 //!   else from `EditionID` (`Server…` is a server, any other edition a client), else from a product name
 //!   starting `Windows Server`; never from the build, which servers and clients share (14393, 17763).
@@ -66,6 +71,8 @@ pub struct CurrentVersion {
     pub current_build: Option<String>,
     /// `CurrentBuildNumber`.
     pub current_build_number: Option<String>,
+    /// `CSDVersion`, the service pack (`Service Pack 3`).
+    pub csd_version: Option<String>,
     /// `UBR`, the update build revision.
     pub ubr: Option<u32>,
     /// `EditionID` (`Professional`, `EnterpriseS`, `ServerStandard`).
@@ -89,6 +96,7 @@ impl CurrentVersion {
         let release_id = text("ReleaseId");
         let current_build = text("CurrentBuild");
         let current_build_number = text("CurrentBuildNumber");
+        let csd_version = text("CSDVersion");
         let edition_id = text("EditionID");
         let installation_type = text("InstallationType");
         let current_version = text("CurrentVersion");
@@ -98,6 +106,7 @@ impl CurrentVersion {
             release_id,
             current_build,
             current_build_number,
+            csd_version,
             ubr: read_u32(key, at, "UBR", warnings),
             edition_id,
             installation_type,
@@ -107,12 +116,21 @@ impl CurrentVersion {
         }
     }
 
-    /// The build number: the leading digits of `CurrentBuild`, else of `CurrentBuildNumber`.
+    /// The build number: the leading digits of `CurrentBuildNumber`, else `CurrentBuild` when it is
+    /// a plain number (NT 4.0 to XP fill it with obsolete text whose leading `1` is no build).
     pub fn build(&self) -> Option<u32> {
-        [&self.current_build, &self.current_build_number]
-            .into_iter()
-            .flatten()
-            .find_map(|s| leading_number(s))
+        let number = self
+            .current_build_number
+            .as_deref()
+            .and_then(leading_number);
+        number.or_else(|| {
+            let build = self.current_build.as_deref()?.trim();
+            build
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| build.parse().ok())
+                .flatten()
+        })
     }
 
     /// Major and minor NT version.
@@ -175,7 +193,11 @@ impl CurrentVersion {
                 }
             }
         }
-        let mut name = self.product_name.clone().unwrap_or_default();
+        let mut name = match (&self.product_name, major_minor) {
+            (Some(name), _) => name.clone(),
+            (None, Some((major, minor))) if major < 5 => format!("Windows NT {major}.{minor}"),
+            (None, _) => String::new(),
+        };
         let windows_11 = installation_type == Some(InstallationType::Client)
             && build.is_some_and(|b| b >= FIRST_WINDOWS_11_BUILD)
             && major_minor.is_none_or(|(major, _)| major == 10);
@@ -189,7 +211,8 @@ impl CurrentVersion {
             display_version: self
                 .display_version
                 .clone()
-                .or_else(|| self.release_id.clone()),
+                .or_else(|| self.release_id.clone())
+                .or_else(|| self.csd_version.clone()),
             build: build.map(|b| b.to_string()),
             update_revision: self.ubr,
             edition: self.edition_id.clone(),
@@ -224,6 +247,7 @@ mod tests {
                 "ReleaseId" => cv.release_id = s,
                 "CurrentBuild" => cv.current_build = s,
                 "CurrentBuildNumber" => cv.current_build_number = s,
+                "CSDVersion" => cv.csd_version = s,
                 "UBR" => cv.ubr = n,
                 "EditionID" => cv.edition_id = s,
                 "InstallationType" => cv.installation_type = s,
@@ -396,6 +420,55 @@ mod tests {
         assert_eq!(os.family, Some(OsFamily::Windows));
         let os = cv(&[("CurrentBuild", "junk"), ("CurrentVersion", "x.y")]).decode();
         assert_eq!(os.version, "");
+    }
+
+    #[test]
+    fn nt_4_and_xp_take_the_build_from_current_build_number() {
+        // The values of the real NT 4.0 SOFTWARE hive (agent/tests/data/windows/nt4-SOFTWARE.xz).
+        let nt4 = cv(&[
+            ("CurrentBuild", "1.511.1 () (Obsolete data - do not use)"),
+            ("CurrentVersion", "4.0"),
+            ("CurrentBuildNumber", "1381"),
+            ("CSDVersion", "Service Pack 3"),
+        ])
+        .decode();
+        assert_eq!(nt4.name, "Windows NT 4.0");
+        assert_eq!(nt4.version, "4.0.1381");
+        assert_eq!(nt4.build.as_deref(), Some("1381"));
+        assert_eq!(nt4.display_version.as_deref(), Some("Service Pack 3"));
+        // XP writes the same obsolete CurrentBuild, with a ProductName.
+        let xp = cv(&[
+            ("ProductName", "Microsoft Windows XP"),
+            ("CurrentBuild", "1.511.1 () (Obsolete data - do not use)"),
+            ("CurrentVersion", "5.1"),
+            ("CurrentBuildNumber", "2600"),
+            ("CSDVersion", "Service Pack 3"),
+        ])
+        .decode();
+        assert_eq!(
+            (xp.name.as_str(), xp.version.as_str()),
+            ("Microsoft Windows XP", "5.1.2600")
+        );
+        let vista = cv(&[
+            ("ProductName", "Windows Vista (TM) Business"),
+            ("CurrentBuild", "6002"),
+            ("CurrentBuildNumber", "6002"),
+            ("CurrentVersion", "6.0"),
+            ("CSDVersion", "Service Pack 2"),
+            ("EditionID", "Business"),
+        ])
+        .decode();
+        assert_eq!(vista.version, "6.0.6002");
+        assert_eq!(vista.display_version.as_deref(), Some("Service Pack 2"));
+        let windows_2000 = cv(&[
+            ("ProductName", "Microsoft Windows 2000"),
+            ("CurrentBuild", "1.511.1 () (Obsolete data - do not use)"),
+            ("CurrentBuildNumber", "2195"),
+            ("CurrentVersion", "5.0"),
+            ("CSDVersion", "Service Pack 4"),
+        ])
+        .decode();
+        assert_eq!(windows_2000.version, "5.0.2195");
     }
 
     #[test]

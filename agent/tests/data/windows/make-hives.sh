@@ -19,6 +19,8 @@ HKLM_SYSTEM='HKEY_LOCAL_MACHINE\SYSTEM'
 HKCU='HKEY_CURRENT_USER'
 
 hive software-win11.reg "$HKLM_SOFTWARE" software-win11.hive
+hive software-ie.reg "$HKLM_SOFTWARE" software-ie.hive
+hive software-ie8.reg "$HKLM_SOFTWARE" software-ie8.hive
 
 # A Windows volume for offline::scan_volume. File names vary in case on purpose (`system`, `ntuser.dat`).
 V=volume

@@ -110,6 +110,35 @@ impl Constraint {
         }
     }
 
+    /// Which side of the constraint a version it rejects lies on: below a lower bound (or a
+    /// prefix it sorts before) or above an upper one. `None` when it accepts the version.
+    pub(crate) fn rejects_towards(
+        &self,
+        scheme: Scheme,
+        installed: &Installed,
+    ) -> Option<Ordering> {
+        if self.accepts(scheme, installed) {
+            return None;
+        }
+        match &self.kind {
+            Kind::Any => None,
+            Kind::Prefix(prefix) => {
+                let have = installed.key.components();
+                let want = prefix.components();
+                let head: Vec<u64> = (0..want.len())
+                    .map(|i| have.get(i).copied().unwrap_or(0))
+                    .collect();
+                Some(head.as_slice().cmp(want))
+            }
+            Kind::Compare(Op::Gt | Op::Ge, _) => Some(Ordering::Less),
+            Kind::Compare(Op::Lt | Op::Le, _) => Some(Ordering::Greater),
+            Kind::Compare(Op::Eq, bound) => Some(match &self.ordered {
+                Some(bound) => installed.key.cmp(bound),
+                None => scheme.compare(installed.text, bound),
+            }),
+        }
+    }
+
     /// Whether `installed` satisfies the constraint under `scheme`.
     pub(crate) fn accepts(&self, scheme: Scheme, installed: &Installed) -> bool {
         match (&self.kind, &self.ordered) {

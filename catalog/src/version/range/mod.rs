@@ -11,6 +11,7 @@ mod error;
 mod interval;
 mod semver_req;
 
+use std::cmp::Ordering;
 use std::fmt;
 
 use serde::{Serialize, Serializer};
@@ -20,6 +21,17 @@ use constraint::Constraint;
 pub use constraint::Installed;
 pub use error::RangeError;
 use interval::Interval;
+
+/// Where a version lies relative to a range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Position {
+    /// Older than every version the range holds.
+    Below,
+    /// In the range.
+    Inside,
+    /// Newer than every version the range holds.
+    Above,
+}
 
 /// The installed versions a release cycle covers, parsed once when the catalogue loads.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,6 +99,31 @@ impl VersionRange {
                 .all(|c| c.accepts(self.scheme, installed)),
             Body::Semver(req) => req.matches(&semantic::coerce(text)),
         }
+    }
+
+    /// Where an installed version lies relative to the range: inside, below it (older than every
+    /// version it holds) or above it. `None` when that cannot be told: a version without a digit,
+    /// or a semver range.
+    pub fn position(&self, installed: &Installed) -> Option<Position> {
+        if !installed.text().contains(|c: char| c.is_ascii_digit()) {
+            return None;
+        }
+        let Body::Constraints(constraints) = &self.body else {
+            return None;
+        };
+        let mut above = false;
+        for constraint in constraints {
+            match constraint.rejects_towards(self.scheme, installed) {
+                Some(Ordering::Less) => return Some(Position::Below),
+                Some(Ordering::Greater) => above = true,
+                Some(Ordering::Equal) | None => {}
+            }
+        }
+        Some(if above {
+            Position::Above
+        } else {
+            Position::Inside
+        })
     }
 
     /// Whether some version might lie in both ranges; the loader uses it to reject overlapping
