@@ -12,6 +12,7 @@ pub mod evaluate;
 pub mod import;
 pub mod inventory;
 pub mod readiness;
+pub mod secure_boot;
 pub mod version;
 
 pub use catalog::Catalog;

@@ -70,6 +70,11 @@ pub(crate) fn judge(
             ));
         }
     }
+    if let Some(policy) = catalog.secure_boot()
+        && let Some(finding) = crate::secure_boot::judge(inventory, policy, options)
+    {
+        out.push(finding);
+    }
 }
 
 fn years_after(date: NaiveDate, years: u32) -> NaiveDate {
@@ -256,7 +261,8 @@ fn upgrade(inventory: &Inventory, readiness: &CompiledReadiness) -> Finding {
     }
 }
 
-fn hardware_name(hardware: &Hardware) -> String {
+/// "Manufacturer Model", or "this machine" when neither is known.
+pub(crate) fn hardware_name(hardware: &Hardware) -> String {
     let parts: Vec<&str> = [&hardware.manufacturer, &hardware.model]
         .iter()
         .filter_map(|f| f.known().map(String::as_str))

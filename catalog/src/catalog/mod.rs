@@ -15,7 +15,8 @@ use regex::RegexSet;
 
 pub use load::{LoadError, Problem};
 pub use model::{
-    CpuRule, FirmwareAge, Kind, Meta, Product, Readiness, Rule, SourceRef, SupportEnd, Target,
+    CertificateStore, CpuRule, ExpiringCertificate, FirmwareAge, Kind, Meta, Product, Readiness,
+    Rule, SecureBootCertificates, SourceRef, SupportEnd, Target,
 };
 pub use pattern::Pattern;
 
@@ -29,7 +30,17 @@ pub struct Catalog {
     entries: Vec<Entry>,
     readiness: Vec<CompiledReadiness>,
     firmware_age: Option<FirmwareAge>,
+    secure_boot: Option<CompiledSecureBoot>,
     index: Index,
+}
+
+/// The Secure Boot certificate policy with its dates checked.
+#[derive(Debug)]
+pub struct CompiledSecureBoot {
+    /// The policy as written.
+    pub spec: SecureBootCertificates,
+    /// Each expiring CA's `notAfter` date, in `spec.certificate` order.
+    pub expires: Vec<NaiveDate>,
 }
 
 /// Upgrade-readiness requirements with compiled rules.
@@ -160,6 +171,7 @@ impl Catalog {
             entries,
             readiness,
             firmware_age,
+            secure_boot: None,
             index,
         })
     }
@@ -215,6 +227,11 @@ impl Catalog {
     /// The firmware age policy, if the catalogue sets one.
     pub fn firmware_age(&self) -> Option<&FirmwareAge> {
         self.firmware_age.as_ref()
+    }
+
+    /// The Secure Boot certificate expiry policy, if the catalogue sets one.
+    pub fn secure_boot(&self) -> Option<&CompiledSecureBoot> {
+        self.secure_boot.as_ref()
     }
 
     /// Looks a product up by id.
