@@ -128,6 +128,7 @@ pub fn inventory(request: &Request) -> Inventory {
             site: request.site.clone(),
             agent_version: env!("CARGO_PKG_VERSION").to_string(),
             collected_at: Utc::now(),
+            host_id_source: None,
         },
         os: collected.os,
         software: collected.software,

@@ -104,6 +104,7 @@ pub fn inventory(n: u64, software: usize, site: &str, collected_at: DateTime<Utc
             }),
             memory_bytes: Fact::Known(16 * 1024 * 1024 * 1024),
             system_disk: Fact::NotCollected,
+            ..Hardware::default()
         },
         cover: Vec::new(),
         warnings: Vec::new(),
