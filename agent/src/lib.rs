@@ -1,6 +1,7 @@
 //! The Sunset agent as a library: inventory collection per platform, and the `scan` command's logic.
 //! `main.rs` is only argument parsing and exit codes.
 
+pub mod identity;
 pub mod linux;
 pub mod logging;
 pub mod macos;

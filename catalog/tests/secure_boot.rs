@@ -24,7 +24,10 @@ const WINDOWS_2023: &str = "Windows UEFI CA 2023";
 const UEFI_2023: &str = "Microsoft UEFI CA 2023";
 const OPTION_ROM_2023: &str = "Microsoft Option ROM UEFI CA 2023";
 /// The two VMware certificates in the real VMware `db` dump, besides Microsoft's.
-const VMWARE_DB: [&str; 2] = ["VMware, Inc.", "VMware, Inc."];
+const VMWARE_DB: [&str; 2] = [
+    "C=US, ST=California, L=Palo Alto, O=VMware, Inc.",
+    "VMware Secure Boot Signing",
+];
 
 fn catalog() -> Catalog {
     builtin::catalog().unwrap_or_else(|e| panic!("{e}"))
@@ -51,8 +54,8 @@ fn secure_boot_on(db: Fact<Vec<String>>, kek: Fact<Vec<String>>) -> Hardware {
 }
 
 fn vmware_2011() -> Hardware {
-    let db = [PCA_2011, UEFI_2011, VMWARE_DB[0], VMWARE_DB[1]];
-    secure_boot_on(names(&db), names(&[KEK_2011, "VMware, Inc."]))
+    let db = [VMWARE_DB[0], VMWARE_DB[1], UEFI_2011, PCA_2011];
+    secure_boot_on(names(&db), names(&[KEK_2011]))
 }
 
 fn updated() -> Hardware {
