@@ -2,14 +2,15 @@
 //!
 //! `inventory` is the wire model that agents produce and the collector stores; `version` orders the
 //! version strings real systems report; `catalog` is the end-of-support catalogue (TOML) and its
-//! validating loader; `evaluate` turns an inventory and a catalogue into findings.
+//! validating loader; `evaluate` turns an inventory and a catalogue into findings (`finding`), with
+//! `readiness` adding the hardware verdicts.
 #![deny(missing_docs)]
 
 pub mod builtin;
 pub mod bundle;
 pub mod catalog;
 pub mod evaluate;
-pub mod import;
+pub mod finding;
 pub mod inventory;
 pub mod readiness;
 pub mod secure_boot;

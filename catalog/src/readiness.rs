@@ -5,37 +5,13 @@
 //! classifies, makes the verdict `unknown`, never "needs replacement" by guess.
 
 use chrono::{Datelike, NaiveDate};
-use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, CompiledReadiness, Kind, SupportEnd, Target};
-use crate::evaluate::{Dates, Evidence, Finding, Options, Status};
+use crate::finding::{Check, Dates, Evidence, Finding, Options, Outcome, Status};
 use crate::inventory::{Fact, Hardware, Inventory, SecureBoot};
 
 /// Label of a machine that fails an upgrade requirement.
 pub const CANNOT_UPGRADE: &str = "cannot upgrade: needs hardware replacement";
-
-/// The outcome of one requirement.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// Met.
-    Pass,
-    /// Not met, on evidence.
-    Fail,
-    /// Not known: the fact was not collected or cannot be classified.
-    Unknown,
-}
-
-/// One requirement checked against the inventory.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Check {
-    /// What is required (`TPM 2.0`).
-    pub requirement: String,
-    /// What the machine has (`TPM 1.2`, `not collected`).
-    pub actual: String,
-    /// The outcome.
-    pub outcome: Outcome,
-}
 
 /// Memory the OS reports excludes what firmware and graphics reserve; a 4 GB machine shows ~3.8 GiB.
 const MEMORY_SLACK_PERCENT: u64 = 10;

@@ -5,11 +5,12 @@ use chrono::NaiveDate;
 use sunset_catalog::builtin;
 use sunset_catalog::catalog::Catalog;
 use sunset_catalog::evaluate::{Finding, Status, evaluate};
+use sunset_catalog::finding::Outcome;
 use sunset_catalog::inventory::{
     Cpu, Disk, Fact, Hardware, Host, InstallationType, Inventory, Os, OsFamily, SCHEMA_VERSION,
     SecureBoot, Tpm,
 };
-use sunset_catalog::readiness::{CANNOT_UPGRADE, Outcome};
+use sunset_catalog::readiness::CANNOT_UPGRADE;
 
 fn catalog() -> Catalog {
     builtin::catalog().unwrap_or_else(|e| panic!("{e}"))

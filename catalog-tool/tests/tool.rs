@@ -301,7 +301,9 @@ fn the_shared_snapshot_imports_into_a_copy_of_the_catalogue_and_reimports_identi
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("data");
     fs::create_dir_all(&copy).unwrap();
-    for entry in fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("data")).unwrap() {
+    for entry in
+        fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../catalog/data")).unwrap()
+    {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "toml") {
             fs::copy(&path, copy.join(path.file_name().unwrap())).unwrap();

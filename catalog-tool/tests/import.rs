@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use sunset_catalog::Catalog;
-use sunset_catalog::import::endoflife_date::{self, Value};
-use sunset_catalog::import::{self, Import, SourcePage};
+use sunset_catalog_tool::import::endoflife_date::{self, Value};
+use sunset_catalog_tool::import::{self, Import, SourcePage};
 
 const REVISION: &str = "a70eca337600e7d721dc48112c271f98661d208b";
 
@@ -64,7 +64,7 @@ fn the_snapshot_imports_into_the_catalogue_and_a_second_import_is_a_no_op() {
     let Some(snapshot) = snapshot() else {
         return;
     };
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../catalog/data");
     let mut files = Vec::new();
     for entry in std::fs::read_dir(&data).unwrap() {
         let path = entry.unwrap().path();

@@ -1,6 +1,6 @@
 //! `sunset-catalog`: keeps the end-of-support catalogue current and ships it signed.
 //!
-//! Thin glue over `sunset_catalog::{import, bundle}`: this file reads and writes files and maps
+//! Thin glue over `sunset_catalog_tool::import` and `sunset_catalog::bundle`: this file reads and writes files and maps
 //! outcomes to exit codes (0 ok, 1 problems found or verification failed, 2 could not run).
 //! Every problem it prints names a file and line.
 
@@ -15,7 +15,7 @@ use clap::{Parser, Subcommand};
 use sunset_catalog::Catalog;
 use sunset_catalog::bundle::{self, Bundle};
 use sunset_catalog::catalog::LoadError;
-use sunset_catalog::import::{self, SourcePage, endoflife_date};
+use sunset_catalog_tool::import::{self, SourcePage, endoflife_date};
 
 /// Largest catalogue file read.
 const MAX_CATALOG_FILE_BYTES: u64 = 8 * 1024 * 1024;

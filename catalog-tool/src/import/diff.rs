@@ -10,8 +10,8 @@ use std::fmt;
 use chrono::NaiveDate;
 
 use super::Location;
-use crate::catalog::{Catalog, CompiledRelease, Entry, LoadError, SupportEnd};
-use crate::evaluate::{Options, Status};
+use sunset_catalog::catalog::{Catalog, CompiledRelease, Entry, LoadError, SupportEnd};
+use sunset_catalog::finding::{Options, Status};
 
 /// One change that matters for findings.
 #[derive(Clone, Debug, PartialEq, Eq)]
