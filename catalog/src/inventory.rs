@@ -418,6 +418,21 @@ pub struct Hardware {
     pub secure_boot_servicing: Fact<SecureBootServicing>,
 }
 
+impl Hardware {
+    /// "Manufacturer Model" as far as known, or "this machine": how findings name the hardware.
+    pub fn name(&self) -> String {
+        let parts: Vec<&str> = [&self.manufacturer, &self.model]
+            .iter()
+            .filter_map(|f| f.known().map(String::as_str))
+            .collect();
+        if parts.is_empty() {
+            "this machine".to_string()
+        } else {
+            parts.join(" ")
+        }
+    }
+}
+
 /// Windows' servicing state of the 2023 Secure Boot certificates, as the values under
 /// `…\Control\SecureBoot\Servicing` record it (Microsoft KB5068202). Each value is `None` when absent.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -237,17 +237,8 @@ fn upgrade(inventory: &Inventory, readiness: &CompiledReadiness) -> Finding {
     }
 }
 
-/// "Manufacturer Model", or "this machine" when neither is known.
-pub(crate) fn hardware_name(hardware: &Hardware) -> String {
-    let parts: Vec<&str> = [&hardware.manufacturer, &hardware.model]
-        .iter()
-        .filter_map(|f| f.known().map(String::as_str))
-        .collect();
-    if parts.is_empty() {
-        "this machine".to_string()
-    } else {
-        parts.join(" ")
-    }
+fn hardware_name(hardware: &Hardware) -> String {
+    hardware.name()
 }
 
 fn firmware_finding(

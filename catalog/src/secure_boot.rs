@@ -18,11 +18,10 @@
 use chrono::NaiveDate;
 
 use crate::catalog::{CertificateStore, CompiledSecureBoot, Kind, SupportEnd, Target};
-use crate::evaluate::{Dates, Evidence, Finding, Options, Status};
+use crate::finding::{Check, Dates, Evidence, Finding, Options, Outcome, Status};
 use crate::inventory::{
     Fact, Hardware, Inventory, SecureBoot, SecureBootServicing, ServicingStatus,
 };
-use crate::readiness::{Check, Outcome, hardware_name};
 
 /// The rule named in every finding's evidence.
 const RULE: &str = "secure_boot_certificates";
@@ -112,7 +111,7 @@ fn base(inventory: &Inventory, policy: &CompiledSecureBoot, checks: &[Check]) ->
         .join("; ");
     Finding {
         target: Target::Hardware,
-        subject: hardware_name(hardware),
+        subject: hardware.name(),
         installed_version: None,
         software_key: None,
         install_source: None,

@@ -14,7 +14,7 @@ use sunset_catalog::inventory::{
     Fact, Hardware, Host, Inventory, Os, OsFamily, SCHEMA_VERSION, SecureBoot, SecureBootServicing,
     ServicingStatus,
 };
-use sunset_catalog::readiness::Outcome;
+use sunset_catalog::finding::Outcome;
 
 const KEK_2011: &str = "Microsoft Corporation KEK CA 2011";
 const KEK_2023: &str = "Microsoft Corporation KEK 2K CA 2023";
