@@ -3,16 +3,21 @@
 
 use std::path::Path;
 
-use sunset_catalog::inventory::{OsFamily, Software, Warning};
+use chrono::Utc;
+use sunset_catalog::inventory::{Fact, OsFamily, Software, Warning};
 
-use crate::parse::{dpkg, flatpak, os_release, rpm, snap};
+use crate::identity;
+use crate::parse::{dpkg, flatpak, os_release, read_bounded, rpm, snap, ubuntu_pro, under_root};
 use crate::scan::Collected;
 
 /// A package-database reader: entries found and problems met, under a root.
 type Reader = fn(&Path) -> (Vec<Software>, Vec<Warning>);
 
-/// Reads the OS and all package databases under `root`. Hardware is left to the caller: an image
-/// has none to read.
+/// The OS installation's id, written at first boot (`uninitialized` until then).
+pub const MACHINE_ID: &str = "/etc/machine-id";
+
+/// Reads the OS, its machine id, Ubuntu Pro cover and all package databases under `root`. Hardware
+/// is left to the caller: an image has none to read.
 pub fn collect(root: &Path) -> Collected {
     let mut collected = Collected::default();
     match os_release::read_os_release(root) {
@@ -21,6 +26,16 @@ pub fn collect(root: &Path) -> Collected {
             collected.os.family = Some(OsFamily::Linux);
             collected.warnings.push(warning);
         }
+    }
+    collected.os.machine_id = match read_bounded(&under_root(root, MACHINE_ID), 4096) {
+        Ok(bytes) => identity::machine_id(Some(&String::from_utf8_lossy(&bytes))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Fact::Absent,
+        Err(_) => Fact::NotCollected,
+    };
+    if collected.os.distro_id.as_deref() == Some("ubuntu") {
+        let (cover, warnings) = ubuntu_pro::read_cover(root, Utc::now());
+        collected.cover = cover;
+        collected.warnings.extend(warnings);
     }
     let sources: [Reader; 4] = [
         dpkg::read_status,

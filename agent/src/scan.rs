@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, Utc};
 use sunset_catalog::evaluate::{Options, evaluate_with};
-use sunset_catalog::inventory::{Hardware, Host, Inventory, Os, SCHEMA_VERSION, Software, Warning};
+use sunset_catalog::inventory::{
+    Cover, Hardware, Host, Inventory, Os, SCHEMA_VERSION, Software, Warning,
+};
 use sunset_catalog::{Catalog, ScanResult};
 use uuid::Uuid;
 
@@ -23,6 +25,8 @@ pub struct Collected {
     pub software: Vec<Software>,
     /// Hardware facts.
     pub hardware: Hardware,
+    /// Support cover looked for (ESU licences, Ubuntu Pro).
+    pub cover: Vec<Cover>,
     /// Host name, when the source knows it.
     pub hostname: Option<String>,
     /// Domain, when joined.
@@ -133,7 +137,7 @@ pub fn inventory(request: &Request) -> Inventory {
         os: collected.os,
         software: collected.software,
         hardware: collected.hardware,
-        cover: Vec::new(),
+        cover: collected.cover,
         warnings: collected.warnings,
     }
 }

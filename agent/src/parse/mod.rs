@@ -31,6 +31,7 @@ pub mod macos;
 pub mod os_release;
 pub mod rpm;
 pub mod snap;
+pub mod ubuntu_pro;
 
 /// Most warnings one source reports; the rest are summarised in one last warning.
 pub const MAX_WARNINGS_PER_SOURCE: usize = 50;

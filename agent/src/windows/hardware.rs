@@ -17,7 +17,7 @@
 //! (serial, TPM, memory, disk) stay `NotCollected`, as does everything from `HARDWARE` in an offline scan.
 
 use chrono::NaiveDate;
-use sunset_catalog::inventory::{Cpu, Fact, Hardware, SecureBoot, Warning};
+use sunset_catalog::inventory::{Cpu, Fact, Hardware, SecureBoot, SecureBootServicing, Warning};
 
 use super::{HKLM_HARDWARE, HKLM_SYSTEM, join, open, read_text, read_u32, subkeys, warn};
 use crate::registry::Key;
@@ -50,6 +50,8 @@ pub struct SystemInfo {
     pub uefi: Fact<bool>,
     /// Secure Boot, by the rules in the module documentation.
     pub secure_boot: Fact<SecureBoot>,
+    /// The 2023 certificate update's record ([`super::secure_boot`]).
+    pub secure_boot_servicing: Fact<SecureBootServicing>,
 }
 
 impl SystemInfo {
@@ -132,6 +134,7 @@ pub fn read_system<K: Key>(system: &K, warnings: &mut Vec<Warning>) -> SystemInf
         _ => Fact::NotCollected,
     };
     SystemInfo {
+        secure_boot_servicing: super::secure_boot::servicing(&set, &at, warnings),
         control_set: Some(name),
         hostname,
         domain,
@@ -168,6 +171,7 @@ pub fn collect<K: Key>(
 ) -> Hardware {
     let mut out = Hardware {
         secure_boot: system.secure_boot.clone(),
+        secure_boot_servicing: system.secure_boot_servicing.clone(),
         uefi: system.uefi.clone(),
         ..Hardware::default()
     };

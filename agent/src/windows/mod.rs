@@ -24,12 +24,14 @@ pub mod extras;
 pub mod hardware;
 pub mod offline;
 pub mod os;
+pub mod secure_boot;
 pub mod software;
 pub mod users;
+pub mod wmi;
 
 use std::collections::HashSet;
 
-use sunset_catalog::inventory::{Hardware, Os, OsFamily, Software, Warning};
+use sunset_catalog::inventory::{Cover, Hardware, Os, OsFamily, Software, Warning};
 
 use crate::registry::{HiveKey, Key, RegistryError, Value};
 
@@ -41,6 +43,10 @@ pub const HKLM_SOFTWARE: &str = r"HKLM\SOFTWARE";
 pub const HKLM_SYSTEM: &str = r"HKLM\SYSTEM";
 /// Logical path of the `HARDWARE` root (live registry only; it is rebuilt at every boot).
 pub const HKLM_HARDWARE: &str = r"HKLM\HARDWARE";
+
+/// Why ESU cover is `not-collected` when only the registry was read.
+pub const OFFLINE_COVER: &str =
+    "not read: the licence store is only readable on the running Windows (WMI SoftwareLicensingProduct)";
 
 /// Keys whose value *names* can be listed. The .NET runtimes record their versions as value names
 /// (`…\sharedfx\Microsoft.NETCore.App` holds a value `8.0.11`), which [`Key`] cannot enumerate.
@@ -94,6 +100,9 @@ pub struct WindowsInventory {
     pub software: Vec<Software>,
     /// Firmware, processor and Secure Boot; what the sources cannot tell stays not collected.
     pub hardware: Hardware,
+    /// ESU cover: `not-collected` from the registry alone (the licence store is read through WMI
+    /// by the live platform layer, which replaces this).
+    pub cover: Vec<Cover>,
     /// Computer name from `SYSTEM`.
     pub hostname: Option<String>,
     /// Primary DNS domain from `SYSTEM` (`Services\Tcpip\Parameters\Domain`), when set.
@@ -110,6 +119,7 @@ impl From<WindowsInventory> for crate::scan::Collected {
             os: inventory.os,
             software: inventory.software,
             hardware: inventory.hardware,
+            cover: inventory.cover,
             hostname: inventory.hostname,
             domain: inventory.domain,
             warnings: inventory.warnings,
@@ -148,6 +158,10 @@ impl Collector {
         };
         os.family = Some(OsFamily::Windows);
         os.architecture = system.os_architecture().map(str::to_owned);
+        if let Some(software) = machine.software {
+            os.machine_id = os::machine_guid(software, warnings);
+        }
+        self.inventory.cover = wmi::esu_not_collected(&os, OFFLINE_COVER);
         let hardware = hardware::collect(machine.hardware, &system, warnings);
         let mut found = Vec::new();
         if let Some(software) = machine.software {
