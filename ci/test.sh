@@ -9,7 +9,7 @@ root=$(pwd)
 step() { printf '\n==> %s\n' "$*"; }
 
 # --- System packages -------------------------------------------------------------------------------
-packages=(postgresql rpm libhivex-bin msitools wixl xz-utils chromium chromium-driver wine64)
+packages=(postgresql rpm libhivex-bin libwin-hivex-perl msitools wixl xz-utils chromium chromium-driver wine64)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")

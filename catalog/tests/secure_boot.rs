@@ -10,11 +10,11 @@ use chrono::NaiveDate;
 use sunset_catalog::builtin;
 use sunset_catalog::catalog::{Catalog, SupportEnd};
 use sunset_catalog::evaluate::{Finding, Status, evaluate};
+use sunset_catalog::finding::Outcome;
 use sunset_catalog::inventory::{
     Fact, Hardware, Host, Inventory, Os, OsFamily, SCHEMA_VERSION, SecureBoot, SecureBootServicing,
     ServicingStatus,
 };
-use sunset_catalog::finding::Outcome;
 
 const KEK_2011: &str = "Microsoft Corporation KEK CA 2011";
 const KEK_2023: &str = "Microsoft Corporation KEK 2K CA 2023";

@@ -122,9 +122,7 @@ pub fn parse_machine_token(bytes: &[u8]) -> Result<Option<MachineToken>, serde_j
     match value.as_object() {
         Some(object) if object.is_empty() => Ok(None),
         Some(_) => serde_json::from_value(value).map(Some),
-        None => Err(serde::de::Error::custom(
-            "a machine token is a JSON object",
-        )),
+        None => Err(serde::de::Error::custom("a machine token is a JSON object")),
     }
 }
 
@@ -153,9 +151,17 @@ fn all(state: CoverState, evidence: &str) -> Vec<Cover> {
 }
 
 /// The decision from a parsed `status.json` and whether a machine token exists.
-pub fn from_status(status: &Status, token_exists: bool, at: &str, now: DateTime<Utc>) -> Vec<Cover> {
+pub fn from_status(
+    status: &Status,
+    token_exists: bool,
+    at: &str,
+    now: DateTime<Utc>,
+) -> Vec<Cover> {
     if !status.attached {
-        return all(CoverState::NotLicensed, &format!("{at}: not attached to Ubuntu Pro"));
+        return all(
+            CoverState::NotLicensed,
+            &format!("{at}: not attached to Ubuntu Pro"),
+        );
     }
     if !token_exists {
         let why = format!("{at} says attached, but the machine token is gone (detached since)");
@@ -163,7 +169,10 @@ pub fn from_status(status: &Status, token_exists: bool, at: &str, now: DateTime<
     }
     let expires = status.expires.as_ref().and_then(|v| v.as_str());
     if let Some(end) = lapsed(expires, now) {
-        let why = format!("{at}: the Ubuntu Pro contract expired on {}", end.date_naive());
+        let why = format!(
+            "{at}: the Ubuntu Pro contract expired on {}",
+            end.date_naive()
+        );
         return all(CoverState::NotLicensed, &why);
     }
     SERVICES
@@ -202,7 +211,10 @@ pub fn from_token(
         .cloned()
         .unwrap_or_default();
     if let Some(end) = lapsed(contract.effective_to.as_deref(), now) {
-        let why = format!("{at}: the Ubuntu Pro contract expired on {}", end.date_naive());
+        let why = format!(
+            "{at}: the Ubuntu Pro contract expired on {}",
+            end.date_naive()
+        );
         return all(CoverState::NotLicensed, &why);
     }
     SERVICES
@@ -308,7 +320,9 @@ pub fn read_cover(root: &Path, now: DateTime<Utc>) -> (Vec<Cover>, Vec<Warning>)
             }
             (_, Some((at, error))) => unreadable(&at, &error),
             _ => {
-                let why = format!("not attached to Ubuntu Pro (no status.json or machine token in {dir})");
+                let why = format!(
+                    "not attached to Ubuntu Pro (no status.json or machine token in {dir})"
+                );
                 (all(CoverState::NotLicensed, &why), Vec::new())
             }
         },

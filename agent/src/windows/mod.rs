@@ -45,8 +45,7 @@ pub const HKLM_SYSTEM: &str = r"HKLM\SYSTEM";
 pub const HKLM_HARDWARE: &str = r"HKLM\HARDWARE";
 
 /// Why ESU cover is `not-collected` when only the registry was read.
-pub const OFFLINE_COVER: &str =
-    "not read: the licence store is only readable on the running Windows (WMI SoftwareLicensingProduct)";
+pub const OFFLINE_COVER: &str = "not read: the licence store is only readable on the running Windows (WMI SoftwareLicensingProduct)";
 
 /// Keys whose value *names* can be listed. The .NET runtimes record their versions as value names
 /// (`…\sharedfx\Microsoft.NETCore.App` holds a value `8.0.11`), which [`Key`] cannot enumerate.

@@ -209,7 +209,11 @@ pub struct Identity {
 }
 
 /// A query's rows, or its error as a warning and `None`.
-fn rows_or_warn<T>(rows: Result<Vec<T>, String>, class: &str, warnings: &mut Vec<Warning>) -> Option<Vec<T>> {
+fn rows_or_warn<T>(
+    rows: Result<Vec<T>, String>,
+    class: &str,
+    warnings: &mut Vec<Warning>,
+) -> Option<Vec<T>> {
     rows.map_err(|e| warnings.push(Warning::new(format!("wmi:{class}"), e)))
         .ok()
 }
@@ -301,9 +305,17 @@ mod tests {
         assert!(cover.iter().all(|c| c.program == ESU_PROGRAM));
         assert_eq!(
             cover[1].evidence.as_deref(),
-            Some("WMI SoftwareLicensingProduct 1043add5-23b1-4afb-9a0f-64343c8f3f8d: LicenseStatus 0 (unlicensed)")
+            Some(
+                "WMI SoftwareLicensingProduct 1043add5-23b1-4afb-9a0f-64343c8f3f8d: LicenseStatus 0 (unlicensed)"
+            )
         );
-        assert!(cover[2].evidence.as_deref().unwrap().contains("no ESU year 3 licence"));
+        assert!(
+            cover[2]
+                .evidence
+                .as_deref()
+                .unwrap()
+                .contains("no ESU year 3 licence")
+        );
     }
 
     #[test]
@@ -312,7 +324,13 @@ mod tests {
         let cover = esu(&os, Err("0x80041010 (WBEM_E_INVALID_CLASS)".into()));
         assert_eq!(cover.len(), 3);
         assert!(cover.iter().all(|c| c.state == CoverState::NotCollected));
-        assert!(cover[0].evidence.as_deref().unwrap().contains("WBEM_E_INVALID_CLASS"));
+        assert!(
+            cover[0]
+                .evidence
+                .as_deref()
+                .unwrap()
+                .contains("WBEM_E_INVALID_CLASS")
+        );
         let offline = esu_not_collected(&os, "offline scan");
         assert!(offline.iter().all(|c| c.state == CoverState::NotCollected));
     }
@@ -324,7 +342,10 @@ mod tests {
         assert_eq!(cover[0].state, CoverState::NotLicensed);
         assert!(cover[0].evidence.as_deref().unwrap().contains("19045.5131"));
         let os = windows10("10.0.19045.5131");
-        assert_eq!(esu(&os, Ok(&[row(ESU_YEARS[0].1, 1)]))[0].state, CoverState::Licensed);
+        assert_eq!(
+            esu(&os, Ok(&[row(ESU_YEARS[0].1, 1)]))[0].state,
+            CoverState::Licensed
+        );
     }
 
     #[test]

@@ -6,9 +6,18 @@ use std::path::{Path, PathBuf};
 
 use sunset_agent::registry::Hive;
 
+/// The shared folder: `$SUNSET_SHARED` (as `ci/wine.sh` reads it; for a worktree elsewhere), else
+/// `../shared` beside the checkout.
+pub fn shared_dir() -> PathBuf {
+    match std::env::var_os("SUNSET_SHARED") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
+    }
+}
+
 /// The shared Windows fixtures folder, or `None` (after saying so) when it is absent outside CI.
 pub fn fixtures_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/windows-hives");
+    let dir = shared_dir().join("fixtures/windows-hives");
     if dir.is_dir() {
         return Some(dir);
     }
