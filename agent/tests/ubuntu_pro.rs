@@ -36,7 +36,10 @@ fn root(files: &[(&str, &[u8])]) -> tempfile::TempDir {
 }
 
 fn states(cover: &[Cover]) -> Vec<(&str, CoverState)> {
-    cover.iter().map(|c| (c.program.as_str(), c.state)).collect()
+    cover
+        .iter()
+        .map(|c| (c.program.as_str(), c.state))
+        .collect()
 }
 
 /// A non-empty machine token, as attach writes it (constructed: the shape from the shared README).
@@ -52,7 +55,13 @@ fn the_real_attached_status_parses() {
     let names: Vec<&str> = status.services.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(
         names,
-        ["esm-apps", "esm-infra", "livepatch", "realtime-kernel", "usg"]
+        [
+            "esm-apps",
+            "esm-infra",
+            "livepatch",
+            "realtime-kernel",
+            "usg"
+        ]
     );
     assert_eq!(status.services[1].status.as_deref(), Some("enabled"));
     assert_eq!(
@@ -103,7 +112,13 @@ fn not_attached_is_no_cover() {
             ("ubuntu-pro-esm-apps", CoverState::NotLicensed)
         ]
     );
-    assert!(cover[0].evidence.as_deref().unwrap().contains("not attached"));
+    assert!(
+        cover[0]
+            .evidence
+            .as_deref()
+            .unwrap()
+            .contains("not attached")
+    );
 
     // No client files at all: not attached either.
     let empty = root(&[("etc/os-release", b"ID=ubuntu\n")]);
@@ -126,14 +141,22 @@ fn service_states_and_a_lapsed_contract() {
         ]
     );
     let warning = text.replacen("\"status\": \"enabled\"", "\"status\": \"warning\"", 1);
-    let cover = ubuntu_pro::from_status(&parse_status(warning.as_bytes()).unwrap(), true, "s", now());
+    let cover =
+        ubuntu_pro::from_status(&parse_status(warning.as_bytes()).unwrap(), true, "s", now());
     assert_eq!(cover[1].state, CoverState::NotCollected);
 
     // Expired more than 14 days ago: the client no longer serves ESM.
     let lapsed = text.replace("9999-12-31T00:00:00+00:00", "2026-11-01T00:00:00+00:00");
-    let cover = ubuntu_pro::from_status(&parse_status(lapsed.as_bytes()).unwrap(), true, "s", now());
+    let cover =
+        ubuntu_pro::from_status(&parse_status(lapsed.as_bytes()).unwrap(), true, "s", now());
     assert!(cover.iter().all(|c| c.state == CoverState::NotLicensed));
-    assert!(cover[0].evidence.as_deref().unwrap().contains("expired on 2026-11-01"));
+    assert!(
+        cover[0]
+            .evidence
+            .as_deref()
+            .unwrap()
+            .contains("expired on 2026-11-01")
+    );
     // Inside the grace period: still cover.
     let grace = text.replace("9999-12-31T00:00:00+00:00", "2026-11-25T00:00:00+00:00");
     let cover = ubuntu_pro::from_status(&parse_status(grace.as_bytes()).unwrap(), true, "s", now());
@@ -146,7 +169,13 @@ fn a_stale_attached_status_without_a_token_is_detached() {
     let dir = root(&[(&format!("{DATA}/status.json"), &status)]);
     let (cover, _) = read_cover(dir.path(), now());
     assert!(cover.iter().all(|c| c.state == CoverState::NotLicensed));
-    assert!(cover[0].evidence.as_deref().unwrap().contains("detached since"));
+    assert!(
+        cover[0]
+            .evidence
+            .as_deref()
+            .unwrap()
+            .contains("detached since")
+    );
 }
 
 #[test]
@@ -166,7 +195,13 @@ fn a_token_without_status_uses_the_entitlement_and_the_apt_source() {
             ("ubuntu-pro-esm-apps", CoverState::NotLicensed)
         ]
     );
-    assert!(cover[1].evidence.as_deref().unwrap().contains("no APT source"));
+    assert!(
+        cover[1]
+            .evidence
+            .as_deref()
+            .unwrap()
+            .contains("no APT source")
+    );
     // An empty token is the client's "not attached".
     let dir = root(&[(&format!("{DATA}/machine-token.json"), b"{}")]);
     let (cover, _) = read_cover(dir.path(), now());
@@ -182,9 +217,16 @@ fn damaged_or_foreign_files_are_not_collected_with_a_warning() {
     ] {
         let dir = root(&[(&format!("{DATA}/status.json"), &fixture(name))]);
         let (cover, warnings) = read_cover(dir.path(), now());
-        assert!(cover.iter().all(|c| c.state == CoverState::NotCollected), "{name}");
+        assert!(
+            cover.iter().all(|c| c.state == CoverState::NotCollected),
+            "{name}"
+        );
         assert_eq!(warnings.len(), 1);
-        assert!(warnings[0].message.contains("status.json"), "{}", warnings[0].message);
+        assert!(
+            warnings[0].message.contains("status.json"),
+            "{}",
+            warnings[0].message
+        );
     }
     let dir = root(&[(&format!("{DATA}/status.json"), b"{\"attached\": tru")]);
     let (cover, warnings) = read_cover(dir.path(), now());
@@ -216,7 +258,10 @@ fn the_data_dir_follows_uaclient_conf() {
 fn the_linux_collector_reads_pro_on_ubuntu_only() {
     let status = fixture("pro-status-attached__halite.json");
     let ubuntu = root(&[
-        ("etc/os-release", b"ID=ubuntu\nVERSION_ID=\"24.04\"\nNAME=\"Ubuntu\"\n"),
+        (
+            "etc/os-release",
+            b"ID=ubuntu\nVERSION_ID=\"24.04\"\nNAME=\"Ubuntu\"\n",
+        ),
         (&format!("{DATA}/status.json"), &status),
         (&format!("{DATA}/machine-token.json"), TOKEN.as_bytes()),
         ("etc/machine-id", b"3d1219c7c4c5404aaa1f6d2a48adfda4\n"),
