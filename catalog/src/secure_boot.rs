@@ -8,8 +8,9 @@
 //!
 //! Evidence, best first:
 //! 1. the firmware's own `db` and `KEK` lists (subject common names), the ground truth;
-//! 2. where the firmware could not be read (an offline volume, no privilege), Windows' servicing
-//!    record (`UEFICA2023Status`, `WindowsUEFICA2023Capable`), which can lag the firmware;
+//! 2. where the firmware could not be read (an offline volume, no privilege) or has no such
+//!    variable, Windows' servicing record (`UEFICA2023Status`, `WindowsUEFICA2023Capable`), which
+//!    can lag the firmware;
 //! 3. otherwise the verdict is `unknown`.
 //!
 //! A machine that boots without Secure Boot (legacy BIOS, or switched off) gets its own advice as an
@@ -158,8 +159,9 @@ pub fn checks(hardware: &Hardware, policy: &CompiledSecureBoot) -> Vec<Check> {
             );
             let (outcome, actual) = match store {
                 Fact::Known(names) => in_firmware(names, &ca.name, &ca.replaced_by),
-                Fact::Absent => in_firmware(&[], &ca.name, &ca.replaced_by),
-                Fact::NotCollected => from_servicing(
+                // A Secure Boot machine without the variable is an anomaly, not "no CAs": the
+                // next evidence decides, as when the variable could not be read.
+                Fact::Absent | Fact::NotCollected => from_servicing(
                     &hardware.secure_boot_servicing,
                     ca.proven_by_windows_capable,
                 ),

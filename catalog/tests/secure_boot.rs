@@ -222,16 +222,24 @@ fn the_2023_certificates_are_supported() {
 }
 
 #[test]
-fn an_empty_or_missing_variable_counts_as_no_certificates() {
-    // A KEK variable that does not exist cannot hold the 2023 KEK, but no 2011 KEK either.
+fn a_missing_variable_is_not_evidence_of_no_certificates() {
+    // Secure Boot on without a KEK variable: an anomaly, so the KEK check falls back to Windows'
+    // record (none here) and is unknown, while the db still decides its own checks.
     let db = [PCA_2011, UEFI_2011];
     let hardware = secure_boot_on(names(&db), Fact::Absent);
     let finding = finding_on(hardware, day(2026, 12, 3));
-    assert_eq!(finding.checks[0].outcome, Outcome::Pass);
+    assert_eq!(finding.checks[0].outcome, Outcome::Unknown);
     assert_eq!(
         finding.cycle_label.as_deref(),
         Some("cannot receive Secure Boot updates after 2026-06-27")
     );
+    // Neither variable: nothing to go on.
+    let finding = finding_on(secure_boot_on(Fact::Absent, Fact::Absent), day(2026, 12, 3));
+    assert_eq!(finding.status, Status::Unknown);
+    // An empty but readable KEK holds no Microsoft CA: custom keys, not affected by their expiry.
+    let hardware = secure_boot_on(names(&[PCA_2011, WINDOWS_2023]), names(&[]));
+    let finding = finding_on(hardware, day(2026, 12, 3));
+    assert_eq!(finding.checks[0].outcome, Outcome::Pass);
 }
 
 #[test]

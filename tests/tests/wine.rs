@@ -15,8 +15,10 @@
 //!    live `windows-registry` adapter) returns exactly the visible ones, each with its source;
 //! 3. `config check`: registry values override `agent.toml`, an empty registry value does not, the
 //!    token is masked;
-//! 4. `sc stop`: the service stops and its log records a clean shutdown;
-//! 5. a newer build of the same MSI upgrades in place and keeps the configuration; the older one is
+//! 4. issue 14's live facts (`wine/facts.rs`): the ESU WMI query's cover and the Secure Boot servicing
+//!    values set with `reg add`, and the verdict;
+//! 5. `sc stop`: the service stops and its log records a clean shutdown;
+//! 6. a newer build of the same MSI upgrades in place and keeps the configuration; the older one is
 //!    refused; `msiexec /x` removes the service, the files and the registry key (what stays in
 //!    ProgramData is printed and documented in `packaging/WINE.md`).
 //!
@@ -25,6 +27,9 @@
 //! Inputs: `SUNSET_AGENT_EXE` (set by `ci/test.sh` after `ci/windows.sh build`), else the exe where that
 //! build leaves it. Without the exe or Wine the test is skipped with a message; with `CI=true` it fails.
 #![cfg(unix)]
+
+#[path = "wine/facts.rs"]
+mod facts;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -205,15 +210,17 @@ fn wine_not_windows_msi_installs_scans_stops_upgrades_and_uninstalls() {
     }
     steps.lap("installed; files, registry values and RUNNING service checked");
 
-    // 2-4 are independent of each other: collected.
+    // 2-5 are independent of each other: collected.
     let result = check_scan(&wine, &version);
     steps.check("scan: Uninstall entries from both views and HKCU", result);
     let result = check_config(&wine);
     steps.check("config check: registry over file, token masked", result);
+    let result = facts::check(&wine);
+    steps.check("ESU cover and Secure Boot servicing from the live machine", result);
     let result = check_service_stop(&wine);
     steps.check("sc stop: clean shutdown in the agent's log", result);
 
-    // 5. Upgrade, downgrade, uninstall.
+    // 6. Upgrade, downgrade, uninstall.
     let upgrade = wine.msiexec("/i", &v2, "upgrade.log", &[]);
     assert_eq!(upgrade.code, Some(0), "upgrade failed: {upgrade}");
     let result = check_upgraded(&wine, &newer);

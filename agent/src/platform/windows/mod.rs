@@ -6,6 +6,7 @@
 mod firmware;
 pub mod registry;
 pub mod service;
+mod wmi;
 
 pub use service::{machine_overrides, run as run_service};
 
@@ -17,7 +18,8 @@ use crate::probe;
 use crate::registry::{Hive, Key};
 use crate::scan::Collected;
 use crate::windows::users::{self, UserHive};
-use crate::windows::{Collector, Machine};
+use crate::windows::wmi::{self as queries, AdapterRow, BaseBoardRow, LicenseRow, ProductRow};
+use crate::windows::{Collector, Machine, WindowsInventory};
 use registry::{LiveKey, View};
 
 /// Never resolves: a Windows service is stopped through the service control manager.
@@ -84,6 +86,10 @@ pub fn collect_live() -> Collected {
     }
     let mut inventory = collector.finish();
     inventory.hardware.tpm = firmware::tpm();
+    let (db, kek) = firmware::secure_boot_lists(&inventory.hardware.uefi, &mut inventory.warnings);
+    inventory.hardware.secure_boot_db = db;
+    inventory.hardware.secure_boot_kek = kek;
+    from_wmi(&mut inventory);
     // UEFI comes from SYSTEM's PEFirmwareType, which Windows sets at every boot (shared code).
     // GetFirmwareType is not called: Wine 8 aborts the process on it, and it adds nothing.
     let system_drive = std::env::var("SystemDrive").unwrap_or_else(|_| "C:".to_string());
@@ -96,6 +102,35 @@ pub fn collect_live() -> Collected {
         inventory.hostname = probe::hostname();
     }
     inventory.into()
+}
+
+/// The facts only WMI has: ESU licences and the SMBIOS identity. WMI unavailable: ESU stays
+/// `not-collected` (with the reason) and a warning says why.
+fn from_wmi(inventory: &mut WindowsInventory) {
+    let session = match wmi::Session::connect() {
+        Ok(session) => session,
+        Err(e) => {
+            let why = format!("WMI unavailable: {e}");
+            inventory.cover = queries::esu_not_collected(&inventory.os, &why);
+            inventory.warnings.push(Warning::new("wmi", e));
+            return;
+        }
+    };
+    if queries::esu_applies(&inventory.os) {
+        let rows = session.query::<LicenseRow>(&queries::esu_query());
+        inventory.cover = queries::esu(&inventory.os, rows.as_deref().map_err(Clone::clone));
+    }
+    let identity = queries::identity(
+        session.query::<ProductRow>(queries::PRODUCT_QUERY),
+        session.query::<BaseBoardRow>(queries::BASEBOARD_QUERY),
+        session.query::<AdapterRow>(queries::ADAPTER_QUERY),
+        &mut inventory.warnings,
+    );
+    let hardware = &mut inventory.hardware;
+    hardware.system_uuid = identity.system_uuid;
+    hardware.serial = identity.serial;
+    hardware.board_serial = identity.board_serial;
+    hardware.mac_addresses = identity.mac_addresses;
 }
 
 /// The real users whose hives are loaded under `HKU` (logged on, or running a process).
