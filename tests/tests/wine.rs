@@ -215,8 +215,11 @@ fn wine_not_windows_msi_installs_scans_stops_upgrades_and_uninstalls() {
     steps.check("scan: Uninstall entries from both views and HKCU", result);
     let result = check_config(&wine);
     steps.check("config check: registry over file, token masked", result);
-    let result = facts::check(&wine);
-    steps.check("ESU cover and Secure Boot servicing from the live machine", result);
+    let result = facts::check(&wine, INSTALLED_EXE);
+    steps.check(
+        "ESU cover and Secure Boot servicing from the live machine",
+        result,
+    );
     let result = check_service_stop(&wine);
     steps.check("sc stop: clean shutdown in the agent's log", result);
 

@@ -10,7 +10,7 @@
 
 use serde_json::Value;
 
-use super::{INSTALLED_EXE, Prefix, say};
+use super::{Prefix, say};
 
 const CONTROL: &str = r"HKLM\SYSTEM\CurrentControlSet\Control";
 const SERVICING: &str = r"HKLM\SYSTEM\CurrentControlSet\Control\SecureBoot\Servicing";
@@ -26,22 +26,29 @@ const VALUES: [(&str, &str, &str, &str); 5] = [
     (CONTROL, "PEFirmwareType", "REG_DWORD", "2"),
 ];
 
-/// Runs the step and always restores the prefix.
-pub(super) fn check(wine: &Prefix) -> Result<(), String> {
-    let result = scan_with_facts(wine);
+/// Runs the step with the installed agent (`exe`, a Windows path) and always restores the prefix.
+pub(super) fn check(wine: &Prefix, exe: &str) -> Result<(), String> {
+    let result = scan_with_facts(wine, exe);
     let mut restore = vec![
         wine.run(&["winecfg", "/v", "win7"]),
-        wine.run(&["reg", "delete", r"HKLM\SYSTEM\CurrentControlSet\Control\SecureBoot\Servicing", "/f"]),
+        wine.run(&[
+            "reg",
+            "delete",
+            r"HKLM\SYSTEM\CurrentControlSet\Control\SecureBoot\Servicing",
+            "/f",
+        ]),
         wine.run(&["reg", "delete", STATE, "/f"]),
     ];
     restore.push(wine.run(&["reg", "delete", CONTROL, "/v", "PEFirmwareType", "/f"]));
     if let Some(failed) = restore.iter().find(|r| !r.ok()) {
-        say(&format!("restoring the prefix after the facts step failed: {failed}"));
+        say(&format!(
+            "restoring the prefix after the facts step failed: {failed}"
+        ));
     }
     result
 }
 
-fn scan_with_facts(wine: &Prefix) -> Result<(), String> {
+fn scan_with_facts(wine: &Prefix, exe: &str) -> Result<(), String> {
     let version = wine.run(&["winecfg", "/v", "win10"]);
     if !version.ok() {
         return Err(format!("winecfg /v win10: {version}"));
@@ -52,7 +59,7 @@ fn scan_with_facts(wine: &Prefix) -> Result<(), String> {
             return Err(format!("reg add {key} {name}: {added}"));
         }
     }
-    let scan = wine.run(&[INSTALLED_EXE, "scan", "--format", "json", "--today", "2026-12-03"]);
+    let scan = wine.run(&[exe, "scan", "--format", "json", "--today", "2026-12-03"]);
     if !scan.ok() {
         return Err(format!("scan failed: {scan}"));
     }
@@ -74,7 +81,13 @@ fn scan_with_facts(wine: &Prefix) -> Result<(), String> {
         })
         .collect();
     let shape: Vec<(&str, u64)> = years.iter().map(|(p, y, _)| (p.as_str(), *y)).collect();
-    if shape != [("windows-10-esu", 1), ("windows-10-esu", 2), ("windows-10-esu", 3)] {
+    if shape
+        != [
+            ("windows-10-esu", 1),
+            ("windows-10-esu", 2),
+            ("windows-10-esu", 3),
+        ]
+    {
         problems.push(format!(
             "cover for a Windows 10 prefix: {years:?}, expected windows-10-esu years 1-3 (os {})",
             inventory["os"]
@@ -84,7 +97,9 @@ fn scan_with_facts(wine: &Prefix) -> Result<(), String> {
         let state = c["state"].as_str().unwrap_or_default();
         let evidence = c["evidence"].as_str().unwrap_or_default();
         if !matches!(state, "not-collected" | "not-licensed") {
-            problems.push(format!("Wine holds no ESU licence, yet cover says {state}: {c}"));
+            problems.push(format!(
+                "Wine holds no ESU licence, yet cover says {state}: {c}"
+            ));
         }
         if !evidence.contains("WMI SoftwareLicensingProduct") {
             problems.push(format!("cover evidence does not name the query: {c}"));
@@ -122,9 +137,10 @@ fn scan_with_facts(wine: &Prefix) -> Result<(), String> {
             problems.push(format!("{store} known under Wine: {}", hardware[store]));
         }
     }
-    let finding = result["findings"]
-        .as_array()
-        .and_then(|f| f.iter().find(|f| f["product_id"] == "secure-boot-certificates"));
+    let finding = result["findings"].as_array().and_then(|f| {
+        f.iter()
+            .find(|f| f["product_id"] == "secure-boot-certificates")
+    });
     match finding {
         Some(f)
             if f["status"] == "unsupported"

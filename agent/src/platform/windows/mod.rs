@@ -5,6 +5,7 @@
 
 mod firmware;
 pub mod registry;
+mod secure_boot;
 pub mod service;
 mod wmi;
 
@@ -86,7 +87,8 @@ pub fn collect_live() -> Collected {
     }
     let mut inventory = collector.finish();
     inventory.hardware.tpm = firmware::tpm();
-    let (db, kek) = firmware::secure_boot_lists(&inventory.hardware.uefi, &mut inventory.warnings);
+    let (db, kek) =
+        secure_boot::secure_boot_lists(&inventory.hardware.uefi, &mut inventory.warnings);
     inventory.hardware.secure_boot_db = db;
     inventory.hardware.secure_boot_kek = kek;
     from_wmi(&mut inventory);

@@ -46,7 +46,10 @@ impl Session {
         // S_OK or S_FALSE (already initialised here): ours to balance. RPC_E_CHANGED_MODE: the
         // thread is single-threaded already, which WMI also works in; not ours to undo.
         if hr < 0 && hr != RPC_E_CHANGED_MODE {
-            return Err(format!("CoInitializeEx failed: HRESULT {:#010x}", hr as u32));
+            return Err(format!(
+                "CoInitializeEx failed: HRESULT {:#010x}",
+                hr as u32
+            ));
         }
         let com = Com {
             initialised: hr >= 0,
