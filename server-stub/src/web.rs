@@ -1277,7 +1277,7 @@ mod tests {
             "<dd>absent</dd>",
             "<dd>00:1a:2b:3c:4d:5e, 00:50:56:ab:cd:ef</dd>",
             "<dd>Microsoft Corporation KEK CA 2011</dd>",
-            "<dd>status NotStarted, available_updates 22852</dd>",
+            "<dd>available_updates 22852, status NotStarted</dd>",
             "(state directory C:\\ProgramData\\Sunset\\state (host-id))",
             "<td>windows-10-esu</td><td>1</td><td>licensed</td>",
         ] {
