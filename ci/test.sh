@@ -45,6 +45,8 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 step "cargo clippy (Linux)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+step "no file-level import circles (ARCHITECTURE.md invariants)"
+python3 ci/import-cycles.py catalog catalog-tool agent
 
 # --- Windows: the same workspace type-checked, linted and built for x86_64-pc-windows-gnu ---------------
 # Built before the tests: the MSI and Wine tests install this real sunset-agent.exe.

@@ -1,18 +1,14 @@
 //! The Sunset agent as a library: inventory collection per platform, and the `scan` command's logic.
 //! `main.rs` is only argument parsing and exit codes.
 
-pub mod identity;
-pub mod linux;
+pub mod inventory;
 pub mod logging;
-pub mod macos;
 pub mod parse;
 pub mod platform;
 pub mod probe;
 pub mod registry;
 pub mod report;
 pub mod scan;
-pub mod sysfs;
-pub mod windows;
 
 // Agent <-> collector (issue 6).
 pub mod config;

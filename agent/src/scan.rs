@@ -1,90 +1,19 @@
 //! One scan: collect an inventory (from this machine or from a mounted root) and evaluate it.
 //!
 //! Collectors return [`Collected`] parts; this module stamps the host identity on them and runs the
-//! catalogue. Which collector runs is decided once here: a `--root` is inspected for its layout, and
-//! without one the platform module collects the live machine.
+//! catalogue. A `--root` goes to [`inventory::collect_root`], which inspects its layout; without one
+//! the platform module collects the live machine.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{NaiveDate, Utc};
 use sunset_catalog::evaluate::{Options, evaluate_with};
-use sunset_catalog::inventory::{
-    Cover, Hardware, Host, Inventory, Os, SCHEMA_VERSION, Software, Warning,
-};
+use sunset_catalog::inventory::{Host, Inventory, SCHEMA_VERSION};
 use sunset_catalog::{Catalog, ScanResult};
 use uuid::Uuid;
 
-use crate::{linux, macos, platform, windows};
-
-/// What a collector found, before the host identity is added.
-#[derive(Debug, Default)]
-pub struct Collected {
-    /// The operating system.
-    pub os: Os,
-    /// Installed software, de-duplicated.
-    pub software: Vec<Software>,
-    /// Hardware facts.
-    pub hardware: Hardware,
-    /// Support cover looked for (ESU licences, Ubuntu Pro).
-    pub cover: Vec<Cover>,
-    /// Host name, when the source knows it.
-    pub hostname: Option<String>,
-    /// Domain, when joined.
-    pub domain: Option<String>,
-    /// Sources that failed.
-    pub warnings: Vec<Warning>,
-}
-
-/// The kinds of system a `--root` can hold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Layout {
-    /// A Windows volume (`Windows/System32/config/SOFTWARE`).
-    Windows,
-    /// A Linux root (`etc/os-release`, `usr/lib/os-release` or `var/lib/dpkg/status`).
-    Linux,
-    /// A macOS volume (`System/Library/CoreServices/SystemVersion.plist`).
-    Macos,
-}
-
-/// Recognises what a mounted root holds.
-pub fn detect(root: &Path) -> Option<Layout> {
-    if windows::offline::find_hive(root, "SOFTWARE").is_some() {
-        return Some(Layout::Windows);
-    }
-    if root.join(macos::SYSTEM_VERSION).is_file() {
-        return Some(Layout::Macos);
-    }
-    let linux_markers = [
-        "etc/os-release",
-        "usr/lib/os-release",
-        "var/lib/dpkg/status",
-    ];
-    linux_markers
-        .iter()
-        .any(|m| root.join(m).exists())
-        .then_some(Layout::Linux)
-}
-
-/// Collects from a mounted root. Facts an image cannot tell (TPM, memory) stay "not collected".
-pub fn collect_root(root: &Path) -> Collected {
-    match detect(root) {
-        Some(Layout::Windows) => windows::offline::scan_volume(root),
-        Some(Layout::Linux) => linux::collect(root),
-        Some(Layout::Macos) => macos::collect(root),
-        None => Collected {
-            warnings: vec![Warning::new(
-                "root",
-                format!(
-                    "{} holds no Windows volume (Windows/System32/config/SOFTWARE), Linux root \
-                     (etc/os-release, var/lib/dpkg/status) or macOS volume ({})",
-                    root.display(),
-                    macos::SYSTEM_VERSION
-                ),
-            )],
-            ..Collected::default()
-        },
-    }
-}
+use crate::inventory;
+use crate::platform;
 
 /// Where to collect from and how to label the result.
 #[derive(Clone, Debug, Default)]
@@ -102,7 +31,7 @@ pub struct Request {
 /// Collects an inventory.
 pub fn inventory(request: &Request) -> Inventory {
     let collected = match &request.root {
-        Some(root) => collect_root(root),
+        Some(root) => inventory::collect_root(root),
         None => platform::collect_live(),
     };
     for warning in &collected.warnings {

@@ -5,8 +5,8 @@
 //! network failure at any point leaves it queued; the spool is then sent oldest-first, the new report
 //! last. `run` sleeps until the next scan (waking at most every [`MAX_NAP`] to re-read the wall clock,
 //! because a monotonic sleep does not count the hours a laptop spends suspended) and has one shutdown
-//! path: the future passed to [`run`], fed by Ctrl-C and SIGTERM ([`shutdown_signal`]) or by the
-//! Windows service control handler. Stopping mid-delivery is safe: the report is still in the spool.
+//! path: the future passed to [`run`], fed by Ctrl-C and SIGTERM or by the Windows service control
+//! handler (`platform::run_service` hands it to the closure it runs). Stopping mid-delivery is safe: the report is still in the spool.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -16,12 +16,12 @@ use chrono::{Local, NaiveDateTime, Utc};
 use sunset_catalog::inventory::Inventory;
 use uuid::Uuid;
 
-use crate::config::{Config, ConfigError, Overrides};
+use crate::config::{self, Config, ConfigError, Overrides};
 use crate::deliver::{self, Collector, Failure, Flushed, Refusal, RetryPolicy};
 use crate::schedule::Schedule;
 use crate::spool::{self, Spool, SpoolError};
 use crate::state::{State, StateError};
-use crate::{scan, update};
+use crate::{platform, scan, update};
 
 /// Exit codes of `sunset-agent report`.
 pub mod exit {
@@ -42,42 +42,40 @@ pub const SPOOL_RETRY_INTERVAL: Duration = Duration::from_secs(60 * 60);
 
 /// The machine-wide configuration overrides: the MSI's registry values on Windows, none elsewhere.
 pub fn machine_overrides() -> Result<Overrides, ConfigError> {
-    crate::platform::machine_overrides()
+    match platform::local_machine()? {
+        Some(hklm) => Ok(config::overrides_from(&hklm)?),
+        None => Ok(Overrides::default()),
+    }
 }
 
 /// Runs the service until stopped: as a Windows service when the service control manager started
 /// the process, otherwise in the foreground until Ctrl-C or SIGTERM.
 pub fn run_blocking(config: Config) -> anyhow::Result<()> {
-    crate::platform::run_service(config)
+    platform::run_service(Box::new(move |stop| run_until(config, stop)))
 }
 
 /// Runs the service in the foreground until Ctrl-C or SIGTERM.
 pub fn run_foreground(config: Config) -> anyhow::Result<()> {
+    run_until(config, Box::pin(platform::stop_requested()))
+}
+
+/// The service's whole life on its own runtime, until `stop` resolves.
+fn run_until(config: Config, stop: platform::StopSignal) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let result = runtime.block_on(async {
         let agent = Agent::new(config, RetryPolicy::service())?;
-        run(agent, shutdown_signal()).await;
+        run(agent, async {
+            stop.await;
+            tracing::info!("shutdown requested");
+        })
+        .await;
         Ok::<_, anyhow::Error>(())
     });
     // A scan still running on the blocking pool is abandoned (its report was not queued yet).
     runtime.shutdown_timeout(Duration::from_secs(5));
     result
-}
-
-/// Resolves when the process is asked to stop: Ctrl-C, or the platform's terminate signal.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    tokio::select! {
-        () = ctrl_c => {}
-        () = crate::platform::terminate_signal() => {}
-    }
-    tracing::info!("shutdown requested");
 }
 
 /// The agent cannot start.

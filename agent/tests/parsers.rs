@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use proptest::prelude::*;
-use sunset_agent::parse::{dpkg, flatpak, macos, os_release, rpm, snap};
+use sunset_agent::parse::{dpkg, flatpak, macos_plist, os_release, rpm, snap};
 use sunset_catalog::inventory::{OsFamily, Software, Source};
 
 // ---------------------------------------------------------------------------------------------
@@ -1030,7 +1030,7 @@ fn macos_system_version_plists() {
     ];
     assert_eq!(file_names(&dir).len(), table.len());
     for (file, name, version, build) in table {
-        let os = macos::parse_system_version(&fs::read(dir.join(file)).unwrap()).unwrap();
+        let os = macos_plist::parse_system_version(&fs::read(dir.join(file)).unwrap()).unwrap();
         assert_eq!(os.family, Some(OsFamily::Macos), "{file}");
         assert_eq!(
             (os.name.as_str(), os.version.as_str()),
@@ -1047,16 +1047,18 @@ fn macos_system_version_plists() {
     fs::create_dir_all(target.parent().unwrap()).unwrap();
     fs::copy(dir.join(table[0].0), &target).unwrap();
     assert_eq!(
-        macos::read_system_version(root.path()).unwrap().version,
+        macos_plist::read_system_version(root.path())
+            .unwrap()
+            .version,
         "12.3"
     );
-    assert!(macos::read_system_version(tempfile::tempdir().unwrap().path()).is_err());
+    assert!(macos_plist::read_system_version(tempfile::tempdir().unwrap().path()).is_err());
 }
 
 #[test]
 fn macos_app_info_plists() {
     let app = |file: &str, bundle: &str| {
-        macos::parse_info_plist(
+        macos_plist::parse_info_plist(
             &fs::read(data(&format!("macos/apps/{file}"))).unwrap(),
             bundle,
         )
@@ -1149,7 +1151,7 @@ fn macos_application_walker() {
         b"<plist><dict><key>",
     );
 
-    let (software, warnings) = macos::read_applications(r);
+    let (software, warnings) = macos_plist::read_applications(r);
     let locations: Vec<&str> = software
         .iter()
         .map(|s| s.install_location.as_deref().unwrap())
@@ -1168,7 +1170,7 @@ fn macos_application_walker() {
 
     let empty = tempfile::tempdir().unwrap();
     assert_eq!(
-        macos::read_applications(empty.path()),
+        macos_plist::read_applications(empty.path()),
         (Vec::new(), Vec::new())
     );
 }
@@ -1371,11 +1373,11 @@ proptest! {
 
     #[test]
     fn plist_random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-        let _ = macos::parse_info_plist(&bytes, "/Applications/X.app");
-        let _ = macos::parse_system_version(&bytes);
+        let _ = macos_plist::parse_info_plist(&bytes, "/Applications/X.app");
+        let _ = macos_plist::parse_system_version(&bytes);
         let mut binary = b"bplist00".to_vec();
         binary.extend(&bytes);
-        let _ = macos::parse_info_plist(&binary, "/Applications/X.app");
+        let _ = macos_plist::parse_info_plist(&binary, "/Applications/X.app");
     }
 
     #[test]
@@ -1394,7 +1396,7 @@ proptest! {
         let len = bytes.len();
         bytes[flip.0 % len] = flip.1;
         bytes.truncate(cut.min(len));
-        let _ = macos::parse_info_plist(&bytes, "/Applications/X.app");
+        let _ = macos_plist::parse_info_plist(&bytes, "/Applications/X.app");
     }
 
     #[test]

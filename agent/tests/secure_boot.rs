@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use proptest::prelude::*;
+use sunset_agent::inventory::sysfs;
 use sunset_agent::parse::efi::{self, CERT_X509};
-use sunset_agent::sysfs;
 use sunset_catalog::inventory::{Fact, SecureBoot};
 use x509_parser::prelude::{FromDer, X509Certificate};
 

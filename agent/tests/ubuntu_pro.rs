@@ -266,7 +266,7 @@ fn the_linux_collector_reads_pro_on_ubuntu_only() {
         (&format!("{DATA}/machine-token.json"), TOKEN.as_bytes()),
         ("etc/machine-id", b"3d1219c7c4c5404aaa1f6d2a48adfda4\n"),
     ]);
-    let collected = sunset_agent::linux::collect(ubuntu.path());
+    let collected = sunset_agent::inventory::linux_root::collect(ubuntu.path());
     assert_eq!(collected.cover.len(), 2);
     assert_eq!(
         collected.os.machine_id.known().map(String::as_str),
@@ -276,5 +276,9 @@ fn the_linux_collector_reads_pro_on_ubuntu_only() {
         ("etc/os-release", b"ID=debian\nVERSION_ID=\"12\"\n"),
         (&format!("{DATA}/status.json"), &status),
     ]);
-    assert!(sunset_agent::linux::collect(debian.path()).cover.is_empty());
+    assert!(
+        sunset_agent::inventory::linux_root::collect(debian.path())
+            .cover
+            .is_empty()
+    );
 }

@@ -1,4 +1,4 @@
-//! The Windows inventory (`sunset_agent::windows`) against real hives and hives built from `.reg` text.
+//! The Windows inventory (`sunset_agent::inventory::windows`) against real hives and hives built from `.reg` text.
 //!
 //! Real hives live in `../shared/fixtures/windows-hives/` beside the checkout (xz-compressed; sources,
 //! licences and expected facts in `../shared/fixtures/PROVENANCE.md`); some are GPL test data, so they are
@@ -21,8 +21,9 @@ use proptest::prelude::*;
 use sunset_agent::registry::{Hive, HiveKey, Key};
 
 use common::{fixture_bytes, fixture_hive, fixtures_dir};
-use sunset_agent::windows::{
-    self, Machine, UserHive, WindowsInventory, extras, hardware, offline, os, software, users,
+use sunset_agent::inventory::Collected;
+use sunset_agent::inventory::windows::{
+    self, Machine, UserHive, extras, hardware, offline, os, software, users,
 };
 use sunset_catalog::inventory::{Fact, InstallationType, OsFamily, SecureBoot, Software, Source};
 
@@ -242,7 +243,7 @@ fn default_hives_are_not_users() {
     let inventory = offline::collect_volume(volume.path());
     assert_eq!(
         inventory.users,
-        [windows::UserSummary {
+        [sunset_agent::inventory::UserSummary {
             sid: None,
             name: Some("tony".into()),
             entries: 4
@@ -737,7 +738,7 @@ fn extras_alone_on_the_windows_10_software_hive() {
 // Offline volume, end to end
 
 /// One line per software entry: `name | version | source | architecture` (`-` when absent).
-fn rows(inventory: &WindowsInventory) -> Vec<String> {
+fn rows(inventory: &Collected) -> Vec<String> {
     inventory
         .software
         .iter()
@@ -876,9 +877,8 @@ fn offline_volume_end_to_end() {
     );
 
     // The `scan --root` entry point gives the same inventory.
-    let collected = offline::scan_volume(&root);
-    assert_eq!(collected.software, inventory.software);
-    assert_eq!(collected.hostname, inventory.hostname);
+    let collected = sunset_agent::inventory::collect_root(&root);
+    assert_eq!(collected, inventory);
 }
 
 /// The live side hands over keys of different readers; `Collector` takes them one by one.

@@ -148,7 +148,13 @@ pub struct Os {
 }
 
 /// Where a software entry was found. Kept on every entry so a finding can say where to look.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+///
+/// The one list of software sources: [`Source::known`] iterates it (a new variant is in it
+/// without further edits), catalogue rules' `sources` are checked against it, and the agent's test
+/// `every_source_has_a_collector` fails until some collector produces a new one.
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, strum::EnumIter,
+)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Source {
     /// `HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall` (64-bit view).
@@ -181,10 +187,17 @@ pub enum Source {
     MacosApp,
     /// A source added by a newer agent.
     #[serde(other)]
+    #[strum(disabled)]
     Other,
 }
 
 impl Source {
+    /// Every source this version knows, in declaration order (not [`Source::Other`]); variants
+    /// with data carry empty values.
+    pub fn known() -> impl Iterator<Item = Source> {
+        <Source as strum::IntoEnumIterator>::iter()
+    }
+
     /// Short stable name (`hklm-uninstall`, `dpkg`, …) used in evidence, keys and catalogue rules.
     pub fn name(&self) -> &'static str {
         match self {
@@ -543,6 +556,26 @@ impl Warning {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_known_source_is_named_as_serde_tags_it_and_reads_back() {
+        let known: Vec<Source> = Source::known().collect();
+        assert!(!known.contains(&Source::Other));
+        let mut names: Vec<&str> = known.iter().map(Source::name).collect();
+        for source in &known {
+            let json = serde_json::to_value(source).unwrap();
+            assert_eq!(json["kind"], source.name(), "{source:?}");
+            let back: Source = serde_json::from_value(json).unwrap();
+            assert_eq!(&back, source);
+        }
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), known.len(), "two sources share a name");
+        assert_eq!(
+            serde_json::from_str::<Source>(r#"{"kind": "from-a-newer-agent"}"#).unwrap(),
+            Source::Other
+        );
+    }
 
     #[test]
     fn unknown_fields_and_variants_from_newer_agents_are_tolerated() {

@@ -27,8 +27,8 @@ use super::{cap_warnings, non_empty, read_bounded, under_root};
 
 /// The status file, relative to the machine's root.
 pub const STATUS_PATH: &str = "/var/lib/dpkg/status";
-/// The source name used in warnings.
-pub const SOURCE: &str = "dpkg";
+/// The source of every entry read here; its name labels the warnings.
+pub const SOURCE: Source = Source::Dpkg;
 /// Largest status file read (a desktop's is a few MiB).
 const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
@@ -72,7 +72,7 @@ pub fn parse_status(text: &str) -> (Vec<Software>, Vec<Warning>) {
         let Some(name) = package else {
             problems.push("no package name (Package field missing or empty)".to_string());
             warnings.push(Warning::new(
-                SOURCE,
+                SOURCE.name(),
                 format!(
                     "stanza at line {}: {}; skipped",
                     stanza.line,
@@ -89,7 +89,7 @@ pub fn parse_status(text: &str) -> (Vec<Software>, Vec<Warning>) {
         }
         if !problems.is_empty() {
             warnings.push(Warning::new(
-                SOURCE,
+                SOURCE.name(),
                 format!(
                     "package {name} (stanza at line {}): {}",
                     stanza.line,
@@ -108,13 +108,13 @@ pub fn parse_status(text: &str) -> (Vec<Software>, Vec<Warning>) {
             publisher: None,
             install_date: None,
             architecture,
-            source: Source::Dpkg,
+            source: SOURCE,
             install_location: None,
             identifier: None,
             key,
         });
     }
-    (software, cap_warnings(SOURCE, warnings))
+    (software, cap_warnings(SOURCE.name(), warnings))
 }
 
 /// Reads `/var/lib/dpkg/status` under `root`. No file → no packages and no warning (not a dpkg
@@ -131,7 +131,7 @@ pub fn read_status_file(path: &Path) -> (Vec<Software>, Vec<Warning>) {
         Err(e) => (
             Vec::new(),
             vec![Warning::new(
-                SOURCE,
+                SOURCE.name(),
                 format!("cannot read {}: {e}", path.display()),
             )],
         ),

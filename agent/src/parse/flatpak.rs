@@ -25,8 +25,8 @@ use super::{cap_warnings, machine_path, non_empty, read_bounded, under_root};
 
 /// The system-wide installation.
 pub const SYSTEM_INSTALLATION: &str = "/var/lib/flatpak";
-/// The source name used in warnings.
-pub const SOURCE: &str = "flatpak";
+/// The source of every entry read here; its name labels the warnings.
+pub const SOURCE: Source = Source::Flatpak;
 /// Largest metadata or AppStream file read.
 const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
@@ -129,7 +129,7 @@ pub fn read_installation(root: &Path, installation: &Path) -> (Vec<Software>, Ve
                         Ok(Some(entry)) => software.push(entry),
                         Ok(None) => {}
                         Err(e) => warnings.push(Warning::new(
-                            SOURCE,
+                            SOURCE.name(),
                             format!("{}: {e}", machine_path(root, &branch_dir)),
                         )),
                     }
@@ -137,7 +137,7 @@ pub fn read_installation(root: &Path, installation: &Path) -> (Vec<Software>, Ve
             }
         }
     }
-    (software, cap_warnings(SOURCE, warnings))
+    (software, cap_warnings(SOURCE.name(), warnings))
 }
 
 fn read_deployment(
@@ -181,7 +181,7 @@ fn read_deployment(
         publisher: None,
         install_date: None,
         architecture,
-        source: Source::Flatpak,
+        source: SOURCE,
         install_location: Some(machine_path(root, branch_dir)),
         identifier: non_empty(&id),
         key,

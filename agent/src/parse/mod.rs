@@ -27,7 +27,7 @@ use sunset_catalog::inventory::Warning;
 pub mod dpkg;
 pub mod efi;
 pub mod flatpak;
-pub mod macos;
+pub mod macos_plist;
 pub mod os_release;
 pub mod rpm;
 pub mod snap;

@@ -35,8 +35,8 @@ use sunset_catalog::inventory::{Software, Source, Warning};
 
 use super::{cap_warnings, non_empty, under_root};
 
-/// The source name used in warnings.
-pub const SOURCE: &str = "rpm";
+/// The source of every entry read here; its name labels the warnings.
+pub const SOURCE: Source = Source::Rpm;
 /// Where rpm keeps its database, newest layout first (`/var/lib/rpm` is often a link to the first).
 pub const DB_DIRS: [&str; 2] = ["/usr/lib/sysimage/rpm", "/var/lib/rpm"];
 /// SQLite database file name.
@@ -134,7 +134,7 @@ impl RpmPackage {
                 .and_then(|t| DateTime::from_timestamp(i64::from(t), 0))
                 .map(|t| t.date_naive()),
             architecture: self.arch.as_deref().and_then(non_empty),
-            source: Source::Rpm,
+            source: SOURCE,
             install_location: None,
             identifier: None,
             key,
@@ -401,7 +401,7 @@ pub fn read_sqlite(path: &Path) -> (Vec<Software>, Vec<Warning>) {
         (
             Vec::new(),
             vec![Warning::new(
-                SOURCE,
+                SOURCE.name(),
                 format!("{}: {message}", path.display()),
             )],
         )
@@ -437,8 +437,8 @@ pub fn read_sqlite(path: &Path) -> (Vec<Software>, Vec<Warning>) {
     };
     match sqlite_packages(&connection) {
         Ok(Some(results)) => {
-            let (software, warnings) = collect(results, SOURCE);
-            (software, cap_warnings(SOURCE, warnings))
+            let (software, warnings) = collect(results, SOURCE.name());
+            (software, cap_warnings(SOURCE.name(), warnings))
         }
         Ok(None) => fail("an SQLite database without a Packages table: not an rpm database".into()),
         Err(e) => fail(format!("cannot read as an rpm database: {e}")),
@@ -509,7 +509,7 @@ pub fn read_ndb(path: &Path) -> (Vec<Software>, Vec<Warning>) {
         Err(e) => (
             Vec::new(),
             vec![Warning::new(
-                SOURCE,
+                SOURCE.name(),
                 format!("cannot open {}: {e}", path.display()),
             )],
         ),
@@ -521,7 +521,7 @@ pub fn read_ndb(path: &Path) -> (Vec<Software>, Vec<Warning>) {
 /// and blobs at `block offset × 16` (`BlbS`, package index, checksum, length, then the header).
 /// The checksum is not verified; each damaged package is a warning.
 pub fn parse_ndb<R: Read + Seek>(mut reader: R) -> (Vec<Software>, Vec<Warning>) {
-    let fail = |message: String| (Vec::new(), vec![Warning::new(SOURCE, message)]);
+    let fail = |message: String| (Vec::new(), vec![Warning::new(SOURCE.name(), message)]);
     let mut header = [0u8; 32];
     if let Err(e) = reader.read_exact(&mut header) {
         return fail(format!("not an ndb database (header unreadable: {e})"));
@@ -551,7 +551,7 @@ pub fn parse_ndb<R: Read + Seek>(mut reader: R) -> (Vec<Software>, Vec<Warning>)
         };
         if slot[..4] != *b"Slot" {
             warnings.push(Warning::new(
-                SOURCE,
+                SOURCE.name(),
                 format!("slot {number} has a bad magic number; the slot table ends here"),
             ));
             break;
@@ -562,12 +562,15 @@ pub fn parse_ndb<R: Read + Seek>(mut reader: R) -> (Vec<Software>, Vec<Warning>)
         let label = format!("package {package} (slot {number})");
         match ndb_blob(&mut reader, package, block) {
             Ok(blob) => results.push((label, parse_header(&blob))),
-            Err(e) => warnings.push(Warning::new(SOURCE, format!("{label}: {e}; skipped"))),
+            Err(e) => warnings.push(Warning::new(
+                SOURCE.name(),
+                format!("{label}: {e}; skipped"),
+            )),
         }
     }
-    let (software, mut header_warnings) = collect(results, SOURCE);
+    let (software, mut header_warnings) = collect(results, SOURCE.name());
     warnings.append(&mut header_warnings);
-    (software, cap_warnings(SOURCE, warnings))
+    (software, cap_warnings(SOURCE.name(), warnings))
 }
 
 fn ndb_blob<R: Read + Seek>(reader: &mut R, package: u32, block: u32) -> io::Result<Vec<u8>> {
@@ -624,8 +627,8 @@ pub fn parse_query_output(text: &str) -> (Vec<Software>, Vec<Warning>) {
         };
         results.push((label, result));
     }
-    let (software, warnings) = collect(results, SOURCE);
-    (software, cap_warnings(SOURCE, warnings))
+    let (software, warnings) = collect(results, SOURCE.name());
+    (software, cap_warnings(SOURCE.name(), warnings))
 }
 
 /// Lists a database with the rpm program: copies `db_file` into a temporary directory, runs
@@ -641,7 +644,7 @@ pub fn read_with_rpm_tool(
         format.describe(),
         db_file.display()
     );
-    let fail = |message: String| (Vec::new(), vec![Warning::new(SOURCE, message)]);
+    let fail = |message: String| (Vec::new(), vec![Warning::new(SOURCE.name(), message)]);
     let Some(file_name) = db_file.file_name() else {
         return fail(format!("{what}: not a file"));
     };
@@ -681,7 +684,7 @@ pub fn read_with_rpm_tool(
     let (software, mut warnings) = parse_query_output(&String::from_utf8_lossy(&output.stdout));
     if software.is_empty() && warnings.is_empty() {
         warnings.push(Warning::new(
-            SOURCE,
+            SOURCE.name(),
             format!(
                 "{what}: rpm listed no packages (this rpm may not support the {} format)",
                 format.describe()

@@ -24,8 +24,8 @@ use super::{cap_warnings, machine_path, non_empty, read_bounded, under_root};
 pub const SNAP_MOUNT_DIR: &str = "/snap";
 /// Where snapd keeps the package files.
 pub const SNAPS_DIR: &str = "/var/lib/snapd/snaps";
-/// The source name used in warnings.
-pub const SOURCE: &str = "snap";
+/// The source of every entry read here; its name labels the warnings.
+pub const SOURCE: Source = Source::Snap;
 /// Largest snap.yaml read.
 const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
@@ -104,7 +104,7 @@ pub fn read_installed(root: &Path) -> (Vec<Software>, Vec<Warning>) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
             Err(e) => {
                 warnings.push(Warning::new(
-                    SOURCE,
+                    SOURCE.name(),
                     format!("{}: {e}", machine_path(root, &yaml_path)),
                 ));
                 continue;
@@ -129,7 +129,7 @@ pub fn read_installed(root: &Path) -> (Vec<Software>, Vec<Warning>) {
     }
     software.extend(unmounted.into_iter().map(|name| entry(name, None, None)));
     software.sort_by(|a, b| a.name.cmp(&b.name));
-    (software, cap_warnings(SOURCE, warnings))
+    (software, cap_warnings(SOURCE.name(), warnings))
 }
 
 fn entry(name: String, version: Option<String>, location: Option<String>) -> Software {
@@ -141,7 +141,7 @@ fn entry(name: String, version: Option<String>, location: Option<String>) -> Sof
         publisher: None,
         install_date: None,
         architecture: None,
-        source: Source::Snap,
+        source: SOURCE,
         install_location: location,
         key,
     }

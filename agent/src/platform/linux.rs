@@ -2,13 +2,13 @@
 
 use std::path::Path;
 
-use crate::scan::Collected;
-use crate::{linux, probe, sysfs};
+use crate::inventory::{Collected, linux_root, sysfs};
+use crate::probe;
 
 /// Collects this machine's inventory.
 pub fn collect_live() -> Collected {
     let root = Path::new("/");
-    let mut collected = linux::collect(root);
+    let mut collected = linux_root::collect(root);
     collected.os.kernel_version = sysinfo::System::kernel_version().ok();
     collected.os.architecture = Some(std::env::consts::ARCH.to_string());
     collected.os.installation_type = None;

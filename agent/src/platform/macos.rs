@@ -2,13 +2,13 @@
 
 use std::path::Path;
 
-use crate::scan::Collected;
-use crate::{macos, probe};
+use crate::inventory::{Collected, macos_volume};
+use crate::probe;
 
 /// Collects this machine's inventory.
 pub fn collect_live() -> Collected {
     let root = Path::new("/");
-    let mut collected = macos::collect(root);
+    let mut collected = macos_volume::collect(root);
     collected.os.kernel_version = sysinfo::System::kernel_version().ok();
     collected.os.architecture = Some(std::env::consts::ARCH.to_string());
     collected.hardware.memory_bytes = probe::memory();

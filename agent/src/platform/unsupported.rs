@@ -2,7 +2,7 @@
 
 use sunset_catalog::inventory::Warning;
 
-use crate::scan::Collected;
+use crate::inventory::Collected;
 
 /// Reports that live collection is not available here; `--root` still works.
 pub fn collect_live() -> Collected {

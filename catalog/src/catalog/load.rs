@@ -18,6 +18,7 @@ use super::model::{
 use super::{
     Catalog, CompiledReadiness, CompiledRelease, CompiledRule, CompiledSecureBoot, Entry, Pattern,
 };
+use crate::inventory::Source;
 use crate::version::{Scheme, VersionRange};
 
 /// One problem in a catalogue, located precisely enough to fix it.
@@ -59,19 +60,6 @@ fn list(problems: &[Problem]) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
-
-/// Software sources a rule may name (see `inventory::Source::name`).
-const SOURCES: &[&str] = &[
-    "hklm-uninstall",
-    "wow6432-uninstall",
-    "user-uninstall",
-    "windows-registry",
-    "dpkg",
-    "rpm",
-    "flatpak",
-    "snap",
-    "macos-app",
-];
 
 impl Catalog {
     /// Reads every `*.toml` file of a directory, in name order.
@@ -459,8 +447,9 @@ impl Checker {
             }
         }
         for source in &rule.sources {
-            if !SOURCES.contains(&source.as_str()) {
-                let message = format!("unknown source '{source}' (known: {})", SOURCES.join(", "));
+            if !Source::known().any(|known| known.name() == source) {
+                let known: Vec<&str> = Source::known().map(|s| s.name()).collect();
+                let message = format!("unknown source '{source}' (known: {})", known.join(", "));
                 self.at(here, span.clone(), &format!("{field}.sources"), &message);
             }
         }

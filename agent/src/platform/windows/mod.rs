@@ -1,7 +1,8 @@
 //! The live Windows machine: open the registry keys and hand them to the shared inventory code in
-//! `crate::windows`, then add what only the running system can tell (TPM, memory, disk).
-//! Logged-on users' hives are read under `HKU`; logged-off users' `NTUSER.DAT` files are read with
-//! the offline hive reader (a locked file is a warning, not a failure).
+//! `crate::inventory::windows`, then add what only the running system can tell (TPM, memory, disk).
+//! Which user hives are read is decided by `live_users` (shared, tested on Linux): logged-on users'
+//! hives under `HKU`, logged-off users' `NTUSER.DAT` with the offline hive reader (a locked file is
+//! a warning, not a failure).
 
 mod firmware;
 pub mod registry;
@@ -9,23 +10,27 @@ mod secure_boot;
 pub mod service;
 mod wmi;
 
-pub use service::{machine_overrides, run as run_service};
+pub use service::{run as run_service, stop_requested};
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use sunset_catalog::inventory::Warning;
 
+use crate::inventory::Collected;
+use crate::inventory::windows::live_users::{self, LiveUserHive};
+use crate::inventory::windows::secure_boot::{FIRMWARE_DB, FIRMWARE_KEK, certificate_list};
+use crate::inventory::windows::users::{self, UserHive};
+use crate::inventory::windows::wmi::{
+    self as queries, AdapterRow, BaseBoardRow, LicenseRow, ProductRow,
+};
+use crate::inventory::windows::{Collector, Machine};
 use crate::probe;
-use crate::registry::{Hive, Key};
-use crate::scan::Collected;
-use crate::windows::users::{self, UserHive};
-use crate::windows::wmi::{self as queries, AdapterRow, BaseBoardRow, LicenseRow, ProductRow};
-use crate::windows::{Collector, Machine, WindowsInventory};
+use crate::registry::{Hive, Key, RegistryError};
 use registry::{LiveKey, View};
 
-/// Never resolves: a Windows service is stopped through the service control manager.
-pub async fn terminate_signal() {
-    std::future::pending::<()>().await;
+/// `HKLM`, in the 64-bit view.
+pub fn local_machine() -> Result<Option<impl Key>, RegistryError> {
+    LiveKey::local_machine(View::Native64).map(Some)
 }
 
 /// Collects this machine's inventory.
@@ -63,38 +68,59 @@ pub fn collect_live() -> Collected {
         Some(software) => users::profiles(software, collector.warnings_mut()),
         None => Vec::new(),
     };
-    let loaded = loaded_users(&mut collector);
-    for (sid, root) in &loaded {
-        let name = profiles
-            .iter()
-            .find(|p| p.sid.eq_ignore_ascii_case(sid))
-            .map(|p| p.user_name.clone());
-        collector.user(&UserHive {
-            sid: Some(sid.clone()),
-            name,
-            root,
-        });
-    }
-    for profile in &profiles {
-        if loaded
-            .iter()
-            .any(|(sid, _)| sid.eq_ignore_ascii_case(&profile.sid))
-        {
-            continue;
+    let system_drive = std::env::var("SystemDrive").unwrap_or_else(|_| "C:".to_string());
+    let hku = LiveKey::users()
+        .map_err(|e| collector.warning(Warning::new("registry:HKU", e.to_string())))
+        .ok();
+    let loaded = match &hku {
+        Some(hku) => hku.subkeys().unwrap_or_else(|e| {
+            collector.warning(Warning::new("registry:HKU", e.to_string()));
+            Vec::new()
+        }),
+        None => Vec::new(),
+    };
+    for user in live_users::live_user_hives(&loaded, &profiles, &system_drive) {
+        match user {
+            LiveUserHive::Loaded { sid, name } => {
+                let Some(hku) = &hku else { continue };
+                match hku.open(&sid) {
+                    Ok(Some(root)) => collector.user(&UserHive {
+                        sid: Some(sid),
+                        name,
+                        root: &root,
+                    }),
+                    Ok(None) => {}
+                    Err(e) => collector
+                        .warning(Warning::new(format!("registry:HKU\\{sid}"), e.to_string())),
+                }
+            }
+            LiveUserHive::File { sid, name, path } => match Hive::open(Path::new(&path)) {
+                Ok(hive) => collector.user(&UserHive {
+                    sid: Some(sid),
+                    name: Some(name),
+                    root: &hive.root(),
+                }),
+                Err(e) => collector.warning(Warning::new(
+                    format!("hive:{path}"),
+                    format!("profile of {name} not read: {e}"),
+                )),
+            },
         }
-        let path = PathBuf::from(expand_system_drive(&profile.profile_path)).join("NTUSER.DAT");
-        read_offline_user(&mut collector, &path, profile);
     }
     let mut inventory = collector.finish();
     inventory.hardware.tpm = firmware::tpm();
-    let (db, kek) =
-        secure_boot::secure_boot_lists(&inventory.hardware.uefi, &mut inventory.warnings);
-    inventory.hardware.secure_boot_db = db;
-    inventory.hardware.secure_boot_kek = kek;
+    secure_boot::enable_firmware_privilege();
+    let uefi = inventory.hardware.uefi.clone();
+    for (variable, fact) in [
+        (FIRMWARE_DB, &mut inventory.hardware.secure_boot_db),
+        (FIRMWARE_KEK, &mut inventory.hardware.secure_boot_kek),
+    ] {
+        let read = secure_boot::read_variable(variable);
+        *fact = certificate_list(variable, read, &uefi, &mut inventory.warnings);
+    }
     from_wmi(&mut inventory);
     // UEFI comes from SYSTEM's PEFirmwareType, which Windows sets at every boot (shared code).
     // GetFirmwareType is not called: Wine 8 aborts the process on it, and it adds nothing.
-    let system_drive = std::env::var("SystemDrive").unwrap_or_else(|_| "C:".to_string());
     inventory.hardware.memory_bytes = probe::memory();
     inventory.hardware.system_disk = probe::system_disk(Path::new(&format!("{system_drive}\\")));
     if inventory.hardware.cpu.known().is_none() {
@@ -103,12 +129,12 @@ pub fn collect_live() -> Collected {
     if inventory.hostname.is_none() {
         inventory.hostname = probe::hostname();
     }
-    inventory.into()
+    inventory
 }
 
 /// The facts only WMI has: ESU licences and the SMBIOS identity. WMI unavailable: ESU stays
 /// `not-collected` (with the reason) and a warning says why.
-fn from_wmi(inventory: &mut WindowsInventory) {
+fn from_wmi(inventory: &mut Collected) {
     let session = match wmi::Session::connect() {
         Ok(session) => session,
         Err(e) => {
@@ -133,58 +159,4 @@ fn from_wmi(inventory: &mut WindowsInventory) {
     hardware.serial = identity.serial;
     hardware.board_serial = identity.board_serial;
     hardware.mac_addresses = identity.mac_addresses;
-}
-
-/// The real users whose hives are loaded under `HKU` (logged on, or running a process).
-fn loaded_users(collector: &mut Collector) -> Vec<(String, LiveKey)> {
-    let users = match LiveKey::users() {
-        Ok(users) => users,
-        Err(e) => {
-            collector.warning(Warning::new("registry:HKU", e.to_string()));
-            return Vec::new();
-        }
-    };
-    let names = users.subkeys().unwrap_or_else(|e| {
-        collector.warning(Warning::new("registry:HKU", e.to_string()));
-        Vec::new()
-    });
-    names
-        .into_iter()
-        .filter(|sid| users::is_user_sid(sid))
-        .filter_map(|sid| match users.open(&sid) {
-            Ok(Some(key)) => Some((sid, key)),
-            Ok(None) => None,
-            Err(e) => {
-                collector.warning(Warning::new(format!("registry:HKU\\{sid}"), e.to_string()));
-                None
-            }
-        })
-        .collect()
-}
-
-fn read_offline_user(collector: &mut Collector, path: &Path, profile: &users::Profile) {
-    match Hive::open(path) {
-        Ok(hive) => {
-            let root = hive.root();
-            collector.user(&UserHive {
-                sid: Some(profile.sid.clone()),
-                name: Some(profile.user_name.clone()),
-                root: &root,
-            });
-        }
-        Err(e) => collector.warning(Warning::new(
-            format!("hive:{}", path.display()),
-            format!("profile of {} not read: {e}", profile.user_name),
-        )),
-    }
-}
-
-/// `ProfileImagePath` is REG_EXPAND_SZ and usually starts with `%SystemDrive%`.
-fn expand_system_drive(path: &str) -> String {
-    let drive = std::env::var("SystemDrive").unwrap_or_else(|_| "C:".to_string());
-    let lower = path.to_ascii_lowercase();
-    match lower.strip_prefix("%systemdrive%") {
-        Some(_) => format!("{drive}{}", &path["%systemdrive%".len()..]),
-        None => path.to_string(),
-    }
 }

@@ -4,8 +4,8 @@
 //! read is decided by the code above the trait (tested on Linux with hive files). The one thing this
 //! adapter keeps is the registry view (64- or 32-bit), passed on to every key it opens.
 
+use crate::inventory::windows::ValueNames;
 use crate::registry::{Key, RegistryError, Value};
-use crate::windows::ValueNames;
 
 /// `KEY_WOW64_64KEY`: see the 64-bit registry view even from a 32-bit process.
 const KEY_WOW64_64KEY: u32 = 0x0100;

@@ -1,12 +1,12 @@
 //! The Secure Boot `db` and `KEK` variables of the running machine, read with
 //! `GetFirmwareEnvironmentVariableW` (kernel32) after enabling `SeSystemEnvironmentPrivilege`
 //! (advapi32), which LocalSystem — the service — and elevated administrators hold, disabled. Both
-//! exist on Windows 7. The values are parsed by the shared `crate::parse::efi`.
+//! exist on Windows 7. What each outcome means is decided in shared code
+//! (`crate::inventory::windows::secure_boot::certificate_list`).
 #![allow(unsafe_code)] // documented Win32 calls with caller-owned, correctly sized buffers
 
 use std::ptr;
 
-use sunset_catalog::inventory::{Fact, Warning};
 use windows_sys::Win32::Foundation::{
     CloseHandle, ERROR_ENVVAR_NOT_FOUND, ERROR_INSUFFICIENT_BUFFER, ERROR_INVALID_FUNCTION,
     ERROR_PRIVILEGE_NOT_HELD, GetLastError, HANDLE, LUID,
@@ -18,7 +18,7 @@ use windows_sys::Win32::Security::{
 use windows_sys::Win32::System::Threading::{GetCurrentProcess, OpenProcessToken};
 use windows_sys::Win32::System::WindowsProgramming::GetFirmwareEnvironmentVariableW;
 
-use crate::parse::efi;
+use crate::inventory::windows::secure_boot::{MAX_VARIABLE_BYTES, VariableRead};
 
 /// NUL-terminated UTF-16.
 fn wide(text: &str) -> Vec<u16> {
@@ -27,7 +27,7 @@ fn wide(text: &str) -> Vec<u16> {
 
 /// Enables `SeSystemEnvironmentPrivilege` in this process's token, if the token holds it. Whether
 /// it worked shows in the variable read (`ERROR_PRIVILEGE_NOT_HELD`), so failures are ignored here.
-fn enable_firmware_privilege() {
+pub fn enable_firmware_privilege() {
     let mut token: HANDLE = ptr::null_mut();
     // SAFETY: the pseudo-handle needs no closing; `token` receives a handle we close below.
     let opened = unsafe {
@@ -68,9 +68,8 @@ fn enable_firmware_privilege() {
     unsafe { CloseHandle(token) };
 }
 
-/// One firmware variable's value: `Ok(None)` when it does not exist; the Win32 error otherwise
-/// (`ERROR_INVALID_FUNCTION`: the firmware is not UEFI, or the OS cannot reach it).
-fn read_variable(name: &str, guid: &str) -> Result<Option<Vec<u8>>, u32> {
+/// Reads one firmware variable (name, vendor GUID) of the running machine.
+pub fn read_variable((name, guid): (&str, &str)) -> VariableRead {
     let name = wide(name);
     let guid = wide(&format!("{{{guid}}}"));
     let mut size = 64 * 1024;
@@ -88,60 +87,18 @@ fn read_variable(name: &str, guid: &str) -> Result<Option<Vec<u8>>, u32> {
         };
         if read > 0 {
             buffer.truncate(read as usize);
-            return Ok(Some(buffer));
+            return VariableRead::Value(buffer);
         }
         // SAFETY: reads this thread's last error, set by the call above.
         let error = unsafe { GetLastError() };
         match error {
-            ERROR_INSUFFICIENT_BUFFER if (size as u64) < efi::MAX_VARIABLE_BYTES => size *= 4,
-            ERROR_ENVVAR_NOT_FOUND => return Ok(None),
+            ERROR_INSUFFICIENT_BUFFER if (size as u64) < MAX_VARIABLE_BYTES => size *= 4,
             // A zero-length variable reads as 0 bytes with no error.
-            0 => return Ok(Some(Vec::new())),
-            other => return Err(other),
+            0 => return VariableRead::Value(Vec::new()),
+            ERROR_ENVVAR_NOT_FOUND => return VariableRead::Missing,
+            ERROR_INVALID_FUNCTION => return VariableRead::NotUefi,
+            ERROR_PRIVILEGE_NOT_HELD => return VariableRead::NoPrivilege,
+            other => return VariableRead::Failed(other),
         }
     }
-}
-
-/// The certificate subjects of `db` and `KEK`. Legacy BIOS (known from the registry, or, when the
-/// registry did not say, the call answering "not UEFI") or a missing variable: `Absent`. No
-/// privilege (a non-elevated user) or an unreadable value: `NotCollected`, with a warning for
-/// anything but the missing privilege.
-pub fn secure_boot_lists(
-    uefi: &Fact<bool>,
-    warnings: &mut Vec<Warning>,
-) -> (Fact<Vec<String>>, Fact<Vec<String>>) {
-    if uefi == &Fact::Known(false) {
-        return (Fact::Absent, Fact::Absent);
-    }
-    enable_firmware_privilege();
-    let mut list = |name: &str, guid: &str| -> Fact<Vec<String>> {
-        let source = format!("firmware:{name}-{guid}");
-        match read_variable(name, guid) {
-            Ok(None) => Fact::Absent,
-            Ok(Some(value)) => match efi::certificates(&value) {
-                Ok(found) => {
-                    if found.unreadable > 0 {
-                        let message =
-                            format!("{} certificate(s) could not be read", found.unreadable);
-                        warnings.push(Warning::new(source, message));
-                    }
-                    Fact::Known(found.subjects)
-                }
-                Err(e) => {
-                    warnings.push(Warning::new(source, e.to_string()));
-                    Fact::NotCollected
-                }
-            },
-            Err(ERROR_PRIVILEGE_NOT_HELD) => Fact::NotCollected,
-            Err(ERROR_INVALID_FUNCTION) if uefi != &Fact::Known(true) => Fact::Absent,
-            Err(code) => {
-                let message = format!("GetFirmwareEnvironmentVariableW failed: error {code}");
-                warnings.push(Warning::new(source, message));
-                Fact::NotCollected
-            }
-        }
-    };
-    let db = list("db", efi::IMAGE_SECURITY_DATABASE);
-    let kek = list("KEK", efi::GLOBAL_VARIABLE);
-    (db, kek)
 }

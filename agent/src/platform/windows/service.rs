@@ -1,7 +1,6 @@
-//! Windows glue for `sunset-agent run`: the service control handler and the registry hook for the
-//! MSI's configuration values. Thin on purpose: the loop is [`crate::service::run`] and the override
-//! rules are [`crate::config::overrides_from`], both tested on Linux; this file only connects them to
-//! the service control manager and the live registry.
+//! Windows glue for `sunset-agent run`: the service control handler. Thin on purpose: it runs the
+//! service closure it is handed (the loop in `crate::service`, tested on Linux) and turns the
+//! service control manager's Stop and Shutdown into the closure's stop signal.
 
 use std::ffi::OsString;
 use std::sync::{Arc, Mutex};
@@ -14,50 +13,57 @@ use windows_service::service::{
 use windows_service::service_control_handler::{self, ServiceControlHandlerResult};
 use windows_service::{define_windows_service, service_dispatcher};
 
-use super::registry::{LiveKey, View};
-use crate::config::{self, Config, ConfigError, Overrides};
-use crate::deliver::RetryPolicy;
-use crate::service::{Agent, run_foreground};
+use crate::platform::{Service, StopSignal};
 
 /// The service name the MSI installs (`ServiceInstall/@Name`).
 pub const SERVICE_NAME: &str = "SunsetAgent";
 /// `ERROR_FAILED_SERVICE_CONTROLLER_CONNECT`: the process was not started by the SCM.
 const NOT_A_SERVICE: i32 = 1063;
 
-/// The configuration handed from `main` to the service entry point (the SCM calls it on its own
-/// thread, with no way to pass data).
-static CONFIG: Mutex<Option<Config>> = Mutex::new(None);
+/// The service handed from `run` to the service entry point (the SCM calls it on its own thread,
+/// with no way to pass data).
+static SERVICE: Mutex<Option<Service>> = Mutex::new(None);
 
-/// The values under `HKLM\SOFTWARE\Sunset\Agent`, read from the 64-bit view.
-pub fn machine_overrides() -> Result<Overrides, ConfigError> {
-    let hklm = LiveKey::local_machine(View::Native64)?;
-    Ok(config::overrides_from(&hklm)?)
-}
-
-/// Runs as a service when started by the SCM, else in the foreground (Ctrl-C stops it).
-pub fn run(config: Config) -> anyhow::Result<()> {
-    match CONFIG.lock() {
-        Ok(mut slot) => *slot = Some(config.clone()),
-        Err(poisoned) => *poisoned.into_inner() = Some(config.clone()),
+/// Runs `service` as a Windows service when started by the SCM, else in the foreground (Ctrl-C
+/// stops it).
+pub fn run(service: Service) -> anyhow::Result<()> {
+    match SERVICE.lock() {
+        Ok(mut slot) => *slot = Some(service),
+        Err(poisoned) => *poisoned.into_inner() = Some(service),
     }
     match service_dispatcher::start(SERVICE_NAME, ffi_service_main) {
         Ok(()) => Ok(()),
         Err(windows_service::Error::Winapi(e)) if e.raw_os_error() == Some(NOT_A_SERVICE) => {
-            run_foreground(config)
+            let service = match SERVICE.lock() {
+                Ok(mut slot) => slot.take(),
+                Err(poisoned) => poisoned.into_inner().take(),
+            };
+            match service {
+                Some(service) => service(Box::pin(stop_requested())),
+                None => Err(anyhow::anyhow!("the service was already started")),
+            }
         }
         Err(e) => Err(anyhow::anyhow!("cannot start the service dispatcher: {e}")),
+    }
+}
+
+/// Resolves on Ctrl-C: a Windows service is stopped through the service control manager, and a
+/// foreground run by Ctrl-C. Needs a Tokio runtime when polled.
+pub async fn stop_requested() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
     }
 }
 
 define_windows_service!(ffi_service_main, service_main);
 
 fn service_main(_arguments: Vec<OsString>) {
-    let config = match CONFIG.lock() {
+    let service = match SERVICE.lock() {
         Ok(mut slot) => slot.take(),
         Err(poisoned) => poisoned.into_inner().take(),
     };
-    let Some(config) = config else {
-        tracing::error!("service started without a configuration");
+    let Some(service) = service else {
+        tracing::error!("service started without anything to run");
         return;
     };
     let stop = Arc::new(Notify::new());
@@ -104,19 +110,8 @@ fn service_main(_arguments: Vec<OsString>) {
         }
     };
     report(ServiceState::Running, 0);
-    let outcome = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(anyhow::Error::from)
-        .and_then(|runtime| {
-            let result = runtime.block_on(async {
-                let agent = Agent::new(config, RetryPolicy::service())?;
-                crate::service::run(agent, stop.notified()).await;
-                Ok::<_, anyhow::Error>(())
-            });
-            runtime.shutdown_timeout(Duration::from_secs(5));
-            result
-        });
+    let stop: StopSignal = Box::pin(async move { stop.notified().await });
+    let outcome = service(stop);
     match outcome {
         Ok(()) => report(ServiceState::Stopped, 0),
         Err(e) => {

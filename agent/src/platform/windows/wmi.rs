@@ -1,6 +1,6 @@
 //! WMI on the running Windows, through the maintained `wmi` crate (COM, `root\cimv2`): the licence
 //! store (ESU) and the SMBIOS identity. What to ask and what the rows mean is shared code
-//! (`crate::windows::wmi`); this file only connects and runs queries.
+//! (`crate::inventory::windows::wmi`); this file only connects and runs queries.
 //!
 //! COM is initialised here, on the calling thread (multithreaded apartment), with the default
 //! process security, before the crate connects. That is what the crate asks of its caller on

@@ -20,7 +20,7 @@ HKCU='HKEY_CURRENT_USER'
 
 hive software-win11.reg "$HKLM_SOFTWARE" software-win11.hive
 
-# A Windows volume for offline::scan_volume. File names vary in case on purpose (`system`, `ntuser.dat`).
+# A Windows volume for offline::collect_volume. File names vary in case on purpose (`system`, `ntuser.dat`).
 V=volume
 rm -rf "$V"
 hive software-win10.reg "$HKLM_SOFTWARE" "$V/Windows/System32/config/SOFTWARE"

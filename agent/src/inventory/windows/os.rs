@@ -21,7 +21,7 @@
 use sunset_catalog::inventory::{Fact, InstallationType, Os, OsFamily, Warning};
 
 use super::{HKLM_SOFTWARE, join, read_text, read_u32, warn};
-use crate::identity;
+use crate::inventory::identity;
 use crate::registry::Key;
 
 /// `CurrentVersion`, relative to the `SOFTWARE` root.

@@ -21,9 +21,8 @@ use std::path::{Path, PathBuf};
 use sunset_catalog::inventory::Warning;
 
 use super::users::{self, Profile, UserHive};
-use super::{Collector, Machine, WindowsInventory};
+use super::{Collected, Collector, Machine};
 use crate::registry::{Hive, names_equal};
-use crate::scan::Collected;
 
 /// The `SOFTWARE` hive, relative to the volume root.
 pub const SOFTWARE_HIVE: &str = "Windows/System32/config/SOFTWARE";
@@ -37,11 +36,6 @@ pub const NTUSER_DAT: &str = "NTUSER.DAT";
 /// The hive folder, relative to the volume root.
 pub const CONFIG_DIR: &str = "Windows/System32/config";
 
-/// Scans the Windows installation whose volume is mounted at `root`, for `sunset-agent scan --root`.
-pub fn scan_volume(root: &Path) -> Collected {
-    collect_volume(root).into()
-}
-
 /// The machine hive called `name` (`SOFTWARE`, `SYSTEM`) in `Windows/System32/config` below `root`, found
 /// case-insensitively; `None` when there is none (so `root` is not a Windows volume).
 pub fn find_hive(root: &Path, name: &str) -> Option<PathBuf> {
@@ -49,7 +43,7 @@ pub fn find_hive(root: &Path, name: &str) -> Option<PathBuf> {
 }
 
 /// Scans the Windows installation whose volume is mounted at `root`, with the list of users read.
-pub fn collect_volume(root: &Path) -> WindowsInventory {
+pub fn collect_volume(root: &Path) -> Collected {
     let mut collector = Collector::new();
     let software = open_hive(root, SOFTWARE_HIVE, &mut collector);
     let system = open_hive(root, SYSTEM_HIVE, &mut collector);

@@ -4,17 +4,24 @@
 use std::path::Path;
 
 use chrono::Utc;
-use sunset_catalog::inventory::{Fact, OsFamily, Software, Warning};
+use sunset_catalog::inventory::{Fact, OsFamily, Software, Source, Warning};
 
-use crate::identity;
+use super::{Collected, identity};
 use crate::parse::{dpkg, flatpak, os_release, read_bounded, rpm, snap, ubuntu_pro, under_root};
-use crate::scan::Collected;
 
 /// A package-database reader: entries found and problems met, under a root.
 type Reader = fn(&Path) -> (Vec<Software>, Vec<Warning>);
 
 /// The OS installation's id, written at first boot (`uninitialized` until then).
 pub const MACHINE_ID: &str = "/etc/machine-id";
+
+/// Linux's package databases: each reader with the [`Source`] its entries carry, in reading order.
+pub const PACKAGE_DATABASES: [(Source, Reader); 4] = [
+    (dpkg::SOURCE, dpkg::read_status),
+    (rpm::SOURCE, rpm::read_rpmdb),
+    (flatpak::SOURCE, flatpak::read_installed),
+    (snap::SOURCE, snap::read_installed),
+];
 
 /// Reads the OS, its machine id, Ubuntu Pro cover and all package databases under `root`. Hardware
 /// is left to the caller: an image has none to read.
@@ -37,13 +44,7 @@ pub fn collect(root: &Path) -> Collected {
         collected.cover = cover;
         collected.warnings.extend(warnings);
     }
-    let sources: [Reader; 4] = [
-        dpkg::read_status,
-        rpm::read_rpmdb,
-        flatpak::read_installed,
-        snap::read_installed,
-    ];
-    for read in sources {
+    for (_, read) in &PACKAGE_DATABASES {
         let (software, warnings) = read(root);
         collected.software.extend(software);
         collected.warnings.extend(warnings);

@@ -20,7 +20,7 @@
 use serde::Deserialize;
 use sunset_catalog::inventory::{Cover, CoverState, Fact, InstallationType, Os, OsFamily, Warning};
 
-use crate::identity::{self, Field};
+use crate::inventory::identity::{self, Field};
 
 /// The cover programme id of Windows 10 ESU (as the catalogue's extended windows name it).
 pub const ESU_PROGRAM: &str = "windows-10-esu";

@@ -244,7 +244,7 @@ pub fn parse_bios_date(text: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::windows::testing::BrokenKey;
+    use crate::inventory::windows::testing::BrokenKey;
 
     #[test]
     fn cpu_identifiers() {

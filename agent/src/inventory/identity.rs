@@ -17,7 +17,7 @@ use sunset_catalog::inventory::Fact;
 use uuid::Uuid;
 
 /// The placeholder table, compiled into the agent.
-const PLACEHOLDERS: &str = include_str!("../data/identity-placeholders.toml");
+const PLACEHOLDERS: &str = include_str!("../../data/identity-placeholders.toml");
 
 /// Which kind of field a value was read from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -243,7 +243,7 @@ pub fn is_msi_product_code(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::windows::testing::BrokenKey;
+    use crate::inventory::windows::testing::BrokenKey;
 
     #[test]
     fn packed_versions() {

@@ -13,7 +13,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use sunset_catalog::inventory::{Cpu, Fact, Hardware, SecureBoot, Tpm, Warning};
 
-use crate::identity::{self, Field};
+use crate::inventory::identity::{self, Field};
 use crate::parse::{efi, read_bounded};
 
 /// The EFI variable holding the Secure Boot state (4 attribute bytes, then 1 = on, 0 = off).

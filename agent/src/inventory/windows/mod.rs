@@ -7,7 +7,7 @@
 //! The entry points are [`collect`] (one key type for everything, as an offline scan has) and
 //! [`Collector`] (when the machine keys and the user hives come from different readers, as on a live
 //! machine: logged-on users' hives under `HKU` are live keys, logged-off users' `NTUSER.DAT` are hive files).
-//! [`offline::scan_volume`] reads a mounted Windows volume with them.
+//! [`offline::collect_volume`] reads a mounted Windows volume with them.
 //!
 //! Partial failure is data: a key or value that cannot be read becomes a [`Warning`] and the scan goes on
 //! with the rest. Nothing here panics on registry data. Warnings are traced here at DEBUG only: the scan
@@ -22,6 +22,7 @@
 
 pub mod extras;
 pub mod hardware;
+pub mod live_users;
 pub mod offline;
 pub mod os;
 pub mod secure_boot;
@@ -31,8 +32,9 @@ pub mod wmi;
 
 use std::collections::HashSet;
 
-use sunset_catalog::inventory::{Cover, Hardware, Os, OsFamily, Software, Warning};
+use sunset_catalog::inventory::{Os, OsFamily, Software, Warning};
 
+use super::{Collected, UserSummary};
 use crate::registry::{HiveKey, Key, RegistryError, Value};
 
 pub use users::UserHive;
@@ -79,60 +81,13 @@ pub struct Machine<'a, K> {
     pub hardware: Option<&'a K>,
 }
 
-/// One user whose per-user installs were read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserSummary {
-    /// The user's SID, when known.
-    pub sid: Option<String>,
-    /// The user's account or profile folder name, when known.
-    pub name: Option<String>,
-    /// Programs found in the user's `Uninstall` key (before de-duplication against other sources).
-    pub entries: usize,
-}
-
-/// What one scan of one Windows installation found.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct WindowsInventory {
-    /// The operating system (family Windows once a machine was collected).
-    pub os: Os,
-    /// Installed software in the documented order, unique by [`Software::key`].
-    pub software: Vec<Software>,
-    /// Firmware, processor and Secure Boot; what the sources cannot tell stays not collected.
-    pub hardware: Hardware,
-    /// ESU cover: `not-collected` from the registry alone (the licence store is read through WMI
-    /// by the live platform layer, which replaces this).
-    pub cover: Vec<Cover>,
-    /// Computer name from `SYSTEM`.
-    pub hostname: Option<String>,
-    /// Primary DNS domain from `SYSTEM` (`Services\Tcpip\Parameters\Domain`), when set.
-    pub domain: Option<String>,
-    /// The users whose hives were read, in order.
-    pub users: Vec<UserSummary>,
-    /// Everything that could not be read.
-    pub warnings: Vec<Warning>,
-}
-
-impl From<WindowsInventory> for crate::scan::Collected {
-    fn from(inventory: WindowsInventory) -> Self {
-        crate::scan::Collected {
-            os: inventory.os,
-            software: inventory.software,
-            hardware: inventory.hardware,
-            cover: inventory.cover,
-            hostname: inventory.hostname,
-            domain: inventory.domain,
-            warnings: inventory.warnings,
-        }
-    }
-}
-
-/// Builds a [`WindowsInventory`] from keys of possibly different reader types.
+/// Builds a [`Collected`] from keys of possibly different reader types.
 ///
 /// Call [`Collector::machine`] first, then [`Collector::user`] once per user hive, then
 /// [`Collector::finish`]. The live side only opens keys and hands them over.
 #[derive(Debug, Default)]
 pub struct Collector {
-    inventory: WindowsInventory,
+    inventory: Collected,
     seen: HashSet<String>,
 }
 
@@ -206,7 +161,7 @@ impl Collector {
     }
 
     /// The inventory.
-    pub fn finish(self) -> WindowsInventory {
+    pub fn finish(self) -> Collected {
         self.inventory
     }
 
@@ -223,7 +178,7 @@ impl Collector {
 pub fn collect<K: Key + ValueNames>(
     machine: &Machine<'_, K>,
     users: &[UserHive<'_, K>],
-) -> WindowsInventory {
+) -> Collected {
     let mut collector = Collector::new();
     collector.machine(machine);
     for user in users {

@@ -34,8 +34,8 @@ pub const SYSTEM_VERSION_PATH: &str = "/System/Library/CoreServices/SystemVersio
 pub const APPLICATION_DIRS: [&str; 2] = ["/Applications", "/System/Applications"];
 /// Parent of the users' home folders; each home's `Applications` is searched too.
 pub const USERS_DIR: &str = "/Users";
-/// The source name used in warnings about applications.
-pub const SOURCE: &str = "macos-app";
+/// The source of every entry read here; its name labels the warnings.
+pub const SOURCE: Source = Source::MacosApp;
 /// The source name used in warnings about the OS record.
 pub const OS_SOURCE: &str = "macos-system-version";
 /// Largest plist read (real Info.plists are tens of KiB).
@@ -110,7 +110,7 @@ pub fn parse_info_plist(bytes: &[u8], bundle_path: &str) -> Result<Software, Pli
         publisher: None,
         install_date: None,
         architecture: None,
-        source: Source::MacosApp,
+        source: SOURCE,
         install_location: non_empty(bundle_path),
         identifier: string(&dictionary, "CFBundleIdentifier"),
         key,
@@ -153,18 +153,18 @@ pub fn read_applications(root: &Path) -> (Vec<Software>, Vec<Warning>) {
         match read_bounded(&info, MAX_PLIST_BYTES) {
             Ok(bytes) => match parse_info_plist(&bytes, &shown) {
                 Ok(entry) => software.push(entry),
-                Err(e) => warnings.push(Warning::new(SOURCE, format!("{shown}: {e}"))),
+                Err(e) => warnings.push(Warning::new(SOURCE.name(), format!("{shown}: {e}"))),
             },
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 tracing::debug!(bundle = %shown, "no Contents/Info.plist; skipped");
             }
             Err(e) => warnings.push(Warning::new(
-                SOURCE,
+                SOURCE.name(),
                 format!("{shown}/Contents/Info.plist: {e}"),
             )),
         }
     }
-    (software, cap_warnings(SOURCE, warnings))
+    (software, cap_warnings(SOURCE.name(), warnings))
 }
 
 fn is_bundle(path: &Path) -> bool {
