@@ -79,7 +79,7 @@ impl Driver {
         let driver = Driver {
             child,
             base: format!("http://127.0.0.1:{port}"),
-            http: reqwest::Client::new(),
+            http: util::http().build().unwrap(),
         };
         let started = Instant::now();
         loop {

@@ -101,6 +101,8 @@ async fn run(args: Args, token: String) -> anyhow::Result<()> {
     );
     let bodies = Arc::new(bodies);
     let next = Arc::new(AtomicUsize::new(0));
+    // Built with the agent (`cargo build --workspace`), reqwest has no crypto provider of its own.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.concurrency)
         .timeout(Duration::from_secs(60))

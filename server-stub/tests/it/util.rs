@@ -12,6 +12,14 @@ use sunset_collector::server::{self, AppState, Shared};
 use sunset_collector::store;
 use tempfile::TempDir;
 
+/// A client builder for the tests. `cargo test --workspace` builds one reqwest for the collector
+/// and the agent, and the agent's `rustls-no-provider` feature then leaves reqwest without a crypto
+/// provider: building a client panics unless one is installed first (ring, as the collector's TLS).
+pub fn http() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
 /// The back end a test body runs against.
 #[derive(Clone, Debug)]
 pub enum Backend {
@@ -189,7 +197,7 @@ pub async fn start_with(backend: &Backend, signed: bool) -> TestServer {
     TestServer {
         url: format!("http://{addr}"),
         state,
-        client: reqwest::Client::new(),
+        client: http().build().expect("HTTP client"),
         _dir: dir,
         catalog_dir,
         catalog_public_key,
