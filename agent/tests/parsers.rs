@@ -16,6 +16,8 @@
 // Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::fs;
@@ -37,10 +39,10 @@ fn data(relative: &str) -> PathBuf {
         .join(relative)
 }
 
-/// A fixture that only exists in `../shared/fixtures`. `None` (with a message) when that folder is
-/// absent; a panic instead when `CI=true`, where it must be present.
+/// A fixture that only exists in `../shared/fixtures` (or `$SUNSET_SHARED/fixtures`). `None` (with
+/// a message) when that folder is absent; a panic instead when `CI=true`, where it must be present.
 fn shared(relative: &str) -> Option<PathBuf> {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures");
+    let base = common::shared_dir().join("fixtures");
     if base.is_dir() {
         let path = base.join(relative);
         assert!(path.exists(), "fixture missing: {}", path.display());

@@ -2,6 +2,8 @@
 //! Debian root and an RHEL-style root, and its JSON is checked against what those files contain.
 #![allow(clippy::unwrap_used)] // a panic in a test is a failed test
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -15,9 +17,10 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The shared fixtures, or `None` (with a message) outside CI when they are absent.
+/// The shared fixtures (`../shared/fixtures` or `$SUNSET_SHARED/fixtures`), or `None` (with a
+/// message) outside CI when they are absent.
 fn shared() -> Option<PathBuf> {
-    let dir = repo().join("../shared/fixtures");
+    let dir = common::shared_dir().join("fixtures");
     if dir.is_dir() {
         return Some(dir);
     }

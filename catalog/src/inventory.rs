@@ -416,8 +416,8 @@ pub struct Hardware {
     /// Subject common names of the X.509 certificates in the firmware's Secure Boot signature
     /// database (`db`), in firmware order (`Microsoft Windows Production PCA 2011`,
     /// `Windows UEFI CA 2023`, …). The ground truth for the 2026 CA expiry: Windows' servicing
-    /// status can lag it. `Absent`: UEFI without the variable; `NotCollected`: offline, legacy
-    /// BIOS, or no permission to read firmware variables.
+    /// status can lag it. `Absent`: legacy BIOS, or UEFI without the variable; `NotCollected`:
+    /// offline, firmware type unknown, or no permission to read firmware variables.
     #[serde(default)]
     pub secure_boot_db: Fact<Vec<String>>,
     /// Subject common names of the certificates in the firmware's Key Exchange Key list (`KEK`):
