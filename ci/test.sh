@@ -11,7 +11,7 @@ step() { printf '\n==> %s\n' "$*"; }
 # --- System packages -------------------------------------------------------------------------------
 # tinyproxy: the agent's proxy tests; osslsigncode and openssl: Authenticode signing of the MSIs. The 32-bit
 # Wine (wine32:i386) for the x86 agent is installed by ci/wine.sh, which also enables i386 multiarch.
-packages=(postgresql rpm libhivex-bin msitools wixl xz-utils chromium chromium-driver wine64 tinyproxy osslsigncode openssl)
+packages=(postgresql rpm libhivex-bin libwin-hivex-perl msitools wixl xz-utils chromium chromium-driver wine64 tinyproxy osslsigncode openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")

@@ -115,7 +115,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Scan(args) => {
             sunset_agent::logging::init_stderr();
-            run_scan(args)
+            run_scan(cli.config.as_deref(), args)
         }
         Command::Report(args) => run_report(cli.config.as_deref(), args),
         Command::Run => run_service(cli.config.as_deref()),
@@ -208,9 +208,19 @@ fn run_service(path: Option<&Path>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_scan(args: ScanArgs) -> Result<ExitCode> {
+fn run_scan(config: Option<&Path>, args: ScanArgs) -> Result<ExitCode> {
+    // The configured state directory when the configuration loads; the default one otherwise (a
+    // scan needs no collector settings).
+    let state_dir = load_config(config).map_or_else(
+        |_| sunset_agent::config::default_state_dir(),
+        |config| config.state_dir,
+    );
+    let (host_id, host_id_source) =
+        sunset_agent::state::scan_host_id(&state_dir, args.root.as_deref());
     let request = scan::Request {
         root: args.root.clone(),
+        host_id,
+        host_id_source: Some(host_id_source),
         ..scan::Request::default()
     };
     if let Some(root) = &args.root

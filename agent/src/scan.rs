@@ -22,6 +22,8 @@ pub struct Request {
     pub root: Option<PathBuf>,
     /// The host id to report (the agent's persisted id), or a fresh one.
     pub host_id: Option<Uuid>,
+    /// Where `host_id` came from, for the inventory (`state directory …`, or why there is none).
+    pub host_id_source: Option<String>,
     /// Site tag.
     pub site: Option<String>,
 }
@@ -61,11 +63,16 @@ pub fn inventory(request: &Request) -> Inventory {
             site: request.site.clone(),
             agent_version: env!("CARGO_PKG_VERSION").to_string(),
             collected_at: Utc::now(),
+            host_id_source: match (request.host_id, &request.host_id_source) {
+                (_, Some(source)) => Some(source.clone()),
+                (None, None) => Some("generated for this scan only".to_string()),
+                (Some(_), None) => None,
+            },
         },
         os: collected.os,
         software: collected.software,
         hardware: collected.hardware,
-        cover: Vec::new(),
+        cover: collected.cover,
         warnings: collected.warnings,
     }
 }

@@ -228,6 +228,7 @@ impl Agent {
         let request = scan::Request {
             root: self.root.clone(),
             host_id: Some(self.host_id),
+            host_id_source: Some(crate::state::host_id_source(&self.config.state_dir)),
             site: self.config.site.clone(),
         };
         let inventory: Inventory =

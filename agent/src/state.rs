@@ -126,6 +126,30 @@ impl State {
     }
 }
 
+/// How the inventory names where a persisted host id came from.
+pub fn host_id_source(state_dir: &Path) -> String {
+    format!(
+        "state directory {} ({})",
+        state_dir.display(),
+        crate::state::HOST_ID_FILE
+    )
+}
+
+/// The host id `scan` reports: the state directory's (created there on first use, as the service
+/// would), so `scan` and `report` name the machine alike. A `--root` scan reads another machine's
+/// disk and gets a one-off id; so does a scan that cannot use the state directory (say, run by a
+/// user who may not write it), with the reason.
+pub fn scan_host_id(state_dir: &Path, root: Option<&Path>) -> (Option<Uuid>, String) {
+    if root.is_some() {
+        let why = "generated for this scan only: --root reads another machine's disk";
+        return (None, why.to_string());
+    }
+    match State::open(state_dir).and_then(|state| state.host_id()) {
+        Ok(id) => (Some(id), host_id_source(state_dir)),
+        Err(e) => (None, format!("generated for this scan only: {e}")),
+    }
+}
+
 /// Reads at most `max` bytes; a larger file is an error.
 pub fn read_limited(path: &Path, max: u64) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
@@ -216,6 +240,29 @@ mod tests {
         assert_eq!(State::open(dir.path()).unwrap().host_id().unwrap(), id);
         fs::write(dir.path().join(HOST_ID_FILE), "garbage").unwrap();
         assert_ne!(state.host_id().unwrap(), id);
+    }
+
+    #[test]
+    fn scans_use_the_state_host_id_unless_they_cannot() {
+        let dir = tempfile::tempdir().unwrap();
+        let (first, source) = scan_host_id(dir.path(), None);
+        let (second, _) = scan_host_id(dir.path(), None);
+        assert!(first.is_some());
+        assert_eq!(first, second);
+        assert_eq!(State::open(dir.path()).unwrap().host_id().ok(), first);
+        assert!(source.starts_with("state directory "), "{source}");
+        let (other, why) = scan_host_id(dir.path(), Some(Path::new("/mnt/image")));
+        assert_eq!(other, None);
+        assert!(why.contains("--root"));
+        // A state directory that cannot be made (its parent is a file): a one-off id, and why.
+        let file = dir.path().join("file");
+        fs::write(&file, "x").unwrap();
+        let (none, why) = scan_host_id(&file.join("state"), None);
+        assert_eq!(none, None);
+        assert!(
+            why.starts_with("generated for this scan only: state "),
+            "{why}"
+        );
     }
 
     #[test]

@@ -45,6 +45,7 @@ fn inventory(os: Os) -> Inventory {
             fqdn: None,
             site: None,
             agent_version: "0.1.0".into(),
+            host_id_source: None,
             collected_at: "2026-12-03T01:30:00Z".parse().unwrap(),
         },
         os,

@@ -247,3 +247,52 @@ fn scan_shows_the_catalogue_date_and_warns_when_it_is_old() {
         serde_json::json!({"date": "2026-08-22", "age_days": 103, "stale": true})
     );
 }
+
+/// `scan` reports the state directory's host id (made there on first use, as the service would), so
+/// repeated scans and `report` name the machine alike; `--inventory-only` says where it came from.
+#[test]
+fn scan_keeps_the_state_directorys_host_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let config = dir.path().join("agent.toml");
+    let text = format!(
+        "collector_url = \"https://collector.example.nhs.uk\"\nenroll_token = \"sst_scan_test_0123456789abcdef\"\nstate_dir = {:?}\n",
+        state
+    );
+    std::fs::write(&config, text).unwrap();
+    let scan = |extra: &[&std::ffi::OsStr]| {
+        let output = agent()
+            .arg("--config")
+            .arg(&config)
+            .args(["scan", "--inventory-only"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice::<Value>(&output.stdout).unwrap()
+    };
+    let first = scan(&[]);
+    let second = scan(&[]);
+    let stored = std::fs::read_to_string(state.join("host-id")).unwrap();
+    assert_eq!(first["host"]["host_id"].as_str(), Some(stored.trim()));
+    assert_eq!(first["host"]["host_id"], second["host"]["host_id"]);
+    assert_ne!(first["host"]["report_id"], second["host"]["report_id"]);
+    assert_eq!(
+        first["host"]["host_id_source"],
+        format!("state directory {} (host-id)", state.display())
+    );
+    // A mounted disk is another machine: never this machine's id.
+    let volume = repo().join("agent/tests/data/windows/volume");
+    let other = scan(&[std::ffi::OsStr::new("--root"), volume.as_os_str()]);
+    assert_ne!(other["host"]["host_id"], first["host"]["host_id"]);
+    assert!(
+        other["host"]["host_id_source"]
+            .as_str()
+            .unwrap()
+            .contains("--root reads another machine's disk")
+    );
+}

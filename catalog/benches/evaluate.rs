@@ -154,6 +154,7 @@ fn profiles() -> Vec<Inventory> {
                     site: None,
                     agent_version: "0.1.0".into(),
                     collected_at: chrono::DateTime::UNIX_EPOCH,
+                    host_id_source: None,
                 },
                 os: Os {
                     family: Some(OsFamily::Windows),

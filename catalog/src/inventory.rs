@@ -60,6 +60,10 @@ pub struct Host {
     pub agent_version: String,
     /// When the scan ran.
     pub collected_at: DateTime<Utc>,
+    /// Where `host_id` came from (`state directory /var/lib/sunset`, or why a one-off id was made),
+    /// so a person can tell a stable id from one that will change on the next run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_id_source: Option<String>,
 }
 
 /// Operating-system family.
@@ -135,6 +139,12 @@ pub struct Os {
     /// Linux `ID_LIKE` from os-release (`rhel fedora`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub distro_id_like: Vec<String>,
+    /// The installation's own id: Windows `HKLM\SOFTWARE\Microsoft\Cryptography\MachineGuid`, Linux
+    /// `/etc/machine-id`. A reinstall (or sysprep) makes a new one, so with [`Hardware::system_uuid`]
+    /// it tells a re-imaged PC (same hardware, new id) from a clone (same id, other hardware).
+    /// Lower case; placeholder values are `Absent`.
+    #[serde(default)]
+    pub machine_id: Fact<String>,
 }
 
 /// Where a software entry was found. Kept on every entry so a finding can say where to look.
@@ -358,9 +368,24 @@ pub struct Hardware {
     /// System model (`OptiPlex 7060`).
     #[serde(default)]
     pub model: Fact<String>,
-    /// Serial number; optional because some estates must not collect it.
+    /// System serial number (SMBIOS type 1; `Win32_ComputerSystemProduct.IdentifyingNumber`,
+    /// `/sys/class/dmi/id/product_serial`). OEM placeholders ("To be filled by O.E.M.",
+    /// "System Serial Number", …) are `Absent`; Linux shows it to root only, so it is often `NotCollected`.
     #[serde(default)]
     pub serial: Fact<String>,
+    /// SMBIOS system UUID, lower-case and hyphenated (`Win32_ComputerSystemProduct.UUID`,
+    /// `/sys/class/dmi/id/product_uuid`, root only). It survives re-imaging; all-zero and all-F
+    /// placeholders are `Absent`.
+    #[serde(default)]
+    pub system_uuid: Fact<String>,
+    /// Baseboard serial number (SMBIOS type 2; `Win32_BaseBoard.SerialNumber`,
+    /// `/sys/class/dmi/id/board_serial`, root only); placeholders are `Absent`.
+    #[serde(default)]
+    pub board_serial: Fact<String>,
+    /// MAC addresses of the physical network adapters (no loopback, bridges, VPN or virtual
+    /// switches), lower-case `aa:bb:cc:dd:ee:ff`, sorted. `Absent`: the machine has none.
+    #[serde(default)]
+    pub mac_addresses: Fact<Vec<String>>,
     /// BIOS/UEFI firmware vendor.
     #[serde(default)]
     pub firmware_vendor: Fact<String>,
@@ -388,6 +413,93 @@ pub struct Hardware {
     /// System (boot) disk.
     #[serde(default)]
     pub system_disk: Fact<Disk>,
+    /// Subject common names of the X.509 certificates in the firmware's Secure Boot signature
+    /// database (`db`), in firmware order (`Microsoft Windows Production PCA 2011`,
+    /// `Windows UEFI CA 2023`, …). The ground truth for the 2026 CA expiry: Windows' servicing
+    /// status can lag it. `Absent`: legacy BIOS, or UEFI without the variable; `NotCollected`:
+    /// offline, firmware type unknown, or no permission to read firmware variables.
+    #[serde(default)]
+    pub secure_boot_db: Fact<Vec<String>>,
+    /// Subject common names of the certificates in the firmware's Key Exchange Key list (`KEK`):
+    /// `Microsoft Corporation KEK CA 2011`, `Microsoft Corporation KEK 2K CA 2023`, ….
+    #[serde(default)]
+    pub secure_boot_kek: Fact<Vec<String>>,
+    /// Windows' own record of the 2023 Secure Boot certificate update
+    /// (`HKLM\SYSTEM\CurrentControlSet\Control\SecureBoot\Servicing`, KB5068202), live and
+    /// offline. `Absent`: Windows without that key (no update has reached it); not Windows: `NotCollected`.
+    #[serde(default)]
+    pub secure_boot_servicing: Fact<SecureBootServicing>,
+}
+
+impl Hardware {
+    /// "Manufacturer Model" as far as known, or "this machine": how findings name the hardware.
+    pub fn name(&self) -> String {
+        let parts: Vec<&str> = [&self.manufacturer, &self.model]
+            .iter()
+            .filter_map(|f| f.known().map(String::as_str))
+            .collect();
+        if parts.is_empty() {
+            "this machine".to_string()
+        } else {
+            parts.join(" ")
+        }
+    }
+}
+
+/// Windows' servicing state of the 2023 Secure Boot certificates, as the values under
+/// `…\Control\SecureBoot\Servicing` record it (Microsoft KB5068202). Each value is `None` when absent.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecureBootServicing {
+    /// `UEFICA2023Status`: how far the update got.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ServicingStatus>,
+    /// `UEFICA2023Error`: the error code of the last failed attempt (non-zero when it failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<u32>,
+    /// `WindowsUEFICA2023Capable`: 0 = "Windows UEFI CA 2023" not in `db`, 1 = in `db`, 2 = in
+    /// `db` and the machine boots the 2023-signed boot manager.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capable: Option<u32>,
+    /// `AvailableUpdates`: the update steps still pending, a bitmask (0x5944 asks for all of them;
+    /// each bit is cleared as its step is done).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available_updates: Option<u32>,
+}
+
+/// `UEFICA2023Status` (REG_SZ): the 2023 certificate update's progress.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ServicingStatus {
+    /// The update has not begun.
+    NotStarted,
+    /// Begun, not finished (typically waiting for restarts).
+    InProgress,
+    /// The 2023 certificates and boot manager are in place.
+    Updated,
+    /// A value this version does not know.
+    #[serde(other)]
+    Other,
+}
+
+impl ServicingStatus {
+    /// The registry's text (`NotStarted`, `InProgress`, `Updated`); anything else is `Other`.
+    pub fn from_registry(text: &str) -> ServicingStatus {
+        match text.trim() {
+            t if t.eq_ignore_ascii_case("NotStarted") => ServicingStatus::NotStarted,
+            t if t.eq_ignore_ascii_case("InProgress") => ServicingStatus::InProgress,
+            t if t.eq_ignore_ascii_case("Updated") => ServicingStatus::Updated,
+            _ => ServicingStatus::Other,
+        }
+    }
+
+    /// As the registry writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServicingStatus::NotStarted => "NotStarted",
+            ServicingStatus::InProgress => "InProgress",
+            ServicingStatus::Updated => "Updated",
+            ServicingStatus::Other => "(other)",
+        }
+    }
 }
 
 /// One support programme the agent checked for: a licence or subscription that extends security
@@ -498,6 +610,7 @@ mod tests {
                 site: Some("Riverside Surgery".into()),
                 agent_version: "0.1.0".into(),
                 collected_at: "2026-11-25T01:30:00Z".parse().unwrap(),
+                host_id_source: None,
             },
             os: Os {
                 family: Some(OsFamily::Windows),

@@ -16,6 +16,7 @@ pub mod inventory;
 mod judge;
 pub mod patch;
 pub mod readiness;
+pub mod secure_boot;
 pub mod version;
 
 pub use catalog::Catalog;

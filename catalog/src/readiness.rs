@@ -46,6 +46,11 @@ pub(crate) fn judge(
             ));
         }
     }
+    if let Some(policy) = catalog.secure_boot()
+        && let Some(finding) = crate::secure_boot::judge(inventory, policy, options)
+    {
+        out.push(finding);
+    }
 }
 
 fn years_after(date: NaiveDate, years: u32) -> NaiveDate {
@@ -236,15 +241,7 @@ fn upgrade(inventory: &Inventory, readiness: &CompiledReadiness) -> Finding {
 }
 
 fn hardware_name(hardware: &Hardware) -> String {
-    let parts: Vec<&str> = [&hardware.manufacturer, &hardware.model]
-        .iter()
-        .filter_map(|f| f.known().map(String::as_str))
-        .collect();
-    if parts.is_empty() {
-        "this machine".to_string()
-    } else {
-        parts.join(" ")
-    }
+    hardware.name()
 }
 
 fn firmware_finding(

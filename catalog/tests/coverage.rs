@@ -626,6 +626,7 @@ fn inventory(input: &Input) -> Inventory {
             site: None,
             agent_version: "0.1.0".into(),
             collected_at: "2026-11-25T01:30:00Z".parse().expect("an RFC 3339 time"),
+            host_id_source: None,
         },
         os,
         software,

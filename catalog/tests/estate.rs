@@ -177,6 +177,7 @@ fn inventory(machine: &str, items: &[&Item]) -> Inventory {
             fqdn: None,
             site: None,
             agent_version: "0.1.0".into(),
+            host_id_source: None,
             collected_at: "2026-12-03T02:00:00Z".parse().unwrap(),
         },
         os,

@@ -26,6 +26,7 @@ fn inventory(os: Os, software: Vec<Software>) -> Inventory {
             site: Some("Riverside Surgery".into()),
             agent_version: "0.1.0".into(),
             collected_at: "2026-11-25T01:30:00Z".parse().unwrap(),
+            host_id_source: None,
         },
         os,
         software,

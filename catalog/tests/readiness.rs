@@ -53,6 +53,7 @@ fn windows10(hardware: Hardware) -> Inventory {
             site: None,
             agent_version: "0.1.0".into(),
             collected_at: "2026-11-25T01:30:00Z".parse().unwrap(),
+            host_id_source: None,
         },
         os: Os {
             family: Some(OsFamily::Windows),

@@ -38,6 +38,7 @@ fn inventory(os: Os, software: Vec<Software>, cover: Vec<Cover>) -> Inventory {
             fqdn: None,
             site: Some("Riverside Surgery".into()),
             agent_version: "0.1.0".into(),
+            host_id_source: None,
             collected_at: "2026-12-03T01:30:00Z".parse().unwrap(),
         },
         os,

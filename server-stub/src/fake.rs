@@ -81,6 +81,7 @@ pub fn inventory(n: u64, software: usize, site: &str, collected_at: DateTime<Utc
             site: Some(site.to_string()),
             agent_version: "0.1.0".to_string(),
             collected_at,
+            host_id_source: None,
         },
         os,
         software: entries,
@@ -103,6 +104,7 @@ pub fn inventory(n: u64, software: usize, site: &str, collected_at: DateTime<Utc
             }),
             memory_bytes: Fact::Known(16 * 1024 * 1024 * 1024),
             system_disk: Fact::NotCollected,
+            ..Hardware::default()
         },
         cover: Vec::new(),
         warnings: Vec::new(),

@@ -724,13 +724,24 @@ fn str_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {
         .unwrap_or("")
 }
 
+/// A known value as text: lists (MAC addresses, Secure Boot certificates) joined, records (the
+/// Secure Boot servicing values) as `key value` pairs.
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(plain).collect::<Vec<_>>().join(", "),
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| format!("{k} {}", plain(v)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    }
+}
+
 fn fact(v: &Value) -> String {
     match v.get("state").and_then(Value::as_str) {
-        Some("known") => match v.get("value") {
-            Some(Value::String(s)) => s.clone(),
-            Some(other) => other.to_string(),
-            None => String::new(),
-        },
+        Some("known") => v.get("value").map(plain).unwrap_or_default(),
         Some("absent") => "absent".to_string(),
         _ => "not collected".to_string(),
     }
@@ -753,7 +764,7 @@ fn inventory_view(inv: &Value) -> Markup {
         dl.facts {
             @if let Some(map) = os.as_object() {
                 @for (k, v) in map {
-                    dt { (k) } dd { @match v { Value::String(s) => { (s) }, other => { (other.to_string()) } } }
+                    dt { (k) } dd { @if v.get("state").is_some() { (fact(v)) } @else { (plain(v)) } }
                 }
             }
         }
@@ -761,6 +772,19 @@ fn inventory_view(inv: &Value) -> Markup {
         dl.facts {
             @if let Some(map) = hardware.as_object() {
                 @for (k, v) in map { dt { (k) } dd { (fact(v)) } }
+            }
+        }
+        @if let Some(source) = inv.pointer("/host/host_id_source").and_then(Value::as_str) {
+            p { "Host id: " (str_at(inv, &["host", "host_id"])) " (" (source) ")" }
+        }
+        @if let Some(cover) = inv.get("cover").and_then(Value::as_array) {
+            h3 { "Support cover" }
+            table {
+                thead { tr { th { "Programme" } th { "Year" } th { "State" } th { "Evidence" } } }
+                tbody { @for c in cover { tr {
+                    td { (str_at(c, &["program"])) } td { (c.get("year").map(plain).unwrap_or_default()) }
+                    td { (str_at(c, &["state"])) } td { (str_at(c, &["evidence"])) }
+                } } }
             }
         }
         h3 { "Software (" (software.len()) ")" }
@@ -1271,6 +1295,38 @@ mod tests {
         match risk_state(&risks, "h", "k", "unsupported", today) {
             RiskState::Accepted(r) => assert_eq!(r.review_date, "2027-01-01"),
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_host_page_shows_identity_secure_boot_and_cover() {
+        let inventory = serde_json::json!({
+            "host": {"host_id": "6f0d3f6c-3c5e-4f55-9d7e-3f1f5f0b1a11",
+                     "host_id_source": "state directory C:\\ProgramData\\Sunset\\state (host-id)"},
+            "os": {"name": "Windows 10 Pro", "machine_id": {"state": "known", "value": "5b8d1f2c-3a4e-4f6b-9c7d-2e1f0a9b8c7d"}},
+            "hardware": {
+                "system_uuid": {"state": "known", "value": "4c4c4544-0042-3510-8052-b3c04f4b4e32"},
+                "board_serial": {"state": "absent"},
+                "mac_addresses": {"state": "known", "value": ["00:1a:2b:3c:4d:5e", "00:50:56:ab:cd:ef"]},
+                "secure_boot_kek": {"state": "known", "value": ["Microsoft Corporation KEK CA 2011"]},
+                "secure_boot_servicing": {"state": "known", "value": {"status": "NotStarted", "available_updates": 22852}}
+            },
+            "cover": [{"program": "windows-10-esu", "year": 1, "state": "licensed",
+                       "evidence": "WMI SoftwareLicensingProduct f520e45e-7413-4a34-a497-d2765967d094: LicenseStatus 1 (licensed)"}],
+            "software": [], "warnings": []
+        });
+        let html = inventory_view(&inventory).into_string();
+        for shown in [
+            "<dd>5b8d1f2c-3a4e-4f6b-9c7d-2e1f0a9b8c7d</dd>",
+            "<dd>4c4c4544-0042-3510-8052-b3c04f4b4e32</dd>",
+            "<dd>absent</dd>",
+            "<dd>00:1a:2b:3c:4d:5e, 00:50:56:ab:cd:ef</dd>",
+            "<dd>Microsoft Corporation KEK CA 2011</dd>",
+            "<dd>available_updates 22852, status NotStarted</dd>",
+            "(state directory C:\\ProgramData\\Sunset\\state (host-id))",
+            "<td>windows-10-esu</td><td>1</td><td>licensed</td>",
+        ] {
+            assert!(html.contains(shown), "{shown} not in {html}");
         }
     }
 }

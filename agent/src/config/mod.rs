@@ -32,7 +32,7 @@ pub use overrides::{
 pub use resolve::resolve;
 pub use settings::{
     Config, ConfigError, DEFAULT_PATH_UNIX, DEFAULT_SCHEDULE_WINDOW, DEFAULT_SPOOL_MAX_BYTES,
-    DEFAULT_SPOOL_MAX_REPORTS, LogLevel, Origin, Problem, Secret, default_path,
+    DEFAULT_SPOOL_MAX_REPORTS, LogLevel, Origin, Problem, Secret, default_path, default_state_dir,
 };
 
 /// Loads the effective configuration: `path` (or the default file, which may be missing when the

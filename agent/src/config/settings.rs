@@ -228,7 +228,9 @@ pub(super) fn program_data() -> Option<PathBuf> {
     )
 }
 
-pub(super) fn default_state_dir() -> PathBuf {
+/// The state directory when the configuration names none: `%ProgramData%\Sunset\state` on
+/// Windows, `/var/lib/sunset` elsewhere.
+pub fn default_state_dir() -> PathBuf {
     match program_data() {
         Some(dir) => dir.join("Sunset").join("state"),
         None => PathBuf::from("/var/lib/sunset"),

@@ -2,7 +2,7 @@
 //! system, before the scan adds the host identity. Its own file so the collectors beneath
 //! `inventory` and the platform backends share it without importing `inventory`'s dispatch.
 
-use sunset_catalog::inventory::{Hardware, Os, Software, Warning};
+use sunset_catalog::inventory::{Cover, Hardware, Os, Software, Warning};
 
 /// What a collector found, before the host identity is added.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -13,6 +13,8 @@ pub struct Collected {
     pub software: Vec<Software>,
     /// Hardware facts.
     pub hardware: Hardware,
+    /// Support cover looked for (Windows 10 ESU licences, Ubuntu Pro ESM).
+    pub cover: Vec<Cover>,
     /// Host name, when the source knows it.
     pub hostname: Option<String>,
     /// Domain, when joined.

@@ -7,6 +7,7 @@
 //! Which collector reads a mounted root is decided once here ([`detect`], [`collect_root`]).
 
 mod collected;
+pub mod identity;
 pub mod linux_root;
 pub mod macos_volume;
 pub mod sysfs;

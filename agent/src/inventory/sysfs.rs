@@ -3,17 +3,28 @@
 //!
 //! Each fact is `Known`, `Absent` (the kernel exposes the interface and there is nothing, e.g. no
 //! `/sys/class/tpm/tpm0`) or `NotCollected` (the interface itself is missing or unreadable, as in a
-//! container or an offline image).
+//! container or an offline image). The serials and the system UUID are readable by root only: for
+//! anyone else they are `NotCollected`, never `Absent`.
 
 use std::fs;
+use std::io::ErrorKind;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use sunset_catalog::inventory::{Cpu, Fact, Hardware, SecureBoot, Tpm};
+use sunset_catalog::inventory::{Cpu, Fact, Hardware, SecureBoot, Tpm, Warning};
+
+use crate::inventory::identity::{self, Field};
+use crate::parse::{efi, read_bounded};
 
 /// The EFI variable holding the Secure Boot state (4 attribute bytes, then 1 = on, 0 = off).
 const SECURE_BOOT_VAR: &str =
     "sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c";
+/// The Secure Boot signature database.
+pub const DB_VAR: &str = "sys/firmware/efi/efivars/db-d719b2cb-3d3a-4596-a3bc-dad00e67656f";
+/// The Key Exchange Key list.
+pub const KEK_VAR: &str = "sys/firmware/efi/efivars/KEK-8be4df61-93ca-11d2-aa0d-00e098032b8c";
+/// The network interfaces.
+const NET_CLASS: &str = "sys/class/net";
 
 fn read(root: &Path, path: &str) -> Option<String> {
     let text = fs::read_to_string(root.join(path)).ok()?;
@@ -21,33 +32,22 @@ fn read(root: &Path, path: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_string())
 }
 
-fn dmi(root: &Path, field: &str) -> Fact<String> {
+/// A DMI field as text, or `None` when the DMI folder is missing or the file unreadable (the
+/// serials and UUID need root) — we could not find out. An empty file is `Some("")`: a placeholder.
+fn dmi_raw(root: &Path, field: &str) -> Option<String> {
     if !root.join("sys/class/dmi/id").is_dir() {
-        return Fact::NotCollected;
+        return None;
     }
-    match read(root, &format!("sys/class/dmi/id/{field}")) {
-        Some(value) if !is_placeholder(&value) => Fact::Known(value),
-        Some(_) => Fact::Absent,
-        // Unreadable (serial numbers need root) or missing: we could not find out.
-        None => Fact::NotCollected,
-    }
+    fs::read_to_string(root.join(format!("sys/class/dmi/id/{field}"))).ok()
 }
 
-/// OEMs leave these strings in unused DMI fields.
-fn is_placeholder(value: &str) -> bool {
-    let lower = value.to_ascii_lowercase();
-    [
-        "to be filled by o.e.m.",
-        "default string",
-        "system product name",
-        "not specified",
-        "none",
-    ]
-    .contains(&lower.as_str())
+fn dmi(root: &Path, field: &str, kind: Field) -> Fact<String> {
+    identity::text(kind, dmi_raw(root, field).as_deref())
 }
 
-/// Reads the hardware facts available under `root` (`/` on a live system).
-pub fn hardware(root: &Path) -> Hardware {
+/// Reads the hardware facts available under `root` (`/` on a live system); problems reading the
+/// Secure Boot variables are added to `warnings`.
+pub fn hardware(root: &Path, warnings: &mut Vec<Warning>) -> Hardware {
     let efi = root.join("sys/firmware/efi");
     let sys_present = root.join("sys/firmware").is_dir();
     let uefi = if efi.is_dir() {
@@ -58,22 +58,102 @@ pub fn hardware(root: &Path) -> Hardware {
         Fact::NotCollected
     };
     Hardware {
-        manufacturer: dmi(root, "sys_vendor"),
-        model: dmi(root, "product_name"),
-        serial: dmi(root, "product_serial"),
-        firmware_vendor: dmi(root, "bios_vendor"),
-        firmware_version: dmi(root, "bios_version"),
-        firmware_date: match dmi(root, "bios_date") {
+        manufacturer: dmi(root, "sys_vendor", Field::Product),
+        model: dmi(root, "product_name", Field::Product),
+        serial: dmi(root, "product_serial", Field::Serial),
+        system_uuid: identity::uuid(dmi_raw(root, "product_uuid").as_deref()),
+        board_serial: dmi(root, "board_serial", Field::Serial),
+        firmware_vendor: dmi(root, "bios_vendor", Field::Product),
+        firmware_version: dmi(root, "bios_version", Field::Product),
+        firmware_date: match dmi(root, "bios_date", Field::Product) {
             Fact::Known(date) => parse_bios_date(&date).map_or(Fact::NotCollected, Fact::Known),
             Fact::Absent => Fact::Absent,
             Fact::NotCollected => Fact::NotCollected,
         },
         secure_boot: secure_boot(root, &uefi),
+        secure_boot_db: certificate_list(root, DB_VAR, &uefi, warnings),
+        secure_boot_kek: certificate_list(root, KEK_VAR, &uefi, warnings),
         uefi,
         tpm: tpm(root),
         cpu: cpu(root),
+        mac_addresses: mac_addresses(root),
         ..Hardware::default()
     }
+}
+
+/// The subjects of the certificates in a Secure Boot variable (`db`, `KEK`). Legacy BIOS, or UEFI
+/// whose efivarfs lacks the variable: `Absent`. Not mounted, unreadable or unparsable:
+/// `NotCollected`, with a warning when the file was there but could not be read.
+pub fn certificate_list(
+    root: &Path,
+    variable: &str,
+    uefi: &Fact<bool>,
+    warnings: &mut Vec<Warning>,
+) -> Fact<Vec<String>> {
+    match uefi {
+        Fact::Known(false) => return Fact::Absent,
+        Fact::Known(true) => {}
+        _ => return Fact::NotCollected,
+    }
+    let path = root.join(variable);
+    let source = format!("efivars:/{variable}");
+    let bytes = match read_bounded(&path, efi::MAX_VARIABLE_BYTES) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            let mounted = root.join("sys/firmware/efi/efivars").is_dir();
+            return if mounted {
+                Fact::Absent
+            } else {
+                Fact::NotCollected
+            };
+        }
+        Err(e) => {
+            warnings.push(Warning::new(source, e.to_string()));
+            return Fact::NotCollected;
+        }
+    };
+    let parsed = efi::efivarfs_value(&bytes).and_then(efi::certificates);
+    match parsed {
+        Ok(found) => {
+            if found.unreadable > 0 {
+                let message = format!(
+                    "{} certificate(s) could not be read; the other {} were",
+                    found.unreadable,
+                    found.subjects.len()
+                );
+                warnings.push(Warning::new(source, message));
+            }
+            Fact::Known(found.subjects)
+        }
+        Err(e) => {
+            warnings.push(Warning::new(source, e.to_string()));
+            Fact::NotCollected
+        }
+    }
+}
+
+/// The MAC addresses of the physical network interfaces: those backed by a device (not `lo`,
+/// bridges, bonds, VPNs or containers' veth pairs) whose address is not random
+/// (`addr_assign_type` 1, as Wi-Fi privacy features set it).
+fn mac_addresses(root: &Path) -> Fact<Vec<String>> {
+    let Ok(entries) = fs::read_dir(root.join(NET_CLASS)) else {
+        return Fact::NotCollected;
+    };
+    let mut addresses = Vec::new();
+    for entry in entries.filter_map(Result::ok) {
+        let interface = entry.path();
+        if !interface.join("device").exists() {
+            continue;
+        }
+        let assign = fs::read_to_string(interface.join("addr_assign_type")).unwrap_or_default();
+        if assign.trim() == "1" {
+            continue;
+        }
+        if let Ok(address) = fs::read_to_string(interface.join("address")) {
+            addresses.push(address.trim().to_string());
+        }
+    }
+    identity::macs(addresses.iter().map(String::as_str))
 }
 
 /// DMI dates are `MM/DD/YYYY`.
@@ -217,7 +297,7 @@ processor\t: 1\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Core(TM) i5-85
         put("sys/class/tpm/tpm0/tpm_version_major", b"2\n");
         put(SECURE_BOOT_VAR, &[6, 0, 0, 0, 1]);
         put("proc/cpuinfo", CPUINFO.as_bytes());
-        let hw = hardware(root.path());
+        let hw = hardware(root.path(), &mut Vec::new());
         assert_eq!(hw.manufacturer, Fact::Known("Dell Inc.".into()));
         assert_eq!(hw.model, Fact::Known("OptiPlex 7060".into()));
         assert_eq!(hw.serial, Fact::Absent);
@@ -234,7 +314,7 @@ processor\t: 1\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Core(TM) i5-85
     #[test]
     fn an_offline_root_without_sys_collects_nothing() {
         let root = tempfile::tempdir().unwrap();
-        let hw = hardware(root.path());
+        let hw = hardware(root.path(), &mut Vec::new());
         assert_eq!(hw.uefi, Fact::NotCollected);
         assert_eq!(hw.tpm, Fact::NotCollected);
         assert_eq!(hw.manufacturer, Fact::NotCollected);

@@ -1,5 +1,6 @@
 //! Pure parsers for the files that describe a Linux or macOS machine: `os-release`, dpkg's status
-//! file, the RPM database, macOS property lists, Flatpak and Snap metadata.
+//! file, the RPM database, macOS property lists, Flatpak and Snap metadata, Ubuntu Pro's state, and
+//! the UEFI Secure Boot signature lists (which Windows reads too).
 //!
 //! Why a module of its own: these formats are the same whether the agent runs on the machine or
 //! reads a mounted disk image, so each parser takes bytes or text and returns values, and each
@@ -24,11 +25,13 @@ use std::path::{Component, Path, PathBuf};
 use sunset_catalog::inventory::Warning;
 
 pub mod dpkg;
+pub mod efi;
 pub mod flatpak;
 pub mod macos_plist;
 pub mod os_release;
 pub mod rpm;
 pub mod snap;
+pub mod ubuntu_pro;
 
 /// Most warnings one source reports; the rest are summarised in one last warning.
 pub const MAX_WARNINGS_PER_SOURCE: usize = 50;

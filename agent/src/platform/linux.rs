@@ -12,7 +12,7 @@ pub fn collect_live() -> Collected {
     collected.os.kernel_version = sysinfo::System::kernel_version().ok();
     collected.os.architecture = Some(std::env::consts::ARCH.to_string());
     collected.os.installation_type = None;
-    let mut hardware = sysfs::hardware(root);
+    let mut hardware = sysfs::hardware(root, &mut collected.warnings);
     hardware.memory_bytes = probe::memory();
     hardware.system_disk = probe::system_disk(root);
     if hardware.cpu.known().is_none() {

@@ -12,10 +12,19 @@ use sunset_agent::registry::Hive;
 /// `/work/wt/NAME` both find `/work/shared/fixtures`. When it is absent the calling test fails: a
 /// test that reads real files never passes by skipping them (issue 11).
 pub fn shared_fixtures() -> PathBuf {
+    shared_dir().join("fixtures")
+}
+
+/// The shared folder: `$SUNSET_SHARED` when set (as `ci/wine.sh` reads it), else the first
+/// `shared/` above this crate that holds `fixtures/PROVENANCE.md`. Absent, the calling test fails.
+pub fn shared_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("SUNSET_SHARED") {
+        return PathBuf::from(dir);
+    }
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     here.ancestors()
-        .map(|dir| dir.join("shared/fixtures"))
-        .find(|dir| dir.join("PROVENANCE.md").is_file())
+        .map(|dir| dir.join("shared"))
+        .find(|dir| dir.join("fixtures/PROVENANCE.md").is_file())
         .unwrap_or_else(|| {
             panic!(
                 "no shared/fixtures (with PROVENANCE.md) above {}: these tests read real files \

@@ -13,10 +13,13 @@ use toml::Spanned;
 
 use super::lifecycle::Updates;
 use super::model::{
-    DateOrFlag, File, FirmwareAge, Kind, Meta, Product, Readiness, Release, Rule, SupportEnd,
-    Target,
+    DateOrFlag, File, FirmwareAge, Kind, Meta, Product, Readiness, Release, Rule,
+    SecureBootCertificates, SupportEnd, Target,
 };
-use super::{Catalog, CompiledReadiness, CompiledRelease, CompiledRule, Entry, FollowsOs, Pattern};
+use super::{
+    Catalog, CompiledReadiness, CompiledRelease, CompiledRule, CompiledSecureBoot, Entry,
+    FollowsOs, Pattern,
+};
 use crate::inventory::Source;
 use crate::version::{Scheme, VersionRange};
 
@@ -94,6 +97,7 @@ impl Catalog {
         let mut firmware_age: Option<FirmwareAge> = None;
         let mut updates: Option<Updates> = None;
         let mut date = None;
+        let mut secure_boot: Option<CompiledSecureBoot> = None;
         for (name, text) in files {
             let (name, text) = (name.as_ref(), text.as_ref());
             let file: File = match toml::from_str(text) {
@@ -146,6 +150,18 @@ impl Catalog {
                 }
                 firmware_age = Some(age.into_inner());
             }
+            if let Some(policy) = file.secure_boot_certificates {
+                if secure_boot.is_some() {
+                    let field = "secure_boot_certificates";
+                    checker.at(
+                        &at,
+                        policy.span(),
+                        field,
+                        "a second [secure_boot_certificates] table",
+                    );
+                }
+                secure_boot = checker.secure_boot(&at, policy);
+            }
         }
         let Some(meta) = meta else {
             let name = files.first().map_or("(no files)", |(n, _)| n.as_ref());
@@ -162,15 +178,18 @@ impl Catalog {
             return Err(LoadError::Invalid(checker.problems));
         }
         let updates = updates.unwrap_or_default();
-        Catalog::new(meta, date, entries, updates, readiness, firmware_age).map_err(|message| {
-            LoadError::Invalid(vec![Problem {
-                file: "(catalogue)".into(),
-                line: 1,
-                column: 1,
-                field: "match".into(),
-                message,
-            }])
-        })
+        let mut catalog = Catalog::new(meta, date, entries, updates, readiness, firmware_age)
+            .map_err(|message| {
+                LoadError::Invalid(vec![Problem {
+                    file: "(catalogue)".into(),
+                    line: 1,
+                    column: 1,
+                    field: "match".into(),
+                    message,
+                }])
+            })?;
+        catalog.secure_boot = secure_boot;
+        Ok(catalog)
     }
 }
 
@@ -316,6 +335,44 @@ impl Checker {
             cpu,
             spec,
         })
+    }
+
+    /// Checks the Secure Boot certificate policy: every CA has a calendar date, a name and at least
+    /// one replacement, and no CA is listed twice.
+    fn secure_boot(
+        &mut self,
+        here: &Here,
+        policy: Spanned<SecureBootCertificates>,
+    ) -> Option<CompiledSecureBoot> {
+        let before = self.problems.len();
+        let span = policy.span();
+        let spec = policy.into_inner();
+        let path = "secure_boot_certificates";
+        if spec.certificate.is_empty() {
+            self.at(
+                here,
+                span.clone(),
+                path,
+                "needs at least one [[…certificate]]",
+            );
+        }
+        let mut expires = Vec::new();
+        let mut seen = HashSet::new();
+        for (n, certificate) in spec.certificate.iter().enumerate() {
+            let field = format!("{path}.certificate[{n}]");
+            if let Some(date) = self.date(here, &format!("{field}.expires"), &certificate.expires) {
+                expires.push(date);
+            }
+            if certificate.name.trim().is_empty() || certificate.replaced_by.is_empty() {
+                let message = "needs a name and at least one replaced_by common name";
+                self.at(here, certificate.expires.span(), &field, message);
+            }
+            if !seen.insert((certificate.store, certificate.name.to_lowercase())) {
+                let message = format!("{} is listed twice", certificate.name);
+                self.at(here, certificate.expires.span(), &field, &message);
+            }
+        }
+        (self.problems.len() == before).then_some(CompiledSecureBoot { spec, expires })
     }
 
     fn rule(

@@ -19,8 +19,8 @@ use regex::RegexSet;
 pub use lifecycle::{CompiledCover, CompiledPolicy, PolicyRule, Update, Updates};
 pub use load::{LoadError, Problem};
 pub use model::{
-    CoverKind, CpuRule, FirmwareAge, Kind, Meta, Product, Readiness, Rule, SourceRef, SupportEnd,
-    Target, UpdateKind,
+    CertificateStore, CoverKind, CpuRule, ExpiringCertificate, FirmwareAge, Kind, Meta, Product,
+    Readiness, Rule, SecureBootCertificates, SourceRef, SupportEnd, Target, UpdateKind,
 };
 pub use pattern::Pattern;
 
@@ -37,7 +37,17 @@ pub struct Catalog {
     updates: Updates,
     readiness: Vec<CompiledReadiness>,
     firmware_age: Option<FirmwareAge>,
+    secure_boot: Option<CompiledSecureBoot>,
     index: Index,
+}
+
+/// The Secure Boot certificate policy with its dates checked.
+#[derive(Debug)]
+pub struct CompiledSecureBoot {
+    /// The policy as written.
+    pub spec: SecureBootCertificates,
+    /// Each expiring CA's `notAfter` date, in `spec.certificate` order.
+    pub expires: Vec<NaiveDate>,
 }
 
 /// Upgrade-readiness requirements with compiled rules.
@@ -250,6 +260,7 @@ impl Catalog {
             updates,
             readiness,
             firmware_age,
+            secure_boot: None,
             index,
         })
     }
@@ -340,6 +351,11 @@ impl Catalog {
     /// The firmware age policy, if the catalogue sets one.
     pub fn firmware_age(&self) -> Option<&FirmwareAge> {
         self.firmware_age.as_ref()
+    }
+
+    /// The Secure Boot certificate expiry policy, if the catalogue sets one.
+    pub fn secure_boot(&self) -> Option<&CompiledSecureBoot> {
+        self.secure_boot.as_ref()
     }
 
     /// Looks a product up by id.

@@ -66,6 +66,7 @@ pub(crate) struct File {
     pub readiness: Vec<Spanned<Readiness>>,
     pub firmware_age: Option<Spanned<FirmwareAge>>,
     pub updates: Option<Spanned<UpdateTable>>,
+    pub secure_boot_certificates: Option<Spanned<SecureBootCertificates>>,
 }
 
 /// Hardware requirements for an OS upgrade (Windows 11), judged on machines that run the OS before
@@ -121,6 +122,72 @@ pub struct FirmwareAge {
     pub max_years: u32,
     /// Advice for flagged machines.
     pub replacement: Option<String>,
+}
+
+/// The expiry of Microsoft's 2011 Secure Boot certificate authorities (KB5062713): a machine that
+/// boots with Secure Boot on and trusts only the 2011 CAs cannot take boot-manager, `db` or `dbx`
+/// updates signed after they expire. Which CAs, their dates and their 2023 replacements are data;
+/// the judgement is in `crate::secure_boot`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecureBootCertificates {
+    /// Finding product id (`secure-boot-certificates`).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// OS families whose machines are judged (Macs do not use Microsoft's UEFI keys).
+    pub os_families: Vec<crate::inventory::OsFamily>,
+    /// Where the dates come from.
+    pub source: Option<SourceRef>,
+    /// Reference page.
+    pub link: Option<String>,
+    /// Advice when the 2023 certificates are missing.
+    pub missing_advice: String,
+    /// Advice when Secure Boot is switched off.
+    pub secure_boot_off_advice: String,
+    /// Advice for a legacy BIOS boot, or UEFI firmware without Secure Boot.
+    pub no_secure_boot_advice: String,
+    /// The expiring CAs, each with the 2023 CAs that replace it.
+    pub certificate: Vec<ExpiringCertificate>,
+}
+
+/// One expiring Secure Boot CA and its replacements.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpiringCertificate {
+    /// The firmware variable that holds it.
+    pub store: CertificateStore,
+    /// Subject common name (`Microsoft Corporation KEK CA 2011`). Matched on the CN alone: the
+    /// 2023 subjects drop the 2011 ones' `L=Redmond, ST=Washington`.
+    pub name: String,
+    /// Its `notAfter` date.
+    pub expires: Spanned<toml::value::Datetime>,
+    /// Common names of the CAs that replace it; the machine is ready when all are present.
+    pub replaced_by: Vec<String>,
+    /// Whether Windows' `WindowsUEFICA2023Capable` value (1 or 2) proves the replacements are in
+    /// `db` when the firmware variables themselves could not be read.
+    #[serde(default)]
+    pub proven_by_windows_capable: bool,
+}
+
+/// A Secure Boot certificate list in firmware.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CertificateStore {
+    /// The signature database (`db`): CAs whose signatures boot.
+    Db,
+    /// The Key Exchange Keys (`KEK`): CAs allowed to update `db` and `dbx`.
+    Kek,
+}
+
+impl CertificateStore {
+    /// The variable's name (`db`, `KEK`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CertificateStore::Db => "db",
+            CertificateStore::Kek => "KEK",
+        }
+    }
 }
 
 /// Catalogue-wide metadata; exactly one file of a catalogue carries it.

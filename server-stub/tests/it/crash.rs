@@ -6,7 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::util::{Backend, database_url, fixture_catalog, inventory};
+use crate::util::{Backend, database_url, fixture_catalog, http, inventory};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sunset-collector");
 
@@ -75,10 +75,7 @@ async fn sigkill_mid_stream_loses_no_acknowledged_report(backend: Backend) {
     assert!(token.starts_with("sst_"), "{token}");
 
     let (mut child, base) = serve(&config);
-    let client = crate::util::http()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap();
+    let client = http().timeout(Duration::from_secs(10)).build().unwrap();
     let acked: Arc<Mutex<Vec<sunset_catalog::inventory::Inventory>>> = Arc::default();
     let sent: Arc<Mutex<Vec<sunset_catalog::inventory::Inventory>>> = Arc::default();
     let deadline = Instant::now() + Duration::from_secs(30);

@@ -1,6 +1,6 @@
 //! The dashboard: login, escaping of agent strings, filters, exports and the risk register.
 
-use crate::util::{Backend, inventory, start};
+use crate::util::{Backend, http, inventory, start};
 
 backend_tests!(
     script_in_software_name_is_escaped,
@@ -51,7 +51,7 @@ async fn login_filters_and_csv_export(backend: Backend) {
     // Unauthenticated: the dashboard redirects, the API answers 401.
     let (status, _) = server.get("", "/api/v1/hosts").await;
     assert_eq!(status, 401);
-    let no_redirect = crate::util::http()
+    let no_redirect = http()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
@@ -188,7 +188,7 @@ async fn risk_register_requires_csrf_and_is_audited(backend: Backend) {
     let inv = inventory(1);
     server.send(&token, &inv).await;
     let cookie = server.session("admin").await;
-    let no_redirect = crate::util::http()
+    let no_redirect = http()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

@@ -13,6 +13,14 @@ use sunset_collector::state::{AppState, Shared};
 use sunset_collector::store;
 use tempfile::TempDir;
 
+/// A client builder for the tests. `cargo test --workspace` builds one reqwest for the collector
+/// and the agent, and the agent's `rustls-no-provider` feature then leaves reqwest without a crypto
+/// provider: building a client panics unless one is installed first (ring, as the collector's TLS).
+pub fn http() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
 /// The back end a test body runs against.
 #[derive(Clone, Debug)]
 pub enum Backend {
@@ -127,14 +135,6 @@ impl Drop for TestServer {
 
 /// Starts a collector with a copy of the fixture catalogue in its own directory, signing its
 /// catalogue bundle with a fresh key.
-/// A client builder for the tests. The workspace builds reqwest with `rustls-no-provider` (the agent
-/// picks ring so it cross-builds for Windows), so a test binary must install ring before any client
-/// is built, or reqwest panics. Every test client starts here.
-pub fn http() -> reqwest::ClientBuilder {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-}
-
 pub async fn start(backend: &Backend) -> TestServer {
     start_with_config(backend, true, |_| {}).await
 }

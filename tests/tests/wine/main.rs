@@ -22,8 +22,10 @@
 //!    live `windows-registry` adapter) returns exactly the visible ones, each with its source;
 //! 3. `config check`: registry values override `agent.toml`, an empty registry value does not, the
 //!    token and the proxy password are masked;
-//! 4. `sc stop`: the service stops and its log records a clean shutdown;
-//! 5. a newer build of the same MSI upgrades in place and keeps the configuration; the older one is
+//! 4. issue 14's live facts (`facts.rs`): the ESU WMI query's cover and the Secure Boot servicing
+//!    values set with `reg add`, and the verdict;
+//! 5. `sc stop`: the service stops and its log records a clean shutdown;
+//! 6. a newer build of the same MSI upgrades in place and keeps the configuration; the older one is
 //!    refused; `msiexec /x` removes the service, the files and the registry key (what stays in
 //!    ProgramData is printed and documented in `packaging/WINE.md`).
 //!
@@ -34,6 +36,7 @@
 //! message; with `CI=true` it fails.
 #![cfg(unix)]
 
+mod facts;
 mod prefix;
 mod util;
 
@@ -300,7 +303,7 @@ fn whole_cycle(flavour: Flavour) {
     }
     steps.lap("installed; files, registry values and RUNNING service checked");
 
-    // 2-4 are independent of each other: collected.
+    // 2-5 are independent of each other: collected.
     let installed = wine.program_files_exe();
     let result = check_scan(&wine, flavour, &installed, &version);
     steps.check("scan: Uninstall entries from every view and HKCU", result);
@@ -325,6 +328,11 @@ fn whole_cycle(flavour: Flavour) {
     let result = check_config(&wine);
     steps.check(
         "config check: registry over file, token and proxy password masked",
+        result,
+    );
+    let result = facts::check(&wine, &installed);
+    steps.check(
+        "ESU cover and Secure Boot servicing from the live machine",
         result,
     );
     let result = check_service_stop(&wine);

@@ -17,7 +17,7 @@
 //! (serial, TPM, memory, disk) stay `NotCollected`, as does everything from `HARDWARE` in an offline scan.
 
 use chrono::NaiveDate;
-use sunset_catalog::inventory::{Cpu, Fact, Hardware, SecureBoot, Warning};
+use sunset_catalog::inventory::{Cpu, Fact, Hardware, SecureBoot, SecureBootServicing, Warning};
 
 use super::{HKLM_HARDWARE, HKLM_SYSTEM, join, open, read_text, read_u32, subkeys, warn};
 use crate::registry::Key;
@@ -54,6 +54,8 @@ pub struct SystemInfo {
     /// server, `LanmanNT` a domain controller). Every Windows since NT has it, so it tells client
     /// from server where `CurrentVersion` has no `InstallationType` (NT 4.0 to 2003).
     pub product_type: Option<String>,
+    /// The 2023 certificate update's record ([`super::secure_boot`]).
+    pub secure_boot_servicing: Fact<SecureBootServicing>,
 }
 
 impl SystemInfo {
@@ -147,6 +149,7 @@ pub fn read_system<K: Key>(system: &K, warnings: &mut Vec<Warning>) -> SystemInf
         _ => Fact::NotCollected,
     };
     SystemInfo {
+        secure_boot_servicing: super::secure_boot::servicing(&set, &at, warnings),
         control_set: Some(name),
         hostname,
         domain,
@@ -184,6 +187,7 @@ pub fn collect<K: Key>(
 ) -> Hardware {
     let mut out = Hardware {
         secure_boot: system.secure_boot.clone(),
+        secure_boot_servicing: system.secure_boot_servicing.clone(),
         uefi: system.uefi.clone(),
         ..Hardware::default()
     };

@@ -7,7 +7,7 @@
 //! The entry points are [`collect`] (one key type for everything, as an offline scan has) and
 //! [`Collector`] (when the machine keys and the user hives come from different readers, as on a live
 //! machine: logged-on users' hives under `HKU` are live keys, logged-off users' `NTUSER.DAT` are hive files).
-//! [`offline::scan_volume`] reads a mounted Windows volume with them.
+//! [`offline::collect_volume`] reads a mounted Windows volume with them.
 //!
 //! Partial failure is data: a key or value that cannot be read becomes a [`Warning`] and the scan goes on
 //! with the rest. Nothing here panics on registry data. Warnings are traced here at DEBUG only: the scan
@@ -25,8 +25,10 @@ pub mod hardware;
 pub mod live_users;
 pub mod offline;
 pub mod os;
+pub mod secure_boot;
 pub mod software;
 pub mod users;
+pub mod wmi;
 
 use std::collections::HashSet;
 
@@ -43,6 +45,9 @@ pub const HKLM_SOFTWARE: &str = r"HKLM\SOFTWARE";
 pub const HKLM_SYSTEM: &str = r"HKLM\SYSTEM";
 /// Logical path of the `HARDWARE` root (live registry only; it is rebuilt at every boot).
 pub const HKLM_HARDWARE: &str = r"HKLM\HARDWARE";
+
+/// Why ESU cover is `not-collected` when only the registry was read.
+pub const OFFLINE_COVER: &str = "not read: the licence store is only readable on the running Windows (WMI SoftwareLicensingProduct)";
 
 /// Keys whose value *names* can be listed. The .NET runtimes record their versions as value names
 /// (`…\sharedfx\Microsoft.NETCore.App` holds a value `8.0.11`), which [`Key`] cannot enumerate.
@@ -110,6 +115,10 @@ impl Collector {
         if os.installation_type.is_none() {
             os.installation_type = system.installation_type();
         }
+        if let Some(software) = machine.software {
+            os.machine_id = os::machine_guid(software, warnings);
+        }
+        self.inventory.cover = wmi::esu_not_collected(&os, OFFLINE_COVER);
         let hardware = hardware::collect(machine.hardware, &system, warnings);
         let mut found = Vec::new();
         if let Some(software) = machine.software {

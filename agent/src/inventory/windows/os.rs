@@ -23,9 +23,10 @@
 //!   the name is corrected to `Windows 11 …`. A server with such a build (Server 2025 is 26100) keeps its
 //!   name.
 
-use sunset_catalog::inventory::{InstallationType, Os, OsFamily, Warning};
+use sunset_catalog::inventory::{Fact, InstallationType, Os, OsFamily, Warning};
 
 use super::{HKLM_SOFTWARE, join, read_text, read_u32, warn};
+use crate::inventory::identity;
 use crate::registry::Key;
 
 /// `CurrentVersion`, relative to the `SOFTWARE` root.
@@ -34,6 +35,34 @@ pub const CURRENT_VERSION: &str = r"Microsoft\Windows NT\CurrentVersion";
 pub const FIRST_WINDOWS_11_BUILD: u32 = 22000;
 /// The first Windows 10 build (NT 10.0).
 pub const FIRST_WINDOWS_10_BUILD: u32 = 10240;
+
+/// The key holding `MachineGuid`, relative to the `SOFTWARE` root.
+pub const CRYPTOGRAPHY: &str = r"Microsoft\Cryptography";
+
+/// The installation's `MachineGuid` (made at setup, new after a reinstall or sysprep): `Absent`
+/// when the key or value is missing, `NotCollected` (with a warning) when it cannot be read.
+pub fn machine_guid<K: Key>(software: &K, warnings: &mut Vec<Warning>) -> Fact<String> {
+    let at = join(HKLM_SOFTWARE, CRYPTOGRAPHY);
+    let key = match software.open(CRYPTOGRAPHY) {
+        Ok(Some(key)) => key,
+        Ok(None) => return Fact::Absent,
+        Err(e) => {
+            warn(warnings, &at, &e);
+            return Fact::NotCollected;
+        }
+    };
+    match key.value("MachineGuid") {
+        Ok(Some(value)) => match super::text(Some(value)) {
+            Some(text) => identity::machine_id(Some(&text)),
+            None => Fact::Absent,
+        },
+        Ok(None) => Fact::Absent,
+        Err(e) => {
+            warn(warnings, &at, &e);
+            Fact::NotCollected
+        }
+    }
+}
 
 /// Reads the OS from a `SOFTWARE` root. A missing or unreadable `CurrentVersion` is a warning and leaves
 /// an OS with only its family.

@@ -6,7 +6,9 @@
 
 mod firmware;
 pub mod registry;
+mod secure_boot;
 pub mod service;
+mod wmi;
 
 pub use service::{run as run_service, stop_requested};
 
@@ -16,7 +18,11 @@ use sunset_catalog::inventory::Warning;
 
 use crate::inventory::Collected;
 use crate::inventory::windows::live_users::{self, LiveUserHive};
+use crate::inventory::windows::secure_boot::{FIRMWARE_DB, FIRMWARE_KEK, certificate_list};
 use crate::inventory::windows::users::{self, UserHive};
+use crate::inventory::windows::wmi::{
+    self as queries, AdapterRow, BaseBoardRow, LicenseRow, ProductRow,
+};
 use crate::inventory::windows::{Collector, Machine};
 use crate::probe;
 use crate::registry::{Hive, Key, RegistryError};
@@ -103,6 +109,16 @@ pub fn collect_live() -> Collected {
     }
     let mut inventory = collector.finish();
     inventory.hardware.tpm = firmware::tpm();
+    secure_boot::enable_firmware_privilege();
+    let uefi = inventory.hardware.uefi.clone();
+    for (variable, fact) in [
+        (FIRMWARE_DB, &mut inventory.hardware.secure_boot_db),
+        (FIRMWARE_KEK, &mut inventory.hardware.secure_boot_kek),
+    ] {
+        let read = secure_boot::read_variable(variable);
+        *fact = certificate_list(variable, read, &uefi, &mut inventory.warnings);
+    }
+    from_wmi(&mut inventory);
     // UEFI comes from SYSTEM's PEFirmwareType, which Windows sets at every boot (shared code).
     // GetFirmwareType is not called: Wine 8 aborts the process on it, and it adds nothing.
     inventory.hardware.memory_bytes = probe::memory();
@@ -114,4 +130,33 @@ pub fn collect_live() -> Collected {
         inventory.hostname = probe::hostname();
     }
     inventory
+}
+
+/// The facts only WMI has: ESU licences and the SMBIOS identity. WMI unavailable: ESU stays
+/// `not-collected` (with the reason) and a warning says why.
+fn from_wmi(inventory: &mut Collected) {
+    let session = match wmi::Session::connect() {
+        Ok(session) => session,
+        Err(e) => {
+            let why = format!("WMI unavailable: {e}");
+            inventory.cover = queries::esu_not_collected(&inventory.os, &why);
+            inventory.warnings.push(Warning::new("wmi", e));
+            return;
+        }
+    };
+    if queries::esu_applies(&inventory.os) {
+        let rows = session.query::<LicenseRow>(&queries::esu_query());
+        inventory.cover = queries::esu(&inventory.os, rows.as_deref().map_err(Clone::clone));
+    }
+    let identity = queries::identity(
+        session.query::<ProductRow>(queries::PRODUCT_QUERY),
+        session.query::<BaseBoardRow>(queries::BASEBOARD_QUERY),
+        session.query::<AdapterRow>(queries::ADAPTER_QUERY),
+        &mut inventory.warnings,
+    );
+    let hardware = &mut inventory.hardware;
+    hardware.system_uuid = identity.system_uuid;
+    hardware.serial = identity.serial;
+    hardware.board_serial = identity.board_serial;
+    hardware.mac_addresses = identity.mac_addresses;
 }

@@ -22,7 +22,7 @@ hive software-win11.reg "$HKLM_SOFTWARE" software-win11.hive
 hive software-ie.reg "$HKLM_SOFTWARE" software-ie.hive
 hive software-ie8.reg "$HKLM_SOFTWARE" software-ie8.hive
 
-# A Windows volume for offline::scan_volume. File names vary in case on purpose (`system`, `ntuser.dat`).
+# A Windows volume for offline::collect_volume. File names vary in case on purpose (`system`, `ntuser.dat`).
 V=volume
 rm -rf "$V"
 hive software-win10.reg "$HKLM_SOFTWARE" "$V/Windows/System32/config/SOFTWARE"
