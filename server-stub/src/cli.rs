@@ -439,7 +439,7 @@ fn read_password(file: Option<PathBuf>) -> anyhow::Result<String> {
 }
 
 async fn token(db: &Db, command: TokenCommand) -> anyhow::Result<()> {
-    use crate::api_tokens;
+    use crate::store::tokens as api_tokens;
     match command {
         TokenCommand::Add { user, name } => {
             let token = api_tokens::issue(db, &user, &name, Utc::now()).await?;

@@ -174,9 +174,9 @@ async fn caller(parts: &Parts, state: &Shared) -> Result<Option<Caller>, ApiErro
         }));
     }
     if let Some(token) = bearer(&parts.headers)
-        && token.starts_with(crate::api_tokens::PREFIX)
+        && token.starts_with(crate::store::tokens::PREFIX)
     {
-        let user = crate::api_tokens::user_for_token(&state.db, token).await?;
+        let user = crate::store::tokens::user_for_token(&state.db, token).await?;
         return Ok(user.map(|user| Caller {
             user,
             csrf_token: None,

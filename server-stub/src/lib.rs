@@ -3,16 +3,15 @@
 //!
 //! Code map: `config` (collector.toml), `db` (pool + migrations, one code path for both back
 //! ends, every write in one checked transaction, job locks), `health` (whether writes work),
-//! `store` (queries), `verdict` (inventory → stored findings), `validate` (what a report must be),
+//! `store` (every query, one file per concern; API tokens in `store::tokens`), `verdict` (inventory → stored findings), `validate` (what a report must be),
 //! `ingest` (agents' API), `admission` (how much memory-hungry work runs at once), `login`,
-//! `throttle` and `api_tokens` (who may call), `api` (JSON/CSV for tools), `web` (dashboard),
+//! `throttle` (who may call), `api` (JSON/CSV for tools), `web` (dashboard),
 //! `transport` (headers, plain HTTP), `ownership` (which site a host belongs to), `reevaluate` and
 //! `jobs` (keeping verdicts current, across instances), `state` (what every request shares),
 //! `server` (router, `run`), `cli` (management commands). `main.rs` only parses arguments and calls `cli::run`.
 
 pub mod admission;
 pub mod api;
-pub mod api_tokens;
 pub mod auth;
 pub mod backup;
 pub mod catalog_source;

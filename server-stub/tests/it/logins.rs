@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use sunset_collector::{api_tokens, auth, store};
+use sunset_collector::store::tokens as api_tokens;
+use sunset_collector::{auth, store};
 
 use crate::util::{Backend, TestServer, start};
 

@@ -11,9 +11,9 @@ use serde::Serialize;
 use sqlx::Row;
 use uuid::Uuid;
 
+use super::{User, ts};
 use crate::auth;
 use crate::db::Db;
-use crate::store::{User, ts};
 
 /// Prefix of API tokens ("Sunset user token"), so a leaked one is recognisable.
 pub const PREFIX: &str = "sut_";

@@ -1,0 +1,436 @@
+//! Storing a report: its receipt, the host's row and inventory, its findings (only what changed) and
+//! the host's status history, in one transaction; and retention, which deletes what has aged out.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, AnyConnection};
+use sunset_catalog::inventory::Inventory;
+use uuid::Uuid;
+
+use super::audit::audit_on;
+use super::sql::{Arg, Sql, opt_text, text};
+use super::{Result, ts};
+use crate::db::Db;
+use crate::verdict::{FindingRow, HostVerdict};
+
+/// Columns per finding row in the multi-row insert.
+const FINDING_COLUMNS: usize = 16;
+/// Finding rows per insert statement (keeps bound parameters well under both back ends' limits).
+const FINDINGS_PER_INSERT: usize = 400;
+
+/// What happened to a report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IngestOutcome {
+    /// Stored; the host now reflects it.
+    Accepted,
+    /// Already stored earlier under the same report id; nothing changed.
+    Duplicate,
+    /// Stored as received, but the host already has a newer inventory, which stays.
+    Superseded,
+    /// Refused and nothing stored but the audit entry: the host belongs to another site (a site's
+    /// token cannot write another site's hosts; an admin moves a host with `host move`).
+    #[serde(skip)]
+    WrongSite,
+}
+
+/// A report ready to store: validated, evaluated, with the site its token belongs to.
+#[derive(Clone, Debug)]
+pub struct IngestJob {
+    /// Site of the token.
+    pub site_id: String,
+    /// What the hosts table keeps of the inventory (the rest is in `inventory_gz`).
+    pub facts: HostFacts,
+    /// The inventory JSON gzip-compressed (usually the agent's request body as received), stored
+    /// for re-evaluation and the host page.
+    pub inventory_gz: bytes::Bytes,
+    /// The collector's verdict.
+    pub verdict: HostVerdict,
+    /// Catalogue version of the verdict.
+    pub catalog_version: String,
+    /// Day of the verdict.
+    pub today: NaiveDate,
+    /// Receipt time.
+    pub now: DateTime<Utc>,
+    /// How far ahead of receipt an agent's clock may be: a stored `collected_at` beyond that is
+    /// not trusted to order reports (it came from a bad clock before the limit existed).
+    pub max_clock_skew: chrono::Duration,
+}
+
+/// What the hosts table keeps of an inventory beside the compressed inventory itself. Jobs carry
+/// this rather than the whole parsed inventory, so the writer neither holds nor frees it.
+#[derive(Clone, Debug)]
+pub struct HostFacts {
+    /// The inventory's host section.
+    pub host: sunset_catalog::inventory::Host,
+    /// OS family as written in reports (`windows`, …).
+    pub os_family: Option<String>,
+    /// OS name.
+    pub os_name: String,
+    /// OS version.
+    pub os_version: String,
+}
+
+impl HostFacts {
+    /// The facts of an inventory.
+    pub fn of(inventory: &Inventory) -> HostFacts {
+        HostFacts {
+            host: inventory.host.clone(),
+            os_family: inventory.os.family.and_then(|f| {
+                serde_json::to_value(f)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+            }),
+            os_name: inventory.os.name.clone(),
+            os_version: inventory.os.version.clone(),
+        }
+    }
+}
+
+/// Stores a report, its inventory and findings in one transaction, keyed by report id.
+pub async fn ingest(db: &Db, job: &IngestJob) -> Result<IngestOutcome> {
+    db.write(async |conn| ingest_on(conn, job).await).await
+}
+
+/// Stores several reports in one transaction (group commit: one sync to disk for all). If any
+/// fails, each is retried in its own transaction so one bad report cannot fail the others.
+pub async fn ingest_batch(db: &Db, jobs: &[IngestJob]) -> Vec<Result<IngestOutcome>> {
+    if jobs.len() == 1 {
+        return vec![ingest(db, &jobs[0]).await];
+    }
+    let together = db
+        .write(async |conn| {
+            let mut outcomes = Vec::with_capacity(jobs.len());
+            for job in jobs {
+                outcomes.push(ingest_on(conn, job).await?);
+            }
+            Ok(outcomes)
+        })
+        .await;
+    match together {
+        Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, reports = jobs.len(), "batched commit failed; storing one by one");
+            let mut results = Vec::with_capacity(jobs.len());
+            for job in jobs {
+                results.push(ingest(db, job).await);
+            }
+            results
+        }
+    }
+}
+
+/// Stores one report inside the caller's transaction; a duplicate writes nothing.
+async fn ingest_on(tx: &mut AnyConnection, job: &IngestJob) -> Result<IngestOutcome> {
+    let IngestJob {
+        site_id,
+        facts,
+        inventory_gz,
+        verdict,
+        catalog_version,
+        today,
+        now,
+        max_clock_skew,
+    } = job;
+    let (today, now) = (*today, *now);
+    let host = &facts.host;
+    let host_id = host.host_id.to_string();
+    let collected_at = ts(host.collected_at);
+    let now_text = ts(now);
+    crate::db::lock_host(tx, &host_id).await?;
+    let previous =
+        sqlx::query("SELECT site_id, status, collected_at FROM hosts WHERE host_id = $1")
+            .bind(host_id.clone())
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some(previous) = &previous
+        && text(previous, "site_id") != *site_id
+    {
+        let owner = text(previous, "site_id");
+        tracing::warn!(host_id = %host_id, report_site = %site_id, owner_site = %owner, "report refused: the host belongs to another site");
+        let detail = serde_json::json!({
+            "host_id": host_id, "report_id": host.report_id.to_string(),
+            "hostname": host.hostname, "owner_site_id": owner,
+        });
+        audit_on(
+            tx,
+            &format!("site:{site_id}"),
+            "host.wrong_site",
+            &detail.to_string(),
+            now,
+        )
+        .await?;
+        return Ok(IngestOutcome::WrongSite);
+    }
+    let receipt = sqlx::query(
+        "INSERT INTO reports (report_id, host_id, site_id, collected_at, received_at, catalog_version) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (report_id) DO NOTHING",
+    )
+    .bind(host.report_id.to_string())
+    .bind(host_id.clone())
+    .bind(site_id.to_string())
+    .bind(collected_at.clone())
+    .bind(now_text.clone())
+    .bind(catalog_version.to_string())
+    .execute(&mut *tx)
+    .await?;
+    if receipt.rows_affected() == 0 {
+        return Ok(IngestOutcome::Duplicate);
+    }
+    // An older inventory than the stored one does not replace it, unless the stored one claims a
+    // time too far ahead of now to trust (its agent's clock was wrong).
+    let trusted_until = ts(now + *max_clock_skew);
+    if let Some(previous) = &previous
+        && text(previous, "collected_at") > collected_at
+        && text(previous, "collected_at") <= trusted_until
+    {
+        sqlx::query("UPDATE hosts SET last_seen_at = $1 WHERE host_id = $2")
+            .bind(now_text.clone())
+            .bind(host_id.clone())
+            .execute(&mut *tx)
+            .await?;
+        return Ok(IngestOutcome::Superseded);
+    }
+    let previous_status = previous.as_ref().map(|r| text(r, "status"));
+    let status_since = match &previous_status {
+        Some(old) if old == verdict.status => None,
+        _ => Some(now_text.clone()),
+    };
+    sqlx::query(
+        "INSERT INTO hosts (host_id, site_id, hostname, hostname_lower, site_tag, os_family, os_name, os_version, \
+         agent_version, collected_at, first_seen_at, last_seen_at, last_report_id, status, status_since, os_status, \
+         software_status, hardware_status, finding_count, unsupported_count, next_unsupported_on, catalog_version, \
+         evaluated_on, inventory, inventory_gz) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, '', $23) \
+         ON CONFLICT (host_id) DO UPDATE SET site_id = excluded.site_id, hostname = excluded.hostname, \
+         hostname_lower = excluded.hostname_lower, site_tag = excluded.site_tag, os_family = excluded.os_family, \
+         os_name = excluded.os_name, os_version = excluded.os_version, agent_version = excluded.agent_version, \
+         collected_at = excluded.collected_at, last_seen_at = excluded.last_seen_at, \
+         last_report_id = excluded.last_report_id, status = excluded.status, \
+         status_since = COALESCE($24, hosts.status_since), os_status = excluded.os_status, \
+         software_status = excluded.software_status, hardware_status = excluded.hardware_status, \
+         finding_count = excluded.finding_count, unsupported_count = excluded.unsupported_count, \
+         next_unsupported_on = excluded.next_unsupported_on, catalog_version = excluded.catalog_version, \
+         evaluated_on = excluded.evaluated_on, inventory = excluded.inventory, \
+         inventory_gz = excluded.inventory_gz",
+    )
+    .bind(host_id.clone())
+    .bind(site_id.to_string())
+    .bind(host.hostname.clone())
+    .bind(host.hostname.to_lowercase())
+    .bind(host.site.clone())
+    .bind(facts.os_family.clone())
+    .bind(facts.os_name.clone())
+    .bind(facts.os_version.clone())
+    .bind(host.agent_version.clone())
+    .bind(collected_at)
+    .bind(now_text.clone())
+    .bind(host.report_id.to_string())
+    .bind(verdict.status)
+    .bind(now_text.clone())
+    .bind(verdict.os_status)
+    .bind(verdict.software_status)
+    .bind(verdict.hardware_status)
+    .bind(verdict.findings.len() as i64)
+    .bind(verdict.unsupported_count)
+    .bind(verdict.next_unsupported_on.map(|d| d.to_string()))
+    .bind(catalog_version.to_string())
+    .bind(today.to_string())
+    .bind(inventory_gz.to_vec())
+    .bind(status_since)
+    .execute(&mut *tx)
+    .await?;
+    replace_findings(tx, &host_id, verdict, &now_text).await?;
+    record_status_change(
+        tx,
+        &host_id,
+        previous_status.as_deref(),
+        verdict.status,
+        catalog_version,
+        &now_text,
+    )
+    .await?;
+    Ok(IngestOutcome::Accepted)
+}
+
+pub(crate) async fn record_status_change(
+    conn: &mut AnyConnection,
+    host_id: &str,
+    old: Option<&str>,
+    new: &str,
+    catalog_version: &str,
+    now: &str,
+) -> Result<()> {
+    if old == Some(new) {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO host_status_changes (id, host_id, changed_at, old_status, new_status, catalog_version) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(Uuid::new_v4().to_string())
+    .bind(host_id.to_string())
+    .bind(now.to_string())
+    .bind(old.map(str::to_string))
+    .bind(new.to_string())
+    .bind(catalog_version.to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Brings a host's stored findings in line with `verdict`, keeping each finding's first-seen time
+/// and, when its status did not change, the time it has had that status.
+///
+/// Only what changed is written: a finding stored exactly as it would be written again is left
+/// alone, changed and new ones are upserted, and gone ones deleted. Most reports repeat the last
+/// night's findings, so they cost one read here instead of rewriting every row and its indexes.
+pub(crate) async fn replace_findings(
+    conn: &mut AnyConnection,
+    host_id: &str,
+    verdict: &HostVerdict,
+    now: &str,
+) -> Result<()> {
+    let old_rows = sqlx::query(
+        "SELECT finding_key, target, kind, product_id, product_name, subject, installed_version, cycle, \
+         cycle_label, status, security_support_end, extended_support_end, first_seen_at, status_since, detail \
+         FROM findings WHERE host_id = $1",
+    )
+    .bind(host_id.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut old: HashMap<String, &AnyRow> = old_rows
+        .iter()
+        .map(|r| (text(r, "finding_key"), r))
+        .collect();
+    let mut writes: Vec<(&FindingRow, String, String)> = Vec::new();
+    for f in &verdict.findings {
+        let (first_seen, status_since) = match old.remove(&f.key) {
+            Some(row) if text(row, "status") == f.status => {
+                if stored_as(row, f) {
+                    continue;
+                }
+                (text(row, "first_seen_at"), text(row, "status_since"))
+            }
+            Some(row) => (text(row, "first_seen_at"), now.to_string()),
+            None => (now.to_string(), now.to_string()),
+        };
+        writes.push((f, first_seen, status_since));
+    }
+    let gone: Vec<&String> = old.keys().collect();
+    for chunk in gone.chunks(FINDINGS_PER_INSERT) {
+        let mut sql = Sql::new("DELETE FROM findings WHERE host_id = ");
+        sql.push("?", [Arg::Text(host_id.to_string())]);
+        sql.push(" AND finding_key IN (", []);
+        for (i, key) in chunk.iter().enumerate() {
+            sql.push(
+                if i == 0 { "?" } else { ", ?" },
+                [Arg::Text((*key).clone())],
+            );
+        }
+        sql.push(")", []);
+        sql.query().execute(&mut *conn).await?;
+    }
+    for chunk in writes.chunks(FINDINGS_PER_INSERT) {
+        let mut sql = String::from(
+            "INSERT INTO findings (host_id, finding_key, target, kind, product_id, product_name, subject, \
+             installed_version, cycle, cycle_label, status, security_support_end, extended_support_end, \
+             first_seen_at, status_since, detail) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for c in 0..FINDING_COLUMNS {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("${}", i * FINDING_COLUMNS + c + 1));
+            }
+            sql.push(')');
+        }
+        sql.push_str(
+            " ON CONFLICT (host_id, finding_key) DO UPDATE SET target = excluded.target, \
+             kind = excluded.kind, product_id = excluded.product_id, product_name = excluded.product_name, \
+             subject = excluded.subject, installed_version = excluded.installed_version, \
+             cycle = excluded.cycle, cycle_label = excluded.cycle_label, status = excluded.status, \
+             security_support_end = excluded.security_support_end, \
+             extended_support_end = excluded.extended_support_end, first_seen_at = excluded.first_seen_at, \
+             status_since = excluded.status_since, detail = excluded.detail",
+        );
+        let mut query = sqlx::query(&sql);
+        for (f, first_seen, status_since) in chunk {
+            query = bind_finding(query, host_id, f, first_seen.clone(), status_since.clone());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Whether a stored finding row already holds exactly what writing `f` (same status) would store.
+fn stored_as(row: &AnyRow, f: &FindingRow) -> bool {
+    text(row, "target") == f.target
+        && text(row, "kind") == f.kind
+        && text(row, "product_id") == f.product_id
+        && text(row, "product_name") == f.product_name
+        && text(row, "subject") == f.subject
+        && opt_text(row, "installed_version") == f.installed_version
+        && opt_text(row, "cycle") == f.cycle
+        && opt_text(row, "cycle_label") == f.cycle_label
+        && opt_text(row, "security_support_end") == f.security_support_end
+        && opt_text(row, "extended_support_end") == f.extended_support_end
+        && text(row, "detail") == f.detail
+}
+
+fn bind_finding<'q>(
+    query: Query<'q, Any, AnyArguments<'q>>,
+    host_id: &str,
+    f: &FindingRow,
+    first_seen: String,
+    status_since: String,
+) -> Query<'q, Any, AnyArguments<'q>> {
+    query
+        .bind(host_id.to_string())
+        .bind(f.key.clone())
+        .bind(f.target)
+        .bind(f.kind.clone())
+        .bind(f.product_id.clone())
+        .bind(f.product_name.clone())
+        .bind(f.subject.clone())
+        .bind(f.installed_version.clone())
+        .bind(f.cycle.clone())
+        .bind(f.cycle_label.clone())
+        .bind(f.status)
+        .bind(f.security_support_end.clone())
+        .bind(f.extended_support_end.clone())
+        .bind(first_seen)
+        .bind(status_since)
+        .bind(f.detail.clone())
+}
+
+/// Deletes report receipts, history and hosts older than the retention period.
+pub async fn purge(db: &Db, cutoff: DateTime<Utc>) -> Result<u64> {
+    let cutoff = ts(cutoff);
+    db.write(async |tx| {
+        let mut removed = 0;
+        for sql in [
+            "DELETE FROM reports WHERE received_at < $1",
+            "DELETE FROM host_status_changes WHERE changed_at < $1",
+            "DELETE FROM findings WHERE host_id IN (SELECT host_id FROM hosts WHERE last_seen_at < $1)",
+            "DELETE FROM hosts WHERE last_seen_at < $1",
+        ] {
+            removed += sqlx::query(sql)
+                .bind(cutoff.clone())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        }
+        Ok(removed)
+    })
+    .await
+}

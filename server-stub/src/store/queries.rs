@@ -1,0 +1,380 @@
+//! The read side: hosts and findings as listed, products, one host in full, and the evidence pack.
+
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+use super::Result;
+use super::filter::{Filter, status_order, value};
+use super::inventory::StoredInventory;
+use super::sql::{Arg, Sql, int, opt_text, text};
+use crate::db::Db;
+
+/// A host as listed.
+#[derive(Clone, Debug, Serialize)]
+pub struct HostRow {
+    /// Agent's host id.
+    pub host_id: String,
+    /// Host name.
+    pub hostname: String,
+    /// Enrolled site.
+    pub site: String,
+    /// Site tag the agent reported.
+    pub site_tag: Option<String>,
+    /// OS name.
+    pub os_name: String,
+    /// OS version.
+    pub os_version: String,
+    /// Worst status.
+    pub status: String,
+    /// Since when it has had that status.
+    pub status_since: String,
+    /// OS status.
+    pub os_status: Option<String>,
+    /// Worst software status.
+    pub software_status: Option<String>,
+    /// Hardware status.
+    pub hardware_status: Option<String>,
+    /// Findings.
+    pub finding_count: i64,
+    /// Unsupported findings.
+    pub unsupported_count: i64,
+    /// Next day something becomes unsupported.
+    pub next_unsupported_on: Option<String>,
+    /// Last report received.
+    pub last_seen_at: String,
+    /// When the last inventory was taken.
+    pub collected_at: String,
+    /// Agent version.
+    pub agent_version: String,
+    /// Catalogue version of the verdicts.
+    pub catalog_version: String,
+}
+
+const HOST_COLUMNS: &str = "h.host_id, h.hostname, s.name AS site, h.site_tag, h.os_name, h.os_version, h.status, \
+    h.status_since, h.os_status, h.software_status, h.hardware_status, h.finding_count, h.unsupported_count, \
+    h.next_unsupported_on, h.last_seen_at, h.collected_at, h.agent_version, h.catalog_version";
+
+fn host_row(r: &AnyRow) -> HostRow {
+    HostRow {
+        host_id: text(r, "host_id"),
+        hostname: text(r, "hostname"),
+        site: text(r, "site"),
+        site_tag: opt_text(r, "site_tag"),
+        os_name: text(r, "os_name"),
+        os_version: text(r, "os_version"),
+        status: text(r, "status"),
+        status_since: text(r, "status_since"),
+        os_status: opt_text(r, "os_status"),
+        software_status: opt_text(r, "software_status"),
+        hardware_status: opt_text(r, "hardware_status"),
+        finding_count: int(r, "finding_count"),
+        unsupported_count: int(r, "unsupported_count"),
+        next_unsupported_on: opt_text(r, "next_unsupported_on"),
+        last_seen_at: text(r, "last_seen_at"),
+        collected_at: text(r, "collected_at"),
+        agent_version: text(r, "agent_version"),
+        catalog_version: text(r, "catalog_version"),
+    }
+}
+
+/// Hosts matching a filter, worst first, and how many match in all.
+pub async fn hosts(
+    db: &Db,
+    filter: &Filter,
+    stale_cutoff: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<HostRow>, i64)> {
+    let mut count =
+        Sql::new("SELECT COUNT(*) AS n FROM hosts h JOIN sites s ON s.id = h.site_id WHERE 1 = 1");
+    filter.host_clauses(&mut count, stale_cutoff);
+    let total = int(&count.query().fetch_one(&db.pool).await?, "n");
+    let mut sql = Sql::new(&format!(
+        "SELECT {HOST_COLUMNS} FROM hosts h JOIN sites s ON s.id = h.site_id WHERE 1 = 1"
+    ));
+    filter.host_clauses(&mut sql, stale_cutoff);
+    sql.push(
+        &format!(
+            " ORDER BY {}, h.hostname_lower, h.host_id LIMIT ? OFFSET ?",
+            status_order("h.status")
+        ),
+        [Arg::Int(limit), Arg::Int(offset)],
+    );
+    let rows = sql.query().fetch_all(&db.pool).await?;
+    Ok((rows.iter().map(host_row).collect(), total))
+}
+
+/// A finding as listed, with its host.
+#[derive(Clone, Debug, Serialize)]
+pub struct FindingListRow {
+    /// Host id.
+    pub host_id: String,
+    /// Host name.
+    pub hostname: String,
+    /// Site.
+    pub site: String,
+    /// Finding key within the host.
+    pub finding_key: String,
+    /// `os`, `software`, `hardware`.
+    pub target: String,
+    /// Product kind.
+    pub kind: String,
+    /// Product id.
+    pub product_id: String,
+    /// Product name.
+    pub product_name: String,
+    /// What is installed.
+    pub subject: String,
+    /// Installed version.
+    pub installed_version: Option<String>,
+    /// Release cycle.
+    pub cycle: Option<String>,
+    /// Release label.
+    pub cycle_label: Option<String>,
+    /// Status.
+    pub status: String,
+    /// End of security support.
+    pub security_support_end: Option<String>,
+    /// End of extended support.
+    pub extended_support_end: Option<String>,
+    /// First reported.
+    pub first_seen_at: String,
+    /// Has had this status since.
+    pub status_since: String,
+}
+
+fn finding_row(r: &AnyRow) -> FindingListRow {
+    FindingListRow {
+        host_id: text(r, "host_id"),
+        hostname: text(r, "hostname"),
+        site: text(r, "site"),
+        finding_key: text(r, "finding_key"),
+        target: text(r, "target"),
+        kind: text(r, "kind"),
+        product_id: text(r, "product_id"),
+        product_name: text(r, "product_name"),
+        subject: text(r, "subject"),
+        installed_version: opt_text(r, "installed_version"),
+        cycle: opt_text(r, "cycle"),
+        cycle_label: opt_text(r, "cycle_label"),
+        status: text(r, "status"),
+        security_support_end: opt_text(r, "security_support_end"),
+        extended_support_end: opt_text(r, "extended_support_end"),
+        first_seen_at: text(r, "first_seen_at"),
+        status_since: text(r, "status_since"),
+    }
+}
+
+const FINDING_COLUMNS_SELECT: &str = "f.host_id, h.hostname, s.name AS site, f.finding_key, f.target, f.kind, \
+    f.product_id, f.product_name, f.subject, f.installed_version, f.cycle, f.cycle_label, f.status, \
+    f.security_support_end, f.extended_support_end, f.first_seen_at, f.status_since";
+
+/// Findings matching a filter (status and product apply to the finding), worst first.
+pub async fn findings(
+    db: &Db,
+    filter: &Filter,
+    stale_cutoff: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<FindingListRow>, i64)> {
+    let build = |select: &str| {
+        let mut sql = Sql::new(&format!(
+            "SELECT {select} FROM findings f JOIN hosts h ON h.host_id = f.host_id JOIN sites s ON s.id = h.site_id WHERE 1 = 1"
+        ));
+        let host_filter = Filter {
+            status: None,
+            product: None,
+            ..filter.clone()
+        };
+        host_filter.host_clauses(&mut sql, stale_cutoff);
+        if let Some(status) = value(&filter.status) {
+            sql.push(" AND f.status = ?", [Arg::Text(status)]);
+        }
+        if let Some(product) = value(&filter.product) {
+            sql.push(" AND f.product_id = ?", [Arg::Text(product)]);
+        }
+        if let Some(target) = value(&filter.target) {
+            sql.push(" AND f.target = ?", [Arg::Text(target)]);
+        }
+        sql
+    };
+    let count = build("COUNT(*) AS n");
+    let total = int(&count.query().fetch_one(&db.pool).await?, "n");
+    let mut sql = build(FINDING_COLUMNS_SELECT);
+    sql.push(
+        &format!(
+            " ORDER BY {}, f.product_id, h.hostname_lower, f.finding_key LIMIT ? OFFSET ?",
+            status_order("f.status")
+        ),
+        [Arg::Int(limit), Arg::Int(offset)],
+    );
+    let rows = sql.query().fetch_all(&db.pool).await?;
+    Ok((rows.iter().map(finding_row).collect(), total))
+}
+
+/// Findings by product and release: how many hosts have each, by status.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProductRow {
+    /// Product id.
+    pub product_id: String,
+    /// Product name.
+    pub product_name: String,
+    /// Release cycle.
+    pub cycle: Option<String>,
+    /// Release label.
+    pub cycle_label: Option<String>,
+    /// Status.
+    pub status: String,
+    /// Findings (installations).
+    pub installations: i64,
+    /// Distinct hosts.
+    pub hosts: i64,
+}
+
+/// Installations by product and release.
+pub async fn products(db: &Db, filter: &Filter, stale_cutoff: &str) -> Result<Vec<ProductRow>> {
+    let mut sql = Sql::new(
+        "SELECT f.product_id, MAX(f.product_name) AS product_name, f.cycle, MAX(f.cycle_label) AS cycle_label, \
+         f.status, COUNT(*) AS n, COUNT(DISTINCT f.host_id) AS hosts \
+         FROM findings f JOIN hosts h ON h.host_id = f.host_id JOIN sites s ON s.id = h.site_id WHERE 1 = 1",
+    );
+    let host_filter = Filter {
+        status: None,
+        product: None,
+        ..filter.clone()
+    };
+    host_filter.host_clauses(&mut sql, stale_cutoff);
+    if let Some(status) = value(&filter.status) {
+        sql.push(" AND f.status = ?", [Arg::Text(status)]);
+    }
+    if let Some(product) = value(&filter.product) {
+        sql.push(" AND f.product_id = ?", [Arg::Text(product)]);
+    }
+    sql.text.push_str(&format!(
+        " GROUP BY f.product_id, f.cycle, f.status ORDER BY {}, f.product_id, f.cycle",
+        status_order("f.status")
+    ));
+    let rows = sql.query().fetch_all(&db.pool).await?;
+    Ok(rows
+        .iter()
+        .map(|r| ProductRow {
+            product_id: text(r, "product_id"),
+            product_name: text(r, "product_name"),
+            cycle: opt_text(r, "cycle"),
+            cycle_label: opt_text(r, "cycle_label"),
+            status: text(r, "status"),
+            installations: int(r, "n"),
+            hosts: int(r, "hosts"),
+        })
+        .collect())
+}
+
+/// Hosts per status, for `/metrics`.
+pub async fn host_status_counts(db: &Db) -> Result<Vec<(String, i64)>> {
+    let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM hosts GROUP BY status")
+        .fetch_all(&db.pool)
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| (text(r, "status"), int(r, "n")))
+        .collect())
+}
+
+/// One host in full.
+#[derive(Clone, Debug, Serialize)]
+pub struct HostDetail {
+    /// The listing row.
+    pub host: HostRow,
+    /// First report received.
+    pub first_seen_at: String,
+    /// Latest inventory as stored.
+    #[serde(skip)]
+    pub inventory: StoredInventory,
+    /// Findings with their full detail (JSON text).
+    pub findings: Vec<(FindingListRow, String)>,
+    /// Status history, newest first.
+    pub history: Vec<StatusChange>,
+}
+
+/// A change of a host's status.
+#[derive(Clone, Debug, Serialize)]
+pub struct StatusChange {
+    /// When.
+    pub changed_at: String,
+    /// From.
+    pub old_status: Option<String>,
+    /// To.
+    pub new_status: String,
+    /// Catalogue version of the new verdict.
+    pub catalog_version: String,
+}
+
+/// A host by id.
+pub async fn host(db: &Db, host_id: &str) -> Result<Option<HostDetail>> {
+    let row = sqlx::query(&format!(
+        "SELECT {HOST_COLUMNS}, h.first_seen_at, h.inventory, h.inventory_gz FROM hosts h JOIN sites s ON s.id = h.site_id \
+         WHERE h.host_id = $1"
+    ))
+    .bind(host_id.to_string())
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let findings = sqlx::query(&format!(
+        "SELECT {FINDING_COLUMNS_SELECT}, f.detail FROM findings f JOIN hosts h ON h.host_id = f.host_id \
+         JOIN sites s ON s.id = h.site_id WHERE f.host_id = $1 ORDER BY {}, f.target, f.product_id, f.finding_key",
+        status_order("f.status")
+    ))
+    .bind(host_id.to_string())
+    .fetch_all(&db.pool)
+    .await?;
+    let history = sqlx::query(
+        "SELECT changed_at, old_status, new_status, catalog_version FROM host_status_changes \
+         WHERE host_id = $1 ORDER BY changed_at DESC, id LIMIT 200",
+    )
+    .bind(host_id.to_string())
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(Some(HostDetail {
+        host: host_row(&row),
+        first_seen_at: text(&row, "first_seen_at"),
+        inventory: StoredInventory::from_row(&row),
+        findings: findings
+            .iter()
+            .map(|r| (finding_row(r), text(r, "detail")))
+            .collect(),
+        history: history
+            .iter()
+            .map(|r| StatusChange {
+                changed_at: text(r, "changed_at"),
+                old_status: opt_text(r, "old_status"),
+                new_status: text(r, "new_status"),
+                catalog_version: text(r, "catalog_version"),
+            })
+            .collect(),
+    }))
+}
+
+/// Whether a report id has been stored.
+pub async fn report_exists(db: &Db, report_id: &str) -> Result<bool> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM reports WHERE report_id = $1")
+        .bind(report_id.to_string())
+        .fetch_one(&db.pool)
+        .await?;
+    Ok(int(&row, "n") > 0)
+}
+
+/// Unsupported and extended-support findings with their full detail, for the evidence pack.
+pub async fn evidence_findings(db: &Db) -> Result<Vec<(FindingListRow, String)>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {FINDING_COLUMNS_SELECT}, f.detail FROM findings f JOIN hosts h ON h.host_id = f.host_id \
+         JOIN sites s ON s.id = h.site_id WHERE f.status IN ('unsupported', 'extended') \
+         ORDER BY {}, f.target, f.product_id, s.name, h.hostname_lower, f.finding_key",
+        status_order("f.status")
+    ))
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| (finding_row(r), text(r, "detail")))
+        .collect())
+}

@@ -1,0 +1,122 @@
+//! Enrolled sites: each reports with a token of its own, stored only as a hash.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::sql::{int, opt_text, text};
+use super::{Result, ts};
+use crate::auth;
+use crate::db::Db;
+
+/// An enrolled site.
+#[derive(Clone, Debug, Serialize)]
+pub struct Site {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// When enrolled.
+    pub created_at: String,
+    /// When revoked, if it was.
+    pub revoked_at: Option<String>,
+    /// Hosts reporting for the site.
+    pub hosts: i64,
+}
+
+/// Why a site could not be added.
+#[derive(Debug, thiserror::Error)]
+pub enum SiteError {
+    /// The name is taken.
+    #[error("a site named {0:?} already exists")]
+    Exists(String),
+    /// The name is empty or too long.
+    #[error("a site name must be 1 to 200 characters")]
+    BadName,
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// Enrols a site; returns it and its token (shown once; only its hash is stored).
+pub async fn add_site(
+    db: &Db,
+    name: &str,
+    now: DateTime<Utc>,
+) -> std::result::Result<(Site, String), SiteError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(SiteError::BadName);
+    }
+    let token = auth::new_site_token();
+    let id = Uuid::new_v4().to_string();
+    let result = db
+        .write(async |conn| {
+            sqlx::query(
+                "INSERT INTO sites (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(id.clone())
+            .bind(name.to_string())
+            .bind(auth::hash_token(&token))
+            .bind(ts(now))
+            .execute(conn)
+            .await
+        })
+        .await?;
+    if result.rows_affected() == 0 {
+        return Err(SiteError::Exists(name.to_string()));
+    }
+    let site = Site {
+        id,
+        name: name.to_string(),
+        created_at: ts(now),
+        revoked_at: None,
+        hosts: 0,
+    };
+    Ok((site, token))
+}
+
+/// All sites, by name.
+pub async fn list_sites(db: &Db) -> Result<Vec<Site>> {
+    let rows = sqlx::query(
+        "SELECT s.id, s.name, s.created_at, s.revoked_at, \
+         (SELECT COUNT(*) FROM hosts h WHERE h.site_id = s.id) AS hosts \
+         FROM sites s ORDER BY s.name",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Site {
+            id: text(r, "id"),
+            name: text(r, "name"),
+            created_at: text(r, "created_at"),
+            revoked_at: opt_text(r, "revoked_at"),
+            hosts: int(r, "hosts"),
+        })
+        .collect())
+}
+
+/// Revokes a site's token; `false` when no active site has that name.
+pub async fn revoke_site(db: &Db, name: &str, now: DateTime<Utc>) -> Result<bool> {
+    let result = db
+        .write(async |conn| {
+            sqlx::query("UPDATE sites SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")
+                .bind(ts(now))
+                .bind(name.to_string())
+                .execute(conn)
+                .await
+        })
+        .await?;
+    Ok(result.rows_affected() > 0)
+}
+
+/// The active site a token belongs to.
+pub async fn site_for_token(db: &Db, token: &str) -> Result<Option<(String, String)>> {
+    let row =
+        sqlx::query("SELECT id, name FROM sites WHERE token_hash = $1 AND revoked_at IS NULL")
+            .bind(auth::hash_token(token))
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(row.map(|r| (text(&r, "id"), text(&r, "name"))))
+}
