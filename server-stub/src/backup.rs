@@ -42,11 +42,8 @@ pub async fn sqlite(config: &Config, out: &Path) -> anyhow::Result<Backup> {
         .ok_or_else(|| anyhow::anyhow!("{}: the backup path must be UTF-8", out.display()))?;
     create_private(&out)?;
     let db = Db::connect(config).await?;
-    let copied = sqlx::query("VACUUM INTO ?")
-        .bind(text)
-        .execute(&db.pool)
-        .await;
-    db.pool.close().await;
+    let copied = db.copy_into(text).await;
+    db.close().await;
     if let Err(e) = copied {
         let _ = std::fs::remove_file(&out);
         anyhow::bail!("backup into {} failed: {e}", out.display());

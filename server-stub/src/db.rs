@@ -13,6 +13,12 @@
 //! too the connection is left holding an open transaction into which every later "committed"
 //! report is nested, never to reach the disk (found with a 24 MB tmpfs; issue 11). The pool also
 //! refuses to take back any connection sqlx still counts as inside a transaction.
+//!
+//! A write is possible only inside [`Db::write`], through the [`WriteTx`] it hands out: the
+//! transaction carries whatever serialises writers (SQLite's one-writer lock), so no caller can
+//! forget it. Every other connection is read-only in the database itself (SQLite `query_only`,
+//! PostgreSQL `default_transaction_read_only`): a write through [`Db::reader`] fails, it does not
+//! slip past the lock or the commit rules.
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -20,11 +26,14 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_core::future::BoxFuture;
+use futures_core::stream::BoxStream;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::any::{AnyQueryResult, AnyRow, AnyStatement, AnyTypeInfo};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor};
-use tokio::sync::Mutex;
+use sqlx::{Any, AnyPool, Connection, Describe, Either, Execute, Executor};
+use tokio::sync::{Mutex, MutexGuard};
 
 use crate::config::Config;
 use crate::health::{Failure, WriteHealth};
@@ -49,6 +58,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
 ];
 
+/// Makes a pooled SQLite connection read-only until [`Db::write`] lifts it for one transaction.
+const READ_ONLY_SQLITE: &str = "PRAGMA query_only = ON";
+/// Makes a pooled PostgreSQL connection's transactions read-only unless begun `READ WRITE`.
+const READ_ONLY_POSTGRES: &str = "SET default_transaction_read_only = on";
+
 /// Which back end a pool talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -61,8 +75,8 @@ pub enum Backend {
 /// A connection pool plus what the code needs to know about its back end.
 #[derive(Clone, Debug)]
 pub struct Db {
-    /// The pool.
-    pub pool: AnyPool,
+    /// Read-only connections (see the module documentation); writes borrow one for a [`WriteTx`].
+    pool: AnyPool,
     /// The back end.
     pub backend: Backend,
     /// SQLite allows one writer: writers queue here rather than fail with `SQLITE_BUSY`.
@@ -117,9 +131,90 @@ impl Drop for JobLock {
     }
 }
 
-/// Held while writing; `()` on PostgreSQL.
-pub struct WriteGuard<'a> {
-    _guard: Option<tokio::sync::MutexGuard<'a, ()>>,
+/// One write transaction, the only way to write (handed out by [`Db::write`], which commits it).
+///
+/// It holds what serialises writers for as long as it lives: on SQLite the one-writer lock (the
+/// group-commit writer in `state` batches reports but takes this lock like every other writer);
+/// on PostgreSQL nothing process-wide, since several collectors may write at once and what must
+/// not interleave is serialised per host ([`WriteTx::lock_host`]) and per job ([`Db::lock_job`]).
+/// It is an [`Executor`]: queries run on it as on a connection (`.execute(&mut *tx)`).
+pub struct WriteTx<'a> {
+    tx: sqlx::Transaction<'a, Any>,
+    backend: Backend,
+    _serialised: Option<MutexGuard<'a, ()>>,
+}
+
+impl std::fmt::Debug for WriteTx<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WriteTx")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WriteTx<'_> {
+    /// Serialises, until the end of the transaction, everything written about one host: on
+    /// PostgreSQL a transaction-level advisory lock on a 64-bit hash of its id (several collectors
+    /// may write the same host at once); on SQLite this transaction is the only writer already.
+    pub async fn lock_host(&mut self, host_id: &str) -> Result<(), sqlx::Error> {
+        if self.backend == Backend::Sqlite {
+            return Ok(());
+        }
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(format!("host:{host_id}").as_bytes());
+        let mut key = [0u8; 8];
+        key.copy_from_slice(&digest[..8]);
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(i64::from_be_bytes(key))
+            .execute(&mut *self)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Queries run on a [`WriteTx`] as on the connection it wraps.
+impl<'c> Executor<'c> for &'c mut WriteTx<'_> {
+    type Database = Any;
+
+    fn fetch_many<'e, 'q: 'e, E>(
+        self,
+        query: E,
+    ) -> BoxStream<'e, Result<Either<AnyQueryResult, AnyRow>, sqlx::Error>>
+    where
+        'c: 'e,
+        E: 'q + Execute<'q, Any>,
+    {
+        (&mut *self.tx).fetch_many(query)
+    }
+
+    fn fetch_optional<'e, 'q: 'e, E>(
+        self,
+        query: E,
+    ) -> BoxFuture<'e, Result<Option<AnyRow>, sqlx::Error>>
+    where
+        'c: 'e,
+        E: 'q + Execute<'q, Any>,
+    {
+        (&mut *self.tx).fetch_optional(query)
+    }
+
+    fn prepare_with<'e, 'q: 'e>(
+        self,
+        sql: &'q str,
+        parameters: &'e [AnyTypeInfo],
+    ) -> BoxFuture<'e, Result<AnyStatement<'q>, sqlx::Error>>
+    where
+        'c: 'e,
+    {
+        (&mut *self.tx).prepare_with(sql, parameters)
+    }
+
+    fn describe<'e, 'q: 'e>(self, sql: &'q str) -> BoxFuture<'e, Result<Describe<Any>, sqlx::Error>>
+    where
+        'c: 'e,
+    {
+        (&mut *self.tx).describe(sql)
+    }
 }
 
 impl Db {
@@ -163,6 +258,9 @@ impl Db {
                         conn.execute(pragma).await?;
                         conn.execute("PRAGMA busy_timeout = 30000").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute(READ_ONLY_SQLITE).await?;
+                    } else {
+                        conn.execute(READ_ONLY_POSTGRES).await?;
                     }
                     Ok(())
                 })
@@ -189,9 +287,18 @@ impl Db {
 
     /// Applies pending migrations.
     pub async fn migrate(&self) -> anyhow::Result<Vec<i64>> {
-        let migrator = migrator();
-        let mut conn = self.pool.acquire().await?;
         use sqlx::migrate::Migrate;
+        let migrator = migrator();
+        // A connection of its own, writable for the whole session (the migrator runs its own
+        // transactions), closed afterwards rather than returned to the read-only pool.
+        let _serialised = self.serialise().await;
+        let mut conn = self.pool.acquire().await?;
+        conn.close_on_drop();
+        conn.execute(match self.backend {
+            Backend::Sqlite => "PRAGMA query_only = OFF",
+            Backend::Postgres => "SET default_transaction_read_only = off",
+        })
+        .await?;
         conn.ensure_migrations_table().await?;
         let applied: Vec<i64> = conn
             .list_applied_migrations()
@@ -199,9 +306,8 @@ impl Db {
             .into_iter()
             .map(|m| m.version)
             .collect();
-        drop(conn);
         migrator
-            .run(&self.pool)
+            .run_direct(&mut *conn)
             .await
             .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
         Ok(MIGRATIONS
@@ -211,13 +317,37 @@ impl Db {
             .collect())
     }
 
-    /// Serialises writers on SQLite; a no-op on PostgreSQL.
-    pub async fn write_guard(&self) -> WriteGuard<'_> {
-        let guard = match &self.write_lock {
+    /// Waits for SQLite's one-writer lock; `None` on PostgreSQL.
+    async fn serialise(&self) -> Option<MutexGuard<'_, ()>> {
+        match &self.write_lock {
             Some(lock) => Some(lock.lock().await),
             None => None,
-        };
-        WriteGuard { _guard: guard }
+        }
+    }
+
+    /// Read-only connections, for queries. A write through them fails: writes go through
+    /// [`Db::write`].
+    pub fn reader(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Closes every connection (a stop, or a test restarting the collector).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// SQLite only: writes a transactionally consistent copy of the database to `path` (`VACUUM
+    /// INTO`, which reads one snapshot while writers carry on). The copy is not a write to this
+    /// database, but SQLite refuses it on a `query_only` connection, so it runs on one of its own.
+    pub async fn copy_into(&self, path: &str) -> Result<(), sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        conn.close_on_drop();
+        conn.execute("PRAGMA query_only = OFF").await?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(path.to_string())
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
     }
 
     /// The lock of `job`, waiting for it when `wait`; `None` when another collector (or task) holds
@@ -263,21 +393,38 @@ impl Db {
     /// Runs `work` in one transaction and commits it; `Ok` only once the commit succeeded. On any
     /// failure the transaction is rolled back and its connection closed rather than reused (see
     /// the module documentation), and the outcome is recorded in [`Db::health`].
+    ///
+    /// The connection is made writable for this transaction only (PostgreSQL `BEGIN READ WRITE`;
+    /// SQLite `query_only` off, and on again after the commit — a connection on which that fails is
+    /// closed too).
     pub async fn write<T>(
         &self,
-        work: impl AsyncFnOnce(&mut AnyConnection) -> Result<T, sqlx::Error>,
+        work: impl AsyncFnOnce(&mut WriteTx<'_>) -> Result<T, sqlx::Error>,
     ) -> Result<T, sqlx::Error> {
-        let _guard = self.write_guard().await;
+        let serialised = self.serialise().await;
         let result = async {
             let mut conn = self.pool.acquire().await?;
             let result = async {
-                let mut tx = conn.begin().await?;
+                let mut tx = WriteTx {
+                    tx: match self.backend {
+                        Backend::Postgres => conn.begin_with("BEGIN READ WRITE").await?,
+                        Backend::Sqlite => conn.begin().await?,
+                    },
+                    backend: self.backend,
+                    _serialised: serialised,
+                };
+                if self.backend == Backend::Sqlite {
+                    (&mut *tx.tx).execute("PRAGMA query_only = OFF").await?;
+                }
                 let value = work(&mut tx).await?;
-                tx.commit().await?;
+                tx.tx.commit().await?;
                 Ok(value)
             }
             .await;
-            if result.is_err() {
+            if result.is_err()
+                || (self.backend == Backend::Sqlite
+                    && conn.execute("PRAGMA query_only = ON").await.is_err())
+            {
                 conn.close_on_drop();
             }
             result
@@ -320,24 +467,6 @@ impl Db {
             Some(failure) => Err(failure),
         }
     }
-}
-
-/// Serialises, until the end of the transaction, everything written about one host: on PostgreSQL a
-/// transaction-level advisory lock on a 64-bit hash of its id (several collectors may write the
-/// same host at once); on SQLite there is only one writer already.
-pub async fn lock_host(conn: &mut AnyConnection, host_id: &str) -> Result<(), sqlx::Error> {
-    if conn.backend_name().eq_ignore_ascii_case("sqlite") {
-        return Ok(());
-    }
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(format!("host:{host_id}").as_bytes());
-    let mut key = [0u8; 8];
-    key.copy_from_slice(&digest[..8]);
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(i64::from_be_bytes(key))
-        .execute(conn)
-        .await?;
-    Ok(())
 }
 
 fn migrator() -> Migrator {

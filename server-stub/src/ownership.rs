@@ -34,7 +34,7 @@ pub async fn move_host(
     now: DateTime<Utc>,
 ) -> Result<String, MoveError> {
     db.write(async |conn| {
-            crate::db::lock_host(conn, host_id).await?;
+            conn.lock_host(host_id).await?;
             let Some(target) =
                 sqlx::query("SELECT id FROM sites WHERE name = $1 AND revoked_at IS NULL")
                     .bind(site.to_string())

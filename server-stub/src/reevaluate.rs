@@ -10,10 +10,10 @@
 
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 use tracing::{info, warn};
 
-use crate::db::{Db, Job};
+use crate::db::{Db, Job, WriteTx};
 use crate::state::AppState;
 use crate::store::{self, StoredInventory, ts};
 use crate::verdict::{self, HostVerdict};
@@ -153,7 +153,7 @@ async fn page_after(
     if let Some((version, day)) = stale {
         sizes = sizes.bind(version.clone()).bind(day.to_string());
     }
-    let sizes = sizes.fetch_all(&db.pool).await?;
+    let sizes = sizes.fetch_all(db.reader()).await?;
     let mut total = 0i64;
     let mut last = None;
     for row in &sizes {
@@ -175,7 +175,7 @@ async fn page_after(
     if let Some((version, day)) = stale {
         rows = rows.bind(version.clone()).bind(day.to_string());
     }
-    rows.fetch_all(&db.pool)
+    rows.fetch_all(db.reader())
         .await?
         .iter()
         .map(|r| {
@@ -220,7 +220,7 @@ async fn apply(
 }
 
 async fn apply_one(
-    tx: &mut AnyConnection,
+    tx: &mut WriteTx<'_>,
     host_id: &str,
     report_id: &str,
     verdict: &HostVerdict,
@@ -228,7 +228,7 @@ async fn apply_one(
     today: NaiveDate,
     now: &str,
 ) -> Result<bool, sqlx::Error> {
-    crate::db::lock_host(tx, host_id).await?;
+    tx.lock_host(host_id).await?;
     let previous =
         sqlx::query("SELECT status FROM hosts WHERE host_id = $1 AND last_report_id = $2")
             .bind(host_id.to_string())

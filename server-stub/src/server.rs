@@ -51,7 +51,7 @@ async fn healthz(axum::extract::State(state): axum::extract::State<Shared>) -> i
             ),
         );
     }
-    match sqlx::query("SELECT 1").execute(&state.db.pool).await {
+    match sqlx::query("SELECT 1").execute(state.db.reader()).await {
         Ok(_) => (StatusCode::OK, "ok\n".to_string()),
         Err(e) => {
             error!(error = %e, "health check: database unreachable");

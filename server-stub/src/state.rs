@@ -45,6 +45,10 @@ const MAX_GROUP_COMMIT: usize = 64;
 
 /// Takes every report waiting (up to [`MAX_GROUP_COMMIT`]) and commits them together, so a burst
 /// of reports costs one sync to disk instead of one each. Each is acknowledged after the commit.
+///
+/// This only batches; it does not serialise: the batch is one [`Db::write`] transaction, which
+/// waits for SQLite's writer lock like every other write (sessions, risks, re-evaluation), so
+/// there is exactly one thing that orders SQLite writes.
 async fn group_commit_writer(db: Db, mut queue: tokio::sync::mpsc::Receiver<Pending>) {
     while let Some(first) = queue.recv().await {
         let mut jobs = vec![first.0];

@@ -2,16 +2,15 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::AnyConnection;
 use uuid::Uuid;
 
 use super::sql::text;
 use super::{Result, ts};
-use crate::db::Db;
+use crate::db::{Db, WriteTx};
 
 /// Writes one audit entry inside the caller's transaction.
 pub(crate) async fn audit_on(
-    conn: &mut AnyConnection,
+    conn: &mut WriteTx<'_>,
     actor: &str,
     action: &str,
     detail: &str,
@@ -61,7 +60,7 @@ pub async fn audit_log(db: &Db, limit: i64) -> Result<Vec<AuditEntry>> {
         "SELECT at, actor, action, detail FROM audit_log ORDER BY at DESC, id LIMIT $1",
     )
     .bind(limit)
-    .fetch_all(&db.pool)
+    .fetch_all(db.reader())
     .await?;
     Ok(rows
         .iter()

@@ -66,7 +66,7 @@ pub async fn summary(
     filter.host_clauses(&mut sql, stale_cutoff);
     sql.text
         .push_str(" GROUP BY s.name, h.status ORDER BY s.name");
-    let rows = sql.query().fetch_all(&db.pool).await?;
+    let rows = sql.query().fetch_all(db.reader()).await?;
     let mut out = Summary::default();
     let mut by_status: HashMap<String, i64> = HashMap::new();
     for r in &rows {
@@ -111,7 +111,7 @@ pub async fn summary(
     items.text.push_str(" GROUP BY f.target ORDER BY f.target");
     out.unsupported_items = items
         .query()
-        .fetch_all(&db.pool)
+        .fetch_all(db.reader())
         .await?
         .iter()
         .map(|r| (text(r, "target"), int(r, "n")))
@@ -135,7 +135,7 @@ pub async fn summary(
         .push_str(" GROUP BY SUBSTR(h.next_unsupported_on, 1, 7) ORDER BY month");
     let counts: HashMap<String, i64> = forecast
         .query()
-        .fetch_all(&db.pool)
+        .fetch_all(db.reader())
         .await?
         .iter()
         .map(|r| (text(r, "month"), int(r, "n")))
@@ -152,7 +152,7 @@ pub async fn summary(
 
     let risks = sqlx::query("SELECT COUNT(*) AS n FROM risks WHERE review_date >= $1")
         .bind(today.to_string())
-        .fetch_one(&db.pool)
+        .fetch_one(db.reader())
         .await?;
     out.risks_accepted = int(&risks, "n");
     Ok(out)

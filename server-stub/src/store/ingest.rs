@@ -5,16 +5,16 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
+use sqlx::Any;
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
-use sqlx::{Any, AnyConnection};
 use sunset_catalog::inventory::Inventory;
 use uuid::Uuid;
 
 use super::audit::audit_on;
 use super::sql::{Arg, Sql, opt_text, text};
 use super::{Result, ts};
-use crate::db::Db;
+use crate::db::{Db, WriteTx};
 use crate::verdict::{FindingRow, HostVerdict};
 
 /// Columns per finding row in the multi-row insert.
@@ -125,7 +125,7 @@ pub async fn ingest_batch(db: &Db, jobs: &[IngestJob]) -> Vec<Result<IngestOutco
 }
 
 /// Stores one report inside the caller's transaction; a duplicate writes nothing.
-async fn ingest_on(tx: &mut AnyConnection, job: &IngestJob) -> Result<IngestOutcome> {
+async fn ingest_on(tx: &mut WriteTx<'_>, job: &IngestJob) -> Result<IngestOutcome> {
     let IngestJob {
         site_id,
         facts,
@@ -141,7 +141,7 @@ async fn ingest_on(tx: &mut AnyConnection, job: &IngestJob) -> Result<IngestOutc
     let host_id = host.host_id.to_string();
     let collected_at = ts(host.collected_at);
     let now_text = ts(now);
-    crate::db::lock_host(tx, &host_id).await?;
+    tx.lock_host(&host_id).await?;
     let previous =
         sqlx::query("SELECT site_id, status, collected_at FROM hosts WHERE host_id = $1")
             .bind(host_id.clone())
@@ -258,7 +258,7 @@ async fn ingest_on(tx: &mut AnyConnection, job: &IngestJob) -> Result<IngestOutc
 }
 
 pub(crate) async fn record_status_change(
-    conn: &mut AnyConnection,
+    conn: &mut WriteTx<'_>,
     host_id: &str,
     old: Option<&str>,
     new: &str,
@@ -290,7 +290,7 @@ pub(crate) async fn record_status_change(
 /// alone, changed and new ones are upserted, and gone ones deleted. Most reports repeat the last
 /// night's findings, so they cost one read here instead of rewriting every row and its indexes.
 pub(crate) async fn replace_findings(
-    conn: &mut AnyConnection,
+    conn: &mut WriteTx<'_>,
     host_id: &str,
     verdict: &HostVerdict,
     now: &str,

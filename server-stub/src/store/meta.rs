@@ -8,7 +8,7 @@ use crate::db::Db;
 pub async fn meta_get(db: &Db, key: &str) -> Result<Option<String>> {
     let row = sqlx::query("SELECT value FROM meta WHERE key = $1")
         .bind(key.to_string())
-        .fetch_optional(&db.pool)
+        .fetch_optional(db.reader())
         .await?;
     Ok(row.map(|r| text(&r, "value")))
 }

@@ -88,7 +88,7 @@ pub async fn hosts(
     let mut count =
         Sql::new("SELECT COUNT(*) AS n FROM hosts h JOIN sites s ON s.id = h.site_id WHERE 1 = 1");
     filter.host_clauses(&mut count, stale_cutoff);
-    let total = int(&count.query().fetch_one(&db.pool).await?, "n");
+    let total = int(&count.query().fetch_one(db.reader()).await?, "n");
     let mut sql = Sql::new(&format!(
         "SELECT {HOST_COLUMNS} FROM hosts h JOIN sites s ON s.id = h.site_id WHERE 1 = 1"
     ));
@@ -100,7 +100,7 @@ pub async fn hosts(
         ),
         [Arg::Int(limit), Arg::Int(offset)],
     );
-    let rows = sql.query().fetch_all(&db.pool).await?;
+    let rows = sql.query().fetch_all(db.reader()).await?;
     Ok((rows.iter().map(host_row).collect(), total))
 }
 
@@ -199,7 +199,7 @@ pub async fn findings(
         sql
     };
     let count = build("COUNT(*) AS n");
-    let total = int(&count.query().fetch_one(&db.pool).await?, "n");
+    let total = int(&count.query().fetch_one(db.reader()).await?, "n");
     let mut sql = build(FINDING_COLUMNS_SELECT);
     sql.push(
         &format!(
@@ -208,7 +208,7 @@ pub async fn findings(
         ),
         [Arg::Int(limit), Arg::Int(offset)],
     );
-    let rows = sql.query().fetch_all(&db.pool).await?;
+    let rows = sql.query().fetch_all(db.reader()).await?;
     Ok((rows.iter().map(finding_row).collect(), total))
 }
 
@@ -254,7 +254,7 @@ pub async fn products(db: &Db, filter: &Filter, stale_cutoff: &str) -> Result<Ve
         " GROUP BY f.product_id, f.cycle, f.status ORDER BY {}, f.product_id, f.cycle",
         status_order("f.status")
     ));
-    let rows = sql.query().fetch_all(&db.pool).await?;
+    let rows = sql.query().fetch_all(db.reader()).await?;
     Ok(rows
         .iter()
         .map(|r| ProductRow {
@@ -272,7 +272,7 @@ pub async fn products(db: &Db, filter: &Filter, stale_cutoff: &str) -> Result<Ve
 /// Hosts per status, for `/metrics`.
 pub async fn host_status_counts(db: &Db) -> Result<Vec<(String, i64)>> {
     let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM hosts GROUP BY status")
-        .fetch_all(&db.pool)
+        .fetch_all(db.reader())
         .await?;
     Ok(rows
         .iter()
@@ -316,7 +316,7 @@ pub async fn host(db: &Db, host_id: &str) -> Result<Option<HostDetail>> {
          WHERE h.host_id = $1"
     ))
     .bind(host_id.to_string())
-    .fetch_optional(&db.pool)
+    .fetch_optional(db.reader())
     .await?;
     let Some(row) = row else { return Ok(None) };
     let findings = sqlx::query(&format!(
@@ -325,14 +325,14 @@ pub async fn host(db: &Db, host_id: &str) -> Result<Option<HostDetail>> {
         status_order("f.status")
     ))
     .bind(host_id.to_string())
-    .fetch_all(&db.pool)
+    .fetch_all(db.reader())
     .await?;
     let history = sqlx::query(
         "SELECT changed_at, old_status, new_status, catalog_version FROM host_status_changes \
          WHERE host_id = $1 ORDER BY changed_at DESC, id LIMIT 200",
     )
     .bind(host_id.to_string())
-    .fetch_all(&db.pool)
+    .fetch_all(db.reader())
     .await?;
     Ok(Some(HostDetail {
         host: host_row(&row),
@@ -358,7 +358,7 @@ pub async fn host(db: &Db, host_id: &str) -> Result<Option<HostDetail>> {
 pub async fn report_exists(db: &Db, report_id: &str) -> Result<bool> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM reports WHERE report_id = $1")
         .bind(report_id.to_string())
-        .fetch_one(&db.pool)
+        .fetch_one(db.reader())
         .await?;
     Ok(int(&row, "n") > 0)
 }
@@ -371,7 +371,7 @@ pub async fn evidence_findings(db: &Db) -> Result<Vec<(FindingListRow, String)>>
          ORDER BY {}, f.target, f.product_id, s.name, h.hostname_lower, f.finding_key",
         status_order("f.status")
     ))
-    .fetch_all(&db.pool)
+    .fetch_all(db.reader())
     .await?;
     Ok(rows
         .iter()

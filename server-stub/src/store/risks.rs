@@ -48,7 +48,7 @@ fn risk_row(r: &AnyRow) -> Risk {
 pub async fn risks_for_host(db: &Db, host_id: &str) -> Result<Vec<Risk>> {
     let rows = sqlx::query("SELECT * FROM risks WHERE host_id = $1 ORDER BY finding_key")
         .bind(host_id.to_string())
-        .fetch_all(&db.pool)
+        .fetch_all(db.reader())
         .await?;
     Ok(rows.iter().map(risk_row).collect())
 }
@@ -56,7 +56,7 @@ pub async fn risks_for_host(db: &Db, host_id: &str) -> Result<Vec<Risk>> {
 /// Every risk record, by host and finding.
 pub async fn all_risks(db: &Db) -> Result<Vec<Risk>> {
     let rows = sqlx::query("SELECT * FROM risks ORDER BY host_id, finding_key")
-        .fetch_all(&db.pool)
+        .fetch_all(db.reader())
         .await?;
     Ok(rows.iter().map(risk_row).collect())
 }

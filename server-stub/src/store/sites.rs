@@ -83,7 +83,7 @@ pub async fn list_sites(db: &Db) -> Result<Vec<Site>> {
          (SELECT COUNT(*) FROM hosts h WHERE h.site_id = s.id) AS hosts \
          FROM sites s ORDER BY s.name",
     )
-    .fetch_all(&db.pool)
+    .fetch_all(db.reader())
     .await?;
     Ok(rows
         .iter()
@@ -116,7 +116,7 @@ pub async fn site_for_token(db: &Db, token: &str) -> Result<Option<(String, Stri
     let row =
         sqlx::query("SELECT id, name FROM sites WHERE token_hash = $1 AND revoked_at IS NULL")
             .bind(auth::hash_token(token))
-            .fetch_optional(&db.pool)
+            .fetch_optional(db.reader())
             .await?;
     Ok(row.map(|r| (text(&r, "id"), text(&r, "name"))))
 }

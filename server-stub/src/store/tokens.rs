@@ -115,7 +115,7 @@ pub async fn user_for_token(db: &Db, token: &str) -> Result<Option<User>, sqlx::
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
     )
     .bind(auth::hash_token(token))
-    .fetch_optional(&db.pool)
+    .fetch_optional(db.reader())
     .await?;
     row.map(|r| {
         Ok(User {
@@ -156,7 +156,7 @@ pub async fn list(db: &Db) -> Result<Vec<ApiToken>, sqlx::Error> {
         "SELECT u.name AS user_name, t.name, t.created_at, t.revoked_at FROM api_tokens t \
          JOIN users u ON u.id = t.user_id ORDER BY u.name, t.name, t.created_at",
     )
-    .fetch_all(&db.pool)
+    .fetch_all(db.reader())
     .await?;
     rows.iter()
         .map(|r| {

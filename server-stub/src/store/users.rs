@@ -61,7 +61,7 @@ pub async fn upsert_user(
 pub async fn user_by_name(db: &Db, name: &str) -> Result<Option<(User, String)>> {
     let row = sqlx::query("SELECT id, name, role, password_hash FROM users WHERE name = $1")
         .bind(name.to_string())
-        .fetch_optional(&db.pool)
+        .fetch_optional(db.reader())
         .await?;
     Ok(row.map(|r| {
         (
@@ -121,7 +121,7 @@ pub async fn session(db: &Db, session_id: &str, now: DateTime<Utc>) -> Result<Op
     )
     .bind(auth::hash_token(session_id))
     .bind(ts(now))
-    .fetch_optional(&db.pool)
+    .fetch_optional(db.reader())
     .await?;
     Ok(row.map(|r| Session {
         user: User {

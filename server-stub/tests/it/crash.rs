@@ -155,7 +155,7 @@ async fn sigkill_mid_stream_loses_no_acknowledged_report(backend: Backend) {
     };
     let config = sunset_collector::config::Config::resolve(file, &Default::default()).unwrap();
     let db = sunset_collector::db::Db::open(&config).await.unwrap();
-    let pool = &db.pool;
+    let pool = db.reader();
     let count = |sql: &'static str| async move {
         let row = sqlx::query(sql).fetch_one(pool).await.unwrap();
         sqlx::Row::get::<i64, _>(&row, "n")

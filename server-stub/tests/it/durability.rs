@@ -133,7 +133,7 @@ async fn assert_all_stored(server: TestServer, acknowledged: &[Inventory]) {
             inventory.host.hostname
         );
     }
-    let pool = &server.state.db.pool;
+    let pool = server.state.db.reader();
     let count = |sql: &'static str| async move {
         let row = sqlx::query(sql).fetch_one(pool).await.unwrap();
         sqlx::Row::get::<i64, _>(&row, "n")

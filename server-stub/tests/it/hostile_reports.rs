@@ -97,7 +97,7 @@ async fn amplification_body_is_refused_cheaply_and_padding_is_not_stored_or_serv
     assert_eq!(status, 200, "{reply}");
     let row = sqlx::query("SELECT inventory_gz FROM hosts WHERE host_id = $1")
         .bind(inv.host.host_id.to_string())
-        .fetch_one(&server.state.db.pool)
+        .fetch_one(server.state.db.reader())
         .await
         .unwrap();
     let stored: Vec<u8> = sqlx::Row::get(&row, "inventory_gz");
@@ -120,10 +120,17 @@ async fn amplification_body_is_refused_cheaply_and_padding_is_not_stored_or_serv
         "\"future_field\": [{}]",
         vec![zeros.as_str(); 100].join(",")
     );
-    sqlx::query("UPDATE hosts SET inventory_gz = $1 WHERE host_id = $2")
-        .bind(gzip(&with_field(&inv, &junk)))
-        .bind(inv.host.host_id.to_string())
-        .execute(&server.state.db.pool)
+    let junk = gzip(&with_field(&inv, &junk));
+    server
+        .state
+        .db
+        .write(async |tx| {
+            sqlx::query("UPDATE hosts SET inventory_gz = $1 WHERE host_id = $2")
+                .bind(junk)
+                .bind(inv.host.host_id.to_string())
+                .execute(&mut *tx)
+                .await
+        })
         .await
         .unwrap();
     let cookie = server.session("viewer").await;
@@ -222,9 +229,15 @@ async fn a_clock_in_the_future_cannot_freeze_a_host(backend: Backend) {
     // A host frozen in the future by an older collector: genuine reports replace it anyway.
     assert_eq!(server.send(&token, &inventory(1)).await.0, 200);
     let host_id = inventory(1).host.host_id.to_string();
-    sqlx::query("UPDATE hosts SET collected_at = '9999-12-31T00:00:00Z' WHERE host_id = $1")
-        .bind(host_id.clone())
-        .execute(&server.state.db.pool)
+    server
+        .state
+        .db
+        .write(async |tx| {
+            sqlx::query("UPDATE hosts SET collected_at = '9999-12-31T00:00:00Z' WHERE host_id = $1")
+                .bind(host_id.clone())
+                .execute(&mut *tx)
+                .await
+        })
         .await
         .unwrap();
     let mut next = inventory(1);

@@ -15,6 +15,7 @@ backend_tests!(
     older_report_does_not_replace_newer_inventory,
     inventories_are_stored_compressed_and_old_text_ones_still_read,
     findings_follow_each_report_and_keep_their_history,
+    only_a_write_transaction_can_write,
 );
 
 async fn happy_path_stores_host_and_findings(backend: Backend) {
@@ -264,7 +265,7 @@ async fn inventories_are_stored_compressed_and_old_text_ones_still_read(backend:
     let server = start(&backend).await;
     let token = server.site("Riverside").await;
     let stored = |host_id: String| {
-        let pool = server.state.db.pool.clone();
+        let pool = server.state.db.reader().clone();
         async move {
             let row = sqlx::query("SELECT inventory, inventory_gz FROM hosts WHERE host_id = $1")
                 .bind(host_id)
@@ -317,10 +318,16 @@ async fn inventories_are_stored_compressed_and_old_text_ones_still_read(backend:
     );
 
     // As a collector before compression left it: JSON text, no blob.
-    sqlx::query("UPDATE hosts SET inventory = $1, inventory_gz = NULL WHERE host_id = $2")
-        .bind(String::from_utf8(json).unwrap())
-        .bind(plain.host.host_id.to_string())
-        .execute(&server.state.db.pool)
+    server
+        .state
+        .db
+        .write(async |tx| {
+            sqlx::query("UPDATE hosts SET inventory = $1, inventory_gz = NULL WHERE host_id = $2")
+                .bind(String::from_utf8(json).unwrap())
+                .bind(plain.host.host_id.to_string())
+                .execute(&mut *tx)
+                .await
+        })
         .await
         .unwrap();
     let cookie = server.session("viewer").await;
@@ -350,7 +357,7 @@ async fn findings_follow_each_report_and_keep_their_history(backend: Backend) {
     let token = server.site("Riverside").await;
     let host_id = inventory(1).host.host_id.to_string();
     let findings = || {
-        let pool = server.state.db.pool.clone();
+        let pool = server.state.db.reader().clone();
         let host_id = host_id.clone();
         async move {
             let rows = sqlx::query(
@@ -380,14 +387,20 @@ async fn findings_follow_each_report_and_keep_their_history(backend: Backend) {
     let first = findings().await;
     assert_eq!(first.len(), 3, "{first:?}");
     // Pretend they were first seen long ago.
-    sqlx::query(
-        "UPDATE findings SET first_seen_at = '2020-01-01T00:00:00Z', \
-         status_since = '2020-01-02T00:00:00Z' WHERE host_id = $1",
-    )
-    .bind(host_id.clone())
-    .execute(&server.state.db.pool)
-    .await
-    .unwrap();
+    server
+        .state
+        .db
+        .write(async |tx| {
+            sqlx::query(
+                "UPDATE findings SET first_seen_at = '2020-01-01T00:00:00Z', \
+                 status_since = '2020-01-02T00:00:00Z' WHERE host_id = $1",
+            )
+            .bind(host_id.clone())
+            .execute(&mut *tx)
+            .await
+        })
+        .await
+        .unwrap();
 
     // Next night: Windows updated to 24H2 (same product, now supported), Python 2.7 removed, a
     // Viewer 1 installed (unsupported).
@@ -441,4 +454,39 @@ async fn findings_follow_each_report_and_keep_their_history(backend: Backend) {
     let (status, _) = server.send(&token, &again).await;
     assert_eq!(status, 200);
     assert_eq!(findings().await, second);
+}
+
+/// A write is possible only inside `Db::write` (which holds the writer lock and discards a failed
+/// transaction's connection): the pooled connections are read-only in the database itself, before
+/// and after a write transaction has used them.
+async fn only_a_write_transaction_can_write(backend: Backend) {
+    let server = start(&backend).await;
+    let db = &server.state.db;
+    for round in 0..3 {
+        let refused = sqlx::query("INSERT INTO meta (key, value) VALUES ('outside', 'x')")
+            .execute(db.reader())
+            .await;
+        assert!(
+            refused.is_err(),
+            "round {round}: a write through the reader was accepted"
+        );
+        db.write(async |tx| {
+            sqlx::query("INSERT INTO meta (key, value) VALUES ($1, 'x')")
+                .bind(format!("inside-{round}"))
+                .execute(&mut *tx)
+                .await
+        })
+        .await
+        .unwrap();
+    }
+    use sunset_collector::store::meta_get;
+    assert_eq!(meta_get(db, "outside").await.unwrap(), None);
+    assert_eq!(
+        meta_get(db, "inside-2").await.unwrap().as_deref(),
+        Some("x")
+    );
+    assert!(
+        db.writable().await.is_ok(),
+        "a refused read-side write is not a write failure"
+    );
 }

@@ -129,7 +129,7 @@ async fn two_collectors_on_one_postgresql() {
     };
     let resolved = sunset_collector::config::Config::resolve(file, &Default::default()).unwrap();
     let db = sunset_collector::db::Db::open(&resolved).await.unwrap();
-    let pool = db.pool.clone();
+    let pool = db.reader().clone();
     let now = chrono::Utc::now();
     let token = sunset_collector::store::add_site(&db, "Riverside", now)
         .await

@@ -243,7 +243,7 @@ impl TestServer {
         if let Some(task) = self.task.take() {
             let _ = tokio::time::timeout(std::time::Duration::from_secs(15), task).await;
         }
-        self.state.db.pool.close().await;
+        self.state.db.close().await;
         serve(
             self.config.clone(),
             self._dir.clone(),
@@ -338,7 +338,7 @@ impl TestServer {
             "sites",
         ] {
             let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
-                .fetch_one(&self.state.db.pool)
+                .fetch_one(self.state.db.reader())
                 .await
                 .expect("count");
             out.push((table.to_string(), sqlx::Row::get::<i64, _>(&row, "n")));
