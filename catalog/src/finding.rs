@@ -15,9 +15,25 @@ use crate::patch::PatchLevel;
 /// How long before the end of security support a release counts as `expiring`, by default.
 pub const DEFAULT_EXPIRING_DAYS: i64 = 180;
 
-/// Support status of one finding, most urgent first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// Support status of one finding, most urgent first (`Ord` is that order).
+///
+/// Its name ([`Status::as_str`], the serde tag) is also how the collector stores and filters it;
+/// `FromStr` reads it back.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Status {
     /// Past the end of security support, with no extended support left.
     Unsupported,
@@ -202,4 +218,29 @@ pub struct Check {
     pub actual: String,
     /// The outcome.
     pub outcome: Outcome,
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// The collector stores and filters statuses and targets by name: `as_str`, the serde tag and
+    /// `FromStr` must be one spelling, and `ALL` must list every value in `Ord` order.
+    #[test]
+    fn status_and_target_names_are_one_spelling() {
+        let mut sorted = Status::ALL;
+        sorted.sort();
+        assert_eq!(sorted, Status::ALL);
+        for status in Status::ALL {
+            assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
+            assert_eq!(status.as_str().parse::<Status>().unwrap(), status);
+        }
+        for target in Target::ALL {
+            assert_eq!(serde_json::to_value(target).unwrap(), target.as_str());
+            assert_eq!(target.as_str().parse::<Target>().unwrap(), target);
+        }
+        assert!("Unsupported".parse::<Status>().is_err());
+        assert!("".parse::<Target>().is_err());
+    }
 }

@@ -62,97 +62,26 @@ async fn hosts(
     )
 }
 
-/// Host list as CSV.
+/// Host list as CSV: the fields of [`store::HostRow`], as in the JSON API.
 pub async fn hosts_csv_text(state: &Shared, filter: &Filter) -> Result<String, ApiError> {
     let (rows, _) = store::hosts(&state.db, filter, &state.stale_cutoff(), EXPORT_MAX, 0).await?;
-    let mut w = CsvWriter::with_header(&[
-        "host_id",
-        "hostname",
-        "site",
-        "site_tag",
-        "os_name",
-        "os_version",
-        "status",
-        "status_since",
-        "os_status",
-        "software_status",
-        "hardware_status",
-        "findings",
-        "unsupported",
-        "next_unsupported_on",
-        "last_seen_at",
-        "collected_at",
-        "agent_version",
-        "catalog_version",
-    ]);
-    for h in &rows {
-        let findings = h.finding_count.to_string();
-        let unsupported = h.unsupported_count.to_string();
-        w.row([
-            h.host_id.as_str(),
-            &h.hostname,
-            &h.site,
-            h.site_tag.as_deref().unwrap_or(""),
-            &h.os_name,
-            &h.os_version,
-            &h.status,
-            &h.status_since,
-            h.os_status.as_deref().unwrap_or(""),
-            h.software_status.as_deref().unwrap_or(""),
-            h.hardware_status.as_deref().unwrap_or(""),
-            &findings,
-            &unsupported,
-            h.next_unsupported_on.as_deref().unwrap_or(""),
-            &h.last_seen_at,
-            &h.collected_at,
-            &h.agent_version,
-            &h.catalog_version,
-        ]);
-    }
-    Ok(w.finish())
+    csv_text(&rows)
 }
 
-/// Finding list as CSV.
+/// Finding list as CSV: the fields of [`store::FindingListRow`], as in the JSON API.
 pub async fn findings_csv_text(state: &Shared, filter: &Filter) -> Result<String, ApiError> {
     let (rows, _) =
         store::findings(&state.db, filter, &state.stale_cutoff(), EXPORT_MAX, 0).await?;
-    let mut w = CsvWriter::with_header(&[
-        "host_id",
-        "hostname",
-        "site",
-        "target",
-        "kind",
-        "product_id",
-        "product_name",
-        "subject",
-        "installed_version",
-        "cycle",
-        "cycle_label",
-        "status",
-        "security_support_end",
-        "extended_support_end",
-        "first_seen_at",
-        "status_since",
-    ]);
-    for f in &rows {
-        w.row([
-            f.host_id.as_str(),
-            &f.hostname,
-            &f.site,
-            &f.target,
-            &f.kind,
-            &f.product_id,
-            &f.product_name,
-            &f.subject,
-            f.installed_version.as_deref().unwrap_or(""),
-            f.cycle.as_deref().unwrap_or(""),
-            f.cycle_label.as_deref().unwrap_or(""),
-            &f.status,
-            f.security_support_end.as_deref().unwrap_or(""),
-            f.extended_support_end.as_deref().unwrap_or(""),
-            &f.first_seen_at,
-            &f.status_since,
-        ]);
+    csv_text(&rows)
+}
+
+/// Rows as CSV, with their type's header.
+pub fn csv_text<'de, T: Serialize + serde::Deserialize<'de>>(
+    rows: &[T],
+) -> Result<String, ApiError> {
+    let mut w = CsvWriter::for_rows::<T>();
+    for row in rows {
+        w.serialize(row).map_err(ApiError::internal)?;
     }
     Ok(w.finish())
 }

@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
 use serde::Serialize;
+use sunset_catalog::evaluate::Status;
 use sunset_catalog::inventory::Inventory;
 
 use crate::http::ApiError;
@@ -49,7 +50,7 @@ pub struct Ack {
     pub catalog_version: String,
     /// The host's worst status as the collector judged it (absent for duplicates).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub host_status: Option<&'static str>,
+    pub host_status: Option<Status>,
     /// Findings stored (absent for duplicates).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub findings: Option<usize>,

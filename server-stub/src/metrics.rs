@@ -102,7 +102,11 @@ impl Metrics {
     }
 
     /// Prometheus text exposition, with the hosts-by-status gauge from the database.
-    pub fn render(&self, hosts_by_status: &[(String, i64)], catalog_version: &str) -> String {
+    pub fn render(
+        &self,
+        hosts_by_status: &[(sunset_catalog::evaluate::Status, i64)],
+        catalog_version: &str,
+    ) -> String {
         let mut out = String::new();
         let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
         let _ = writeln!(
@@ -177,7 +181,7 @@ impl Metrics {
         for status in sunset_catalog::evaluate::Status::ALL {
             let n = hosts_by_status
                 .iter()
-                .find(|(s, _)| s == status.as_str())
+                .find(|(s, _)| *s == status)
                 .map_or(0, |(_, n)| *n);
             let _ = writeln!(out, "sunset_hosts{{status=\"{}\"}} {n}", status.as_str());
         }

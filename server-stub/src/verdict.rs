@@ -13,15 +13,17 @@ use sunset_catalog::inventory::Inventory;
 
 /// Status of a host with no finding at all: nothing on it is in the catalogue, so it cannot be
 /// vouched for.
-pub const NO_FINDINGS_STATUS: &str = "unknown";
+pub const NO_FINDINGS_STATUS: Status = Status::Unknown;
 
-/// One finding as stored.
-#[derive(Clone, Debug)]
+/// One finding as stored: written from a verdict, read back (`FromRow`) to see what changed.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct FindingRow {
     /// Stable key of the finding within its host (`software|python|python 3.8|3.8.10|x64`).
+    #[sqlx(rename = "finding_key")]
     pub key: String,
-    /// `os`, `software` or `hardware`.
-    pub target: &'static str,
+    /// Which part of the inventory it judges.
+    #[sqlx(try_from = "crate::store::ByName<Target>")]
+    pub target: Target,
     /// Catalogue product kind.
     pub kind: String,
     /// Catalogue product id.
@@ -36,8 +38,9 @@ pub struct FindingRow {
     pub cycle: Option<String>,
     /// Release label.
     pub cycle_label: Option<String>,
-    /// Status name.
-    pub status: &'static str,
+    /// Status.
+    #[sqlx(try_from = "crate::store::ByName<Status>")]
+    pub status: Status,
     /// End of security support (`YYYY-MM-DD`, `ended`), when known.
     pub security_support_end: Option<String>,
     /// End of extended support, when any.
@@ -50,13 +53,13 @@ pub struct FindingRow {
 #[derive(Clone, Debug)]
 pub struct HostVerdict {
     /// Worst status of any finding (`unknown` when there is none).
-    pub status: &'static str,
+    pub status: Status,
     /// Worst status of the OS findings.
-    pub os_status: Option<&'static str>,
+    pub os_status: Option<Status>,
     /// Worst status of the software findings.
-    pub software_status: Option<&'static str>,
+    pub software_status: Option<Status>,
     /// Worst status of the hardware findings.
-    pub hardware_status: Option<&'static str>,
+    pub hardware_status: Option<Status>,
     /// Findings, de-duplicated by key, most urgent first.
     pub findings: Vec<FindingRow>,
     /// Number of unsupported findings.
@@ -112,12 +115,13 @@ fn roll_up(findings: Vec<Finding>, today: NaiveDate) -> HostVerdict {
         .iter()
         .flatten()
         .min()
-        .map_or(NO_FINDINGS_STATUS, |s| s.as_str());
+        .copied()
+        .unwrap_or(NO_FINDINGS_STATUS);
     HostVerdict {
         status,
-        os_status: worst[0].map(Status::as_str),
-        software_status: worst[1].map(Status::as_str),
-        hardware_status: worst[2].map(Status::as_str),
+        os_status: worst[0],
+        software_status: worst[1],
+        hardware_status: worst[2],
         findings: rows,
         unsupported_count: unsupported,
         next_unsupported_on: next,
@@ -141,21 +145,12 @@ fn becomes_unsupported_on(finding: &Finding) -> Option<NaiveDate> {
 /// Stable identity of a finding within its host, used to keep first-seen dates and risk records
 /// across reports.
 pub fn finding_key(finding: &Finding) -> String {
-    let target = target_name(finding.target);
+    let target = finding.target.as_str();
     let what = finding
         .software_key
         .clone()
         .unwrap_or_else(|| finding.subject.to_lowercase());
     format!("{target}|{}|{what}", finding.product_id)
-}
-
-/// `os`, `software` or `hardware`.
-pub fn target_name(target: Target) -> &'static str {
-    match target {
-        Target::Os => "os",
-        Target::Software => "software",
-        Target::Hardware => "hardware",
-    }
 }
 
 fn support_end(end: Option<SupportEnd>) -> Option<String> {
@@ -173,7 +168,7 @@ fn row(key: String, finding: &Finding) -> FindingRow {
         .unwrap_or_default();
     FindingRow {
         key,
-        target: target_name(finding.target),
+        target: finding.target,
         kind,
         product_id: finding.product_id.clone(),
         product_name: finding.product_name.clone(),
@@ -181,17 +176,9 @@ fn row(key: String, finding: &Finding) -> FindingRow {
         installed_version: finding.installed_version.clone(),
         cycle: finding.cycle.clone(),
         cycle_label: finding.cycle_label.clone(),
-        status: finding.status.as_str(),
+        status: finding.status,
         security_support_end: support_end(finding.dates.security_support_end),
         extended_support_end: support_end(finding.dates.extended_support_end),
         detail: serde_json::to_string(finding).unwrap_or_else(|_| "{}".to_string()),
     }
-}
-
-/// Rank of a status name for "worst first" ordering; unknown names sort last.
-pub fn status_rank(status: &str) -> usize {
-    Status::ALL
-        .iter()
-        .position(|s| s.as_str() == status)
-        .unwrap_or(Status::ALL.len())
 }

@@ -14,8 +14,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{Duration, NaiveDate, Utc};
 use maud::{DOCTYPE, Markup, html};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use sunset_catalog::catalog::Target;
+use sunset_catalog::evaluate::Status;
 
 use crate::api;
 use crate::auth;
@@ -133,7 +135,8 @@ fn layout(title: &str, caller: &Caller, catalog_version: &str, body: Markup) -> 
     )
 }
 
-fn status_badge(status: &str) -> Markup {
+fn status_badge(status: &Status) -> Markup {
+    let status = status.as_str();
     html! { span class=(format!("status status-{status}")) { (status) } }
 }
 
@@ -391,20 +394,16 @@ async fn summary_page(
         Err(e) => return page_error(ApiError::internal(e)),
     };
     let catalog = state.catalog();
-    let link = |status: &str| {
+    let link = |status: &Status| {
         with_query(
             "/hosts",
             &Filter {
-                status: Some(status.to_string()),
+                status: Some(status.as_str().to_string()),
                 ..filter.clone()
             },
         )
     };
-    let items: HashMap<&str, i64> = summary
-        .unsupported_items
-        .iter()
-        .map(|(t, n)| (t.as_str(), *n))
-        .collect();
+    let items: HashMap<Target, i64> = summary.unsupported_items.iter().copied().collect();
     let body = html! {
         h1 { "Estate summary" }
         (filter_form("/", &filter, &sites, false))
@@ -422,11 +421,11 @@ async fn summary_page(
             thead { tr { th { "Part" } th.num { "Hosts affected" } th.num { "Unsupported items" } } }
             tbody {
                 tr { td { a href=(with_query("/findings", &Filter { status: Some("unsupported".into()), target: Some("os".into()), ..filter.clone() })) { "Operating system" } }
-                     td.num { (summary.hosts_unsupported_os) } td.num { (items.get("os").copied().unwrap_or(0)) } }
+                     td.num { (summary.hosts_unsupported_os) } td.num { (items.get(&Target::Os).copied().unwrap_or(0)) } }
                 tr { td { a href=(with_query("/findings", &Filter { status: Some("unsupported".into()), target: Some("software".into()), ..filter.clone() })) { "Software" } }
-                     td.num { (summary.hosts_unsupported_software) } td.num { (items.get("software").copied().unwrap_or(0)) } }
+                     td.num { (summary.hosts_unsupported_software) } td.num { (items.get(&Target::Software).copied().unwrap_or(0)) } }
                 tr { td { a href=(with_query("/findings", &Filter { status: Some("unsupported".into()), target: Some("hardware".into()), ..filter.clone() })) { "Hardware" } }
-                     td.num { (summary.hosts_unsupported_hardware) } td.num { (items.get("hardware").copied().unwrap_or(0)) } }
+                     td.num { (summary.hosts_unsupported_hardware) } td.num { (items.get(&Target::Hardware).copied().unwrap_or(0)) } }
             }
         }
         h2 { "Becoming unsupported in the next 24 months" }
@@ -442,7 +441,7 @@ async fn summary_page(
                         td { a href=(with_query("/hosts", &Filter { site: Some(site.site.clone()), ..filter.clone() })) { (site.site) } }
                         td.num { (site.hosts) }
                         @for s in sunset_catalog::evaluate::Status::ALL {
-                            td.num { (site.by_status.iter().find(|(x, _)| x == s.as_str()).map_or(0, |(_, n)| *n)) }
+                            td.num { (site.by_status.iter().find(|(x, _)| *x == s).map_or(0, |(_, n)| *n)) }
                         }
                     }
                 }
@@ -560,10 +559,10 @@ pub fn risk_state<'a>(
     risks: &'a [Risk],
     host_id: &str,
     finding_key: &str,
-    status: &str,
+    status: Status,
     today: NaiveDate,
 ) -> RiskState<'a> {
-    if !matches!(status, "unsupported" | "extended" | "expiring" | "unknown") {
+    if status == Status::Supported {
         return RiskState::None;
     }
     let risk = risks
@@ -582,11 +581,11 @@ pub fn risk_state<'a>(
 }
 
 fn finding_status(risks: &[Risk], f: &FindingListRow, today: NaiveDate) -> Markup {
-    match risk_state(risks, &f.host_id, &f.finding_key, &f.status, today) {
+    match risk_state(risks, &f.host_id, &f.finding_key, f.status, today) {
         RiskState::None => status_badge(&f.status),
         RiskState::Accepted(r) => html! {
             span.status.status-accepted { "risk accepted until " (r.review_date) }
-            br; span.muted { (f.status) }
+            br; span.muted { (f.status.as_str()) }
         },
         RiskState::Overdue(r) => html! {
             (status_badge(&f.status)) br;
@@ -646,7 +645,7 @@ async fn host_page(
                     @let d: Value = serde_json::from_str(detail_json).unwrap_or(Value::Null);
                     tr {
                         td { (finding_status(&risks, f, today)) }
-                        td { (f.target) }
+                        td { (f.target.as_str()) }
                         td { (f.product_name) }
                         td { (f.subject) }
                         td { (f.installed_version.clone().unwrap_or_default()) }
@@ -692,8 +691,8 @@ async fn host_page(
                     select id="finding_key" name="finding_key" {
                         option value="" { "Whole host" }
                         @for (f, _) in &detail.findings {
-                            @if f.status != "supported" {
-                                option value=(f.finding_key) { (f.status) ": " (f.product_name) " — " (f.subject) }
+                            @if f.status != Status::Supported {
+                                option value=(f.finding_key) { (f.status.as_str()) ": " (f.product_name) " — " (f.subject) }
                             }
                         }
                     }
@@ -833,7 +832,7 @@ async fn findings_page(
             tbody { @for f in &rows { tr {
                 td { (finding_status(&risks, f, today)) }
                 td { a href=(format!("/hosts/{}", f.host_id)) { (f.hostname) } }
-                td { (f.site) } td { (f.target) } td { (f.product_name) } td { (f.subject) }
+                td { (f.site) } td { (f.target.as_str()) } td { (f.product_name) } td { (f.subject) }
                 td { (f.installed_version.clone().unwrap_or_default()) }
                 td { (f.cycle_label.clone().or_else(|| f.cycle.clone()).unwrap_or_default()) }
                 td { (f.security_support_end.clone().unwrap_or_default()) }
@@ -1057,7 +1056,7 @@ async fn evidence_rows(state: &Shared) -> Result<Vec<EvidenceRow>, ApiError> {
                 &risks,
                 &finding.host_id,
                 &finding.finding_key,
-                &finding.status,
+                finding.status,
                 today,
             ) {
                 RiskState::None => (None, false),
@@ -1099,7 +1098,7 @@ async fn evidence_page(State(state): State<Shared>, PageCaller(caller): PageCall
         h2 { "Totals" }
         table { tbody {
             tr { th { "Hosts" } td.num { (summary.hosts) } }
-            @for (status, n) in &summary.by_status { tr { th { "Hosts " (status) } td.num { (n) } } }
+            @for (status, n) in &summary.by_status { tr { th { "Hosts " (status.as_str()) } td.num { (n) } } }
             tr { th { "Hosts with unsupported OS" } td.num { (summary.hosts_unsupported_os) } }
             tr { th { "Hosts with unsupported software" } td.num { (summary.hosts_unsupported_software) } }
             tr { th { "Hosts with unsupported hardware" } td.num { (summary.hosts_unsupported_hardware) } }
@@ -1112,7 +1111,7 @@ async fn evidence_page(State(state): State<Shared>, PageCaller(caller): PageCall
                          th { "First seen in this status" } th { "Security support ended" } th { "Risk record" } th { "Date source" } } }
             tbody { @for r in &rows { tr {
                 td { (status_badge(&r.finding.status)) }
-                td { (r.finding.target) }
+                td { (r.finding.target.as_str()) }
                 td { (r.finding.product_name) " — " (r.finding.subject) " " (r.finding.installed_version.clone().unwrap_or_default()) }
                 td { (r.finding.cycle_label.clone().or_else(|| r.finding.cycle.clone()).unwrap_or_default()) }
                 td { (r.finding.hostname) }
@@ -1130,6 +1129,29 @@ async fn evidence_page(State(state): State<Shared>, PageCaller(caller): PageCall
     layout("Evidence pack", &caller, catalog.version(), body).into_response()
 }
 
+/// One line of the evidence pack's CSV (its fields are the columns).
+#[derive(Serialize, Deserialize)]
+struct EvidenceCsvRow<'a> {
+    report_date: &'a str,
+    catalog_version: &'a str,
+    status: Status,
+    target: Target,
+    product: &'a str,
+    subject: &'a str,
+    installed_version: &'a str,
+    release: &'a str,
+    hostname: &'a str,
+    site: &'a str,
+    first_seen_in_status: &'a str,
+    security_support_end: &'a str,
+    extended_support_end: &'a str,
+    risk_state: &'a str,
+    risk_owner: &'a str,
+    risk_mitigation: &'a str,
+    risk_review_date: &'a str,
+    date_source: &'a str,
+}
+
 async fn evidence_csv(State(state): State<Shared>, PageCaller(_caller): PageCaller) -> Response {
     let rows = match evidence_rows(&state).await {
         Ok(r) => r,
@@ -1137,56 +1159,41 @@ async fn evidence_csv(State(state): State<Shared>, PageCaller(_caller): PageCall
     };
     let catalog = state.catalog();
     let today = state.today().to_string();
-    let mut w = CsvWriter::with_header(&[
-        "report_date",
-        "catalog_version",
-        "status",
-        "target",
-        "product",
-        "subject",
-        "installed_version",
-        "release",
-        "hostname",
-        "site",
-        "first_seen_in_status",
-        "security_support_end",
-        "extended_support_end",
-        "risk_state",
-        "risk_owner",
-        "risk_mitigation",
-        "risk_review_date",
-        "date_source",
-    ]);
+    let mut w = CsvWriter::for_rows::<EvidenceCsvRow>();
     for r in &rows {
         let f = &r.finding;
-        let risk_state = match (&r.risk, r.risk_in_force) {
-            (None, _) => "none",
-            (Some(_), true) => "accepted",
-            (Some(_), false) => "overdue",
-        };
-        w.row([
-            today.as_str(),
-            catalog.version(),
-            &f.status,
-            &f.target,
-            &f.product_name,
-            &f.subject,
-            f.installed_version.as_deref().unwrap_or(""),
-            f.cycle_label
+        let risk = r.risk.as_ref();
+        let row = EvidenceCsvRow {
+            report_date: &today,
+            catalog_version: catalog.version(),
+            status: f.status,
+            target: f.target,
+            product: &f.product_name,
+            subject: &f.subject,
+            installed_version: f.installed_version.as_deref().unwrap_or(""),
+            release: f
+                .cycle_label
                 .as_deref()
                 .or(f.cycle.as_deref())
                 .unwrap_or(""),
-            &f.hostname,
-            &f.site,
-            &f.status_since,
-            f.security_support_end.as_deref().unwrap_or(""),
-            f.extended_support_end.as_deref().unwrap_or(""),
-            risk_state,
-            r.risk.as_ref().map_or("", |x| x.owner.as_str()),
-            r.risk.as_ref().map_or("", |x| x.mitigation.as_str()),
-            r.risk.as_ref().map_or("", |x| x.review_date.as_str()),
-            &r.source,
-        ]);
+            hostname: &f.hostname,
+            site: &f.site,
+            first_seen_in_status: &f.status_since,
+            security_support_end: f.security_support_end.as_deref().unwrap_or(""),
+            extended_support_end: f.extended_support_end.as_deref().unwrap_or(""),
+            risk_state: match (risk, r.risk_in_force) {
+                (None, _) => "none",
+                (Some(_), true) => "accepted",
+                (Some(_), false) => "overdue",
+            },
+            risk_owner: risk.map_or("", |x| x.owner.as_str()),
+            risk_mitigation: risk.map_or("", |x| x.mitigation.as_str()),
+            risk_review_date: risk.map_or("", |x| x.review_date.as_str()),
+            date_source: &r.source,
+        };
+        if let Err(e) = w.serialize(&row) {
+            return page_error(ApiError::internal(e));
+        }
     }
     api::csv_response(&format!("sunset-evidence-{today}.csv"), w.finish())
 }
@@ -1270,20 +1277,20 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
         let risks = [risk("", "2026-11-25")];
         assert!(matches!(
-            risk_state(&risks, "h", "os|windows|x", "unsupported", today),
+            risk_state(&risks, "h", "os|windows|x", Status::Unsupported, today),
             RiskState::Accepted(_)
         ));
         let tomorrow = today.succ_opt().unwrap();
         assert!(matches!(
-            risk_state(&risks, "h", "os|windows|x", "unsupported", tomorrow),
+            risk_state(&risks, "h", "os|windows|x", Status::Unsupported, tomorrow),
             RiskState::Overdue(_)
         ));
         assert_eq!(
-            risk_state(&risks, "h", "k", "supported", today),
+            risk_state(&risks, "h", "k", Status::Supported, today),
             RiskState::None
         );
         assert_eq!(
-            risk_state(&risks, "other", "k", "unsupported", today),
+            risk_state(&risks, "other", "k", Status::Unsupported, today),
             RiskState::None
         );
     }
@@ -1292,7 +1299,7 @@ mod tests {
     fn a_finding_risk_wins_over_the_host_risk() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
         let risks = [risk("", "2026-01-01"), risk("k", "2027-01-01")];
-        match risk_state(&risks, "h", "k", "unsupported", today) {
+        match risk_state(&risks, "h", "k", Status::Unsupported, today) {
             RiskState::Accepted(r) => assert_eq!(r.review_date, "2027-01-01"),
             other => panic!("{other:?}"),
         }

@@ -57,7 +57,7 @@ fn with_db<T>(data: &Path, f: impl AsyncFnOnce(&Db) -> T) -> T {
     block_on(async {
         let db = Db::open(&config).await.unwrap();
         let value = f(&db).await;
-        db.pool.close().await;
+        db.close().await;
         value
     })
 }

@@ -43,9 +43,23 @@ impl Kind {
     }
 }
 
-/// The part of an inventory a product is matched against.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// The part of an inventory a product is matched against. Its name ([`Target::as_str`], the serde
+/// tag) is also how the collector stores and filters it; `FromStr` reads it back.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Target {
     /// The operating system.
     Os,
@@ -53,6 +67,20 @@ pub enum Target {
     Software,
     /// The hardware.
     Hardware,
+}
+
+impl Target {
+    /// Every target, in the order reports list them.
+    pub const ALL: [Target; 3] = [Target::Os, Target::Software, Target::Hardware];
+
+    /// The target as written in JSON and shown to people (`os`, `software`, `hardware`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Os => "os",
+            Target::Software => "software",
+            Target::Hardware => "hardware",
+        }
+    }
 }
 
 /// One catalogue file: optional catalogue metadata and any number of products.

@@ -4,7 +4,6 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::sql::text;
 use super::{Result, ts};
 use crate::db::{Db, WriteTx};
 
@@ -42,7 +41,7 @@ pub async fn audit_event(
 }
 
 /// An audit entry.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct AuditEntry {
     /// When.
     pub at: String,
@@ -56,19 +55,8 @@ pub struct AuditEntry {
 
 /// The newest audit entries.
 pub async fn audit_log(db: &Db, limit: i64) -> Result<Vec<AuditEntry>> {
-    let rows = sqlx::query(
-        "SELECT at, actor, action, detail FROM audit_log ORDER BY at DESC, id LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(db.reader())
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| AuditEntry {
-            at: text(r, "at"),
-            actor: text(r, "actor"),
-            action: text(r, "action"),
-            detail: text(r, "detail"),
-        })
-        .collect())
+    sqlx::query_as("SELECT at, actor, action, detail FROM audit_log ORDER BY at DESC, id LIMIT $1")
+        .bind(limit)
+        .fetch_all(db.reader())
+        .await
 }

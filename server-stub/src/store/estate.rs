@@ -1,13 +1,16 @@
 //! The estate at a glance: hosts by status and site, unsupported items, the 24-month forecast.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
+use sqlx::FromRow;
+use sunset_catalog::catalog::Target;
+use sunset_catalog::evaluate::Status;
 
 use super::Result;
 use super::filter::Filter;
-use super::sql::{Arg, Sql, int, text};
+use super::sql::{Arg, Sql};
 use crate::db::Db;
 
 /// The estate at a glance.
@@ -15,16 +18,16 @@ use crate::db::Db;
 pub struct Summary {
     /// Hosts in all.
     pub hosts: i64,
-    /// Hosts by worst status.
-    pub by_status: Vec<(String, i64)>,
+    /// Hosts by worst status, most urgent first.
+    pub by_status: Vec<(Status, i64)>,
     /// Hosts with an unsupported OS.
     pub hosts_unsupported_os: i64,
     /// Hosts with unsupported software.
     pub hosts_unsupported_software: i64,
     /// Hosts with unsupported hardware.
     pub hosts_unsupported_hardware: i64,
-    /// Unsupported findings by target (`os`, `software`, `hardware`).
-    pub unsupported_items: Vec<(String, i64)>,
+    /// Unsupported findings by target.
+    pub unsupported_items: Vec<(Target, i64)>,
     /// Per site: hosts by status.
     pub by_site: Vec<SiteSummary>,
     /// Hosts not seen for the stale period.
@@ -42,8 +45,21 @@ pub struct SiteSummary {
     pub site: String,
     /// Hosts in all.
     pub hosts: i64,
-    /// Hosts by status.
-    pub by_status: Vec<(String, i64)>,
+    /// Hosts by status, most urgent first.
+    pub by_status: Vec<(Status, i64)>,
+}
+
+/// One site's hosts of one status, with how many of them are unsupported in each part and stale.
+#[derive(FromRow)]
+struct SiteStatusCount {
+    site: String,
+    #[sqlx(try_from = "super::ByName<Status>")]
+    status: Status,
+    n: i64,
+    os_n: i64,
+    sw_n: i64,
+    hw_n: i64,
+    stale_n: i64,
 }
 
 /// Summary of hosts matching a filter.
@@ -68,20 +84,26 @@ pub async fn summary(
         .push_str(" GROUP BY s.name, h.status ORDER BY s.name");
     let rows = sql.query().fetch_all(db.reader()).await?;
     let mut out = Summary::default();
-    let mut by_status: HashMap<String, i64> = HashMap::new();
-    for r in &rows {
-        let site = text(r, "site");
-        let status = text(r, "status");
-        let n = int(r, "n");
+    let mut by_status: BTreeMap<Status, i64> = BTreeMap::new();
+    for row in &rows {
+        let SiteStatusCount {
+            site,
+            status,
+            n,
+            os_n,
+            sw_n,
+            hw_n,
+            stale_n,
+        } = SiteStatusCount::from_row(row)?;
         out.hosts += n;
-        out.hosts_unsupported_os += int(r, "os_n");
-        out.hosts_unsupported_software += int(r, "sw_n");
-        out.hosts_unsupported_hardware += int(r, "hw_n");
-        out.stale_hosts += int(r, "stale_n");
-        *by_status.entry(status.clone()).or_default() += n;
+        out.hosts_unsupported_os += os_n;
+        out.hosts_unsupported_software += sw_n;
+        out.hosts_unsupported_hardware += hw_n;
+        out.stale_hosts += stale_n;
+        *by_status.entry(status).or_default() += n;
         if out.by_site.last().is_none_or(|s| s.site != site) {
             out.by_site.push(SiteSummary {
-                site: site.clone(),
+                site,
                 ..SiteSummary::default()
             });
         }
@@ -90,9 +112,9 @@ pub async fn summary(
             entry.by_status.push((status, n));
         }
     }
-    out.by_status = sorted_statuses(by_status);
+    out.by_status = by_status.into_iter().collect();
     for site in &mut out.by_site {
-        site.by_status = sorted_statuses(site.by_status.drain(..).collect());
+        site.by_status.sort();
     }
 
     // Unfiltered, the count is answered from the (status, target) index alone.
@@ -109,13 +131,19 @@ pub async fn summary(
         )
     };
     items.text.push_str(" GROUP BY f.target ORDER BY f.target");
+    #[derive(FromRow)]
+    struct TargetCount {
+        #[sqlx(try_from = "super::ByName<Target>")]
+        target: Target,
+        n: i64,
+    }
     out.unsupported_items = items
         .query()
         .fetch_all(db.reader())
         .await?
         .iter()
-        .map(|r| (text(r, "target"), int(r, "n")))
-        .collect();
+        .map(|row| TargetCount::from_row(row).map(|c| (c.target, c.n)))
+        .collect::<Result<_>>()?;
 
     let first_month = today.with_day0(0).unwrap_or(today);
     let horizon = first_month
@@ -138,8 +166,8 @@ pub async fn summary(
         .fetch_all(db.reader())
         .await?
         .iter()
-        .map(|r| (text(r, "month"), int(r, "n")))
-        .collect();
+        .map(<(String, i64)>::from_row)
+        .collect::<Result<_>>()?;
     let mut month = first_month;
     for _ in 0..24 {
         let key = month.format("%Y-%m").to_string();
@@ -150,16 +178,10 @@ pub async fn summary(
             .unwrap_or(month);
     }
 
-    let risks = sqlx::query("SELECT COUNT(*) AS n FROM risks WHERE review_date >= $1")
-        .bind(today.to_string())
-        .fetch_one(db.reader())
-        .await?;
-    out.risks_accepted = int(&risks, "n");
+    out.risks_accepted =
+        sqlx::query_scalar("SELECT COUNT(*) AS n FROM risks WHERE review_date >= $1")
+            .bind(today.to_string())
+            .fetch_one(db.reader())
+            .await?;
     Ok(out)
-}
-
-fn sorted_statuses(counts: HashMap<String, i64>) -> Vec<(String, i64)> {
-    let mut v: Vec<(String, i64)> = counts.into_iter().collect();
-    v.sort_by_key(|(s, _)| (crate::verdict::status_rank(s), s.clone()));
-    v
 }

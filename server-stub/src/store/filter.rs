@@ -63,13 +63,6 @@ fn contains_pattern(text: &str) -> String {
     out
 }
 
-const STATUS_ORDER: &str = "CASE {col} WHEN 'unsupported' THEN 0 WHEN 'extended' THEN 1 WHEN 'expiring' THEN 2 \
-                            WHEN 'unknown' THEN 3 ELSE 4 END";
-
-pub(super) fn status_order(column: &str) -> String {
-    STATUS_ORDER.replace("{col}", column)
-}
-
 impl Filter {
     pub(super) fn host_clauses(&self, sql: &mut Sql, stale_cutoff: &str) {
         if let Some(site) = value(&self.site) {

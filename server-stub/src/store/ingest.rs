@@ -1,26 +1,17 @@
 //! Storing a report: its receipt, the host's row and inventory, its findings (only what changed) and
 //! the host's status history, in one transaction; and retention, which deletes what has aged out.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use sqlx::Any;
-use sqlx::any::{AnyArguments, AnyRow};
-use sqlx::query::Query;
+use sqlx::FromRow;
+use sunset_catalog::evaluate::Status;
 use sunset_catalog::inventory::Inventory;
-use uuid::Uuid;
 
 use super::audit::audit_on;
-use super::sql::{Arg, Sql, opt_text, text};
+use super::verdicts::{record_status_change, replace_findings};
 use super::{Result, ts};
 use crate::db::{Db, WriteTx};
-use crate::verdict::{FindingRow, HostVerdict};
-
-/// Columns per finding row in the multi-row insert.
-const FINDING_COLUMNS: usize = 16;
-/// Finding rows per insert statement (keeps bound parameters well under both back ends' limits).
-const FINDINGS_PER_INSERT: usize = 400;
+use crate::verdict::HostVerdict;
 
 /// What happened to a report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -142,15 +133,22 @@ async fn ingest_on(tx: &mut WriteTx<'_>, job: &IngestJob) -> Result<IngestOutcom
     let collected_at = ts(host.collected_at);
     let now_text = ts(now);
     tx.lock_host(&host_id).await?;
-    let previous =
-        sqlx::query("SELECT site_id, status, collected_at FROM hosts WHERE host_id = $1")
+    #[derive(FromRow)]
+    struct Previous {
+        site_id: String,
+        #[sqlx(try_from = "super::ByName<Status>")]
+        status: Status,
+        collected_at: String,
+    }
+    let previous: Option<Previous> =
+        sqlx::query_as("SELECT site_id, status, collected_at FROM hosts WHERE host_id = $1")
             .bind(host_id.clone())
             .fetch_optional(&mut *tx)
             .await?;
     if let Some(previous) = &previous
-        && text(previous, "site_id") != *site_id
+        && previous.site_id != *site_id
     {
-        let owner = text(previous, "site_id");
+        let owner = &previous.site_id;
         tracing::warn!(host_id = %host_id, report_site = %site_id, owner_site = %owner, "report refused: the host belongs to another site");
         let detail = serde_json::json!({
             "host_id": host_id, "report_id": host.report_id.to_string(),
@@ -185,8 +183,8 @@ async fn ingest_on(tx: &mut WriteTx<'_>, job: &IngestJob) -> Result<IngestOutcom
     // time too far ahead of now to trust (its agent's clock was wrong).
     let trusted_until = ts(now + *max_clock_skew);
     if let Some(previous) = &previous
-        && text(previous, "collected_at") > collected_at
-        && text(previous, "collected_at") <= trusted_until
+        && previous.collected_at > collected_at
+        && previous.collected_at <= trusted_until
     {
         sqlx::query("UPDATE hosts SET last_seen_at = $1 WHERE host_id = $2")
             .bind(now_text.clone())
@@ -195,11 +193,8 @@ async fn ingest_on(tx: &mut WriteTx<'_>, job: &IngestJob) -> Result<IngestOutcom
             .await?;
         return Ok(IngestOutcome::Superseded);
     }
-    let previous_status = previous.as_ref().map(|r| text(r, "status"));
-    let status_since = match &previous_status {
-        Some(old) if old == verdict.status => None,
-        _ => Some(now_text.clone()),
-    };
+    let previous_status = previous.map(|p| p.status);
+    let status_since = (previous_status != Some(verdict.status)).then(|| now_text.clone());
     sqlx::query(
         "INSERT INTO hosts (host_id, site_id, hostname, hostname_lower, site_tag, os_family, os_name, os_version, \
          agent_version, collected_at, first_seen_at, last_seen_at, last_report_id, status, status_since, os_status, \
@@ -230,11 +225,11 @@ async fn ingest_on(tx: &mut WriteTx<'_>, job: &IngestJob) -> Result<IngestOutcom
     .bind(collected_at)
     .bind(now_text.clone())
     .bind(host.report_id.to_string())
-    .bind(verdict.status)
+    .bind(verdict.status.as_str())
     .bind(now_text.clone())
-    .bind(verdict.os_status)
-    .bind(verdict.software_status)
-    .bind(verdict.hardware_status)
+    .bind(verdict.os_status.map(Status::as_str))
+    .bind(verdict.software_status.map(Status::as_str))
+    .bind(verdict.hardware_status.map(Status::as_str))
     .bind(verdict.findings.len() as i64)
     .bind(verdict.unsupported_count)
     .bind(verdict.next_unsupported_on.map(|d| d.to_string()))
@@ -248,169 +243,13 @@ async fn ingest_on(tx: &mut WriteTx<'_>, job: &IngestJob) -> Result<IngestOutcom
     record_status_change(
         tx,
         &host_id,
-        previous_status.as_deref(),
+        previous_status,
         verdict.status,
         catalog_version,
         &now_text,
     )
     .await?;
     Ok(IngestOutcome::Accepted)
-}
-
-pub(crate) async fn record_status_change(
-    conn: &mut WriteTx<'_>,
-    host_id: &str,
-    old: Option<&str>,
-    new: &str,
-    catalog_version: &str,
-    now: &str,
-) -> Result<()> {
-    if old == Some(new) {
-        return Ok(());
-    }
-    sqlx::query(
-        "INSERT INTO host_status_changes (id, host_id, changed_at, old_status, new_status, catalog_version) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(Uuid::new_v4().to_string())
-    .bind(host_id.to_string())
-    .bind(now.to_string())
-    .bind(old.map(str::to_string))
-    .bind(new.to_string())
-    .bind(catalog_version.to_string())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// Brings a host's stored findings in line with `verdict`, keeping each finding's first-seen time
-/// and, when its status did not change, the time it has had that status.
-///
-/// Only what changed is written: a finding stored exactly as it would be written again is left
-/// alone, changed and new ones are upserted, and gone ones deleted. Most reports repeat the last
-/// night's findings, so they cost one read here instead of rewriting every row and its indexes.
-pub(crate) async fn replace_findings(
-    conn: &mut WriteTx<'_>,
-    host_id: &str,
-    verdict: &HostVerdict,
-    now: &str,
-) -> Result<()> {
-    let old_rows = sqlx::query(
-        "SELECT finding_key, target, kind, product_id, product_name, subject, installed_version, cycle, \
-         cycle_label, status, security_support_end, extended_support_end, first_seen_at, status_since, detail \
-         FROM findings WHERE host_id = $1",
-    )
-    .bind(host_id.to_string())
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut old: HashMap<String, &AnyRow> = old_rows
-        .iter()
-        .map(|r| (text(r, "finding_key"), r))
-        .collect();
-    let mut writes: Vec<(&FindingRow, String, String)> = Vec::new();
-    for f in &verdict.findings {
-        let (first_seen, status_since) = match old.remove(&f.key) {
-            Some(row) if text(row, "status") == f.status => {
-                if stored_as(row, f) {
-                    continue;
-                }
-                (text(row, "first_seen_at"), text(row, "status_since"))
-            }
-            Some(row) => (text(row, "first_seen_at"), now.to_string()),
-            None => (now.to_string(), now.to_string()),
-        };
-        writes.push((f, first_seen, status_since));
-    }
-    let gone: Vec<&String> = old.keys().collect();
-    for chunk in gone.chunks(FINDINGS_PER_INSERT) {
-        let mut sql = Sql::new("DELETE FROM findings WHERE host_id = ");
-        sql.push("?", [Arg::Text(host_id.to_string())]);
-        sql.push(" AND finding_key IN (", []);
-        for (i, key) in chunk.iter().enumerate() {
-            sql.push(
-                if i == 0 { "?" } else { ", ?" },
-                [Arg::Text((*key).clone())],
-            );
-        }
-        sql.push(")", []);
-        sql.query().execute(&mut *conn).await?;
-    }
-    for chunk in writes.chunks(FINDINGS_PER_INSERT) {
-        let mut sql = String::from(
-            "INSERT INTO findings (host_id, finding_key, target, kind, product_id, product_name, subject, \
-             installed_version, cycle, cycle_label, status, security_support_end, extended_support_end, \
-             first_seen_at, status_since, detail) VALUES ",
-        );
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            for c in 0..FINDING_COLUMNS {
-                if c > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&format!("${}", i * FINDING_COLUMNS + c + 1));
-            }
-            sql.push(')');
-        }
-        sql.push_str(
-            " ON CONFLICT (host_id, finding_key) DO UPDATE SET target = excluded.target, \
-             kind = excluded.kind, product_id = excluded.product_id, product_name = excluded.product_name, \
-             subject = excluded.subject, installed_version = excluded.installed_version, \
-             cycle = excluded.cycle, cycle_label = excluded.cycle_label, status = excluded.status, \
-             security_support_end = excluded.security_support_end, \
-             extended_support_end = excluded.extended_support_end, first_seen_at = excluded.first_seen_at, \
-             status_since = excluded.status_since, detail = excluded.detail",
-        );
-        let mut query = sqlx::query(&sql);
-        for (f, first_seen, status_since) in chunk {
-            query = bind_finding(query, host_id, f, first_seen.clone(), status_since.clone());
-        }
-        query.execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
-/// Whether a stored finding row already holds exactly what writing `f` (same status) would store.
-fn stored_as(row: &AnyRow, f: &FindingRow) -> bool {
-    text(row, "target") == f.target
-        && text(row, "kind") == f.kind
-        && text(row, "product_id") == f.product_id
-        && text(row, "product_name") == f.product_name
-        && text(row, "subject") == f.subject
-        && opt_text(row, "installed_version") == f.installed_version
-        && opt_text(row, "cycle") == f.cycle
-        && opt_text(row, "cycle_label") == f.cycle_label
-        && opt_text(row, "security_support_end") == f.security_support_end
-        && opt_text(row, "extended_support_end") == f.extended_support_end
-        && text(row, "detail") == f.detail
-}
-
-fn bind_finding<'q>(
-    query: Query<'q, Any, AnyArguments<'q>>,
-    host_id: &str,
-    f: &FindingRow,
-    first_seen: String,
-    status_since: String,
-) -> Query<'q, Any, AnyArguments<'q>> {
-    query
-        .bind(host_id.to_string())
-        .bind(f.key.clone())
-        .bind(f.target)
-        .bind(f.kind.clone())
-        .bind(f.product_id.clone())
-        .bind(f.product_name.clone())
-        .bind(f.subject.clone())
-        .bind(f.installed_version.clone())
-        .bind(f.cycle.clone())
-        .bind(f.cycle_label.clone())
-        .bind(f.status)
-        .bind(f.security_support_end.clone())
-        .bind(f.extended_support_end.clone())
-        .bind(first_seen)
-        .bind(status_since)
-        .bind(f.detail.clone())
 }
 
 /// Deletes report receipts, history and hosts older than the retention period.

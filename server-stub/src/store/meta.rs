@@ -1,16 +1,14 @@
 //! Collector-wide values (`meta`): the catalogue version and day the stored verdicts rest on.
 
 use super::Result;
-use super::sql::text;
 use crate::db::Db;
 
 /// Reads a `meta` value.
 pub async fn meta_get(db: &Db, key: &str) -> Result<Option<String>> {
-    let row = sqlx::query("SELECT value FROM meta WHERE key = $1")
+    sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
         .bind(key.to_string())
         .fetch_optional(db.reader())
-        .await?;
-    Ok(row.map(|r| text(&r, "value")))
+        .await
 }
 
 /// Writes a `meta` value.

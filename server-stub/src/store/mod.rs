@@ -15,6 +15,8 @@
 use chrono::{DateTime, Utc};
 
 mod audit;
+mod column;
+pub(crate) use column::{ByName, NullableByName};
 mod estate;
 mod filter;
 mod ingest;
@@ -26,14 +28,16 @@ mod sites;
 mod sql;
 pub mod tokens;
 mod users;
+mod verdicts;
 
 pub(crate) use audit::audit_on;
 pub use audit::{AuditEntry, audit_event, audit_log};
 pub use estate::{SiteSummary, Summary, summary};
 pub use filter::{Filter, MAX_OFFSET};
 pub use ingest::{HostFacts, IngestJob, IngestOutcome, ingest, ingest_batch, purge};
-pub(crate) use ingest::{record_status_change, replace_findings};
-pub use inventory::{MAX_STORED_INVENTORY_BYTES, StoredInventory};
+pub use inventory::{
+    InventoryToJudge, MAX_STORED_INVENTORY_BYTES, StoredInventory, inventories_after,
+};
 pub use meta::{meta_get, meta_set};
 pub use queries::{
     FindingListRow, HostDetail, HostRow, ProductRow, StatusChange, evidence_findings, findings,
@@ -44,6 +48,7 @@ pub use sites::{Site, SiteError, add_site, list_sites, revoke_site, site_for_tok
 pub use users::{
     Session, User, create_session, delete_session, session, upsert_user, user_by_name,
 };
+pub use verdicts::{Reevaluated, store_reevaluated};
 
 /// A database failure; callers log it and answer 500 or exit.
 pub type Result<T> = std::result::Result<T, sqlx::Error>;

@@ -1,16 +1,25 @@
 //! The read side: hosts and findings as listed, products, one host in full, and the evidence pack.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use sqlx::FromRow;
 use sqlx::any::AnyRow;
+use sunset_catalog::catalog::Target;
+use sunset_catalog::evaluate::Status;
 
 use super::Result;
-use super::filter::{Filter, status_order, value};
+use super::column::status_order;
+use super::filter::{Filter, value};
 use super::inventory::StoredInventory;
-use super::sql::{Arg, Sql, int, opt_text, text};
+use super::sql::{Arg, Sql};
 use crate::db::Db;
 
-/// A host as listed.
-#[derive(Clone, Debug, Serialize)]
+/// Every row of a query's result, decoded (the first decode error is the query's error).
+fn decode_all<T: for<'r> FromRow<'r, AnyRow>>(rows: &[AnyRow]) -> Result<Vec<T>> {
+    rows.iter().map(T::from_row).collect()
+}
+
+/// A host as listed (and as exported: the CSV columns are these fields).
+#[derive(Clone, Debug, Serialize, Deserialize, FromRow)]
 pub struct HostRow {
     /// Agent's host id.
     pub host_id: String,
@@ -25,15 +34,19 @@ pub struct HostRow {
     /// OS version.
     pub os_version: String,
     /// Worst status.
-    pub status: String,
+    #[sqlx(try_from = "super::ByName<Status>")]
+    pub status: Status,
     /// Since when it has had that status.
     pub status_since: String,
     /// OS status.
-    pub os_status: Option<String>,
+    #[sqlx(try_from = "super::NullableByName<Status>")]
+    pub os_status: Option<Status>,
     /// Worst software status.
-    pub software_status: Option<String>,
+    #[sqlx(try_from = "super::NullableByName<Status>")]
+    pub software_status: Option<Status>,
     /// Hardware status.
-    pub hardware_status: Option<String>,
+    #[sqlx(try_from = "super::NullableByName<Status>")]
+    pub hardware_status: Option<Status>,
     /// Findings.
     pub finding_count: i64,
     /// Unsupported findings.
@@ -54,29 +67,6 @@ const HOST_COLUMNS: &str = "h.host_id, h.hostname, s.name AS site, h.site_tag, h
     h.status_since, h.os_status, h.software_status, h.hardware_status, h.finding_count, h.unsupported_count, \
     h.next_unsupported_on, h.last_seen_at, h.collected_at, h.agent_version, h.catalog_version";
 
-fn host_row(r: &AnyRow) -> HostRow {
-    HostRow {
-        host_id: text(r, "host_id"),
-        hostname: text(r, "hostname"),
-        site: text(r, "site"),
-        site_tag: opt_text(r, "site_tag"),
-        os_name: text(r, "os_name"),
-        os_version: text(r, "os_version"),
-        status: text(r, "status"),
-        status_since: text(r, "status_since"),
-        os_status: opt_text(r, "os_status"),
-        software_status: opt_text(r, "software_status"),
-        hardware_status: opt_text(r, "hardware_status"),
-        finding_count: int(r, "finding_count"),
-        unsupported_count: int(r, "unsupported_count"),
-        next_unsupported_on: opt_text(r, "next_unsupported_on"),
-        last_seen_at: text(r, "last_seen_at"),
-        collected_at: text(r, "collected_at"),
-        agent_version: text(r, "agent_version"),
-        catalog_version: text(r, "catalog_version"),
-    }
-}
-
 /// Hosts matching a filter, worst first, and how many match in all.
 pub async fn hosts(
     db: &Db,
@@ -88,7 +78,7 @@ pub async fn hosts(
     let mut count =
         Sql::new("SELECT COUNT(*) AS n FROM hosts h JOIN sites s ON s.id = h.site_id WHERE 1 = 1");
     filter.host_clauses(&mut count, stale_cutoff);
-    let total = int(&count.query().fetch_one(db.reader()).await?, "n");
+    let total: i64 = sqlx::Row::try_get(&count.query().fetch_one(db.reader()).await?, "n")?;
     let mut sql = Sql::new(&format!(
         "SELECT {HOST_COLUMNS} FROM hosts h JOIN sites s ON s.id = h.site_id WHERE 1 = 1"
     ));
@@ -101,11 +91,11 @@ pub async fn hosts(
         [Arg::Int(limit), Arg::Int(offset)],
     );
     let rows = sql.query().fetch_all(db.reader()).await?;
-    Ok((rows.iter().map(host_row).collect(), total))
+    Ok((decode_all(&rows)?, total))
 }
 
-/// A finding as listed, with its host.
-#[derive(Clone, Debug, Serialize)]
+/// A finding as listed, with its host (and as exported: the CSV columns are these fields).
+#[derive(Clone, Debug, Serialize, Deserialize, FromRow)]
 pub struct FindingListRow {
     /// Host id.
     pub host_id: String,
@@ -115,8 +105,9 @@ pub struct FindingListRow {
     pub site: String,
     /// Finding key within the host.
     pub finding_key: String,
-    /// `os`, `software`, `hardware`.
-    pub target: String,
+    /// Which part of the inventory it judges.
+    #[sqlx(try_from = "super::ByName<Target>")]
+    pub target: Target,
     /// Product kind.
     pub kind: String,
     /// Product id.
@@ -132,7 +123,8 @@ pub struct FindingListRow {
     /// Release label.
     pub cycle_label: Option<String>,
     /// Status.
-    pub status: String,
+    #[sqlx(try_from = "super::ByName<Status>")]
+    pub status: Status,
     /// End of security support.
     pub security_support_end: Option<String>,
     /// End of extended support.
@@ -141,28 +133,6 @@ pub struct FindingListRow {
     pub first_seen_at: String,
     /// Has had this status since.
     pub status_since: String,
-}
-
-fn finding_row(r: &AnyRow) -> FindingListRow {
-    FindingListRow {
-        host_id: text(r, "host_id"),
-        hostname: text(r, "hostname"),
-        site: text(r, "site"),
-        finding_key: text(r, "finding_key"),
-        target: text(r, "target"),
-        kind: text(r, "kind"),
-        product_id: text(r, "product_id"),
-        product_name: text(r, "product_name"),
-        subject: text(r, "subject"),
-        installed_version: opt_text(r, "installed_version"),
-        cycle: opt_text(r, "cycle"),
-        cycle_label: opt_text(r, "cycle_label"),
-        status: text(r, "status"),
-        security_support_end: opt_text(r, "security_support_end"),
-        extended_support_end: opt_text(r, "extended_support_end"),
-        first_seen_at: text(r, "first_seen_at"),
-        status_since: text(r, "status_since"),
-    }
 }
 
 const FINDING_COLUMNS_SELECT: &str = "f.host_id, h.hostname, s.name AS site, f.finding_key, f.target, f.kind, \
@@ -199,7 +169,7 @@ pub async fn findings(
         sql
     };
     let count = build("COUNT(*) AS n");
-    let total = int(&count.query().fetch_one(db.reader()).await?, "n");
+    let total: i64 = sqlx::Row::try_get(&count.query().fetch_one(db.reader()).await?, "n")?;
     let mut sql = build(FINDING_COLUMNS_SELECT);
     sql.push(
         &format!(
@@ -209,11 +179,11 @@ pub async fn findings(
         [Arg::Int(limit), Arg::Int(offset)],
     );
     let rows = sql.query().fetch_all(db.reader()).await?;
-    Ok((rows.iter().map(finding_row).collect(), total))
+    Ok((decode_all(&rows)?, total))
 }
 
 /// Findings by product and release: how many hosts have each, by status.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, FromRow)]
 pub struct ProductRow {
     /// Product id.
     pub product_id: String,
@@ -224,7 +194,8 @@ pub struct ProductRow {
     /// Release label.
     pub cycle_label: Option<String>,
     /// Status.
-    pub status: String,
+    #[sqlx(try_from = "super::ByName<Status>")]
+    pub status: Status,
     /// Findings (installations).
     pub installations: i64,
     /// Distinct hosts.
@@ -235,7 +206,7 @@ pub struct ProductRow {
 pub async fn products(db: &Db, filter: &Filter, stale_cutoff: &str) -> Result<Vec<ProductRow>> {
     let mut sql = Sql::new(
         "SELECT f.product_id, MAX(f.product_name) AS product_name, f.cycle, MAX(f.cycle_label) AS cycle_label, \
-         f.status, COUNT(*) AS n, COUNT(DISTINCT f.host_id) AS hosts \
+         f.status, COUNT(*) AS installations, COUNT(DISTINCT f.host_id) AS hosts \
          FROM findings f JOIN hosts h ON h.host_id = f.host_id JOIN sites s ON s.id = h.site_id WHERE 1 = 1",
     );
     let host_filter = Filter {
@@ -255,29 +226,22 @@ pub async fn products(db: &Db, filter: &Filter, stale_cutoff: &str) -> Result<Ve
         status_order("f.status")
     ));
     let rows = sql.query().fetch_all(db.reader()).await?;
-    Ok(rows
-        .iter()
-        .map(|r| ProductRow {
-            product_id: text(r, "product_id"),
-            product_name: text(r, "product_name"),
-            cycle: opt_text(r, "cycle"),
-            cycle_label: opt_text(r, "cycle_label"),
-            status: text(r, "status"),
-            installations: int(r, "n"),
-            hosts: int(r, "hosts"),
-        })
-        .collect())
+    decode_all(&rows)
 }
 
 /// Hosts per status, for `/metrics`.
-pub async fn host_status_counts(db: &Db) -> Result<Vec<(String, i64)>> {
-    let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM hosts GROUP BY status")
-        .fetch_all(db.reader())
-        .await?;
-    Ok(rows
-        .iter()
-        .map(|r| (text(r, "status"), int(r, "n")))
-        .collect())
+pub async fn host_status_counts(db: &Db) -> Result<Vec<(Status, i64)>> {
+    #[derive(FromRow)]
+    struct Count {
+        #[sqlx(try_from = "super::ByName<Status>")]
+        status: Status,
+        n: i64,
+    }
+    let rows: Vec<Count> =
+        sqlx::query_as("SELECT status, COUNT(*) AS n FROM hosts GROUP BY status")
+            .fetch_all(db.reader())
+            .await?;
+    Ok(rows.into_iter().map(|c| (c.status, c.n)).collect())
 }
 
 /// One host in full.
@@ -297,21 +261,31 @@ pub struct HostDetail {
 }
 
 /// A change of a host's status.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, FromRow)]
 pub struct StatusChange {
     /// When.
     pub changed_at: String,
     /// From.
-    pub old_status: Option<String>,
+    #[sqlx(try_from = "super::NullableByName<Status>")]
+    pub old_status: Option<Status>,
     /// To.
-    pub new_status: String,
+    #[sqlx(try_from = "super::ByName<Status>")]
+    pub new_status: Status,
     /// Catalogue version of the new verdict.
     pub catalog_version: String,
 }
 
 /// A host by id.
 pub async fn host(db: &Db, host_id: &str) -> Result<Option<HostDetail>> {
-    let row = sqlx::query(&format!(
+    #[derive(FromRow)]
+    struct Host {
+        #[sqlx(flatten)]
+        host: HostRow,
+        first_seen_at: String,
+        #[sqlx(flatten)]
+        inventory: StoredInventory,
+    }
+    let row: Option<Host> = sqlx::query_as(&format!(
         "SELECT {HOST_COLUMNS}, h.first_seen_at, h.inventory, h.inventory_gz FROM hosts h JOIN sites s ON s.id = h.site_id \
          WHERE h.host_id = $1"
     ))
@@ -319,7 +293,7 @@ pub async fn host(db: &Db, host_id: &str) -> Result<Option<HostDetail>> {
     .fetch_optional(db.reader())
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let findings = sqlx::query(&format!(
+    let findings: Vec<WithDetail> = sqlx::query_as(&format!(
         "SELECT {FINDING_COLUMNS_SELECT}, f.detail FROM findings f JOIN hosts h ON h.host_id = f.host_id \
          JOIN sites s ON s.id = h.site_id WHERE f.host_id = $1 ORDER BY {}, f.target, f.product_id, f.finding_key",
         status_order("f.status")
@@ -327,7 +301,7 @@ pub async fn host(db: &Db, host_id: &str) -> Result<Option<HostDetail>> {
     .bind(host_id.to_string())
     .fetch_all(db.reader())
     .await?;
-    let history = sqlx::query(
+    let history = sqlx::query_as(
         "SELECT changed_at, old_status, new_status, catalog_version FROM host_status_changes \
          WHERE host_id = $1 ORDER BY changed_at DESC, id LIMIT 200",
     )
@@ -335,37 +309,26 @@ pub async fn host(db: &Db, host_id: &str) -> Result<Option<HostDetail>> {
     .fetch_all(db.reader())
     .await?;
     Ok(Some(HostDetail {
-        host: host_row(&row),
-        first_seen_at: text(&row, "first_seen_at"),
-        inventory: StoredInventory::from_row(&row),
-        findings: findings
-            .iter()
-            .map(|r| (finding_row(r), text(r, "detail")))
-            .collect(),
-        history: history
-            .iter()
-            .map(|r| StatusChange {
-                changed_at: text(r, "changed_at"),
-                old_status: opt_text(r, "old_status"),
-                new_status: text(r, "new_status"),
-                catalog_version: text(r, "catalog_version"),
-            })
-            .collect(),
+        host: row.host,
+        first_seen_at: row.first_seen_at,
+        inventory: row.inventory,
+        findings: findings.into_iter().map(WithDetail::pair).collect(),
+        history,
     }))
 }
 
 /// Whether a report id has been stored.
 pub async fn report_exists(db: &Db, report_id: &str) -> Result<bool> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM reports WHERE report_id = $1")
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) AS n FROM reports WHERE report_id = $1")
         .bind(report_id.to_string())
         .fetch_one(db.reader())
         .await?;
-    Ok(int(&row, "n") > 0)
+    Ok(n > 0)
 }
 
 /// Unsupported and extended-support findings with their full detail, for the evidence pack.
 pub async fn evidence_findings(db: &Db) -> Result<Vec<(FindingListRow, String)>> {
-    let rows = sqlx::query(&format!(
+    let rows: Vec<WithDetail> = sqlx::query_as(&format!(
         "SELECT {FINDING_COLUMNS_SELECT}, f.detail FROM findings f JOIN hosts h ON h.host_id = f.host_id \
          JOIN sites s ON s.id = h.site_id WHERE f.status IN ('unsupported', 'extended') \
          ORDER BY {}, f.target, f.product_id, s.name, h.hostname_lower, f.finding_key",
@@ -373,8 +336,19 @@ pub async fn evidence_findings(db: &Db) -> Result<Vec<(FindingListRow, String)>>
     ))
     .fetch_all(db.reader())
     .await?;
-    Ok(rows
-        .iter()
-        .map(|r| (finding_row(r), text(r, "detail")))
-        .collect())
+    Ok(rows.into_iter().map(WithDetail::pair).collect())
+}
+
+/// A listed finding with its full detail (JSON text).
+#[derive(FromRow)]
+struct WithDetail {
+    #[sqlx(flatten)]
+    finding: FindingListRow,
+    detail: String,
+}
+
+impl WithDetail {
+    fn pair(self) -> (FindingListRow, String) {
+        (self.finding, self.detail)
+    }
 }

@@ -2,16 +2,14 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use super::audit::audit_on;
-use super::sql::text;
 use super::{Result, ts};
 use crate::db::Db;
 
 /// An accepted risk.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Risk {
     /// Id.
     pub id: String,
@@ -31,34 +29,19 @@ pub struct Risk {
     pub updated_at: String,
 }
 
-fn risk_row(r: &AnyRow) -> Risk {
-    Risk {
-        id: text(r, "id"),
-        host_id: text(r, "host_id"),
-        finding_key: text(r, "finding_key"),
-        owner: text(r, "owner"),
-        mitigation: text(r, "mitigation"),
-        review_date: text(r, "review_date"),
-        updated_by: text(r, "updated_by"),
-        updated_at: text(r, "updated_at"),
-    }
-}
-
 /// Risk records of one host.
 pub async fn risks_for_host(db: &Db, host_id: &str) -> Result<Vec<Risk>> {
-    let rows = sqlx::query("SELECT * FROM risks WHERE host_id = $1 ORDER BY finding_key")
+    sqlx::query_as("SELECT * FROM risks WHERE host_id = $1 ORDER BY finding_key")
         .bind(host_id.to_string())
         .fetch_all(db.reader())
-        .await?;
-    Ok(rows.iter().map(risk_row).collect())
+        .await
 }
 
 /// Every risk record, by host and finding.
 pub async fn all_risks(db: &Db) -> Result<Vec<Risk>> {
-    let rows = sqlx::query("SELECT * FROM risks ORDER BY host_id, finding_key")
+    sqlx::query_as("SELECT * FROM risks ORDER BY host_id, finding_key")
         .fetch_all(db.reader())
-        .await?;
-    Ok(rows.iter().map(risk_row).collect())
+        .await
 }
 
 /// Records or updates a risk and writes the audit entry in the same transaction.

@@ -4,13 +4,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::sql::{int, opt_text, text};
 use super::{Result, ts};
 use crate::auth;
 use crate::db::Db;
 
 /// An enrolled site.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct Site {
     /// Id.
     pub id: String,
@@ -78,23 +77,13 @@ pub async fn add_site(
 
 /// All sites, by name.
 pub async fn list_sites(db: &Db) -> Result<Vec<Site>> {
-    let rows = sqlx::query(
+    sqlx::query_as(
         "SELECT s.id, s.name, s.created_at, s.revoked_at, \
          (SELECT COUNT(*) FROM hosts h WHERE h.site_id = s.id) AS hosts \
          FROM sites s ORDER BY s.name",
     )
     .fetch_all(db.reader())
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| Site {
-            id: text(r, "id"),
-            name: text(r, "name"),
-            created_at: text(r, "created_at"),
-            revoked_at: opt_text(r, "revoked_at"),
-            hosts: int(r, "hosts"),
-        })
-        .collect())
+    .await
 }
 
 /// Revokes a site's token; `false` when no active site has that name.
@@ -113,10 +102,8 @@ pub async fn revoke_site(db: &Db, name: &str, now: DateTime<Utc>) -> Result<bool
 
 /// The active site a token belongs to.
 pub async fn site_for_token(db: &Db, token: &str) -> Result<Option<(String, String)>> {
-    let row =
-        sqlx::query("SELECT id, name FROM sites WHERE token_hash = $1 AND revoked_at IS NULL")
-            .bind(auth::hash_token(token))
-            .fetch_optional(db.reader())
-            .await?;
-    Ok(row.map(|r| (text(&r, "id"), text(&r, "name"))))
+    sqlx::query_as("SELECT id, name FROM sites WHERE token_hash = $1 AND revoked_at IS NULL")
+        .bind(auth::hash_token(token))
+        .fetch_optional(db.reader())
+        .await
 }

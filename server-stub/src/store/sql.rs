@@ -1,8 +1,8 @@
-//! Hand-assembled queries and lenient column readers (replaced by `QueryBuilder` and `FromRow`).
+//! Hand-assembled queries (replaced by a query builder in the next step).
 
-use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::Any;
+use sqlx::any::AnyArguments;
 use sqlx::query::Query;
-use sqlx::{Any, Row};
 
 /// A bound value.
 #[derive(Clone, Debug)]
@@ -56,22 +56,4 @@ impl Sql {
     pub(super) fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
         bind_all(sqlx::query(&self.text), &self.args)
     }
-}
-
-pub(super) fn text(row: &AnyRow, column: &str) -> String {
-    row.try_get::<Option<String>, _>(column)
-        .ok()
-        .flatten()
-        .unwrap_or_default()
-}
-
-pub(super) fn opt_text(row: &AnyRow, column: &str) -> Option<String> {
-    row.try_get::<Option<String>, _>(column).ok().flatten()
-}
-
-pub(super) fn int(row: &AnyRow, column: &str) -> i64 {
-    row.try_get::<Option<i64>, _>(column)
-        .ok()
-        .flatten()
-        .unwrap_or_default()
 }

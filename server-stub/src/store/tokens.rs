@@ -19,7 +19,7 @@ use crate::db::Db;
 pub const PREFIX: &str = "sut_";
 
 /// A token as listed (never the token itself, which is shown once).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct ApiToken {
     /// The user it acts as.
     pub user: String,
@@ -110,21 +110,13 @@ pub async fn issue(
 
 /// The user an active token acts as.
 pub async fn user_for_token(db: &Db, token: &str) -> Result<Option<User>, sqlx::Error> {
-    let row = sqlx::query(
+    sqlx::query_as(
         "SELECT u.id, u.name, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
     )
     .bind(auth::hash_token(token))
     .fetch_optional(db.reader())
-    .await?;
-    row.map(|r| {
-        Ok(User {
-            id: r.try_get("id")?,
-            name: r.try_get("name")?,
-            role: r.try_get("role")?,
-        })
-    })
-    .transpose()
+    .await
 }
 
 /// Revokes `user`'s active token `name`; `false` when there is none.
@@ -152,20 +144,10 @@ pub async fn revoke(
 
 /// Every token, by user and name.
 pub async fn list(db: &Db) -> Result<Vec<ApiToken>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT u.name AS user_name, t.name, t.created_at, t.revoked_at FROM api_tokens t \
+    sqlx::query_as(
+        "SELECT u.name AS user, t.name, t.created_at, t.revoked_at FROM api_tokens t \
          JOIN users u ON u.id = t.user_id ORDER BY u.name, t.name, t.created_at",
     )
     .fetch_all(db.reader())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(ApiToken {
-                user: r.try_get("user_name")?,
-                name: r.try_get("name")?,
-                created_at: r.try_get("created_at")?,
-                revoked_at: r.try_get("revoked_at")?,
-            })
-        })
-        .collect()
+    .await
 }

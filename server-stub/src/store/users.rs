@@ -4,13 +4,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::sql::text;
 use super::{Result, ts};
 use crate::auth;
 use crate::db::Db;
 
 /// A dashboard user.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct User {
     /// Id.
     pub id: String,
@@ -59,26 +58,25 @@ pub async fn upsert_user(
 
 /// A user and their password hash, by name.
 pub async fn user_by_name(db: &Db, name: &str) -> Result<Option<(User, String)>> {
-    let row = sqlx::query("SELECT id, name, role, password_hash FROM users WHERE name = $1")
-        .bind(name.to_string())
-        .fetch_optional(db.reader())
-        .await?;
-    Ok(row.map(|r| {
-        (
-            User {
-                id: text(&r, "id"),
-                name: text(&r, "name"),
-                role: text(&r, "role"),
-            },
-            text(&r, "password_hash"),
-        )
-    }))
+    #[derive(sqlx::FromRow)]
+    struct Credentials {
+        #[sqlx(flatten)]
+        user: User,
+        password_hash: String,
+    }
+    let row: Option<Credentials> =
+        sqlx::query_as("SELECT id, name, role, password_hash FROM users WHERE name = $1")
+            .bind(name.to_string())
+            .fetch_optional(db.reader())
+            .await?;
+    Ok(row.map(|r| (r.user, r.password_hash)))
 }
 
 /// A logged-in session.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Session {
     /// Who.
+    #[sqlx(flatten)]
     pub user: User,
     /// The session's CSRF token, required on every form post.
     pub csrf_token: String,
@@ -115,22 +113,14 @@ pub async fn create_session(
 
 /// The live session with this raw id.
 pub async fn session(db: &Db, session_id: &str, now: DateTime<Utc>) -> Result<Option<Session>> {
-    let row = sqlx::query(
+    sqlx::query_as(
         "SELECT u.id, u.name, u.role, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.id_hash = $1 AND s.expires_at > $2",
     )
     .bind(auth::hash_token(session_id))
     .bind(ts(now))
     .fetch_optional(db.reader())
-    .await?;
-    Ok(row.map(|r| Session {
-        user: User {
-            id: text(&r, "id"),
-            name: text(&r, "name"),
-            role: text(&r, "role"),
-        },
-        csrf_token: text(&r, "csrf_token"),
-    }))
+    .await
 }
 
 /// Ends a session.

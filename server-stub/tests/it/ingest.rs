@@ -16,6 +16,7 @@ backend_tests!(
     inventories_are_stored_compressed_and_old_text_ones_still_read,
     findings_follow_each_report_and_keep_their_history,
     only_a_write_transaction_can_write,
+    a_stored_value_that_does_not_decode_is_an_error,
 );
 
 async fn happy_path_stores_host_and_findings(backend: Backend) {
@@ -489,4 +490,53 @@ async fn only_a_write_transaction_can_write(backend: Backend) {
         db.writable().await.is_ok(),
         "a refused read-side write is not a write failure"
     );
+}
+
+/// Rows are decoded into their types, and a value that does not decode (a status no collector
+/// writes) is an error naming the column, never a blank or a default: the listing fails (500)
+/// rather than show a host as something it is not.
+async fn a_stored_value_that_does_not_decode_is_an_error(backend: Backend) {
+    let server = start(&backend).await;
+    let token = server.site("Riverside").await;
+    let inv = inventory(1);
+    assert_eq!(server.send(&token, &inv).await.0, 200);
+    let cookie = server.session("viewer").await;
+    let (status, _) = server.get(&cookie, "/api/v1/hosts").await;
+    assert_eq!(status, 200);
+    server
+        .state
+        .db
+        .write(async |tx| {
+            sqlx::query("UPDATE hosts SET os_status = 'retired' WHERE host_id = $1")
+                .bind(inv.host.host_id.to_string())
+                .execute(&mut *tx)
+                .await
+        })
+        .await
+        .unwrap();
+    let error = sunset_collector::store::hosts(
+        &server.state.db,
+        &Default::default(),
+        "2000-01-01T00:00:00Z",
+        10,
+        0,
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.contains("os_status") && error.contains("unknown status \"retired\""),
+        "{error}"
+    );
+    let (status, body) = server.get(&cookie, "/api/v1/hosts").await;
+    assert_eq!(status, 500, "{body}");
+    let (status, _) = server
+        .get(
+            &cookie,
+            "/hosts/{}"
+                .replace("{}", &inv.host.host_id.to_string())
+                .as_str(),
+        )
+        .await;
+    assert_eq!(status, 500);
 }

@@ -1,0 +1,275 @@
+//! Writing a host's verdict: its findings (only what changed), its roll-up and its status history.
+//! Shared by ingest (a new inventory) and re-evaluation (the same inventory, a newer catalogue or
+//! day).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use sqlx::Any;
+use sqlx::FromRow;
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sunset_catalog::evaluate::Status;
+use uuid::Uuid;
+
+use super::Result;
+use super::sql::{Arg, Sql};
+use crate::db::{Db, WriteTx};
+use crate::verdict::{FindingRow, HostVerdict};
+
+/// The columns of a [`FindingRow`], key first (the same names as its fields, `key` aside).
+const FINDING_COLUMNS: [&str; 13] = [
+    "finding_key",
+    "target",
+    "kind",
+    "product_id",
+    "product_name",
+    "subject",
+    "installed_version",
+    "cycle",
+    "cycle_label",
+    "status",
+    "security_support_end",
+    "extended_support_end",
+    "detail",
+];
+/// Finding rows per statement (keeps bound parameters well under both back ends' limits).
+const FINDINGS_PER_INSERT: usize = 400;
+
+/// A finding as stored, with the times that outlive a report.
+#[derive(FromRow)]
+struct StoredFinding {
+    #[sqlx(flatten)]
+    finding: FindingRow,
+    first_seen_at: String,
+    status_since: String,
+}
+
+/// A host's new verdict from re-evaluation, for the inventory of report `report_id`.
+#[derive(Clone, Debug)]
+pub struct Reevaluated {
+    /// The host.
+    pub host_id: String,
+    /// The report whose inventory was judged.
+    pub report_id: String,
+    /// The new verdict.
+    pub verdict: HostVerdict,
+}
+
+/// Stores re-evaluated verdicts in one transaction, each only if the host still holds the
+/// inventory that was judged (a report arriving meanwhile wins). Returns how many were stored.
+pub async fn store_reevaluated(
+    db: &Db,
+    verdicts: &[Reevaluated],
+    catalog_version: &str,
+    today: NaiveDate,
+    now: &str,
+) -> Result<usize> {
+    db.write(async |tx| {
+        let mut applied = 0;
+        for reevaluated in verdicts {
+            if reevaluated_on(tx, reevaluated, catalog_version, today, now).await? {
+                applied += 1;
+            }
+        }
+        Ok(applied)
+    })
+    .await
+}
+
+async fn reevaluated_on(
+    tx: &mut WriteTx<'_>,
+    reevaluated: &Reevaluated,
+    catalog_version: &str,
+    today: NaiveDate,
+    now: &str,
+) -> Result<bool> {
+    let Reevaluated {
+        host_id,
+        report_id,
+        verdict,
+    } = reevaluated;
+    tx.lock_host(host_id).await?;
+    #[derive(FromRow)]
+    struct Current {
+        #[sqlx(try_from = "super::ByName<Status>")]
+        status: Status,
+    }
+    let current: Option<Current> =
+        sqlx::query_as("SELECT status FROM hosts WHERE host_id = $1 AND last_report_id = $2")
+            .bind(host_id.to_string())
+            .bind(report_id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some(Current { status: old_status }) = current else {
+        return Ok(false); // a newer report, or retention, got there first
+    };
+    let since = (old_status != verdict.status).then(|| now.to_string());
+    sqlx::query(
+        "UPDATE hosts SET status = $1, status_since = COALESCE($2, status_since), os_status = $3, \
+         software_status = $4, hardware_status = $5, finding_count = $6, unsupported_count = $7, \
+         next_unsupported_on = $8, catalog_version = $9, evaluated_on = $10 WHERE host_id = $11",
+    )
+    .bind(verdict.status.as_str())
+    .bind(since)
+    .bind(verdict.os_status.map(Status::as_str))
+    .bind(verdict.software_status.map(Status::as_str))
+    .bind(verdict.hardware_status.map(Status::as_str))
+    .bind(verdict.findings.len() as i64)
+    .bind(verdict.unsupported_count)
+    .bind(verdict.next_unsupported_on.map(|d| d.to_string()))
+    .bind(catalog_version.to_string())
+    .bind(today.to_string())
+    .bind(host_id.to_string())
+    .execute(&mut *tx)
+    .await?;
+    replace_findings(tx, host_id, verdict, now).await?;
+    record_status_change(
+        tx,
+        host_id,
+        Some(old_status),
+        verdict.status,
+        catalog_version,
+        now,
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Records that a host's status changed (nothing when it did not).
+pub(crate) async fn record_status_change(
+    conn: &mut WriteTx<'_>,
+    host_id: &str,
+    old: Option<Status>,
+    new: Status,
+    catalog_version: &str,
+    now: &str,
+) -> Result<()> {
+    if old == Some(new) {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO host_status_changes (id, host_id, changed_at, old_status, new_status, catalog_version) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(Uuid::new_v4().to_string())
+    .bind(host_id.to_string())
+    .bind(now.to_string())
+    .bind(old.map(Status::as_str))
+    .bind(new.as_str())
+    .bind(catalog_version.to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Brings a host's stored findings in line with `verdict`, keeping each finding's first-seen time
+/// and, when its status did not change, the time it has had that status.
+///
+/// Only what changed is written: a finding stored exactly as it would be written again is left
+/// alone, changed and new ones are upserted, and gone ones deleted. Most reports repeat the last
+/// night's findings, so they cost one read here instead of rewriting every row and its indexes.
+pub(crate) async fn replace_findings(
+    conn: &mut WriteTx<'_>,
+    host_id: &str,
+    verdict: &HostVerdict,
+    now: &str,
+) -> Result<()> {
+    let old_rows: Vec<StoredFinding> = sqlx::query_as(&format!(
+        "SELECT {}, first_seen_at, status_since FROM findings WHERE host_id = $1",
+        FINDING_COLUMNS.join(", ")
+    ))
+    .bind(host_id.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut old: HashMap<String, StoredFinding> = old_rows
+        .into_iter()
+        .map(|r| (r.finding.key.clone(), r))
+        .collect();
+    let mut writes: Vec<(&FindingRow, String, String)> = Vec::new();
+    for f in &verdict.findings {
+        let (first_seen, status_since) = match old.remove(&f.key) {
+            Some(stored) if stored.finding == *f => continue,
+            Some(stored) if stored.finding.status == f.status => {
+                (stored.first_seen_at, stored.status_since)
+            }
+            Some(stored) => (stored.first_seen_at, now.to_string()),
+            None => (now.to_string(), now.to_string()),
+        };
+        writes.push((f, first_seen, status_since));
+    }
+    let gone: Vec<&String> = old.keys().collect();
+    for chunk in gone.chunks(FINDINGS_PER_INSERT) {
+        let mut sql = Sql::new("DELETE FROM findings WHERE host_id = ");
+        sql.push("?", [Arg::Text(host_id.to_string())]);
+        sql.push(" AND finding_key IN (", []);
+        for (i, key) in chunk.iter().enumerate() {
+            sql.push(
+                if i == 0 { "?" } else { ", ?" },
+                [Arg::Text((*key).clone())],
+            );
+        }
+        sql.push(")", []);
+        sql.query().execute(&mut *conn).await?;
+    }
+    for chunk in writes.chunks(FINDINGS_PER_INSERT) {
+        let columns = FINDING_COLUMNS.len() + 3;
+        let mut sql = format!(
+            "INSERT INTO findings ({}, host_id, first_seen_at, status_since) VALUES ",
+            FINDING_COLUMNS.join(", ")
+        );
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for c in 0..columns {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("${}", i * columns + c + 1));
+            }
+            sql.push(')');
+        }
+        sql.push_str(
+            " ON CONFLICT (host_id, finding_key) DO UPDATE SET first_seen_at = excluded.first_seen_at, \
+             status_since = excluded.status_since",
+        );
+        for column in &FINDING_COLUMNS[1..] {
+            sql.push_str(&format!(", {column} = excluded.{column}"));
+        }
+        let mut query = sqlx::query(&sql);
+        for (f, first_seen, status_since) in chunk {
+            query = bind_finding(query, host_id, f, first_seen.clone(), status_since.clone());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+fn bind_finding<'q>(
+    query: Query<'q, Any, AnyArguments<'q>>,
+    host_id: &str,
+    f: &FindingRow,
+    first_seen: String,
+    status_since: String,
+) -> Query<'q, Any, AnyArguments<'q>> {
+    // In the order of FINDING_COLUMNS, then host_id, first_seen_at, status_since.
+    query
+        .bind(f.key.clone())
+        .bind(f.target.as_str())
+        .bind(f.kind.clone())
+        .bind(f.product_id.clone())
+        .bind(f.product_name.clone())
+        .bind(f.subject.clone())
+        .bind(f.installed_version.clone())
+        .bind(f.cycle.clone())
+        .bind(f.cycle_label.clone())
+        .bind(f.status.as_str())
+        .bind(f.security_support_end.clone())
+        .bind(f.extended_support_end.clone())
+        .bind(f.detail.clone())
+        .bind(host_id.to_string())
+        .bind(first_seen)
+        .bind(status_since)
+}
