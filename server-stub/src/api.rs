@@ -1,6 +1,6 @@
 //! The JSON API and the CSV exports, for other tools and for spreadsheets.
 //!
-//! Every list takes the same filters as the dashboard ([`store::Filter`]): `site`, `status`,
+//! Every list takes the same filters as the dashboard ([`Filter`]): `site`, `status`,
 //! `product`, `os`, `q` (host name), `target`, `stale`, `limit`, `offset`. The contract is written
 //! down in `openapi.json`, served at `/api/v1/openapi.json`.
 
@@ -14,9 +14,10 @@ use serde_json::{Value, json};
 use sunset_catalog::inventory::Inventory;
 
 use crate::csv::CsvWriter;
+use crate::filter::Filter;
 use crate::http::{ApiCaller, ApiError};
 use crate::state::Shared;
-use crate::store::{self, Filter};
+use crate::store;
 
 /// Rows per JSON page by default, and at most.
 const PAGE_DEFAULT: i64 = 100;
@@ -51,11 +52,10 @@ async fn hosts(
     _caller: ApiCaller,
     Query(filter): Query<Filter>,
 ) -> Result<Response, ApiError> {
-    let (limit, offset) = filter
-        .page(PAGE_DEFAULT, PAGE_MAX)
-        .map_err(|e| ApiError::field(StatusCode::BAD_REQUEST, e, "offset"))?;
+    let (limit, offset) = filter.page(PAGE_DEFAULT, PAGE_MAX)?;
+    let selection = filter.selection()?;
     let (rows, total) =
-        store::hosts(&state.db, &filter, &state.stale_cutoff(), limit, offset).await?;
+        store::hosts(&state.db, &selection, &state.stale_cutoff(), limit, offset).await?;
     Ok(
         axum::Json(json!({"total": total, "limit": limit, "offset": offset, "hosts": rows}))
             .into_response(),
@@ -64,14 +64,17 @@ async fn hosts(
 
 /// Host list as CSV: the fields of [`store::HostRow`], as in the JSON API.
 pub async fn hosts_csv_text(state: &Shared, filter: &Filter) -> Result<String, ApiError> {
-    let (rows, _) = store::hosts(&state.db, filter, &state.stale_cutoff(), EXPORT_MAX, 0).await?;
+    let selection = filter.selection()?;
+    let (rows, _) =
+        store::hosts(&state.db, &selection, &state.stale_cutoff(), EXPORT_MAX, 0).await?;
     csv_text(&rows)
 }
 
 /// Finding list as CSV: the fields of [`store::FindingListRow`], as in the JSON API.
 pub async fn findings_csv_text(state: &Shared, filter: &Filter) -> Result<String, ApiError> {
+    let selection = filter.selection()?;
     let (rows, _) =
-        store::findings(&state.db, filter, &state.stale_cutoff(), EXPORT_MAX, 0).await?;
+        store::findings(&state.db, &selection, &state.stale_cutoff(), EXPORT_MAX, 0).await?;
     csv_text(&rows)
 }
 
@@ -191,11 +194,10 @@ async fn findings(
     _caller: ApiCaller,
     Query(filter): Query<Filter>,
 ) -> Result<Response, ApiError> {
-    let (limit, offset) = filter
-        .page(PAGE_DEFAULT, PAGE_MAX)
-        .map_err(|e| ApiError::field(StatusCode::BAD_REQUEST, e, "offset"))?;
+    let (limit, offset) = filter.page(PAGE_DEFAULT, PAGE_MAX)?;
+    let selection = filter.selection()?;
     let (rows, total) =
-        store::findings(&state.db, &filter, &state.stale_cutoff(), limit, offset).await?;
+        store::findings(&state.db, &selection, &state.stale_cutoff(), limit, offset).await?;
     Ok(
         axum::Json(json!({"total": total, "limit": limit, "offset": offset, "findings": rows}))
             .into_response(),
@@ -207,7 +209,9 @@ async fn summary(
     _caller: ApiCaller,
     Query(filter): Query<Filter>,
 ) -> Result<Response, ApiError> {
-    let summary = store::summary(&state.db, &filter, &state.stale_cutoff(), state.today()).await?;
+    let selection = filter.selection()?;
+    let summary =
+        store::summary(&state.db, &selection, &state.stale_cutoff(), state.today()).await?;
     let catalog = state.catalog();
     Ok(axum::Json(json!({
         "catalog_version": catalog.version(),
@@ -223,7 +227,8 @@ async fn products(
     _caller: ApiCaller,
     Query(filter): Query<Filter>,
 ) -> Result<Response, ApiError> {
-    let rows = store::products(&state.db, &filter, &state.stale_cutoff()).await?;
+    let selection = filter.selection()?;
+    let rows = store::products(&state.db, &selection, &state.stale_cutoff()).await?;
     Ok(axum::Json(json!({"products": rows})).into_response())
 }
 

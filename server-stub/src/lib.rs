@@ -20,6 +20,7 @@ pub mod config;
 pub mod csv;
 pub mod db;
 pub mod fake;
+pub mod filter;
 pub mod health;
 pub mod http;
 pub mod ingest;

@@ -22,10 +22,11 @@ use sunset_catalog::evaluate::Status;
 use crate::api;
 use crate::auth;
 use crate::csv::CsvWriter;
+use crate::filter::Filter;
 use crate::http::{ApiError, Caller, ClientAddress, PageCaller, SESSION_COOKIE, cookie};
 use crate::login::{self, Refusal};
 use crate::state::Shared;
-use crate::store::{self, Filter, FindingListRow, Risk};
+use crate::store::{self, FindingListRow, Risk, Selection};
 
 /// Session lifetime.
 const SESSION_HOURS: i64 = 12;
@@ -386,8 +387,12 @@ async fn summary_page(
 ) -> Response {
     let today = state.today();
     let cutoff = state.stale_cutoff();
+    let selection = match filter.selection() {
+        Ok(selection) => selection,
+        Err(e) => return page_error(e),
+    };
     let (summary, sites) = match tokio::try_join!(
-        store::summary(&state.db, &filter, &cutoff, today),
+        store::summary(&state.db, &selection, &cutoff, today),
         store::list_sites(&state.db)
     ) {
         Ok(x) => x,
@@ -501,11 +506,15 @@ async fn hosts_page(
 ) -> Response {
     let (limit, offset) = match filter.page(PAGE, PAGE) {
         Ok(page) => page,
-        Err(e) => return page_error(ApiError::new(StatusCode::BAD_REQUEST, e)),
+        Err(e) => return page_error(e),
+    };
+    let selection = match filter.selection() {
+        Ok(selection) => selection,
+        Err(e) => return page_error(e),
     };
     let cutoff = state.stale_cutoff();
     let (hosts, sites) = match tokio::try_join!(
-        store::hosts(&state.db, &filter, &cutoff, limit, offset),
+        store::hosts(&state.db, &selection, &cutoff, limit, offset),
         store::list_sites(&state.db)
     ) {
         Ok(x) => x,
@@ -808,11 +817,15 @@ async fn findings_page(
 ) -> Response {
     let (limit, offset) = match filter.page(PAGE, PAGE) {
         Ok(page) => page,
-        Err(e) => return page_error(ApiError::new(StatusCode::BAD_REQUEST, e)),
+        Err(e) => return page_error(e),
+    };
+    let selection = match filter.selection() {
+        Ok(selection) => selection,
+        Err(e) => return page_error(e),
     };
     let cutoff = state.stale_cutoff();
     let (found, sites, risks) = match tokio::try_join!(
-        store::findings(&state.db, &filter, &cutoff, limit, offset),
+        store::findings(&state.db, &selection, &cutoff, limit, offset),
         store::list_sites(&state.db),
         store::all_risks(&state.db)
     ) {
@@ -849,7 +862,11 @@ async fn products_page(
     PageCaller(caller): PageCaller,
     Query(filter): Query<Filter>,
 ) -> Response {
-    let rows = match store::products(&state.db, &filter, &state.stale_cutoff()).await {
+    let selection = match filter.selection() {
+        Ok(selection) => selection,
+        Err(e) => return page_error(e),
+    };
+    let rows = match store::products(&state.db, &selection, &state.stale_cutoff()).await {
         Ok(r) => r,
         Err(e) => return page_error(ApiError::internal(e)),
     };
@@ -1078,7 +1095,7 @@ async fn evidence_page(State(state): State<Shared>, PageCaller(caller): PageCall
     let cutoff = state.stale_cutoff();
     let (summary, rows) = match tokio::try_join!(
         async {
-            store::summary(&state.db, &Filter::default(), &cutoff, today)
+            store::summary(&state.db, &Selection::default(), &cutoff, today)
                 .await
                 .map_err(ApiError::from)
         },

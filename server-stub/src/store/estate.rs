@@ -9,8 +9,8 @@ use sunset_catalog::catalog::Target;
 use sunset_catalog::evaluate::Status;
 
 use super::Result;
-use super::filter::Filter;
-use super::sql::{Arg, Sql};
+use super::selection::Selection;
+use super::sql::{Builder, Statement};
 use crate::db::Db;
 
 /// The estate at a glance.
@@ -62,39 +62,42 @@ struct SiteStatusCount {
     stale_n: i64,
 }
 
-/// Summary of hosts matching a filter.
+/// Summary of the hosts in a selection.
 pub async fn summary(
     db: &Db,
-    filter: &Filter,
+    selection: &Selection,
     stale_cutoff: &str,
     today: NaiveDate,
 ) -> Result<Summary> {
-    let mut sql = Sql::new(
-        "SELECT s.name AS site, h.status AS status, COUNT(*) AS n, \
-         CAST(SUM(CASE WHEN h.os_status = 'unsupported' THEN 1 ELSE 0 END) AS BIGINT) AS os_n, \
-         CAST(SUM(CASE WHEN h.software_status = 'unsupported' THEN 1 ELSE 0 END) AS BIGINT) AS sw_n, \
-         CAST(SUM(CASE WHEN h.hardware_status = 'unsupported' THEN 1 ELSE 0 END) AS BIGINT) AS hw_n, \
-         CAST(SUM(CASE WHEN h.last_seen_at < ? THEN 1 ELSE 0 END) AS BIGINT) AS stale_n \
-         FROM hosts h JOIN sites s ON s.id = h.site_id WHERE 1 = 1",
-    );
-    sql.args.push(Arg::Text(stale_cutoff.to_string()));
-    sql.text = sql.text.replacen('?', "$1", 1);
-    filter.host_clauses(&mut sql, stale_cutoff);
-    sql.text
-        .push_str(" GROUP BY s.name, h.status ORDER BY s.name");
-    let rows = sql.query().fetch_all(db.reader()).await?;
+    let unsupported = Status::Unsupported.as_str();
+    let mut sql = Builder::new("SELECT s.name AS site, h.status AS status, COUNT(*) AS n");
+    for (column, name) in [
+        ("h.os_status", "os_n"),
+        ("h.software_status", "sw_n"),
+        ("h.hardware_status", "hw_n"),
+    ] {
+        sql.push(format!(", CAST(SUM(CASE WHEN {column} = "))
+            .push_bind(unsupported)
+            .push(format!(" THEN 1 ELSE 0 END) AS BIGINT) AS {name}"));
+    }
+    sql.push(", CAST(SUM(CASE WHEN h.last_seen_at < ")
+        .push_bind(stale_cutoff.to_string())
+        .push(" THEN 1 ELSE 0 END) AS BIGINT) AS stale_n FROM hosts h JOIN sites s ON s.id = h.site_id WHERE 1 = 1");
+    selection.push_host_clauses(&mut sql, stale_cutoff);
+    sql.push(" GROUP BY s.name, h.status ORDER BY s.name");
+    let rows: Vec<SiteStatusCount> = Statement::new(sql).fetch_all(db.reader()).await?;
     let mut out = Summary::default();
     let mut by_status: BTreeMap<Status, i64> = BTreeMap::new();
-    for row in &rows {
-        let SiteStatusCount {
-            site,
-            status,
-            n,
-            os_n,
-            sw_n,
-            hw_n,
-            stale_n,
-        } = SiteStatusCount::from_row(row)?;
+    for SiteStatusCount {
+        site,
+        status,
+        n,
+        os_n,
+        sw_n,
+        hw_n,
+        stale_n,
+    } in rows
+    {
         out.hosts += n;
         out.hosts_unsupported_os += os_n;
         out.hosts_unsupported_software += sw_n;
@@ -118,56 +121,49 @@ pub async fn summary(
     }
 
     // Unfiltered, the count is answered from the (status, target) index alone.
-    let mut items = if filter.narrows_hosts() {
-        let mut sql = Sql::new(
+    let mut items = if selection.narrows_hosts() {
+        let mut sql = Builder::new(
             "SELECT f.target AS target, COUNT(*) AS n FROM findings f JOIN hosts h ON h.host_id = f.host_id \
-             JOIN sites s ON s.id = h.site_id WHERE f.status = 'unsupported'",
+             JOIN sites s ON s.id = h.site_id WHERE f.status = ",
         );
-        filter.host_clauses(&mut sql, stale_cutoff);
+        sql.push_bind(unsupported);
+        selection.push_host_clauses(&mut sql, stale_cutoff);
         sql
     } else {
-        Sql::new(
-            "SELECT f.target AS target, COUNT(*) AS n FROM findings f WHERE f.status = 'unsupported'",
-        )
+        let mut sql = Builder::new(
+            "SELECT f.target AS target, COUNT(*) AS n FROM findings f WHERE f.status = ",
+        );
+        sql.push_bind(unsupported);
+        sql
     };
-    items.text.push_str(" GROUP BY f.target ORDER BY f.target");
+    items.push(" GROUP BY f.target ORDER BY f.target");
     #[derive(FromRow)]
     struct TargetCount {
         #[sqlx(try_from = "super::ByName<Target>")]
         target: Target,
         n: i64,
     }
-    out.unsupported_items = items
-        .query()
-        .fetch_all(db.reader())
-        .await?
-        .iter()
-        .map(|row| TargetCount::from_row(row).map(|c| (c.target, c.n)))
-        .collect::<Result<_>>()?;
+    let items: Vec<TargetCount> = Statement::new(items).fetch_all(db.reader()).await?;
+    out.unsupported_items = items.into_iter().map(|c| (c.target, c.n)).collect();
 
     let first_month = today.with_day0(0).unwrap_or(today);
     let horizon = first_month
         .checked_add_months(chrono::Months::new(24))
         .unwrap_or(today);
-    let mut forecast = Sql::new(
+    let mut forecast = Builder::new(
         "SELECT SUBSTR(h.next_unsupported_on, 1, 7) AS month, COUNT(*) AS n FROM hosts h \
-         JOIN sites s ON s.id = h.site_id WHERE h.status <> 'unsupported'",
+         JOIN sites s ON s.id = h.site_id WHERE h.status <> ",
     );
-    forecast.push(
-        " AND h.next_unsupported_on > ? AND h.next_unsupported_on < ?",
-        [Arg::Text(today.to_string()), Arg::Text(horizon.to_string())],
-    );
-    filter.host_clauses(&mut forecast, stale_cutoff);
     forecast
-        .text
-        .push_str(" GROUP BY SUBSTR(h.next_unsupported_on, 1, 7) ORDER BY month");
-    let counts: HashMap<String, i64> = forecast
-        .query()
-        .fetch_all(db.reader())
-        .await?
-        .iter()
-        .map(<(String, i64)>::from_row)
-        .collect::<Result<_>>()?;
+        .push_bind(unsupported)
+        .push(" AND h.next_unsupported_on > ")
+        .push_bind(today.to_string())
+        .push(" AND h.next_unsupported_on < ")
+        .push_bind(horizon.to_string());
+    selection.push_host_clauses(&mut forecast, stale_cutoff);
+    forecast.push(" GROUP BY SUBSTR(h.next_unsupported_on, 1, 7) ORDER BY month");
+    let counts: Vec<(String, i64)> = Statement::new(forecast).fetch_all(db.reader()).await?;
+    let counts: HashMap<String, i64> = counts.into_iter().collect();
     let mut month = first_month;
     for _ in 0..24 {
         let key = month.format("%Y-%m").to_string();

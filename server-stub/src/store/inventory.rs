@@ -5,6 +5,7 @@ use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 use sunset_catalog::inventory::Inventory;
 
+use super::sql::{Builder, Statement};
 use crate::db::Db;
 
 /// Hosts per page of [`inventories_after`] (and per re-evaluation transaction).
@@ -83,46 +84,46 @@ pub async fn inventories_after(
     after: &str,
     stale: Option<&(String, NaiveDate)>,
 ) -> Result<Vec<InventoryToJudge>, sqlx::Error> {
-    let filter = if stale.is_some() {
-        " AND (catalog_version <> $3 OR evaluated_on <> $4)"
-    } else {
-        ""
+    // With `stale`, only hosts judged with another catalogue or on another day.
+    let page = |select: &str, last: Option<String>| {
+        let mut sql = Builder::new(format!("SELECT {select} FROM hosts WHERE host_id > "));
+        sql.push_bind(after.to_string());
+        if let Some(last) = last {
+            sql.push(" AND host_id <= ").push_bind(last);
+        }
+        if let Some((version, day)) = stale {
+            sql.push(" AND (catalog_version <> ")
+                .push_bind(version.clone())
+                .push(" OR evaluated_on <> ")
+                .push_bind(day.to_string())
+                .push(")");
+        }
+        sql.push(" ORDER BY host_id LIMIT ").push_bind(PAGE_HOSTS);
+        sql
     };
-    let sizes_sql = format!(
-        "SELECT host_id, CAST(COALESCE(LENGTH(inventory_gz), 0) + LENGTH(inventory) AS BIGINT) AS size \
-         FROM hosts WHERE host_id > $1{filter} ORDER BY host_id LIMIT $2"
-    );
-    let mut sizes = sqlx::query(&sizes_sql)
-        .bind(after.to_string())
-        .bind(PAGE_HOSTS);
-    if let Some((version, day)) = stale {
-        sizes = sizes.bind(version.clone()).bind(day.to_string());
-    }
-    let sizes = sizes.fetch_all(db.reader()).await?;
+    let sizes: Vec<(String, Option<i64>)> = Statement::new(page(
+        "host_id, CAST(COALESCE(LENGTH(inventory_gz), 0) + LENGTH(inventory) AS BIGINT) AS size",
+        None,
+    ))
+    .fetch_all(db.reader())
+    .await?;
     let mut total = 0i64;
     let mut last = None;
-    for row in &sizes {
-        let size: i64 = row.try_get::<Option<i64>, _>("size")?.unwrap_or(0);
+    for (host_id, size) in sizes {
+        let size = size.unwrap_or(0);
         if last.is_some() && total + size > PAGE_BYTES {
             break;
         }
         total += size;
-        last = Some(row.try_get::<String, _>("host_id")?);
+        last = Some(host_id);
     }
     let Some(last) = last else {
         return Ok(Vec::new());
     };
-    let rows_sql = format!(
-        "SELECT host_id, last_report_id AS report_id, inventory, inventory_gz FROM hosts \
-         WHERE host_id > $1 AND host_id <= $2{filter} ORDER BY host_id LIMIT {PAGE_HOSTS}"
-    );
-    let mut rows = sqlx::query(&rows_sql).bind(after.to_string()).bind(last);
-    if let Some((version, day)) = stale {
-        rows = rows.bind(version.clone()).bind(day.to_string());
-    }
-    rows.fetch_all(db.reader())
-        .await?
-        .iter()
-        .map(InventoryToJudge::from_row)
-        .collect()
+    Statement::new(page(
+        "host_id, last_report_id AS report_id, inventory, inventory_gz",
+        Some(last),
+    ))
+    .fetch_all(db.reader())
+    .await
 }

@@ -4,7 +4,7 @@
 //!   and sessions, API tokens);
 //! - `ingest`: storing a report (host, findings, history) and retention;
 //! - `inventory`: the stored inventory and how it is read back;
-//! - `filter`, `queries`, `estate`: the read side (listings, the host page, the estate summary);
+//! - `selection`, `queries`, `estate`: the read side (listings, the host page, the estate summary);
 //! - `risks`, `audit`: the risk register and the audit log;
 //! - `meta`: collector-wide values (the catalogue the verdicts rest on).
 //!
@@ -18,12 +18,12 @@ mod audit;
 mod column;
 pub(crate) use column::{ByName, NullableByName};
 mod estate;
-mod filter;
 mod ingest;
 mod inventory;
 mod meta;
 mod queries;
 mod risks;
+mod selection;
 mod sites;
 mod sql;
 pub mod tokens;
@@ -33,7 +33,6 @@ mod verdicts;
 pub(crate) use audit::audit_on;
 pub use audit::{AuditEntry, audit_event, audit_log};
 pub use estate::{SiteSummary, Summary, summary};
-pub use filter::{Filter, MAX_OFFSET};
 pub use ingest::{HostFacts, IngestJob, IngestOutcome, ingest, ingest_batch, purge};
 pub use inventory::{
     InventoryToJudge, MAX_STORED_INVENTORY_BYTES, StoredInventory, inventories_after,
@@ -44,6 +43,7 @@ pub use queries::{
     host, host_status_counts, hosts, products, report_exists,
 };
 pub use risks::{Risk, all_risks, delete_risk, risks_for_host, save_risk};
+pub use selection::Selection;
 pub use sites::{Site, SiteError, add_site, list_sites, revoke_site, site_for_token};
 pub use users::{
     Session, User, create_session, delete_session, session, upsert_user, user_by_name,

@@ -2,21 +2,19 @@
 
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
-use sqlx::any::AnyRow;
 use sunset_catalog::catalog::Target;
 use sunset_catalog::evaluate::Status;
 
 use super::Result;
 use super::column::status_order;
-use super::filter::{Filter, value};
 use super::inventory::StoredInventory;
-use super::sql::{Arg, Sql};
+use super::selection::Selection;
+use super::sql::{Builder, Statement};
 use crate::db::Db;
 
-/// Every row of a query's result, decoded (the first decode error is the query's error).
-fn decode_all<T: for<'r> FromRow<'r, AnyRow>>(rows: &[AnyRow]) -> Result<Vec<T>> {
-    rows.iter().map(T::from_row).collect()
-}
+/// Findings with their hosts and sites, for `SELECT … {FINDINGS_OF_HOSTS}`.
+const FINDINGS_OF_HOSTS: &str =
+    "FROM findings f JOIN hosts h ON h.host_id = f.host_id JOIN sites s ON s.id = h.site_id";
 
 /// A host as listed (and as exported: the CSV columns are these fields).
 #[derive(Clone, Debug, Serialize, Deserialize, FromRow)]
@@ -67,31 +65,35 @@ const HOST_COLUMNS: &str = "h.host_id, h.hostname, s.name AS site, h.site_tag, h
     h.status_since, h.os_status, h.software_status, h.hardware_status, h.finding_count, h.unsupported_count, \
     h.next_unsupported_on, h.last_seen_at, h.collected_at, h.agent_version, h.catalog_version";
 
-/// Hosts matching a filter, worst first, and how many match in all.
+/// Hosts in a selection, worst first, a page of them, and how many there are in all.
 pub async fn hosts(
     db: &Db,
-    filter: &Filter,
+    selection: &Selection,
     stale_cutoff: &str,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<HostRow>, i64)> {
-    let mut count =
-        Sql::new("SELECT COUNT(*) AS n FROM hosts h JOIN sites s ON s.id = h.site_id WHERE 1 = 1");
-    filter.host_clauses(&mut count, stale_cutoff);
-    let total: i64 = sqlx::Row::try_get(&count.query().fetch_one(db.reader()).await?, "n")?;
-    let mut sql = Sql::new(&format!(
-        "SELECT {HOST_COLUMNS} FROM hosts h JOIN sites s ON s.id = h.site_id WHERE 1 = 1"
+    let build = |select: &str| {
+        let mut sql = Builder::new(format!(
+            "SELECT {select} FROM hosts h JOIN sites s ON s.id = h.site_id WHERE 1 = 1"
+        ));
+        selection.push_host_clauses(&mut sql, stale_cutoff);
+        sql
+    };
+    let total = Statement::new(build("COUNT(*)"))
+        .fetch_scalar(db.reader())
+        .await?;
+    let mut sql = build(HOST_COLUMNS);
+    sql.push(format!(
+        " ORDER BY {}, h.hostname_lower, h.host_id",
+        status_order("h.status")
     ));
-    filter.host_clauses(&mut sql, stale_cutoff);
-    sql.push(
-        &format!(
-            " ORDER BY {}, h.hostname_lower, h.host_id LIMIT ? OFFSET ?",
-            status_order("h.status")
-        ),
-        [Arg::Int(limit), Arg::Int(offset)],
-    );
-    let rows = sql.query().fetch_all(db.reader()).await?;
-    Ok((decode_all(&rows)?, total))
+    sql.push(" LIMIT ")
+        .push_bind(limit)
+        .push(" OFFSET ")
+        .push_bind(offset);
+    let rows = Statement::new(sql).fetch_all(db.reader()).await?;
+    Ok((rows, total))
 }
 
 /// A finding as listed, with its host (and as exported: the CSV columns are these fields).
@@ -139,47 +141,34 @@ const FINDING_COLUMNS_SELECT: &str = "f.host_id, h.hostname, s.name AS site, f.f
     f.product_id, f.product_name, f.subject, f.installed_version, f.cycle, f.cycle_label, f.status, \
     f.security_support_end, f.extended_support_end, f.first_seen_at, f.status_since";
 
-/// Findings matching a filter (status and product apply to the finding), worst first.
+/// Findings in a selection (status and product apply to the finding), worst first, a page of
+/// them, and how many there are in all.
 pub async fn findings(
     db: &Db,
-    filter: &Filter,
+    selection: &Selection,
     stale_cutoff: &str,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<FindingListRow>, i64)> {
     let build = |select: &str| {
-        let mut sql = Sql::new(&format!(
-            "SELECT {select} FROM findings f JOIN hosts h ON h.host_id = f.host_id JOIN sites s ON s.id = h.site_id WHERE 1 = 1"
-        ));
-        let host_filter = Filter {
-            status: None,
-            product: None,
-            ..filter.clone()
-        };
-        host_filter.host_clauses(&mut sql, stale_cutoff);
-        if let Some(status) = value(&filter.status) {
-            sql.push(" AND f.status = ?", [Arg::Text(status)]);
-        }
-        if let Some(product) = value(&filter.product) {
-            sql.push(" AND f.product_id = ?", [Arg::Text(product)]);
-        }
-        if let Some(target) = value(&filter.target) {
-            sql.push(" AND f.target = ?", [Arg::Text(target)]);
-        }
+        let mut sql = Builder::new(format!("SELECT {select} {FINDINGS_OF_HOSTS} WHERE 1 = 1"));
+        selection.push_finding_clauses(&mut sql, stale_cutoff, true);
         sql
     };
-    let count = build("COUNT(*) AS n");
-    let total: i64 = sqlx::Row::try_get(&count.query().fetch_one(db.reader()).await?, "n")?;
+    let total = Statement::new(build("COUNT(*)"))
+        .fetch_scalar(db.reader())
+        .await?;
     let mut sql = build(FINDING_COLUMNS_SELECT);
-    sql.push(
-        &format!(
-            " ORDER BY {}, f.product_id, h.hostname_lower, f.finding_key LIMIT ? OFFSET ?",
-            status_order("f.status")
-        ),
-        [Arg::Int(limit), Arg::Int(offset)],
-    );
-    let rows = sql.query().fetch_all(db.reader()).await?;
-    Ok((decode_all(&rows)?, total))
+    sql.push(format!(
+        " ORDER BY {}, f.product_id, h.hostname_lower, f.finding_key",
+        status_order("f.status")
+    ));
+    sql.push(" LIMIT ")
+        .push_bind(limit)
+        .push(" OFFSET ")
+        .push_bind(offset);
+    let rows = Statement::new(sql).fetch_all(db.reader()).await?;
+    Ok((rows, total))
 }
 
 /// Findings by product and release: how many hosts have each, by status.
@@ -202,31 +191,23 @@ pub struct ProductRow {
     pub hosts: i64,
 }
 
-/// Installations by product and release.
-pub async fn products(db: &Db, filter: &Filter, stale_cutoff: &str) -> Result<Vec<ProductRow>> {
-    let mut sql = Sql::new(
-        "SELECT f.product_id, MAX(f.product_name) AS product_name, f.cycle, MAX(f.cycle_label) AS cycle_label, \
-         f.status, COUNT(*) AS installations, COUNT(DISTINCT f.host_id) AS hosts \
-         FROM findings f JOIN hosts h ON h.host_id = f.host_id JOIN sites s ON s.id = h.site_id WHERE 1 = 1",
-    );
-    let host_filter = Filter {
-        status: None,
-        product: None,
-        ..filter.clone()
-    };
-    host_filter.host_clauses(&mut sql, stale_cutoff);
-    if let Some(status) = value(&filter.status) {
-        sql.push(" AND f.status = ?", [Arg::Text(status)]);
-    }
-    if let Some(product) = value(&filter.product) {
-        sql.push(" AND f.product_id = ?", [Arg::Text(product)]);
-    }
-    sql.text.push_str(&format!(
+/// Installations by product and release, in a selection (its target aside).
+pub async fn products(
+    db: &Db,
+    selection: &Selection,
+    stale_cutoff: &str,
+) -> Result<Vec<ProductRow>> {
+    let mut sql = Builder::new(format!(
+        "SELECT f.product_id, MAX(f.product_name) AS product_name, f.cycle, \
+         MAX(f.cycle_label) AS cycle_label, f.status, COUNT(*) AS installations, \
+         COUNT(DISTINCT f.host_id) AS hosts {FINDINGS_OF_HOSTS} WHERE 1 = 1"
+    ));
+    selection.push_finding_clauses(&mut sql, stale_cutoff, false);
+    sql.push(format!(
         " GROUP BY f.product_id, f.cycle, f.status ORDER BY {}, f.product_id, f.cycle",
         status_order("f.status")
     ));
-    let rows = sql.query().fetch_all(db.reader()).await?;
-    decode_all(&rows)
+    Statement::new(sql).fetch_all(db.reader()).await
 }
 
 /// Hosts per status, for `/metrics`.
@@ -294,8 +275,8 @@ pub async fn host(db: &Db, host_id: &str) -> Result<Option<HostDetail>> {
     .await?;
     let Some(row) = row else { return Ok(None) };
     let findings: Vec<WithDetail> = sqlx::query_as(&format!(
-        "SELECT {FINDING_COLUMNS_SELECT}, f.detail FROM findings f JOIN hosts h ON h.host_id = f.host_id \
-         JOIN sites s ON s.id = h.site_id WHERE f.host_id = $1 ORDER BY {}, f.target, f.product_id, f.finding_key",
+        "SELECT {FINDING_COLUMNS_SELECT}, f.detail {FINDINGS_OF_HOSTS} WHERE f.host_id = $1 \
+         ORDER BY {}, f.target, f.product_id, f.finding_key",
         status_order("f.status")
     ))
     .bind(host_id.to_string())
@@ -328,14 +309,18 @@ pub async fn report_exists(db: &Db, report_id: &str) -> Result<bool> {
 
 /// Unsupported and extended-support findings with their full detail, for the evidence pack.
 pub async fn evidence_findings(db: &Db) -> Result<Vec<(FindingListRow, String)>> {
-    let rows: Vec<WithDetail> = sqlx::query_as(&format!(
-        "SELECT {FINDING_COLUMNS_SELECT}, f.detail FROM findings f JOIN hosts h ON h.host_id = f.host_id \
-         JOIN sites s ON s.id = h.site_id WHERE f.status IN ('unsupported', 'extended') \
-         ORDER BY {}, f.target, f.product_id, s.name, h.hostname_lower, f.finding_key",
+    let mut sql = Builder::new(format!(
+        "SELECT {FINDING_COLUMNS_SELECT}, f.detail {FINDINGS_OF_HOSTS} WHERE f.status IN ("
+    ));
+    let mut statuses = sql.separated(", ");
+    for status in [Status::Unsupported, Status::Extended] {
+        statuses.push_bind(status.as_str());
+    }
+    sql.push(format!(
+        ") ORDER BY {}, f.target, f.product_id, s.name, h.hostname_lower, f.finding_key",
         status_order("f.status")
-    ))
-    .fetch_all(db.reader())
-    .await?;
+    ));
+    let rows: Vec<WithDetail> = Statement::new(sql).fetch_all(db.reader()).await?;
     Ok(rows.into_iter().map(WithDetail::pair).collect())
 }
 

@@ -1,59 +1,111 @@
-//! Hand-assembled queries (replaced by a query builder in the next step).
+//! Queries whose shape depends on the request are built with sqlx's `QueryBuilder` and run as a
+//! [`Statement`], which numbers their placeholders.
+//!
+//! Through the `Any` driver, `QueryBuilder::push_bind` writes `?` placeholders: SQLite takes them,
+//! PostgreSQL refuses them (sqlx issue 3000, still open in 0.8.6: `AnyArguments` has no placeholder
+//! format of its own, and the back end is only known when the query runs). Both take `$1`-style
+//! placeholders, so [`Statement::new`] rewrites each `?` to `$n` before the query runs. The text is
+//! the code's own — every value is bound, never written into it — so a `?` outside a quoted literal
+//! is always a placeholder. Delete this once sqlx numbers them itself.
 
-use sqlx::Any;
-use sqlx::any::AnyArguments;
-use sqlx::query::Query;
+use sqlx::any::{AnyArguments, AnyQueryResult, AnyRow};
+use sqlx::{Any, Execute, Executor, FromRow, QueryBuilder};
 
-/// A bound value.
-#[derive(Clone, Debug)]
-pub(super) enum Arg {
-    /// Text.
-    Text(String),
-    /// Integer.
-    Int(i64),
+use super::Result;
+
+/// A query under construction: SQL text from code, values bound.
+pub(super) type Builder = QueryBuilder<'static, Any>;
+
+/// A built query: its text with numbered placeholders, and the builder holding its values.
+pub(super) struct Statement {
+    sql: String,
+    builder: Builder,
 }
 
-fn bind_all<'q>(
-    mut query: Query<'q, Any, AnyArguments<'q>>,
-    args: &[Arg],
-) -> Query<'q, Any, AnyArguments<'q>> {
-    for arg in args {
-        query = match arg {
-            Arg::Text(s) => query.bind(s.clone()),
-            Arg::Int(i) => query.bind(*i),
-        };
-    }
-    query
+/// The values bound in `builder` (they can only be taken for as long as it is borrowed).
+fn arguments(builder: &mut Builder) -> Result<AnyArguments<'_>> {
+    Ok(builder
+        .build()
+        .take_arguments()
+        .map_err(sqlx::Error::Encode)?
+        .unwrap_or_default())
 }
 
-/// A query under construction: clause text from code, values as bound arguments.
-#[derive(Default)]
-pub(super) struct Sql {
-    pub(super) text: String,
-    pub(super) args: Vec<Arg>,
-}
-
-impl Sql {
-    pub(super) fn new(text: &str) -> Sql {
-        Sql {
-            text: text.to_string(),
-            args: Vec::new(),
+impl Statement {
+    /// The query `builder` holds, placeholders numbered.
+    pub(super) fn new(builder: Builder) -> Statement {
+        Statement {
+            sql: numbered(builder.sql()),
+            builder,
         }
     }
-    /// Appends `clause`, replacing each `?` with the next `$n` and binding `arg`.
-    pub(super) fn push(&mut self, clause: &str, args: impl IntoIterator<Item = Arg>) {
-        let mut args = args.into_iter();
-        for (i, part) in clause.split('?').enumerate() {
-            if i > 0 {
-                if let Some(arg) = args.next() {
-                    self.args.push(arg);
-                }
-                self.text.push_str(&format!("${}", self.args.len()));
+
+    /// Every row, decoded.
+    pub(super) async fn fetch_all<'c, T>(
+        mut self,
+        executor: impl Executor<'c, Database = Any>,
+    ) -> Result<Vec<T>>
+    where
+        T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+    {
+        let args = arguments(&mut self.builder)?;
+        sqlx::query_as_with(&self.sql, args)
+            .fetch_all(executor)
+            .await
+    }
+
+    /// The one row's first column (a count).
+    pub(super) async fn fetch_scalar<'c>(
+        mut self,
+        executor: impl Executor<'c, Database = Any>,
+    ) -> Result<i64> {
+        let args = arguments(&mut self.builder)?;
+        sqlx::query_scalar_with(&self.sql, args)
+            .fetch_one(executor)
+            .await
+    }
+
+    /// Runs a statement that returns no rows.
+    pub(super) async fn execute<'c>(
+        mut self,
+        executor: impl Executor<'c, Database = Any>,
+    ) -> Result<AnyQueryResult> {
+        let args = arguments(&mut self.builder)?;
+        sqlx::query_with(&self.sql, args).execute(executor).await
+    }
+}
+
+/// `sql` with each `?` outside a `'…'` literal replaced by `$1`, `$2`, … in order.
+fn numbered(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut n = 0;
+    let mut quoted = false;
+    for c in sql.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                out.push(c);
             }
-            self.text.push_str(part);
+            '?' if !quoted => {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            }
+            _ => out.push(c),
         }
     }
-    pub(super) fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
-        bind_all(sqlx::query(&self.text), &self.args)
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_outside_literals() {
+        assert_eq!(
+            numbered("SELECT 1 WHERE a = ? AND b LIKE ? ESCAPE '\\' AND c = '?' AND d IN (?, ?)"),
+            "SELECT 1 WHERE a = $1 AND b LIKE $2 ESCAPE '\\' AND c = '?' AND d IN ($3, $4)"
+        );
     }
 }

@@ -5,15 +5,12 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sqlx::Any;
 use sqlx::FromRow;
-use sqlx::any::AnyArguments;
-use sqlx::query::Query;
 use sunset_catalog::evaluate::Status;
 use uuid::Uuid;
 
 use super::Result;
-use super::sql::{Arg, Sql};
+use super::sql::{Builder, Statement};
 use crate::db::{Db, WriteTx};
 use crate::verdict::{FindingRow, HostVerdict};
 
@@ -200,76 +197,48 @@ pub(crate) async fn replace_findings(
     }
     let gone: Vec<&String> = old.keys().collect();
     for chunk in gone.chunks(FINDINGS_PER_INSERT) {
-        let mut sql = Sql::new("DELETE FROM findings WHERE host_id = ");
-        sql.push("?", [Arg::Text(host_id.to_string())]);
-        sql.push(" AND finding_key IN (", []);
-        for (i, key) in chunk.iter().enumerate() {
-            sql.push(
-                if i == 0 { "?" } else { ", ?" },
-                [Arg::Text((*key).clone())],
-            );
+        let mut sql = Builder::new("DELETE FROM findings WHERE host_id = ");
+        sql.push_bind(host_id.to_string())
+            .push(" AND finding_key IN (");
+        let mut keys = sql.separated(", ");
+        for key in chunk {
+            keys.push_bind((*key).clone());
         }
-        sql.push(")", []);
-        sql.query().execute(&mut *conn).await?;
+        sql.push(")");
+        Statement::new(sql).execute(&mut *conn).await?;
     }
     for chunk in writes.chunks(FINDINGS_PER_INSERT) {
-        let columns = FINDING_COLUMNS.len() + 3;
-        let mut sql = format!(
-            "INSERT INTO findings ({}, host_id, first_seen_at, status_since) VALUES ",
+        let mut sql = Builder::new(format!(
+            "INSERT INTO findings ({}, host_id, first_seen_at, status_since) ",
             FINDING_COLUMNS.join(", ")
-        );
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            for c in 0..columns {
-                if c > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&format!("${}", i * columns + c + 1));
-            }
-            sql.push(')');
-        }
-        sql.push_str(
+        ));
+        sql.push_values(chunk, |mut row, (f, first_seen, status_since)| {
+            // In the order of FINDING_COLUMNS.
+            row.push_bind(f.key.clone())
+                .push_bind(f.target.as_str())
+                .push_bind(f.kind.clone())
+                .push_bind(f.product_id.clone())
+                .push_bind(f.product_name.clone())
+                .push_bind(f.subject.clone())
+                .push_bind(f.installed_version.clone())
+                .push_bind(f.cycle.clone())
+                .push_bind(f.cycle_label.clone())
+                .push_bind(f.status.as_str())
+                .push_bind(f.security_support_end.clone())
+                .push_bind(f.extended_support_end.clone())
+                .push_bind(f.detail.clone())
+                .push_bind(host_id.to_string())
+                .push_bind(first_seen.clone())
+                .push_bind(status_since.clone());
+        });
+        sql.push(
             " ON CONFLICT (host_id, finding_key) DO UPDATE SET first_seen_at = excluded.first_seen_at, \
              status_since = excluded.status_since",
         );
         for column in &FINDING_COLUMNS[1..] {
-            sql.push_str(&format!(", {column} = excluded.{column}"));
+            sql.push(format!(", {column} = excluded.{column}"));
         }
-        let mut query = sqlx::query(&sql);
-        for (f, first_seen, status_since) in chunk {
-            query = bind_finding(query, host_id, f, first_seen.clone(), status_since.clone());
-        }
-        query.execute(&mut *conn).await?;
+        Statement::new(sql).execute(&mut *conn).await?;
     }
     Ok(())
-}
-
-fn bind_finding<'q>(
-    query: Query<'q, Any, AnyArguments<'q>>,
-    host_id: &str,
-    f: &FindingRow,
-    first_seen: String,
-    status_since: String,
-) -> Query<'q, Any, AnyArguments<'q>> {
-    // In the order of FINDING_COLUMNS, then host_id, first_seen_at, status_since.
-    query
-        .bind(f.key.clone())
-        .bind(f.target.as_str())
-        .bind(f.kind.clone())
-        .bind(f.product_id.clone())
-        .bind(f.product_name.clone())
-        .bind(f.subject.clone())
-        .bind(f.installed_version.clone())
-        .bind(f.cycle.clone())
-        .bind(f.cycle_label.clone())
-        .bind(f.status.as_str())
-        .bind(f.security_support_end.clone())
-        .bind(f.extended_support_end.clone())
-        .bind(f.detail.clone())
-        .bind(host_id.to_string())
-        .bind(first_seen)
-        .bind(status_since)
 }

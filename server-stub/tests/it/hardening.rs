@@ -12,7 +12,7 @@ use crate::util::{Backend, inventory, start, start_with_config};
 
 backend_tests!(
     risk_register_accepts_only_real_finding_keys,
-    page_offsets_out_of_range_are_400,
+    page_offsets_and_filter_values_out_of_range_are_400,
     authenticated_pages_and_exports_are_never_cached,
     metrics_can_require_a_token,
     the_dashboard_over_plain_http_is_for_this_machine_only,
@@ -83,7 +83,7 @@ async fn risk_register_accepts_only_real_finding_keys(backend: Backend) {
     assert!(risks.iter().any(|r| r.finding_key == real));
 }
 
-async fn page_offsets_out_of_range_are_400(backend: Backend) {
+async fn page_offsets_and_filter_values_out_of_range_are_400(backend: Backend) {
     let server = start(&backend).await;
     let cookie = server.session("viewer").await;
     for path in [
@@ -99,6 +99,25 @@ async fn page_offsets_out_of_range_are_400(backend: Backend) {
     }
     let (status, _) = server.get(&cookie, "/api/v1/hosts?offset=1000000000").await;
     assert_eq!(status, 200);
+    // Filters are parsed before the store is asked: a value that is not one is a 400 naming it.
+    for (path, parameter) in [
+        ("/api/v1/hosts?status=retired", "status"),
+        ("/api/v1/findings.csv?target=firmware", "target"),
+        ("/api/v1/summary?stale=maybe", "stale"),
+        ("/hosts?status=Unsupported", "status"),
+        ("/exports/findings.csv?target=bios", "target"),
+    ] {
+        let (status, body) = server.get(&cookie, path).await;
+        assert_eq!(status, 400, "{path}: {body}");
+        assert!(body.contains(parameter), "{path}: {body}");
+    }
+    for path in [
+        "/api/v1/hosts?status=unsupported&stale=false",
+        "/findings?target=os&stale=true",
+    ] {
+        let (status, body) = server.get(&cookie, path).await;
+        assert_eq!(status, 200, "{path}: {body}");
+    }
 }
 
 async fn authenticated_pages_and_exports_are_never_cached(backend: Backend) {

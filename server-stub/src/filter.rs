@@ -1,0 +1,181 @@
+//! The filters every listing takes in its query string — `site`, `status`, `product`, `os`, `q`
+//! (host name), `target`, `stale`, `limit`, `offset` — for the dashboard, the JSON API and the
+//! exports, and their parse into the store's typed [`Selection`].
+//!
+//! [`Filter`] is the query string as sent (the dashboard echoes it into its forms and links);
+//! [`Filter::selection`] is what the store is asked. A status or target that is not one, or a
+//! `stale` that is neither yes nor no, is a 400 naming the parameter, rather than an empty list.
+
+use std::str::FromStr;
+
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use sunset_catalog::catalog::Target;
+use sunset_catalog::evaluate::Status;
+
+use crate::http::ApiError;
+use crate::store::Selection;
+
+/// Largest `offset` a listing accepts.
+pub const MAX_OFFSET: i64 = 1_000_000_000;
+/// Longest text filter kept (longer is cut; no real site, product or host name comes close).
+const MAX_TEXT: usize = 200;
+
+/// A listing's query string.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct Filter {
+    /// Site name, exact.
+    #[serde(default, skip_serializing_if = "is_blank")]
+    pub site: Option<String>,
+    /// Status (`unsupported`, …).
+    #[serde(default, skip_serializing_if = "is_blank")]
+    pub status: Option<String>,
+    /// Catalogue product id.
+    #[serde(default, skip_serializing_if = "is_blank")]
+    pub product: Option<String>,
+    /// OS name, substring, case-insensitive.
+    #[serde(default, skip_serializing_if = "is_blank")]
+    pub os: Option<String>,
+    /// Host name, substring, case-insensitive.
+    #[serde(default, skip_serializing_if = "is_blank")]
+    pub q: Option<String>,
+    /// Finding target (`os`, `software`, `hardware`); findings only.
+    #[serde(default, skip_serializing_if = "is_blank")]
+    pub target: Option<String>,
+    /// Only hosts not seen for the stale period (`true`).
+    #[serde(default, skip_serializing_if = "is_blank")]
+    pub stale: Option<String>,
+    /// Page size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+    /// Rows to skip.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<i64>,
+}
+
+fn is_blank(value: &Option<String>) -> bool {
+    text(value).is_none()
+}
+
+/// A text filter: trimmed, `None` when blank, at most [`MAX_TEXT`] characters.
+fn text(value: &Option<String>) -> Option<String> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|v| v.chars().take(MAX_TEXT).collect())
+}
+
+/// A catalogue enum by name; anything else is a 400 listing the names it could be.
+fn named<T: FromStr + Copy>(
+    value: &Option<String>,
+    field: &str,
+    all: &[T],
+    name: fn(T) -> &'static str,
+) -> Result<Option<T>, ApiError> {
+    let Some(given) = text(value) else {
+        return Ok(None);
+    };
+    given.parse().map(Some).map_err(|_| {
+        let names: Vec<&str> = all.iter().map(|t| name(*t)).collect();
+        ApiError::field(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "{field} must be one of {} (got {given:?})",
+                names.join(", ")
+            ),
+            field,
+        )
+    })
+}
+
+impl Filter {
+    /// What the store is asked for.
+    pub fn selection(&self) -> Result<Selection, ApiError> {
+        let stale = match text(&self.stale).as_deref() {
+            None | Some("false" | "0" | "no" | "off") => false,
+            Some("true" | "1" | "yes" | "on") => true,
+            Some(other) => {
+                return Err(ApiError::field(
+                    StatusCode::BAD_REQUEST,
+                    format!("stale must be true or false (got {other:?})"),
+                    "stale",
+                ));
+            }
+        };
+        Ok(Selection {
+            site: text(&self.site),
+            status: named(&self.status, "status", &Status::ALL, Status::as_str)?,
+            product: text(&self.product),
+            os: text(&self.os),
+            host_name: text(&self.q),
+            target: named(&self.target, "target", &Target::ALL, Target::as_str)?,
+            stale,
+        })
+    }
+
+    /// Page bounds: at most `max` rows, from an offset of 0 to [`MAX_OFFSET`] (anything else is
+    /// refused, so `offset + limit` can never overflow).
+    pub fn page(&self, default: i64, max: i64) -> Result<(i64, i64), ApiError> {
+        let limit = self.limit.unwrap_or(default).clamp(1, max);
+        let offset = self.offset.unwrap_or(0);
+        if !(0..=MAX_OFFSET).contains(&offset) {
+            return Err(ApiError::field(
+                StatusCode::BAD_REQUEST,
+                format!("offset must be 0 to {MAX_OFFSET} (got {offset})"),
+                "offset",
+            ));
+        }
+        Ok((limit, offset))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn filter(query: &str) -> Filter {
+        serde_urlencoded::from_str(query).unwrap()
+    }
+
+    #[test]
+    fn the_query_string_becomes_a_typed_selection() {
+        let selection =
+            filter("site=Riverside&status=unsupported&target=os&q=+WKS+&stale=true&os=")
+                .selection()
+                .unwrap();
+        assert_eq!(
+            selection,
+            Selection {
+                site: Some("Riverside".into()),
+                status: Some(Status::Unsupported),
+                host_name: Some("WKS".into()),
+                target: Some(Target::Os),
+                stale: true,
+                ..Selection::default()
+            }
+        );
+        assert_eq!(filter("").selection().unwrap(), Selection::default());
+        assert!(!filter("stale=false").selection().unwrap().stale);
+    }
+
+    #[test]
+    fn bad_values_are_400_naming_the_parameter() {
+        for (query, field) in [
+            ("status=retired", "status"),
+            ("status=Unsupported", "status"),
+            ("target=firmware", "target"),
+            ("stale=maybe", "stale"),
+            ("offset=-1", "offset"),
+        ] {
+            let f = filter(query);
+            let error = f
+                .selection()
+                .and_then(|_| f.page(10, 10).map(|_| ()))
+                .unwrap_err();
+            assert_eq!(error.status, StatusCode::BAD_REQUEST, "{query}");
+            assert_eq!(error.field.as_deref(), Some(field), "{query}");
+        }
+    }
+}
