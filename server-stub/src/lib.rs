@@ -2,13 +2,16 @@
 //! stores them in SQLite or PostgreSQL, and shows central IT which machines are a risk.
 //!
 //! Code map: `config` (collector.toml), `db` (pool + migrations, one code path for both back
-//! ends, every write in one checked transaction, job locks), `health` (whether writes work),
-//! `store` (every query, one file per concern; API tokens in `store::tokens`), `verdict` (inventory → stored findings), `validate` (what a report must be),
-//! `ingest` (agents' API), `admission` (how much memory-hungry work runs at once), `login`,
-//! `throttle` (who may call), `api` (JSON/CSV for tools), `web` (dashboard),
-//! `transport` (headers, plain HTTP), `ownership` (which site a host belongs to), `reevaluate` and
-//! `jobs` (keeping verdicts current, across instances), `state` (what every request shares),
-//! `server` (router, `run`), `cli` (management commands). `main.rs` only parses arguments and calls `cli::run`.
+//! ends, every write in one checked `WriteTx`, reads on read-only connections, job locks),
+//! `health` (whether writes work), `store` (every query, one file per concern, rows typed; API
+//! tokens in `store::tokens`), `filter` (a listing's query string, parsed into a
+//! `store::Selection`), `verdict` (inventory → stored findings), `validate` (what a report must
+//! be), `ingest` (agents' API), `admission` (how much memory-hungry work runs at once), `login`,
+//! `throttle` (who may call), `api` (JSON/CSV for tools), `csv` (CSV from the same rows), `web`
+//! (dashboard), `transport` (headers, plain HTTP), `ownership` (which site a host belongs to),
+//! `reevaluate` and `jobs` (keeping verdicts current, across instances), `state` (what every
+//! request shares), `server` (router, `run`), `cli` (management commands). `main.rs` only parses
+//! arguments and calls `cli::run`.
 
 pub mod admission;
 pub mod api;

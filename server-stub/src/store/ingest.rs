@@ -8,7 +8,7 @@ use sunset_catalog::evaluate::Status;
 use sunset_catalog::inventory::Inventory;
 
 use super::audit::audit_on;
-use super::verdicts::{record_status_change, replace_findings};
+use super::verdicts::{bind_roll_up, record_status_change, replace_findings};
 use super::{Result, ts};
 use crate::db::{Db, WriteTx};
 use crate::verdict::HostVerdict;
@@ -195,11 +195,11 @@ async fn ingest_on(tx: &mut WriteTx<'_>, job: &IngestJob) -> Result<IngestOutcom
     }
     let previous_status = previous.map(|p| p.status);
     let status_since = (previous_status != Some(verdict.status)).then(|| now_text.clone());
-    sqlx::query(
+    let upsert = sqlx::query(
         "INSERT INTO hosts (host_id, site_id, hostname, hostname_lower, site_tag, os_family, os_name, os_version, \
-         agent_version, collected_at, first_seen_at, last_seen_at, last_report_id, status, status_since, os_status, \
-         software_status, hardware_status, finding_count, unsupported_count, next_unsupported_on, catalog_version, \
-         evaluated_on, inventory, inventory_gz) \
+         agent_version, collected_at, first_seen_at, last_seen_at, last_report_id, status, os_status, \
+         software_status, hardware_status, finding_count, unsupported_count, next_unsupported_on, status_since, \
+         catalog_version, evaluated_on, inventory, inventory_gz) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, '', $23) \
          ON CONFLICT (host_id) DO UPDATE SET site_id = excluded.site_id, hostname = excluded.hostname, \
          hostname_lower = excluded.hostname_lower, site_tag = excluded.site_tag, os_family = excluded.os_family, \
@@ -224,21 +224,15 @@ async fn ingest_on(tx: &mut WriteTx<'_>, job: &IngestJob) -> Result<IngestOutcom
     .bind(host.agent_version.clone())
     .bind(collected_at)
     .bind(now_text.clone())
-    .bind(host.report_id.to_string())
-    .bind(verdict.status.as_str())
-    .bind(now_text.clone())
-    .bind(verdict.os_status.map(Status::as_str))
-    .bind(verdict.software_status.map(Status::as_str))
-    .bind(verdict.hardware_status.map(Status::as_str))
-    .bind(verdict.findings.len() as i64)
-    .bind(verdict.unsupported_count)
-    .bind(verdict.next_unsupported_on.map(|d| d.to_string()))
-    .bind(catalog_version.to_string())
-    .bind(today.to_string())
-    .bind(inventory_gz.to_vec())
-    .bind(status_since)
-    .execute(&mut *tx)
-    .await?;
+    .bind(host.report_id.to_string());
+    bind_roll_up(upsert, verdict)
+        .bind(now_text.clone())
+        .bind(catalog_version.to_string())
+        .bind(today.to_string())
+        .bind(inventory_gz.to_vec())
+        .bind(status_since)
+        .execute(&mut *tx)
+        .await?;
     replace_findings(tx, &host_id, verdict, &now_text).await?;
     record_status_change(
         tx,

@@ -80,15 +80,28 @@ pub async fn hosts(
         selection.push_host_clauses(&mut sql, stale_cutoff);
         sql
     };
+    let order = format!("{}, h.hostname_lower, h.host_id", status_order("h.status"));
+    page(db, build, HOST_COLUMNS, &order, limit, offset).await
+}
+
+/// A page of the rows `build(columns)` selects, in `order`, and how many it selects in all
+/// (`build("COUNT(*)")`).
+async fn page<T>(
+    db: &Db,
+    build: impl Fn(&str) -> Builder,
+    columns: &str,
+    order: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<T>, i64)>
+where
+    T: for<'r> FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
     let total = Statement::new(build("COUNT(*)"))
         .fetch_scalar(db.reader())
         .await?;
-    let mut sql = build(HOST_COLUMNS);
-    sql.push(format!(
-        " ORDER BY {}, h.hostname_lower, h.host_id",
-        status_order("h.status")
-    ));
-    sql.push(" LIMIT ")
+    let mut sql = build(columns);
+    sql.push(format!(" ORDER BY {order} LIMIT "))
         .push_bind(limit)
         .push(" OFFSET ")
         .push_bind(offset);
@@ -155,20 +168,11 @@ pub async fn findings(
         selection.push_finding_clauses(&mut sql, stale_cutoff, true);
         sql
     };
-    let total = Statement::new(build("COUNT(*)"))
-        .fetch_scalar(db.reader())
-        .await?;
-    let mut sql = build(FINDING_COLUMNS_SELECT);
-    sql.push(format!(
-        " ORDER BY {}, f.product_id, h.hostname_lower, f.finding_key",
+    let order = format!(
+        "{}, f.product_id, h.hostname_lower, f.finding_key",
         status_order("f.status")
-    ));
-    sql.push(" LIMIT ")
-        .push_bind(limit)
-        .push(" OFFSET ")
-        .push_bind(offset);
-    let rows = Statement::new(sql).fetch_all(db.reader()).await?;
-    Ok((rows, total))
+    );
+    page(db, build, FINDING_COLUMNS_SELECT, &order, limit, offset).await
 }
 
 /// Findings by product and release: how many hosts have each, by status.

@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sqlx::FromRow;
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, FromRow};
 use sunset_catalog::evaluate::Status;
 use uuid::Uuid;
 
@@ -102,24 +104,19 @@ async fn reevaluated_on(
         return Ok(false); // a newer report, or retention, got there first
     };
     let since = (old_status != verdict.status).then(|| now.to_string());
-    sqlx::query(
-        "UPDATE hosts SET status = $1, status_since = COALESCE($2, status_since), os_status = $3, \
-         software_status = $4, hardware_status = $5, finding_count = $6, unsupported_count = $7, \
-         next_unsupported_on = $8, catalog_version = $9, evaluated_on = $10 WHERE host_id = $11",
-    )
-    .bind(verdict.status.as_str())
-    .bind(since)
-    .bind(verdict.os_status.map(Status::as_str))
-    .bind(verdict.software_status.map(Status::as_str))
-    .bind(verdict.hardware_status.map(Status::as_str))
-    .bind(verdict.findings.len() as i64)
-    .bind(verdict.unsupported_count)
-    .bind(verdict.next_unsupported_on.map(|d| d.to_string()))
-    .bind(catalog_version.to_string())
-    .bind(today.to_string())
-    .bind(host_id.to_string())
-    .execute(&mut *tx)
-    .await?;
+    let update = sqlx::query(
+        "UPDATE hosts SET status = $1, os_status = $2, software_status = $3, hardware_status = $4, \
+         finding_count = $5, unsupported_count = $6, next_unsupported_on = $7, \
+         status_since = COALESCE($8, status_since), catalog_version = $9, evaluated_on = $10 \
+         WHERE host_id = $11",
+    );
+    bind_roll_up(update, verdict)
+        .bind(since)
+        .bind(catalog_version.to_string())
+        .bind(today.to_string())
+        .bind(host_id.to_string())
+        .execute(&mut *tx)
+        .await?;
     replace_findings(tx, host_id, verdict, now).await?;
     record_status_change(
         tx,
@@ -131,6 +128,23 @@ async fn reevaluated_on(
     )
     .await?;
     Ok(true)
+}
+
+/// Binds what a verdict sets on its host, in this order: `status`, `os_status`,
+/// `software_status`, `hardware_status`, `finding_count`, `unsupported_count`,
+/// `next_unsupported_on`.
+pub(super) fn bind_roll_up<'q>(
+    query: Query<'q, Any, AnyArguments<'q>>,
+    verdict: &HostVerdict,
+) -> Query<'q, Any, AnyArguments<'q>> {
+    query
+        .bind(verdict.status.as_str())
+        .bind(verdict.os_status.map(Status::as_str))
+        .bind(verdict.software_status.map(Status::as_str))
+        .bind(verdict.hardware_status.map(Status::as_str))
+        .bind(verdict.findings.len() as i64)
+        .bind(verdict.unsupported_count)
+        .bind(verdict.next_unsupported_on.map(|d| d.to_string()))
 }
 
 /// Records that a host's status changed (nothing when it did not).
