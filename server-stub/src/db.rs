@@ -133,7 +133,7 @@ impl Drop for JobLock {
 
 /// One write transaction, the only way to write (handed out by [`Db::write`], which commits it).
 ///
-/// It holds what serialises writers for as long as it lives: on SQLite the one-writer lock (the
+/// It cannot outlive what serialises writers, which it borrows: on SQLite the one-writer lock (the
 /// group-commit writer in `state` batches reports but takes this lock like every other writer);
 /// on PostgreSQL nothing process-wide, since several collectors may write at once and what must
 /// not interleave is serialised per host ([`WriteTx::lock_host`]) and per job ([`Db::lock_job`]).
@@ -141,7 +141,9 @@ impl Drop for JobLock {
 pub struct WriteTx<'a> {
     tx: sqlx::Transaction<'a, Any>,
     backend: Backend,
-    _serialised: Option<MutexGuard<'a, ()>>,
+    /// Borrowed from [`Db::write`], which holds the lock a little longer: until the transaction's
+    /// connection is back in the pool or closing.
+    _serialised: &'a Option<MutexGuard<'a, ()>>,
 }
 
 impl std::fmt::Debug for WriteTx<'_> {
@@ -411,7 +413,7 @@ impl Db {
                         Backend::Sqlite => conn.begin().await?,
                     },
                     backend: self.backend,
-                    _serialised: serialised,
+                    _serialised: &serialised,
                 };
                 if self.backend == Backend::Sqlite {
                     (&mut *tx.tx).execute("PRAGMA query_only = OFF").await?;
@@ -430,6 +432,8 @@ impl Db {
             result
         }
         .await;
+        // Released only once the connection is back in the pool or closing, with its transaction.
+        drop(serialised);
         self.health.record(&result);
         result
     }
