@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-step() { printf '\n==> %s\n' "$*"; }
+step() { printf '\n==> %s  (%ds since the start)\n' "$*" "$SECONDS"; }
 
 # --- System packages -------------------------------------------------------------------------------
 # tinyproxy: the agent's proxy tests; osslsigncode and openssl: Authenticode signing of the MSIs. The 32-bit
