@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{Catalog, CompiledRelease, Matched, RuleRef, SupportEnd, Target};
+use crate::catalog::{Catalog, CompiledRelease, Lookup, Matched, RuleRef, SupportEnd, Target};
 use crate::inventory::{Inventory, Packaging, Software};
 use crate::judge::{self, Context};
 use crate::patch::{self, PatchLevel};
@@ -103,17 +103,20 @@ pub fn evaluate_with(inventory: &Inventory, catalog: &Catalog, options: &Options
         .cloned();
     let host_build = os.build.as_deref().and_then(|b| b.trim().parse().ok());
     let mut unmatched = 0;
-    let mut candidates = Vec::new();
+    let mut lookup = Lookup::default();
     for software in &inventory.software {
-        catalog.software_candidates(software, &mut candidates);
+        catalog.software_candidates(software, &mut lookup);
         let mut hit = false;
         let mut last_entry = None;
-        for &at in &candidates {
+        for candidate in &lookup.candidates {
+            let at = candidate.at;
             if last_entry == Some(at.entry) {
                 continue;
             }
             let (_, rule) = catalog.entry(at);
-            if let Some(matched) = rule.matches_software(software) {
+            if let Some(matched) =
+                rule.matches_software(software, &lookup.lower, candidate.by_pattern)
+            {
                 last_entry = Some(at.entry);
                 hit = true;
                 // Software cycles limited to editions are about the OS the software runs on

@@ -4,6 +4,7 @@
 //! every rule and builds an index: software names are looked up in a hash map (exact names) and one
 //! `RegexSet` (globs and regexes), never by scanning every rule for every entry.
 
+mod index;
 mod lifecycle;
 mod load;
 mod load_lifecycle;
@@ -11,11 +12,11 @@ pub mod model;
 mod pattern;
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use regex::RegexSet;
 
+use index::Index;
+pub(crate) use index::Lookup;
 pub use lifecycle::{CompiledCover, CompiledPolicy, PolicyRule, Update, Updates};
 pub use load::{LoadError, Problem};
 pub use model::{
@@ -153,16 +154,6 @@ pub(crate) struct RuleRef {
     pub rule: usize,
 }
 
-#[derive(Debug, Default)]
-struct Index {
-    names: HashMap<String, Vec<RuleRef>>,
-    identifiers: HashMap<String, Vec<RuleRef>>,
-    patterns: Option<RegexSet>,
-    pattern_rules: Vec<RuleRef>,
-    os: Vec<RuleRef>,
-    hardware: Vec<RuleRef>,
-}
-
 /// What made a rule match: the inventory field and the value it had.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Matched {
@@ -226,33 +217,7 @@ impl Catalog {
         readiness: Vec<CompiledReadiness>,
         firmware_age: Option<FirmwareAge>,
     ) -> Result<Catalog, String> {
-        let mut index = Index::default();
-        let mut patterns = Vec::new();
-        for (e, entry) in entries.iter().enumerate() {
-            for (r, rule) in entry.rules.iter().enumerate() {
-                let at = RuleRef { entry: e, rule: r };
-                match entry.product.kind.target() {
-                    Target::Os => index.os.push(at),
-                    Target::Hardware => index.hardware.push(at),
-                    Target::Software => {
-                        for name in &rule.names {
-                            index.names.entry(name.clone()).or_default().push(at);
-                        }
-                        for id in &rule.rule.identifier {
-                            index.identifiers.entry(id.clone()).or_default().push(at);
-                        }
-                        if let Some(pattern) = &rule.name_pattern {
-                            patterns.push(pattern.as_str().to_string());
-                            index.pattern_rules.push(at);
-                        }
-                    }
-                }
-            }
-        }
-        if !patterns.is_empty() {
-            let set = RegexSet::new(&patterns).map_err(|e| format!("name patterns: {e}"))?;
-            index.patterns = Some(set);
-        }
+        let index = Index::build(&entries)?;
         Ok(Catalog {
             meta,
             date,
@@ -368,37 +333,17 @@ impl Catalog {
         (entry, &entry.rules[at.rule])
     }
 
-    /// Rules that may match a software entry, sorted and without repeats; callers still check each.
-    pub(crate) fn software_candidates(&self, software: &Software, out: &mut Vec<RuleRef>) {
-        out.clear();
-        let name = software.name.trim();
-        if let Some(found) = self.index.names.get(&name.to_lowercase()) {
-            out.extend_from_slice(found);
-        }
-        if let Some(found) = software
-            .identifier
-            .as_ref()
-            .and_then(|id| self.index.identifiers.get(id))
-        {
-            out.extend_from_slice(found);
-        }
-        if let Some(set) = &self.index.patterns {
-            out.extend(
-                set.matches(name)
-                    .iter()
-                    .map(|i| self.index.pattern_rules[i]),
-            );
-        }
-        out.sort_unstable();
-        out.dedup();
-    }
-
     pub(crate) fn os_rules(&self) -> &[RuleRef] {
         &self.index.os
     }
 
     pub(crate) fn hardware_rules(&self) -> &[RuleRef] {
         &self.index.hardware
+    }
+
+    /// Rules that may match a software entry, into `lookup` ([`Index::software_candidates`]).
+    pub(crate) fn software_candidates(&self, software: &Software, lookup: &mut Lookup) {
+        self.index.software_candidates(software, lookup);
     }
 }
 
@@ -486,18 +431,25 @@ fn optional_match(regex: &Option<Pattern>, value: Option<&str>) -> bool {
 }
 
 impl CompiledRule {
-    /// Whether this rule matches a software entry.
-    pub(crate) fn matches_software(&self, software: &Software) -> Option<Matched> {
+    /// Whether this rule matches a software entry. `lower` is its trimmed name lower-cased and
+    /// `by_pattern` whether this rule's name pattern matches that name, both worked out once per
+    /// entry by [`Index::software_candidates`] (the pattern by the index's `RegexSet`): running
+    /// the rule's own regex again, or lower-casing the name per rule, was a fifth of evaluation.
+    pub(crate) fn matches_software(
+        &self,
+        software: &Software,
+        lower: &str,
+        by_pattern: bool,
+    ) -> Option<Matched> {
         // Installers leave stray spaces in DisplayName; they are not part of the name.
         let name = software.name.trim();
         let by_name = self.names.iter().any(|n| n.eq_ignore_ascii_case(name))
-            || self.names.contains(&name.to_lowercase());
+            || self.names.iter().any(|n| n == lower);
         let by_identifier = software
             .identifier
             .as_ref()
             .is_some_and(|id| self.rule.identifier.contains(id));
-        let captures = self.name_pattern.as_ref().and_then(|r| r.captures(name));
-        if !(by_name || by_identifier || captures.is_some()) {
+        if !(by_name || by_identifier || by_pattern) {
             return None;
         }
         if self.not_name.as_ref().is_some_and(|r| r.is_match(name))
@@ -511,11 +463,14 @@ impl CompiledRule {
         {
             return None;
         }
-        let version = captures
+        // Only a pattern with a `version` group needs its captures.
+        let version = self
+            .name_pattern
             .as_ref()
-            .and_then(|c| c.name("version"))
-            .map(|m| m.as_str().to_string());
-        let (field, value) = if by_identifier && !by_name && captures.is_none() {
+            .filter(|p| by_pattern && p.may_capture_version())
+            .and_then(|p| p.captures(name))
+            .and_then(|c| c.name("version").map(|m| m.as_str().to_string()));
+        let (field, value) = if by_identifier && !by_name && !by_pattern {
             (
                 "software.identifier",
                 software.identifier.clone().unwrap_or_default(),

@@ -1,0 +1,113 @@
+//! The lookup from an inventory entry to the few rules that may match it: exact names and
+//! identifiers in hash maps, every name pattern in one `RegexSet`.
+//!
+//! Evaluation asks this once per software entry — millions of times across an estate — so the
+//! lookup works in caller-owned buffers ([`Lookup`]) and does per entry what the rules would
+//! otherwise each redo: lower-case the name and run the patterns.
+
+use std::collections::HashMap;
+
+use regex::RegexSet;
+
+use super::{Entry, RuleRef, Target};
+use crate::inventory::Software;
+
+/// Rules by the keys that select them.
+#[derive(Debug, Default)]
+pub(super) struct Index {
+    names: HashMap<String, Vec<RuleRef>>,
+    identifiers: HashMap<String, Vec<RuleRef>>,
+    patterns: Option<RegexSet>,
+    pattern_rules: Vec<RuleRef>,
+    pub os: Vec<RuleRef>,
+    pub hardware: Vec<RuleRef>,
+}
+
+/// A rule that may match a software entry.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Candidate {
+    /// The rule.
+    pub at: RuleRef,
+    /// Whether its name pattern matched the entry's trimmed name.
+    pub by_pattern: bool,
+}
+
+/// The lookup's answer for one software entry, in buffers reused from entry to entry.
+#[derive(Debug, Default)]
+pub(crate) struct Lookup {
+    /// Candidate rules, sorted by rule and without repeats; callers still check each.
+    pub candidates: Vec<Candidate>,
+    /// The entry's trimmed name, lower-cased.
+    pub lower: String,
+}
+
+impl Index {
+    /// Indexes every rule of `entries` by its target and keys.
+    pub fn build(entries: &[Entry]) -> Result<Index, String> {
+        let mut index = Index::default();
+        let mut patterns = Vec::new();
+        for (e, entry) in entries.iter().enumerate() {
+            for (r, rule) in entry.rules.iter().enumerate() {
+                let at = RuleRef { entry: e, rule: r };
+                match entry.product.kind.target() {
+                    Target::Os => index.os.push(at),
+                    Target::Hardware => index.hardware.push(at),
+                    Target::Software => {
+                        for name in &rule.names {
+                            index.names.entry(name.clone()).or_default().push(at);
+                        }
+                        for id in &rule.rule.identifier {
+                            index.identifiers.entry(id.clone()).or_default().push(at);
+                        }
+                        if let Some(pattern) = &rule.name_pattern {
+                            patterns.push(pattern.as_str().to_string());
+                            index.pattern_rules.push(at);
+                        }
+                    }
+                }
+            }
+        }
+        if !patterns.is_empty() {
+            let set = RegexSet::new(&patterns).map_err(|e| format!("name patterns: {e}"))?;
+            index.patterns = Some(set);
+        }
+        Ok(index)
+    }
+
+    /// Fills `lookup` for `software`.
+    pub fn software_candidates(&self, software: &Software, lookup: &mut Lookup) {
+        let Lookup { candidates, lower } = lookup;
+        candidates.clear();
+        let name = software.name.trim();
+        lower.clear();
+        if name.is_ascii() {
+            lower.push_str(name);
+            lower.make_ascii_lowercase();
+        } else {
+            lower.push_str(&name.to_lowercase());
+        }
+        let by_key = |&at: &RuleRef| Candidate {
+            at,
+            by_pattern: false,
+        };
+        if let Some(found) = self.names.get(lower.as_str()) {
+            candidates.extend(found.iter().map(by_key));
+        }
+        if let Some(found) = software
+            .identifier
+            .as_ref()
+            .and_then(|id| self.identifiers.get(id))
+        {
+            candidates.extend(found.iter().map(by_key));
+        }
+        if let Some(set) = &self.patterns {
+            candidates.extend(set.matches(name).iter().map(|i| Candidate {
+                at: self.pattern_rules[i],
+                by_pattern: true,
+            }));
+        }
+        // A rule found by key and by pattern is one candidate, marked as matched by pattern.
+        candidates.sort_unstable_by_key(|c| (c.at, !c.by_pattern));
+        candidates.dedup_by_key(|c| c.at);
+    }
+}
