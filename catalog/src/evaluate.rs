@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{Catalog, CompiledRelease, Lookup, Matched, RuleRef, SupportEnd, Target};
+use crate::catalog::{Catalog, CompiledRelease, Matched, RuleRef, SupportEnd, Target};
 use crate::inventory::{Inventory, Packaging, Software};
 use crate::judge::{self, Context};
 use crate::patch::{self, PatchLevel};
@@ -103,7 +103,7 @@ pub fn evaluate_with(inventory: &Inventory, catalog: &Catalog, options: &Options
         .cloned();
     let host_build = os.build.as_deref().and_then(|b| b.trim().parse().ok());
     let mut unmatched = 0;
-    let mut lookup = Lookup::default();
+    let mut lookup = catalog.lookup();
     for software in &inventory.software {
         catalog.software_candidates(software, &mut lookup);
         let mut hit = false;

@@ -1,5 +1,5 @@
 //! The lookup from an inventory entry to the few rules that may match it: exact names and
-//! identifiers in hash maps, every name pattern in one `RegexSet`.
+//! identifiers in hash maps, every name pattern in one set of regexes.
 //!
 //! Evaluation asks this once per software entry — millions of times across an estate — so the
 //! lookup works in caller-owned buffers ([`Lookup`]) and does per entry what the rules would
@@ -7,7 +7,9 @@
 
 use std::collections::HashMap;
 
-use regex::RegexSet;
+use regex_automata::nfa::thompson::WhichCaptures;
+use regex_automata::util::syntax;
+use regex_automata::{Input, MatchKind, PatternSet, meta};
 
 use super::{Entry, RuleRef, Target};
 use crate::inventory::Software;
@@ -17,7 +19,9 @@ use crate::inventory::Software;
 pub(super) struct Index {
     names: HashMap<String, Vec<RuleRef>>,
     identifiers: HashMap<String, Vec<RuleRef>>,
-    patterns: Option<RegexSet>,
+    /// Every name pattern, as one set: configured as `regex::RegexSet` configures it, built with
+    /// the engine directly so that a search reports into a caller's [`PatternSet`].
+    patterns: Option<meta::Regex>,
     pattern_rules: Vec<RuleRef>,
     pub os: Vec<RuleRef>,
     pub hardware: Vec<RuleRef>,
@@ -33,12 +37,14 @@ pub(crate) struct Candidate {
 }
 
 /// The lookup's answer for one software entry, in buffers reused from entry to entry.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Lookup {
     /// Candidate rules, sorted by rule and without repeats; callers still check each.
     pub candidates: Vec<Candidate>,
     /// The entry's trimmed name, lower-cased.
     pub lower: String,
+    /// Which name patterns matched.
+    matched: PatternSet,
 }
 
 impl Index {
@@ -68,15 +74,39 @@ impl Index {
             }
         }
         if !patterns.is_empty() {
-            let set = RegexSet::new(&patterns).map_err(|e| format!("name patterns: {e}"))?;
+            // What `regex::RegexSet::new` does, so that matching is unchanged.
+            let config = meta::Config::new()
+                .nfa_size_limit(Some(10 << 20))
+                .hybrid_cache_capacity(2 << 20)
+                .match_kind(MatchKind::All)
+                .utf8_empty(true)
+                .which_captures(WhichCaptures::None);
+            let set = meta::Builder::new()
+                .configure(config)
+                .syntax(syntax::Config::new().utf8(true))
+                .build_many(&patterns)
+                .map_err(|e| format!("name patterns: {e}"))?;
             index.patterns = Some(set);
         }
         Ok(index)
     }
 
+    /// Empty buffers for [`Index::software_candidates`].
+    pub fn lookup(&self) -> Lookup {
+        Lookup {
+            candidates: Vec::new(),
+            lower: String::new(),
+            matched: PatternSet::new(self.patterns.as_ref().map_or(0, |p| p.pattern_len())),
+        }
+    }
+
     /// Fills `lookup` for `software`.
     pub fn software_candidates(&self, software: &Software, lookup: &mut Lookup) {
-        let Lookup { candidates, lower } = lookup;
+        let Lookup {
+            candidates,
+            lower,
+            matched,
+        } = lookup;
         candidates.clear();
         let name = software.name.trim();
         lower.clear();
@@ -101,10 +131,15 @@ impl Index {
             candidates.extend(found.iter().map(by_key));
         }
         if let Some(set) = &self.patterns {
-            candidates.extend(set.matches(name).iter().map(|i| Candidate {
-                at: self.pattern_rules[i],
-                by_pattern: true,
-            }));
+            matched.clear();
+            set.which_overlapping_matches(&Input::new(name), matched);
+            // Most entries match no pattern: skip walking the set's flags.
+            if !matched.is_empty() {
+                candidates.extend(matched.iter().map(|i| Candidate {
+                    at: self.pattern_rules[i.as_usize()],
+                    by_pattern: true,
+                }));
+            }
         }
         // A rule found by key and by pattern is one candidate, marked as matched by pattern.
         candidates.sort_unstable_by_key(|c| (c.at, !c.by_pattern));

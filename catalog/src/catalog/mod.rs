@@ -2,7 +2,7 @@
 //!
 //! A catalogue is loaded once and then evaluated against many inventories, so loading compiles
 //! every rule and builds an index: software names are looked up in a hash map (exact names) and one
-//! `RegexSet` (globs and regexes), never by scanning every rule for every entry.
+//! set of regexes (globs and regexes, [`index`]), never by scanning every rule for every entry.
 
 mod index;
 mod lifecycle;
@@ -341,6 +341,11 @@ impl Catalog {
         &self.index.hardware
     }
 
+    /// Buffers for [`Catalog::software_candidates`], reused across the entries of an evaluation.
+    pub(crate) fn lookup(&self) -> Lookup {
+        self.index.lookup()
+    }
+
     /// Rules that may match a software entry, into `lookup` ([`Index::software_candidates`]).
     pub(crate) fn software_candidates(&self, software: &Software, lookup: &mut Lookup) {
         self.index.software_candidates(software, lookup);
@@ -433,7 +438,7 @@ fn optional_match(regex: &Option<Pattern>, value: Option<&str>) -> bool {
 impl CompiledRule {
     /// Whether this rule matches a software entry. `lower` is its trimmed name lower-cased and
     /// `by_pattern` whether this rule's name pattern matches that name, both worked out once per
-    /// entry by [`Index::software_candidates`] (the pattern by the index's `RegexSet`): running
+    /// entry by [`Index::software_candidates`] (the pattern by the index's set of all name patterns): running
     /// the rule's own regex again, or lower-casing the name per rule, was a fifth of evaluation.
     pub(crate) fn matches_software(
         &self,
