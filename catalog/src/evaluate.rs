@@ -194,12 +194,16 @@ fn in_order(
     let mut slots: Vec<Slot> = (0..os_and_hardware).map(Slot::Built).collect();
     slots.extend((0..software.len()).map(Slot::Software));
     slots.extend((os_and_hardware..built.len()).map(Slot::Built));
-    let key = |slot: Slot| match slot {
-        Slot::Built(i) => order_key(&built[i]),
-        Slot::Software(i) => software[i].order_key(ctx),
-    };
-    // Stable: equal keys keep the order above.
-    slots.sort_by(|&a, &b| key(a).cmp(&key(b)));
+    // Each key worked out once, not per comparison. Stable: equal keys keep the order above.
+    let mut keyed: Vec<(OrderKey, Slot)> = slots
+        .into_iter()
+        .map(|slot| match slot {
+            Slot::Built(i) => (order_key(&built[i]), slot),
+            Slot::Software(i) => (software[i].order_key(ctx), slot),
+        })
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    let slots: Vec<Slot> = keyed.into_iter().map(|(_, slot)| slot).collect();
     let mut built: Vec<Option<Finding>> = built.into_iter().map(Some).collect();
     let mut software = software;
     let mut findings = Vec::with_capacity(slots.len());
