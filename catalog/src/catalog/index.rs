@@ -5,8 +5,7 @@
 //! lookup works in caller-owned buffers ([`Lookup`]) and does per entry what the rules would
 //! otherwise each redo: lower-case the name and run the patterns.
 
-use std::collections::HashMap;
-
+use foldhash::HashMap;
 use regex_automata::nfa::thompson::WhichCaptures;
 use regex_automata::util::syntax;
 use regex_automata::{Input, MatchKind, PatternSet, meta};
@@ -14,7 +13,8 @@ use regex_automata::{Input, MatchKind, PatternSet, meta};
 use super::{Entry, RuleRef, Target};
 use crate::inventory::Software;
 
-/// Rules by the keys that select them.
+/// Rules by the keys that select them. The maps hash with foldhash: its keys are the catalogue's,
+/// and it is several times faster than the standard SipHash on short names.
 #[derive(Debug, Default)]
 pub(super) struct Index {
     names: HashMap<String, Vec<RuleRef>>,
