@@ -90,7 +90,7 @@ impl VersionRange {
     /// Like [`VersionRange::contains`], for a version parsed once with this range's scheme.
     pub fn contains_installed(&self, installed: &Installed) -> bool {
         let text = installed.text();
-        if !text.contains(|c: char| c.is_ascii_digit()) {
+        if !installed.has_digit() {
             return false;
         }
         match &self.body {
@@ -105,7 +105,7 @@ impl VersionRange {
     /// version it holds) or above it. `None` when that cannot be told: a version without a digit,
     /// or a semver range.
     pub fn position(&self, installed: &Installed) -> Option<Position> {
-        if !installed.text().contains(|c: char| c.is_ascii_digit()) {
+        if !installed.has_digit() {
             return None;
         }
         let Body::Constraints(constraints) = &self.body else {
