@@ -133,13 +133,12 @@ impl Index {
         if let Some(set) = &self.patterns {
             matched.clear();
             set.which_overlapping_matches(&Input::new(name), matched);
-            // Most entries match no pattern: skip walking the set's flags.
-            if !matched.is_empty() {
-                candidates.extend(matched.iter().map(|i| Candidate {
-                    at: self.pattern_rules[i.as_usize()],
-                    by_pattern: true,
-                }));
-            }
+            // The set's flags are walked only as far as its last match (most entries match no
+            // pattern, and a few at most).
+            candidates.extend(matched.iter().take(matched.len()).map(|i| Candidate {
+                at: self.pattern_rules[i.as_usize()],
+                by_pattern: true,
+            }));
         }
         // A rule found by key and by pattern is one candidate, marked as matched by pattern.
         candidates.sort_unstable_by_key(|c| (c.at, !c.by_pattern));
