@@ -17,15 +17,12 @@ use std::time::Duration;
 
 use rand::Rng;
 use serde::Deserialize;
+use sunset_catalog::wire::{self, Ack, ErrorBody};
 
 use crate::config::Config;
 use crate::proxy::Route;
 use crate::spool::{Spool, SpoolError};
 
-/// Path of the ingest endpoint, relative to the collector URL.
-pub const REPORTS_PATH: &str = "api/v1/reports";
-/// Path of the catalogue endpoint.
-pub const CATALOG_PATH: &str = "api/v1/catalog";
 /// Largest acknowledgement or error body read.
 const MAX_RESPONSE_BYTES: usize = 64 * 1024;
 
@@ -99,17 +96,6 @@ impl RetryPolicy {
     }
 }
 
-/// The collector's acknowledgement (fields it may add later are ignored).
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
-pub struct Ack {
-    /// `accepted`, `duplicate`, …
-    #[serde(default)]
-    pub status: Option<String>,
-    /// The collector's catalogue version.
-    #[serde(default)]
-    pub catalog_version: Option<String>,
-}
-
 /// Why a refused report was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refusal {
@@ -122,8 +108,10 @@ pub enum Refusal {
 /// The outcome of one attempt.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Attempt {
-    /// 2xx: stored.
-    Delivered(Ack),
+    /// 2xx: stored. The acknowledgement ([`Ack`]; fields and statuses a newer collector adds are
+    /// tolerated), or `None` when the body could not be read as one: the report is stored all the
+    /// same, and only the catalogue version it would announce is missing.
+    Delivered(Option<Ack>),
     /// Worth retrying.
     Retry {
         /// What happened, for the log.
@@ -167,7 +155,10 @@ pub enum Failure {
 
 /// Runs `attempt` until it delivers, is refused, or `policy.max_attempts` is reached, sleeping
 /// between tries with [`RetryPolicy::delay`] (tokio's clock, so tests can pause it).
-pub async fn with_retries<F, Fut>(policy: &RetryPolicy, mut attempt: F) -> Result<Ack, Failure>
+pub async fn with_retries<F, Fut>(
+    policy: &RetryPolicy,
+    mut attempt: F,
+) -> Result<Option<Ack>, Failure>
 where
     F: FnMut(u32) -> Fut,
     Fut: Future<Output = Attempt>,
@@ -255,14 +246,15 @@ impl Collector {
         tracing::debug!(%route, "route to the collector");
         let client = builder.build().map_err(|e| ClientError(format!("{e:#}")))?;
         let base = with_trailing_slash(&config.collector_url);
+        // Relative to the base, so a collector served under a path prefix works.
         let join = |path: &str| {
-            base.join(path)
+            base.join(path.trim_start_matches('/'))
                 .map_err(|e| ClientError(format!("collector_url: {e}")))
         };
         Ok(Collector {
             client,
-            reports: join(REPORTS_PATH)?,
-            catalog: join(CATALOG_PATH)?,
+            reports: join(wire::path::REPORTS)?,
+            catalog: join(wire::path::CATALOG)?,
             token: config.enroll_token.clone(),
         })
     }
@@ -334,7 +326,7 @@ impl Collector {
 pub fn classify(status: u16, body: &[u8], retry_after: Option<Duration>) -> Attempt {
     let message = || error_message(body);
     match status {
-        200..=299 => Attempt::Delivered(serde_json::from_slice(body).unwrap_or_default()),
+        200..=299 => Attempt::Delivered(serde_json::from_slice(body).ok()),
         408 | 429 | 500..=599 => Attempt::Retry {
             reason: format!("HTTP {status}: {}", message()),
             retry_after,
@@ -358,14 +350,18 @@ pub fn classify(status: u16, body: &[u8], retry_after: Option<Duration>) -> Atte
     }
 }
 
-/// The `error` (or `message`) field of a JSON error body, else the start of the text.
+/// The collector's [`ErrorBody`] message; else, from a proxy or gateway in between, the `error` (or
+/// `message`) field of its JSON; else the start of the text.
 fn error_message(body: &[u8]) -> String {
+    if let Ok(collector) = serde_json::from_slice::<ErrorBody>(body) {
+        return collector.error;
+    }
     #[derive(Deserialize)]
-    struct ErrorBody {
+    struct Foreign {
         error: Option<serde_json::Value>,
         message: Option<String>,
     }
-    if let Ok(parsed) = serde_json::from_slice::<ErrorBody>(body) {
+    if let Ok(parsed) = serde_json::from_slice::<Foreign>(body) {
         match (parsed.error, parsed.message) {
             (Some(serde_json::Value::String(s)), _) => return s,
             (Some(v), _) => return v.to_string(),
@@ -491,9 +487,10 @@ where
         };
         match with_retries(policy, |_| send(body.clone())).await {
             Ok(ack) => {
-                tracing::info!(report_id = %entry.report_id, status = ack.status.as_deref().unwrap_or("?"), "report delivered");
-                if ack.catalog_version.is_some() {
-                    flushed.catalog_version = ack.catalog_version;
+                let status = ack.as_ref().map_or("?", |ack| ack.status.as_str());
+                tracing::info!(report_id = %entry.report_id, status, "report delivered");
+                if let Some(ack) = ack {
+                    flushed.catalog_version = Some(ack.catalog_version);
                 }
                 flushed.delivered.push(entry.report_id);
                 if let Err(e) = spool.remove(entry) {
@@ -586,15 +583,25 @@ mod tests {
         assert_eq!(parse_retry_after("soon"), None);
     }
 
+    fn ack(status: &str) -> String {
+        format!(
+            "{{\"status\":\"{status}\",\"report_id\":\"{}\",\"host_id\":\"{}\",\
+             \"site\":\"Riverside\",\"catalog_version\":\"7\"}}",
+            uuid::Uuid::new_v4(),
+            uuid::Uuid::new_v4()
+        )
+    }
+
     #[test]
     fn statuses_are_classified() {
-        assert!(
-            matches!(classify(200, b"{\"status\":\"accepted\",\"catalog_version\":\"7\"}", None),
-            Attempt::Delivered(Ack { catalog_version: Some(v), .. }) if v == "7")
-        );
+        assert!(matches!(classify(200, ack("accepted").as_bytes(), None),
+            Attempt::Delivered(Some(Ack { status: wire::AckStatus::Accepted, ref catalog_version, .. })) if catalog_version == "7"));
+        // A status added by a newer collector is still an acknowledgement, with its catalogue.
+        assert!(matches!(classify(200, ack("quarantined").as_bytes(), None),
+            Attempt::Delivered(Some(Ack { status: wire::AckStatus::Unknown, ref catalog_version, .. })) if catalog_version == "7"));
         assert!(matches!(
             classify(201, b"not json", None),
-            Attempt::Delivered(_)
+            Attempt::Delivered(None)
         ));
         for s in [408, 429, 500, 502, 503, 504] {
             assert!(
@@ -665,7 +672,7 @@ mod tests {
                         retry_after: None,
                     }
                 } else {
-                    Attempt::Delivered(Ack::default())
+                    Attempt::Delivered(None)
                 }
             }
         })

@@ -301,8 +301,8 @@ impl Agent {
                 .await;
                 match result {
                     Ok(ack) => {
-                        self.maybe_update(&collector, ack.catalog_version.as_deref())
-                            .await;
+                        let offered = ack.as_ref().map(|ack| ack.catalog_version.as_str());
+                        self.maybe_update(&collector, offered).await;
                         ReportOutcome::Delivered
                     }
                     Err(Failure::Refused {

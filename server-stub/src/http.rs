@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64_lite::decode_basic;
 use chrono::Utc;
-use serde::Serialize;
+use sunset_catalog::wire::{self, ErrorBody};
 use tracing::error;
 
 use crate::login::{self, Refusal};
@@ -22,7 +22,7 @@ use crate::store::{self, User};
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "sunset_session";
 
-/// A JSON error: `{"error": "...", "field": "..."}`.
+/// A JSON error, answered as [`ErrorBody`]: `{"error": "...", "field": "..."}`.
 #[derive(Debug)]
 pub struct ApiError {
     /// HTTP status.
@@ -33,13 +33,6 @@ pub struct ApiError {
     pub field: Option<String>,
     /// Seconds the client should wait before trying again (`Retry-After`), for 429 and 503.
     pub retry_after: Option<u64>,
-}
-
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<&'a str>,
 }
 
 impl ApiError {
@@ -85,8 +78,8 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {
-            error: &self.error,
-            field: self.field.as_deref(),
+            error: self.error,
+            field: self.field,
         };
         let mut response = (self.status, axum::Json(body)).into_response();
         if let Some(seconds) = self.retry_after {
@@ -132,7 +125,7 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     scheme
         .eq_ignore_ascii_case("bearer")
         .then(|| token.trim())
-        .filter(|t| !t.is_empty() && t.len() <= 256)
+        .filter(|t| !t.is_empty() && t.len() <= wire::MAX_TOKEN_LEN)
 }
 
 /// The client's address (the peer of the connection), when the server knows it.

@@ -5,7 +5,8 @@
 //! ends, every write in one checked transaction, job locks), `health` (whether writes work),
 //! `store` (queries), `verdict` (inventory → stored findings), `validate` (what a report must be),
 //! `ingest` (agents' API), `admission` (how much memory-hungry work runs at once), `login`,
-//! `throttle` and `api_tokens` (who may call), `api` (JSON/CSV for tools), `web` (dashboard),
+//! `throttle` and `api_tokens` (who may call), `api` (JSON/CSV for tools), `openapi` (the endpoint
+//! table the router is built from, and the document describing it), `web` (dashboard),
 //! `transport` (headers, plain HTTP), `ownership` (which site a host belongs to), `reevaluate` and
 //! `jobs` (keeping verdicts current, across instances), `state` (what every request shares),
 //! `server` (router, `run`), `cli` (management commands). `main.rs` only parses arguments and calls `cli::run`.
@@ -27,6 +28,7 @@ pub mod ingest;
 pub mod jobs;
 pub mod login;
 pub mod metrics;
+pub mod openapi;
 pub mod ownership;
 pub mod reevaluate;
 pub mod server;

@@ -14,6 +14,7 @@
 //! - `durability`: a full disk (tmpfs) and PostgreSQL stopped mid-load: 503, recovery, no loss.
 //! - `logins`, `hostile_reports`, `hardening`: the attacks of issue 11, each refused.
 //! - `instances`: two collector processes on one PostgreSQL database.
+//! - `openapi`: the served OpenAPI document and the router agree, and its schemas are the wire types.
 //! - `util`: the server harness and report builders.
 
 #![allow(clippy::unwrap_used)] // A test that cannot unwrap should fail loudly.
@@ -31,4 +32,5 @@ mod hostile_reports;
 mod ingest;
 mod instances;
 mod logins;
+mod openapi;
 mod reload;
