@@ -108,10 +108,11 @@ pub enum Refusal {
 /// The outcome of one attempt.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Attempt {
-    /// 2xx: stored. The acknowledgement ([`Ack`]; fields and statuses a newer collector adds are
-    /// tolerated), or `None` when the body could not be read as one: the report is stored all the
-    /// same, and only the catalogue version it would announce is missing.
-    Delivered(Option<Ack>),
+    /// 2xx with the collector's acknowledgement of this very report ([`Ack`]; fields and statuses a
+    /// newer collector adds are tolerated). Only this deletes a spooled report: a 2xx without it (a
+    /// captive portal, a proxy answering for the collector, a body cut short) is retried, which is
+    /// harmless because the collector answers `duplicate` for a report it already holds.
+    Delivered(Ack),
     /// Worth retrying.
     Retry {
         /// What happened, for the log.
@@ -155,10 +156,7 @@ pub enum Failure {
 
 /// Runs `attempt` until it delivers, is refused, or `policy.max_attempts` is reached, sleeping
 /// between tries with [`RetryPolicy::delay`] (tokio's clock, so tests can pause it).
-pub async fn with_retries<F, Fut>(
-    policy: &RetryPolicy,
-    mut attempt: F,
-) -> Result<Option<Ack>, Failure>
+pub async fn with_retries<F, Fut>(policy: &RetryPolicy, mut attempt: F) -> Result<Ack, Failure>
 where
     F: FnMut(u32) -> Fut,
     Fut: Future<Output = Attempt>,
@@ -264,8 +262,8 @@ impl Collector {
         &self.catalog
     }
 
-    /// One attempt to deliver a gzip body.
-    pub async fn send(&self, gzip_body: &[u8]) -> Attempt {
+    /// One attempt to deliver the gzip body of report `report_id`.
+    pub async fn send(&self, report_id: uuid::Uuid, gzip_body: &[u8]) -> Attempt {
         let request = self
             .client
             .post(self.reports.clone())
@@ -290,11 +288,6 @@ impl Collector {
             .and_then(parse_retry_after);
         let body = match read_bounded(response, MAX_RESPONSE_BYTES).await {
             Ok(body) => body,
-            // The status line arrived; for a 2xx the collector has committed.
-            Err(e) if status.is_success() => {
-                tracing::debug!(error = %e, "acknowledgement body unreadable");
-                Vec::new()
-            }
             Err(e) => {
                 return Attempt::Retry {
                     reason: format!("HTTP {status}, then {e}"),
@@ -302,7 +295,7 @@ impl Collector {
                 };
             }
         };
-        classify(status.as_u16(), &body, retry_after)
+        classify(status.as_u16(), &body, retry_after, report_id)
     }
 
     /// Downloads the catalogue bundle (at most `max_bytes`).
@@ -322,11 +315,33 @@ impl Collector {
     }
 }
 
-/// Classifies a response.
-pub fn classify(status: u16, body: &[u8], retry_after: Option<Duration>) -> Attempt {
+/// Classifies the response to report `report_id`.
+pub fn classify(
+    status: u16,
+    body: &[u8],
+    retry_after: Option<Duration>,
+    report_id: uuid::Uuid,
+) -> Attempt {
     let message = || error_message(body);
     match status {
-        200..=299 => Attempt::Delivered(serde_json::from_slice(body).ok()),
+        200..=299 => match serde_json::from_slice::<Ack>(body) {
+            Ok(ack) if ack.report_id == report_id => Attempt::Delivered(ack),
+            Ok(ack) => Attempt::Retry {
+                reason: format!(
+                    "HTTP {status} acknowledged report {} instead of {report_id}",
+                    ack.report_id
+                ),
+                retry_after,
+            },
+            Err(_) => Attempt::Retry {
+                reason: format!(
+                    "HTTP {status} without an acknowledgement (a proxy or portal answering for the \
+                     collector?): {}",
+                    message()
+                ),
+                retry_after,
+            },
+        },
         408 | 429 | 500..=599 => Attempt::Retry {
             reason: format!("HTTP {status}: {}", message()),
             retry_after,
@@ -457,9 +472,9 @@ pub async fn flush(
     collector: &Collector,
     policy: &RetryPolicy,
 ) -> Result<Flushed, SpoolError> {
-    flush_with(spool, policy, |body| {
+    flush_with(spool, policy, |report_id, body| {
         let collector = collector.clone();
-        async move { collector.send(&body).await }
+        async move { collector.send(report_id, &body).await }
     })
     .await
 }
@@ -471,7 +486,7 @@ pub async fn flush_with<F, Fut>(
     mut send: F,
 ) -> Result<Flushed, SpoolError>
 where
-    F: FnMut(Vec<u8>) -> Fut,
+    F: FnMut(uuid::Uuid, Vec<u8>) -> Fut,
     Fut: Future<Output = Attempt>,
 {
     let mut flushed = Flushed::default();
@@ -485,13 +500,10 @@ where
                 continue;
             }
         };
-        match with_retries(policy, |_| send(body.clone())).await {
+        match with_retries(policy, |_| send(entry.report_id, body.clone())).await {
             Ok(ack) => {
-                let status = ack.as_ref().map_or("?", |ack| ack.status.as_str());
-                tracing::info!(report_id = %entry.report_id, status, "report delivered");
-                if let Some(ack) = ack {
-                    flushed.catalog_version = Some(ack.catalog_version);
-                }
+                tracing::info!(report_id = %entry.report_id, status = ack.status.as_str(), "report delivered");
+                flushed.catalog_version = Some(ack.catalog_version);
                 flushed.delivered.push(entry.report_id);
                 if let Err(e) = spool.remove(entry) {
                     // Redelivery is harmless (the collector deduplicates by report id).
@@ -583,26 +595,44 @@ mod tests {
         assert_eq!(parse_retry_after("soon"), None);
     }
 
-    fn ack(status: &str) -> String {
+    const REPORT: uuid::Uuid = uuid::Uuid::from_u128(0x5e7_0001);
+
+    fn ack(status: &str, report_id: uuid::Uuid) -> String {
         format!(
-            "{{\"status\":\"{status}\",\"report_id\":\"{}\",\"host_id\":\"{}\",\
+            "{{\"status\":\"{status}\",\"report_id\":\"{report_id}\",\"host_id\":\"{}\",\
              \"site\":\"Riverside\",\"catalog_version\":\"7\"}}",
-            uuid::Uuid::new_v4(),
             uuid::Uuid::new_v4()
         )
     }
 
+    fn classify(status: u16, body: &[u8], retry_after: Option<Duration>) -> Attempt {
+        super::classify(status, body, retry_after, REPORT)
+    }
+
     #[test]
     fn statuses_are_classified() {
-        assert!(matches!(classify(200, ack("accepted").as_bytes(), None),
-            Attempt::Delivered(Some(Ack { status: wire::AckStatus::Accepted, ref catalog_version, .. })) if catalog_version == "7"));
+        assert!(
+            matches!(classify(200, ack("accepted", REPORT).as_bytes(), None),
+            Attempt::Delivered(Ack { status: wire::AckStatus::Accepted, ref catalog_version, .. }) if catalog_version == "7")
+        );
         // A status added by a newer collector is still an acknowledgement, with its catalogue.
-        assert!(matches!(classify(200, ack("quarantined").as_bytes(), None),
-            Attempt::Delivered(Some(Ack { status: wire::AckStatus::Unknown, ref catalog_version, .. })) if catalog_version == "7"));
-        assert!(matches!(
-            classify(201, b"not json", None),
-            Attempt::Delivered(None)
-        ));
+        assert!(
+            matches!(classify(200, ack("quarantined", REPORT).as_bytes(), None),
+            Attempt::Delivered(Ack { status: wire::AckStatus::Unknown, ref catalog_version, .. }) if catalog_version == "7")
+        );
+        // A 2xx that does not acknowledge this report (a portal's page, another report's
+        // acknowledgement, nothing) keeps it queued: only the collector's word deletes it.
+        for body in [
+            b"<html>Welcome to the hospital guest Wi-Fi</html>".to_vec(),
+            Vec::new(),
+            ack("accepted", uuid::Uuid::new_v4()).into_bytes(),
+        ] {
+            assert!(
+                matches!(classify(200, &body, None), Attempt::Retry { .. }),
+                "{}",
+                String::from_utf8_lossy(&body)
+            );
+        }
         for s in [408, 429, 500, 502, 503, 504] {
             assert!(
                 matches!(classify(s, b"", None), Attempt::Retry { .. }),
@@ -672,7 +702,7 @@ mod tests {
                         retry_after: None,
                     }
                 } else {
-                    Attempt::Delivered(None)
+                    classify(200, ack("accepted", REPORT).as_bytes(), None)
                 }
             }
         })
