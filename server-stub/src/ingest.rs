@@ -407,7 +407,7 @@ mod tests {
     /// Issue 11.3: what is stored is bounded by what the collector understands of a report.
     #[test]
     fn padding_the_collector_ignores_is_not_stored() {
-        let inventory = crate::fake::inventory(3, 40, "Riverside", Utc::now());
+        let inventory = sunset_loadgen::fake::inventory(3, 40, "Riverside", Utc::now());
         let json = serde_json::to_vec(&inventory).unwrap();
         let body = Bytes::from(compress(&json).unwrap());
         assert_eq!(stored_form(&json, Some(&body), &inventory).unwrap(), body);

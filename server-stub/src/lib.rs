@@ -20,7 +20,6 @@ pub mod cli;
 pub mod config;
 pub mod csv;
 pub mod db;
-pub mod fake;
 pub mod health;
 pub mod http;
 pub mod ingest;

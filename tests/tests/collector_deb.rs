@@ -308,7 +308,7 @@ fn serve_and_check(base: &str, uid: &str) {
         .last()
         .expect("token")
         .to_string();
-    let inventory = sunset_collector::fake::inventory(3, 20, "Deb Test Surgery", Utc::now());
+    let inventory = sunset_loadgen::fake::inventory(3, 20, "Deb Test Surgery", Utc::now());
     let sent = client
         .post(format!("{base}/api/v1/reports"))
         .bearer_auth(&token)

@@ -357,5 +357,5 @@ pub async fn read(response: reqwest::Response) -> (u16, Value) {
 
 /// A small inventory for host `n` (3 of its programs are in the test catalogue).
 pub fn inventory(n: u64) -> Inventory {
-    sunset_collector::fake::inventory(n, 12, "Riverside", Utc::now())
+    sunset_loadgen::fake::inventory(n, 12, "Riverside", Utc::now())
 }
