@@ -332,7 +332,7 @@ async fn reload(
         &caller.user.name,
         "catalog.reload",
         &json!({"catalog_version": report.catalog_version, "hosts": report.hosts}).to_string(),
-        chrono::Utc::now(),
+        state.now(),
     )
     .await;
     Ok(axum::Json(report).into_response())

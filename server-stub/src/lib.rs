@@ -8,6 +8,7 @@
 //! `throttle` and `api_tokens` (who may call), `api` (JSON/CSV for tools), `web` (dashboard),
 //! `transport` (headers, plain HTTP), `ownership` (which site a host belongs to), `reevaluate` and
 //! `jobs` (keeping verdicts current, across instances), `state` (what every request shares),
+//! `clock` (the one "now" every decision reads, settable in tests),
 //! `server` (router, `run`), `cli` (management commands). `main.rs` only parses arguments and calls `cli::run`.
 
 pub mod admission;
@@ -17,6 +18,7 @@ pub mod auth;
 pub mod backup;
 pub mod catalog_source;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod csv;
 pub mod db;

@@ -8,7 +8,7 @@
 //! interrupted, or that follows another instance's, judges nobody twice. Pages are bounded by bytes
 //! as well as hosts, so large stored inventories cannot make a page large.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 use tracing::{info, warn};
@@ -116,7 +116,7 @@ impl AppState {
                 (verdicts, unreadable)
             })
             .await?;
-            let applied = apply(&self.db, &verdicts, catalog.version(), today).await?;
+            let applied = apply(&self.db, &verdicts, catalog.version(), today, self.now()).await?;
             self.metrics.reevaluated(applied);
             report.hosts += applied;
             report.unreadable += unreadable;
@@ -195,8 +195,9 @@ async fn apply(
     verdicts: &[(String, String, HostVerdict)],
     catalog_version: &str,
     today: NaiveDate,
+    now: DateTime<Utc>,
 ) -> Result<usize, sqlx::Error> {
-    let now = ts(Utc::now());
+    let now = ts(now);
     db.write(async |tx| {
         let mut applied = 0;
         for (host_id, report_id, verdict) in verdicts {

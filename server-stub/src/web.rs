@@ -12,7 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use maud::{DOCTYPE, Markup, html};
 use serde::Deserialize;
 use serde_json::Value;
@@ -22,7 +22,7 @@ use crate::auth;
 use crate::csv::CsvWriter;
 use crate::http::{ApiError, Caller, ClientAddress, PageCaller, SESSION_COOKIE, cookie};
 use crate::login::{self, Refusal};
-use crate::state::Shared;
+use crate::state::{AppState, Shared};
 use crate::store::{self, Filter, FindingListRow, Risk};
 
 /// Session lifetime.
@@ -88,7 +88,8 @@ fn page_error(e: ApiError) -> Response {
     response
 }
 
-fn layout(title: &str, caller: &Caller, catalog_version: &str, body: Markup) -> Html<String> {
+fn layout(title: &str, caller: &Caller, state: &AppState, body: Markup) -> Html<String> {
+    let (catalog, now) = (state.catalog(), state.now());
     let csrf = caller.csrf_token.clone().unwrap_or_default();
     Html(
         html! {
@@ -124,7 +125,7 @@ fn layout(title: &str, caller: &Caller, catalog_version: &str, body: Markup) -> 
                     }
                     main {
                         (body)
-                        p.muted { "Catalogue " (catalog_version) " · generated " (Utc::now().format("%Y-%m-%d %H:%M UTC")) }
+                        p.muted { "Catalogue " (catalog.version()) " · generated " (now.format("%Y-%m-%d %H:%M UTC")) }
                     }
                 }
             }
@@ -221,7 +222,7 @@ async fn login(
         };
     let session_id = auth::random_hex();
     let csrf = auth::random_hex();
-    let now = Utc::now();
+    let now = state.now();
     if let Err(e) = store::create_session(
         &state.db,
         &user,
@@ -461,7 +462,7 @@ async fn summary_page(
             }
         }
     };
-    layout("Summary", &caller, catalog.version(), body).into_response()
+    layout("Summary", &caller, &state, body).into_response()
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -541,7 +542,7 @@ async fn hosts_page(
         }
         (pager("/hosts", &filter, total, limit, offset))
     };
-    layout("Hosts", &caller, state.catalog().version(), body).into_response()
+    layout("Hosts", &caller, &state, body).into_response()
 }
 
 /// How a finding reads once the risk register is taken into account.
@@ -714,7 +715,7 @@ async fn host_page(
         h2 { "Inventory" }
         (inventory_view(&inventory))
     };
-    layout(&h.hostname, &caller, state.catalog().version(), body).into_response()
+    layout(&h.hostname, &caller, &state, body).into_response()
 }
 
 fn str_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {
@@ -842,7 +843,7 @@ async fn findings_page(
         }
         (pager("/findings", &filter, total, limit, offset))
     };
-    layout("Findings", &caller, state.catalog().version(), body).into_response()
+    layout("Findings", &caller, &state, body).into_response()
 }
 
 async fn products_page(
@@ -866,7 +867,7 @@ async fn products_page(
             } } }
         }
     };
-    layout("Products", &caller, state.catalog().version(), body).into_response()
+    layout("Products", &caller, &state, body).into_response()
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -943,7 +944,7 @@ async fn save_risk(
         mitigation,
         review,
         &caller.user.name,
-        Utc::now(),
+        state.now(),
     )
     .await
     {
@@ -979,7 +980,7 @@ async fn delete_risk(
         &host_id,
         &form.finding_key,
         &caller.user.name,
-        Utc::now(),
+        state.now(),
     )
     .await
     {
@@ -1008,7 +1009,7 @@ async fn risks_page(State(state): State<Shared>, PageCaller(caller): PageCaller)
             } } }
         }
     };
-    layout("Risk register", &caller, state.catalog().version(), body).into_response()
+    layout("Risk register", &caller, &state, body).into_response()
 }
 
 async fn audit_page(State(state): State<Shared>, PageCaller(caller): PageCaller) -> Response {
@@ -1023,7 +1024,7 @@ async fn audit_page(State(state): State<Shared>, PageCaller(caller): PageCaller)
             tbody { @for e in &entries { tr { td { (e.at) } td { (e.actor) } td { (e.action) } td { code { (e.detail) } } } } }
         }
     };
-    layout("Audit log", &caller, state.catalog().version(), body).into_response()
+    layout("Audit log", &caller, &state, body).into_response()
 }
 
 struct EvidenceRow {
@@ -1127,7 +1128,7 @@ async fn evidence_page(State(state): State<Shared>, PageCaller(caller): PageCall
             } } }
         }
     };
-    layout("Evidence pack", &caller, catalog.version(), body).into_response()
+    layout("Evidence pack", &caller, &state, body).into_response()
 }
 
 async fn evidence_csv(State(state): State<Shared>, PageCaller(_caller): PageCaller) -> Response {
@@ -1235,7 +1236,7 @@ async fn reload_catalog(
                 &caller.user.name,
                 "catalog.reload",
                 &detail.to_string(),
-                Utc::now(),
+                state.now(),
             )
             .await;
             Redirect::to("/").into_response()

@@ -10,6 +10,7 @@
 //! - `dashboard`: login, escaping of agent strings, filters, exports, risk register.
 //! - `catalog`: the signed catalogue bundle agents verify; key commands.
 //! - `cli`: the management commands of the real binary.
+//! - `clock`: date-dependent verdicts follow the collector's clock (moved, never slept on).
 //! - `crash`: SIGKILL of the real binary mid-stream; every acknowledged report survives.
 //! - `durability`: a full disk (tmpfs) and PostgreSQL stopped mid-load: 503, recovery, no loss.
 //! - `logins`, `hostile_reports`, `hardening`: the attacks of issue 11, each refused.
@@ -23,6 +24,7 @@ mod util;
 
 mod catalog;
 mod cli;
+mod clock;
 mod crash;
 mod dashboard;
 mod durability;
