@@ -48,18 +48,6 @@ pub struct ReevaluateReport {
 }
 
 impl AppState {
-    /// Reloads the catalogue from its source and re-evaluates every host (waiting for a
-    /// re-evaluation another collector may be running).
-    pub async fn reload_catalog(&self) -> anyhow::Result<ReevaluateReport> {
-        let config = self.config.clone();
-        let loaded =
-            tokio::task::spawn_blocking(move || crate::catalog_source::load_configured(&config))
-                .await??;
-        info!(version = %loaded.version(), origin = %loaded.origin, "catalogue loaded");
-        self.set_catalog(loaded);
-        self.reevaluate_all().await
-    }
-
     /// Re-evaluates every stored inventory with the current catalogue and today's date.
     pub async fn reevaluate_all(&self) -> anyhow::Result<ReevaluateReport> {
         Ok(self.reevaluate(Scope::All, true).await?.unwrap_or_default())

@@ -17,6 +17,7 @@ use maud::{DOCTYPE, Markup, html};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::admin::{self, Action, Admin, Proof, RiskEntry};
 use crate::api;
 use crate::auth;
 use crate::csv::CsvWriter;
@@ -31,10 +32,6 @@ const SESSION_HOURS: i64 = 12;
 const LOGIN_CSRF_COOKIE: &str = "sunset_login_csrf";
 /// Hosts or findings per dashboard page.
 const PAGE: i64 = 100;
-/// Longest owner or mitigation text accepted in the risk register.
-const MAX_RISK_TEXT: usize = 2000;
-/// Longest finding key looked up (real ones are product and program names, far shorter).
-const MAX_FINDING_KEY: usize = 1024;
 
 const STYLE: &str = include_str!("../assets/style.css");
 
@@ -265,32 +262,10 @@ struct CsrfForm {
 }
 
 /// `None` when the form's CSRF token matches the session's, else the refusal to send.
-/// What every risk-register change must pass: a valid CSRF token, then an admin caller.
-fn check_risk_change(caller: &Caller, csrf: &str) -> Option<Response> {
-    check_csrf(caller, csrf).or_else(|| {
-        (!caller.user.is_admin()).then(|| {
-            page_error(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "Only admins can change the risk register.",
-            ))
-        })
-    })
-}
-
 fn check_csrf(caller: &Caller, given: &str) -> Option<Response> {
-    match &caller.csrf_token {
-        Some(expected) if auth::same(expected, given) => None,
-        Some(_) => Some(page_error(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "The form expired (CSRF check failed); reload and try again.",
-        ))),
-        // HTTP Basic callers have no session: browsers never attach Basic credentials to a
-        // cross-site form without the user typing them, but refuse form posts from them anyway.
-        None => Some(page_error(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "Log in through the login page to change things.",
-        ))),
-    }
+    admin::not_forged(caller, Proof::Form(given))
+        .err()
+        .map(|e| page_error(e.into()))
 }
 
 async fn logout(
@@ -889,68 +864,20 @@ async fn save_risk(
     Path(host_id): Path<String>,
     Form(form): Form<RiskForm>,
 ) -> Response {
-    if let Some(r) = check_risk_change(&caller, &form.csrf) {
-        return r;
-    }
-    let today = state.today();
-    let owner = form.owner.trim();
-    let mitigation = form.mitigation.trim();
-    let review = NaiveDate::parse_from_str(form.review_date.trim(), "%Y-%m-%d");
-    let problem = if owner.is_empty()
-        || owner.len() > MAX_RISK_TEXT
-        || mitigation.is_empty()
-        || mitigation.len() > MAX_RISK_TEXT
-    {
-        Some("Owner and mitigation are required (at most 2000 characters).")
-    } else {
-        match review {
-            Ok(d) if d < today => Some("The review date is in the past."),
-            Ok(d) if d > today + Duration::days(3 * 366) => {
-                Some("The review date is more than three years away.")
-            }
-            Ok(_) => None,
-            Err(_) => Some("The review date must be YYYY-MM-DD."),
-        }
+    let entry = RiskEntry {
+        finding_key: &form.finding_key,
+        owner: &form.owner,
+        mitigation: &form.mitigation,
+        review_date: &form.review_date,
     };
-    if let Some(problem) = problem {
-        return page_error(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, problem));
-    }
-    let Ok(review) = review else {
-        return page_error(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad date"));
+    let saved = match Admin::check(&caller, Proof::Form(&form.csrf), Action::ChangeRiskRegister) {
+        Ok(admin) => admin::save_risk(&state, &admin, &host_id, entry).await,
+        Err(refused) => Err(refused),
     };
-    match store::host(&state.db, &host_id).await {
-        Ok(Some(detail)) => {
-            // A risk is recorded for the whole host or for one of its findings, nothing else.
-            if !form.finding_key.is_empty()
-                && !detail
-                    .findings
-                    .iter()
-                    .any(|(f, _)| f.finding_key == form.finding_key)
-            {
-                return page_error(ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "This host has no such finding; reload the host page.",
-                ));
-            }
-        }
-        Ok(None) => return page_error(ApiError::new(StatusCode::NOT_FOUND, "No such host.")),
-        Err(e) => return page_error(ApiError::from(e)),
+    match saved {
+        Ok(()) => Redirect::to(&format!("/hosts/{host_id}")).into_response(),
+        Err(e) => page_error(e.into()),
     }
-    if let Err(e) = store::save_risk(
-        &state.db,
-        &host_id,
-        &form.finding_key,
-        owner,
-        mitigation,
-        review,
-        &caller.user.name,
-        state.now(),
-    )
-    .await
-    {
-        return page_error(ApiError::internal(e));
-    }
-    Redirect::to(&format!("/hosts/{host_id}")).into_response()
 }
 
 #[derive(Deserialize)]
@@ -966,27 +893,14 @@ async fn delete_risk(
     Path(host_id): Path<String>,
     Form(form): Form<DeleteRiskForm>,
 ) -> Response {
-    if let Some(r) = check_risk_change(&caller, &form.csrf) {
-        return r;
+    let deleted = match Admin::check(&caller, Proof::Form(&form.csrf), Action::ChangeRiskRegister) {
+        Ok(admin) => admin::delete_risk(&state, &admin, &host_id, &form.finding_key).await,
+        Err(refused) => Err(refused),
+    };
+    match deleted {
+        Ok(()) => Redirect::to(&format!("/hosts/{host_id}")).into_response(),
+        Err(e) => page_error(e.into()),
     }
-    if form.finding_key.len() > MAX_FINDING_KEY {
-        return page_error(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "No such finding.",
-        ));
-    }
-    if let Err(e) = store::delete_risk(
-        &state.db,
-        &host_id,
-        &form.finding_key,
-        &caller.user.name,
-        state.now(),
-    )
-    .await
-    {
-        return page_error(ApiError::internal(e));
-    }
-    Redirect::to(&format!("/hosts/{host_id}")).into_response()
 }
 
 async fn risks_page(State(state): State<Shared>, PageCaller(caller): PageCaller) -> Response {
@@ -1219,32 +1133,13 @@ async fn reload_catalog(
     PageCaller(caller): PageCaller,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    if let Some(r) = check_csrf(&caller, &form.csrf) {
-        return r;
-    }
-    if !caller.user.is_admin() {
-        return page_error(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "Only admins can reload the catalogue.",
-        ));
-    }
-    match state.reload_catalog().await {
-        Ok(report) => {
-            let detail = serde_json::json!({"catalog_version": report.catalog_version, "hosts": report.hosts});
-            let _ = store::audit_event(
-                &state.db,
-                &caller.user.name,
-                "catalog.reload",
-                &detail.to_string(),
-                state.now(),
-            )
-            .await;
-            Redirect::to("/").into_response()
-        }
-        Err(e) => page_error(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("{e:#}"),
-        )),
+    let reloaded = match Admin::check(&caller, Proof::Form(&form.csrf), Action::ReloadCatalog) {
+        Ok(admin) => admin::reload_catalog(&state, &admin).await,
+        Err(refused) => Err(refused),
+    };
+    match reloaded {
+        Ok(_) => Redirect::to("/").into_response(),
+        Err(e) => page_error(e.into()),
     }
 }
 

@@ -5,6 +5,8 @@
 //! without it the PostgreSQL tests fail rather than pass). Tests that need root (a tmpfs, an own
 //! PostgreSQL cluster) are ignored the same way, saying what they need.
 //!
+//! - `admin`: administrative actions checked and audited alike through the form, the API and the
+//!   command line; a failed audit write is an error.
 //! - `ingest`: happy path, duplicates, bad tokens, malformed, oversize, gzip bombs, bounds.
 //! - `reload`: a catalogue change re-evaluates stored hosts.
 //! - `dashboard`: login, escaping of agent strings, filters, exports, risk register.
@@ -22,6 +24,7 @@
 #[macro_use]
 mod util;
 
+mod admin;
 mod catalog;
 mod cli;
 mod clock;

@@ -298,6 +298,19 @@ impl TestServer {
     /// A session cookie for a new user with `role` (created directly, without a password), valid
     /// for an hour by the collector's clock.
     pub async fn session(&self, role: &str) -> String {
+        self.session_with_csrf(role).await.0
+    }
+
+    /// Reloads the catalogue as the command line does (`catalog reload`).
+    pub async fn reload_catalog(&self) -> sunset_collector::reevaluate::ReevaluateReport {
+        use sunset_collector::admin::{self, Admin};
+        admin::reload_catalog(&self.state, &Admin::operator())
+            .await
+            .expect("reload")
+    }
+
+    /// A session as [`TestServer::session`] makes, with its CSRF token.
+    pub async fn session_with_csrf(&self, role: &str) -> (String, String) {
         let name = format!("{role}-{}", uuid::Uuid::new_v4().simple());
         store::upsert_user(&self.state.db, &name, role, "unused", self.state.now())
             .await
@@ -319,7 +332,7 @@ impl TestServer {
         )
         .await
         .expect("session");
-        format!("sunset_session={id}")
+        (format!("sunset_session={id}"), csrf)
     }
 
     /// GET with a session cookie; returns status and body text.
