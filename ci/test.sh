@@ -48,7 +48,7 @@ cargo fmt --all -- --check
 step "cargo clippy (Linux)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 step "no file-level import circles (ARCHITECTURE.md invariants)"
-python3 ci/import-cycles.py catalog catalog-tool agent server-stub
+python3 ci/import-cycles.py catalog catalog-tool agent server-stub tools/loadgen
 
 # --- Windows: the workspace linted for Windows, and the agent built for Windows 7 SP1+ x64 and x86 -------------
 # (clippy type-checks everything `check` would.) Built before the tests: the exe, MSI and Wine tests use these

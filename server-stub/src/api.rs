@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use sunset_catalog::inventory::Inventory;
 use sunset_catalog::wire;
 
+use crate::admin::{self, Action, Admin, Proof};
 use crate::csv::CsvWriter;
 use crate::http::{ApiCaller, ApiError};
 use crate::openapi::{self, Endpoint};
@@ -302,32 +303,8 @@ async fn reload(
     ApiCaller(caller): ApiCaller,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    if !caller.user.is_admin() {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "admin role required"));
-    }
-    if let Some(expected) = &caller.csrf_token {
-        let given = headers
-            .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        if !crate::auth::same(given, expected) {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "missing or wrong X-CSRF-Token",
-            ));
-        }
-    }
-    let report = state
-        .reload_catalog()
-        .await
-        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("{e:#}")))?;
-    let _ = store::audit_event(
-        &state.db,
-        &caller.user.name,
-        "catalog.reload",
-        &json!({"catalog_version": report.catalog_version, "hosts": report.hosts}).to_string(),
-        chrono::Utc::now(),
-    )
-    .await;
+    let csrf = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+    let admin = Admin::check(&caller, Proof::Header(csrf), Action::ReloadCatalog)?;
+    let report = admin::reload_catalog(&state, &admin).await?;
     Ok(axum::Json(report).into_response())
 }

@@ -11,7 +11,6 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64_lite::decode_basic;
-use chrono::Utc;
 use sunset_catalog::wire::{self, ErrorBody};
 use tracing::error;
 
@@ -159,7 +158,7 @@ pub struct Caller {
 
 async fn caller(parts: &Parts, state: &Shared) -> Result<Option<Caller>, ApiError> {
     if let Some(id) = cookie(&parts.headers, SESSION_COOKIE)
-        && let Some(session) = store::session(&state.db, id, Utc::now()).await?
+        && let Some(session) = store::session(&state.db, id, state.now()).await?
     {
         return Ok(Some(Caller {
             user: session.user,

@@ -15,7 +15,6 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use sunset_catalog::Status;
 use sunset_catalog::inventory::Inventory;
 use sunset_catalog::wire::{self, Ack, AckStatus, HostStatus};
@@ -155,8 +154,8 @@ async fn receive_inner(state: &Shared, request: Request) -> Result<(IngestOutcom
     let catalog = state.catalog();
     let expiring_days = state.config.expiring_days;
     let max_clock_skew = state.config.max_clock_skew;
-    let today = state.today();
-    let now = Utc::now();
+    let now = state.now();
+    let today = now.date_naive();
     let catalog_for_eval = catalog.clone();
     let turn = state.admission.decoders.turn().await.map_err(|_| busy())?;
     let parsed = turn
@@ -403,7 +402,7 @@ mod tests {
     /// Issue 11.3: what is stored is bounded by what the collector understands of a report.
     #[test]
     fn padding_the_collector_ignores_is_not_stored() {
-        let inventory = crate::fake::inventory(3, 40, "Riverside", Utc::now());
+        let inventory = sunset_loadgen::fake::inventory(3, 40, "Riverside", chrono::Utc::now());
         let json = serde_json::to_vec(&inventory).unwrap();
         let body = Bytes::from(compress(&json).unwrap());
         assert_eq!(stored_form(&json, Some(&body), &inventory).unwrap(), body);

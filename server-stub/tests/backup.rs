@@ -107,7 +107,7 @@ async fn backup_while_serving_restores_to_a_working_collector() {
         .timeout(Duration::from_secs(20))
         .build()
         .unwrap();
-    let inventory = sunset_collector::fake::inventory(7, 25, "Riverside Surgery", Utc::now());
+    let inventory = sunset_loadgen::fake::inventory(7, 25, "Riverside Surgery", Utc::now());
     let host_id = inventory.host.host_id;
     let sent = client
         .post(format!("{}/api/v1/reports", server.url))
