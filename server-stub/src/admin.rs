@@ -107,6 +107,9 @@ pub fn not_forged(caller: &Caller, proof: Proof<'_>) -> Result<(), AdminError> {
         )),
         (Some(_), Proof::Header(_)) => Err(AdminError::Forged("missing or wrong X-CSRF-Token")),
         (None, Proof::Form(_)) => Err(AdminError::NoSession),
+        (None, Proof::Header(_)) if caller.basic => Err(AdminError::Forged(
+            "HTTP Basic cannot change anything (a browser resends it on forged requests): use an API token (Authorization: Bearer sut_…)",
+        )),
         (None, Proof::Header(_)) => Ok(()),
     }
 }
@@ -513,7 +516,20 @@ mod tests {
                 role: role.into(),
             },
             csrf_token: session_csrf.map(str::to_string),
+            basic: false,
         }
+    }
+
+    #[test]
+    fn http_basic_can_read_but_never_change_anything() {
+        let basic = Caller {
+            basic: true,
+            ..caller("admin", None)
+        };
+        assert!(matches!(
+            Admin::check(&basic, Proof::Header(None), Action::ReloadCatalog),
+            Err(AdminError::Forged(message)) if message.contains("API token")
+        ));
     }
 
     #[test]

@@ -154,6 +154,10 @@ pub struct Caller {
     /// The session's CSRF token (`None` for API tokens and Basic auth, which browsers do not send
     /// by themselves once the dashboard uses cookies).
     pub csrf_token: Option<String>,
+    /// Authenticated by HTTP Basic. A browser that once answered a Basic prompt resends those
+    /// credentials by itself, even on a request another site forged, so a Basic caller may read
+    /// but never change anything (administrative calls need an API token or a session).
+    pub basic: bool,
 }
 
 async fn caller(parts: &Parts, state: &Shared) -> Result<Option<Caller>, ApiError> {
@@ -163,6 +167,7 @@ async fn caller(parts: &Parts, state: &Shared) -> Result<Option<Caller>, ApiErro
         return Ok(Some(Caller {
             user: session.user,
             csrf_token: Some(session.csrf_token),
+            basic: false,
         }));
     }
     if let Some(token) = bearer(&parts.headers)
@@ -172,6 +177,7 @@ async fn caller(parts: &Parts, state: &Shared) -> Result<Option<Caller>, ApiErro
         return Ok(user.map(|user| Caller {
             user,
             csrf_token: None,
+            basic: false,
         }));
     }
     let basic = parts
@@ -187,6 +193,7 @@ async fn caller(parts: &Parts, state: &Shared) -> Result<Option<Caller>, ApiErro
         Ok(user) => Ok(Some(Caller {
             user,
             csrf_token: None,
+            basic: true,
         })),
         Err(Refusal::Wrong) => Ok(None),
         Err(refusal) => Err(refusal_error(refusal)),

@@ -49,6 +49,7 @@ async fn by_api(server: &TestServer, auth: Auth<'_>) -> (u16, serde_json::Value)
             .header("cookie", cookie)
             .header("x-csrf-token", csrf),
         Auth::Token(token) => request.bearer_auth(token),
+        Auth::Basic(user, password) => request.basic_auth(user, Some(password)),
     };
     crate::util::read(request.send().await.unwrap()).await
 }
@@ -56,6 +57,7 @@ async fn by_api(server: &TestServer, auth: Auth<'_>) -> (u16, serde_json::Value)
 enum Auth<'a> {
     Session(&'a str, &'a str),
     Token(&'a str),
+    Basic(&'a str, &'a str),
 }
 
 async fn a_catalogue_reload_is_checked_and_audited_alike_on_every_door(backend: Backend) {
@@ -133,6 +135,27 @@ async fn a_catalogue_reload_is_checked_and_audited_alike_on_every_door(backend: 
     let (status, reply) = by_api(&server, Auth::Token(&viewer_token)).await;
     assert_eq!(status, 403);
     assert_eq!(reply["error"], "Only admins can reload the catalogue.");
+    // An admin's right password over HTTP Basic: refused, since a browser resends Basic
+    // credentials on a request another site forged.
+    admin::add_user(
+        &server.state.db,
+        &Admin::operator(),
+        "carol",
+        admin::Role::Admin,
+        "correct horse battery".into(),
+        server.state.now(),
+    )
+    .await
+    .unwrap();
+    let (status, reply) = by_api(&server, Auth::Basic("carol", "correct horse battery")).await;
+    assert_eq!(status, 403, "{reply}");
+    assert!(
+        reply["error"]
+            .as_str()
+            .unwrap()
+            .contains("use an API token"),
+        "{reply}"
+    );
 
     let mut entries = reloads(&server).await;
     entries.sort_by(|a, b| a.0.cmp(&b.0));
