@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-step() { printf '\n==> %s\n' "$*"; }
+step() { printf '\n==> %s  (%ds since the start)\n' "$*" "$SECONDS"; }
 
 # --- System packages -------------------------------------------------------------------------------
 # tinyproxy: the agent's proxy tests; osslsigncode and openssl: Authenticode signing of the MSIs. The 32-bit
@@ -69,6 +69,6 @@ echo "Windows build and lint: ${windows_build_seconds}s (load: $(cut -d' ' -f1-3
 # their own, chromium, mount namespaces) are #[ignore = "needs …"]: a plain `cargo test` lists them
 # as ignored, and here they run, where a missing prerequisite fails them. No test passes by skipping.
 step "cargo test (including the ignored tests that need this machine's setup)"
-cargo test --workspace --locked -- --include-ignored
+cargo test --workspace --locked --no-fail-fast -- --include-ignored
 echo
 echo "all checks passed"
