@@ -53,6 +53,7 @@ fn software(
         install_date: None,
         architecture: None,
         source,
+        origin: None,
         install_location: None,
         identifier: identifier.map(Into::into),
     })

@@ -109,6 +109,7 @@ pub fn parse_status(text: &str) -> (Vec<Software>, Vec<Warning>) {
             install_date: None,
             architecture,
             source: SOURCE,
+            origin: None,
             install_location: None,
             identifier: None,
             key,

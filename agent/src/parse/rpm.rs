@@ -135,6 +135,7 @@ impl RpmPackage {
                 .map(|t| t.date_naive()),
             architecture: self.arch.as_deref().and_then(non_empty),
             source: SOURCE,
+            origin: None,
             install_location: None,
             identifier: None,
             key,
