@@ -16,8 +16,12 @@ pub mod tag {
     pub const EPOCH: u32 = 1003;
     /// Install time, seconds since 1970.
     pub const INSTALLTIME: u32 = 1008;
+    /// Distribution.
+    pub const DISTRIBUTION: u32 = 1010;
     /// Vendor.
     pub const VENDOR: u32 = 1011;
+    /// Packager.
+    pub const PACKAGER: u32 = 1015;
     /// Architecture.
     pub const ARCH: u32 = 1022;
 }
@@ -128,6 +132,12 @@ pub fn parse_header(blob: &[u8]) -> Result<RpmPackage, HeaderError> {
             }
             tag::ARCH if package.arch.is_none() => package.arch = Some(entry.string(data)?),
             tag::VENDOR if package.vendor.is_none() => package.vendor = Some(entry.string(data)?),
+            tag::PACKAGER if package.packager.is_none() => {
+                package.packager = Some(entry.string(data)?)
+            }
+            tag::DISTRIBUTION if package.distribution.is_none() => {
+                package.distribution = Some(entry.string(data)?)
+            }
             tag::EPOCH if package.epoch.is_none() => package.epoch = Some(entry.int32(data)?),
             tag::INSTALLTIME if package.install_time.is_none() => {
                 package.install_time = Some(entry.int32(data)?)

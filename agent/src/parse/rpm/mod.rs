@@ -27,6 +27,7 @@
 
 mod header;
 mod ndb;
+mod origin;
 mod sqlite;
 mod tool;
 
@@ -68,6 +69,10 @@ pub struct RpmPackage {
     pub arch: Option<String>,
     /// `VENDOR` (`Red Hat, Inc.`).
     pub vendor: Option<String>,
+    /// `PACKAGER` (`Red Hat, Inc. <http://bugzilla.redhat.com/bugzilla>`).
+    pub packager: Option<String>,
+    /// `DISTRIBUTION` (`SUSE Linux Enterprise 15`).
+    pub distribution: Option<String>,
     /// `INSTALLTIME`, seconds since 1970.
     pub install_time: Option<u32>,
 }
@@ -88,7 +93,7 @@ impl RpmPackage {
         Some(out)
     }
 
-    /// The inventory entry for this package.
+    /// The inventory entry for this package, its origin not yet known (see [`collect`]).
     pub fn to_software(&self) -> Software {
         let version = self.evr();
         let key = Software::identity_key(&self.name, version.as_deref(), self.arch.as_deref());
@@ -115,21 +120,30 @@ impl RpmPackage {
     }
 }
 
-/// Turns parsed headers into inventory entries, skipping signing keys; `label` names a header in
+/// Turns the parsed headers of one database into inventory entries, skipping signing keys, each
+/// with its origin against the OS's own packages ([`origin`]); `label` names a header in
 /// warnings (`hnum 12`, `slot 3`).
 pub(crate) fn collect(
     results: impl IntoIterator<Item = (String, Result<RpmPackage, HeaderError>)>,
     source: &str,
 ) -> (Vec<Software>, Vec<Warning>) {
-    let mut software = Vec::new();
+    let mut packages = Vec::new();
     let mut warnings = Vec::new();
     for (label, result) in results {
         match result {
             Ok(package) if package.is_signing_key() => {}
-            Ok(package) => software.push(package.to_software()),
+            Ok(package) => packages.push(package),
             Err(e) => warnings.push(Warning::new(source, format!("{label}: {e}; skipped"))),
         }
     }
+    let os = origin::os_marks(&packages);
+    let software = packages
+        .iter()
+        .map(|package| Software {
+            origin: Some(origin::origin(package, &os)),
+            ..package.to_software()
+        })
+        .collect();
     (software, warnings)
 }
 

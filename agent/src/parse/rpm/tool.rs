@@ -16,13 +16,14 @@ use crate::parse::{cap_warnings, non_empty};
 /// The `--qf` format given to the rpm tool: one tab-separated line per package, empty fields for
 /// absent tags.
 pub const QUERY_FORMAT: &str = "%{NAME}\\t%|EPOCH?{%{EPOCH}}:{}|\\t%{VERSION}\\t%{RELEASE}\\t\
-%|ARCH?{%{ARCH}}:{}|\\t%|VENDOR?{%{VENDOR}}:{}|\\t%|INSTALLTIME?{%{INSTALLTIME}}:{}|\\n";
+%|ARCH?{%{ARCH}}:{}|\\t%|VENDOR?{%{VENDOR}}:{}|\\t%|INSTALLTIME?{%{INSTALLTIME}}:{}|\\t\
+%|PACKAGER?{%{PACKAGER}}:{}|\\t%|DISTRIBUTION?{%{DISTRIBUTION}}:{}|\\n";
 /// How long the rpm tool may run.
 pub const RPM_TIMEOUT: Duration = Duration::from_secs(120);
 /// Largest output read from the rpm tool.
 const MAX_TOOL_OUTPUT_BYTES: u64 = 256 * 1024 * 1024;
 
-/// Parses the output of `rpm -qa --qf` [`QUERY_FORMAT`]: one package per line, 7 tab-separated
+/// Parses the output of `rpm -qa --qf` [`QUERY_FORMAT`]: one package per line, 9 tab-separated
 /// fields. Malformed lines are warnings.
 pub fn parse_query_output(text: &str) -> (Vec<Software>, Vec<Warning>) {
     let mut results = Vec::new();
@@ -33,20 +34,30 @@ pub fn parse_query_output(text: &str) -> (Vec<Software>, Vec<Warning>) {
         let label = format!("rpm output line {}", index + 1);
         let fields: Vec<&str> = line.split('\t').collect();
         let result = match fields.as_slice() {
-            [name, epoch, version, release, arch, vendor, install_time] if !name.is_empty() => {
-                Ok(RpmPackage {
-                    name: name.to_string(),
-                    epoch: epoch.parse().ok(),
-                    version: non_empty(version),
-                    release: non_empty(release),
-                    arch: non_empty(arch),
-                    vendor: non_empty(vendor),
-                    install_time: install_time.parse().ok(),
-                })
-            }
+            [
+                name,
+                epoch,
+                version,
+                release,
+                arch,
+                vendor,
+                install_time,
+                packager,
+                distribution,
+            ] if !name.is_empty() => Ok(RpmPackage {
+                name: name.to_string(),
+                epoch: epoch.parse().ok(),
+                version: non_empty(version),
+                release: non_empty(release),
+                arch: non_empty(arch),
+                vendor: non_empty(vendor),
+                install_time: install_time.parse().ok(),
+                packager: non_empty(packager),
+                distribution: non_empty(distribution),
+            }),
             _ => Err(HeaderError::BadEntry {
                 tag: tag::NAME,
-                reason: "line is not 7 tab-separated fields with a name",
+                reason: "line is not 9 tab-separated fields with a name",
             }),
         };
         results.push((label, result));
@@ -181,8 +192,7 @@ mod tests {
 
     #[test]
     fn query_output_lines() {
-        let text =
-            "hello\t1\t0.0.1\trls\tx86_64\t\t1693395934\ngpg-pubkey\t\tabc\tdef\t\t\t\nbroken\n";
+        let text = "hello\t1\t0.0.1\trls\tx86_64\t\t1693395934\t\t\ngpg-pubkey\t\tabc\tdef\t\t\t\t\t\nbroken\n";
         let (software, warnings) = parse_query_output(text);
         assert_eq!(software.len(), 1);
         assert_eq!(software[0].version.as_deref(), Some("1:0.0.1-rls"));
