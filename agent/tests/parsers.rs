@@ -1402,3 +1402,28 @@ proptest! {
         let _ = snap::parse_snap_file_name(&text);
     }
 }
+
+/// The dpkg fixtures are distributions' packages (Debian 10, Ubuntu 18.04, scanner test suites):
+/// every one records the distribution as its origin, none a vendor.
+#[test]
+fn dpkg_fixture_packages_are_the_distribution_s() {
+    for name in [
+        "ubuntu-18.04-trivy",
+        "debian-10-postgresql-claircore",
+        "debian-10-keyring-claircore",
+        "trailingnewlines-scalibr",
+        "noversion-scalibr",
+        "multiple-syft",
+        "deinstall-syft",
+    ] {
+        let (software, _) = dpkg_fixture(name);
+        assert!(!software.is_empty(), "{name}");
+        for entry in &software {
+            assert!(entry.is_distribution_package(), "{name}: {entry:?}");
+            assert_eq!(
+                entry.origin,
+                Some(sunset_catalog::inventory::Origin::distribution())
+            );
+        }
+    }
+}
