@@ -294,7 +294,8 @@ pub fn read_vendor_index(
         let reader = match open_list(&path, &name) {
             Ok(Some(reader)) => reader,
             Ok(None) => {
-                skipped += 1;
+                let compressed = [".lz4", ".xz", ".zst", ".bz2", ".lzma"];
+                skipped += usize::from(compressed.iter().any(|c| name.ends_with(c)));
                 continue;
             }
             Err(e) => {
@@ -328,7 +329,7 @@ pub fn read_vendor_index(
             WARNING_SOURCE,
             format!(
                 "{skipped} vendor package list(s) in {} are compressed in a format the agent does \
-                 not read (lz4, xz or zstd): their packages are judged by dpkg's record alone",
+                 not read (lz4, xz, zstd, bzip2): their packages are judged by dpkg's record alone",
                 dir.display()
             ),
         ));
