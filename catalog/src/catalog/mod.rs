@@ -24,7 +24,7 @@ pub use model::{
 };
 pub use pattern::Pattern;
 
-use crate::inventory::{Hardware, InstallationType, Os, OsFamily, Software};
+use crate::inventory::{Hardware, InstallationType, OriginKind, Os, OsFamily, Software};
 use crate::version::{Installed, Position, VersionRange};
 
 /// A loaded, checked and indexed catalogue.
@@ -141,6 +141,8 @@ pub(crate) struct CompiledRule {
     pub manufacturer: Option<Pattern>,
     pub model: Option<Pattern>,
     pub cpu: Option<Pattern>,
+    /// Who must ship a matching package.
+    pub origin: Option<OriginKind>,
     /// The rule in words for a finding's evidence, written once at load ([`describe`]): every
     /// finding carries it, and formatting it per finding was an eighth of evaluation time.
     pub description: String,
@@ -508,6 +510,10 @@ impl CompiledRule {
                     .sources
                     .iter()
                     .any(|s| s == software.source.name()))
+            || !self.origin.is_none_or(|wanted| match wanted {
+                OriginKind::Vendor => software.is_vendor_package(),
+                _ => software.is_distribution_package(),
+            })
         {
             return None;
         }
@@ -628,6 +634,9 @@ pub(super) fn describe(rule: &Rule) -> String {
     }
     if !rule.sources.is_empty() {
         add("sources", format!("{:?}", rule.sources));
+    }
+    if let Some(v) = &rule.origin {
+        add("origin", v.clone());
     }
     if let Some(v) = &rule.os_family {
         add("os_family", v.clone());

@@ -68,6 +68,7 @@ pub fn inventory(n: u64, software: usize, site: &str, collected_at: DateTime<Utc
             name,
             version: Some(version),
             source,
+            origin: None,
         });
     }
     Inventory {
