@@ -23,10 +23,30 @@ pub use crate::finding::{DEFAULT_EXPIRING_DAYS, Dates, Evidence, Finding, Option
 pub struct Evaluation {
     /// All findings, most urgent first.
     pub findings: Vec<Finding>,
-    /// Software entries in the inventory.
-    pub software_total: usize,
-    /// Software entries no product matched (no finding, only counted).
-    pub software_unmatched: usize,
+    /// How the software entries were judged.
+    pub software: SoftwareCounts,
+}
+
+/// How an inventory's software entries were judged: each entry is in exactly one of `judged`,
+/// `distribution` and `unknown`, so "not in the catalogue" never reads like "all fine".
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SoftwareCounts {
+    /// Entries in the inventory.
+    pub total: usize,
+    /// Entries a catalogue product matched: each has a finding.
+    pub judged: usize,
+    /// Distribution packages no product matched: the distribution patches them for the life of
+    /// the OS release, so the OS verdict covers them.
+    pub distribution: usize,
+    /// Other entries no product matched: unknown to the catalogue, so not judged at all.
+    pub unknown: usize,
+}
+
+impl SoftwareCounts {
+    /// Entries no product matched (distribution packages and unknown software).
+    pub fn unmatched(&self) -> usize {
+        self.distribution + self.unknown
+    }
 }
 
 /// What `sunset-agent scan --format json` prints: the inventory, its findings and the catalogue
@@ -42,9 +62,13 @@ pub struct ScanResult {
     /// How old the catalogue's data was on the scan's day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog_freshness: Option<crate::catalog::Freshness>,
-    /// Software entries no product matched.
+    /// Software entries no product matched (`software.distribution + software.unknown`; kept for
+    /// readers of the first format).
     #[serde(default)]
     pub software_unmatched: usize,
+    /// How the software entries were judged.
+    #[serde(default)]
+    pub software: SoftwareCounts,
 }
 
 /// Evaluates an inventory with the default expiring window.
@@ -103,7 +127,10 @@ pub fn evaluate_with(inventory: &Inventory, catalog: &Catalog, options: &Options
         .min_by_key(|f| f.status)
         .cloned();
     let host_build = os.build.as_deref().and_then(|b| b.trim().parse().ok());
-    let mut unmatched = 0;
+    let mut counts = SoftwareCounts {
+        total: inventory.software.len(),
+        ..SoftwareCounts::default()
+    };
     let mut lookup = catalog.lookup();
     let mut software_verdicts = Vec::new();
     for software in &inventory.software {
@@ -140,14 +167,19 @@ pub fn evaluate_with(inventory: &Inventory, catalog: &Catalog, options: &Options
                 software_verdicts.push(assessment);
             }
         }
-        unmatched += usize::from(!hit);
+        if hit {
+            counts.judged += 1;
+        } else if software.is_distribution_package() {
+            counts.distribution += 1;
+        } else {
+            counts.unknown += 1;
+        }
     }
     let os_and_hardware = built.len();
     readiness::judge(inventory, catalog, options, &mut built);
     Evaluation {
         findings: in_order(&ctx, built, os_and_hardware, software_verdicts),
-        software_total: inventory.software.len(),
-        software_unmatched: unmatched,
+        software: counts,
     }
 }
 
@@ -385,6 +417,10 @@ impl<'a> Assessment<'a> {
             (Some(advice), Some(replacement)) => Some(format!("{advice} {replacement}")),
             (advice, replacement) => advice.or(replacement),
         };
+        let mut notes = judgement.notes;
+        if let Some(origin) = subject.software.and_then(vendor_origin) {
+            notes.insert(0, origin);
+        }
         let mut finding = Finding {
             target: subject.target,
             subject: subject.name.to_string(),
@@ -411,7 +447,7 @@ impl<'a> Assessment<'a> {
                 value: std::mem::take(&mut self.matched.value),
                 version,
                 edition: edition_used,
-                notes: judgement.notes,
+                notes,
             },
             checks: Vec::new(),
             cover: judgement.cover,
@@ -422,6 +458,26 @@ impl<'a> Assessment<'a> {
         }
         finding
     }
+}
+
+/// "a vendor's package (deb.nodesource.com: dpkg Maintainer …)": why a package is judged on its
+/// vendor's dates rather than covered by the OS.
+fn vendor_origin(software: &Software) -> Option<String> {
+    let origin = software
+        .origin
+        .as_ref()
+        .filter(|_| software.is_vendor_package())?;
+    let evidence: Vec<String> = origin
+        .evidence
+        .iter()
+        .map(|e| format!("{} {}", e.field.describe(), e.value))
+        .collect();
+    Some(format!(
+        "a vendor's package, not the distribution's ({}{}{}): judged on the vendor's dates",
+        origin.vendor.as_deref().unwrap_or("vendor"),
+        if evidence.is_empty() { "" } else { ": " },
+        evidence.join(", ")
+    ))
 }
 
 /// The Windows patch level of the inventory's OS, from the catalogue's update table.

@@ -5,11 +5,15 @@
 //! ends, every write in one checked transaction, job locks), `health` (whether writes work),
 //! `store` (queries), `verdict` (inventory → stored findings), `validate` (what a report must be),
 //! `ingest` (agents' API), `admission` (how much memory-hungry work runs at once), `login`,
-//! `throttle` and `api_tokens` (who may call), `api` (JSON/CSV for tools), `web` (dashboard),
+//! `throttle` and `api_tokens` (who may call), `admin` (every administrative action, checked and
+//! audited once for the dashboard, the API and the command line), `api` (JSON/CSV for tools), `openapi` (the endpoint table the router
+//! is built from, and the document describing it), `web` (dashboard),
 //! `transport` (headers, plain HTTP), `ownership` (which site a host belongs to), `reevaluate` and
 //! `jobs` (keeping verdicts current, across instances), `state` (what every request shares),
+//! `clock` (the one "now" every decision reads, settable in tests),
 //! `server` (router, `run`), `cli` (management commands). `main.rs` only parses arguments and calls `cli::run`.
 
+pub mod admin;
 pub mod admission;
 pub mod api;
 pub mod api_tokens;
@@ -17,16 +21,17 @@ pub mod auth;
 pub mod backup;
 pub mod catalog_source;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod csv;
 pub mod db;
-pub mod fake;
 pub mod health;
 pub mod http;
 pub mod ingest;
 pub mod jobs;
 pub mod login;
 pub mod metrics;
+pub mod openapi;
 pub mod ownership;
 pub mod reevaluate;
 pub mod server;

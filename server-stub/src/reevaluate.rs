@@ -8,7 +8,7 @@
 //! interrupted, or that follows another instance's, judges nobody twice. Pages are bounded by bytes
 //! as well as hosts, so large stored inventories cannot make a page large.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 use tracing::{info, warn};
@@ -48,18 +48,6 @@ pub struct ReevaluateReport {
 }
 
 impl AppState {
-    /// Reloads the catalogue from its source and re-evaluates every host (waiting for a
-    /// re-evaluation another collector may be running).
-    pub async fn reload_catalog(&self) -> anyhow::Result<ReevaluateReport> {
-        let config = self.config.clone();
-        let loaded =
-            tokio::task::spawn_blocking(move || crate::catalog_source::load_configured(&config))
-                .await??;
-        info!(version = %loaded.version(), origin = %loaded.origin, "catalogue loaded");
-        self.set_catalog(loaded);
-        self.reevaluate_all().await
-    }
-
     /// Re-evaluates every stored inventory with the current catalogue and today's date.
     pub async fn reevaluate_all(&self) -> anyhow::Result<ReevaluateReport> {
         Ok(self.reevaluate(Scope::All, true).await?.unwrap_or_default())
@@ -116,7 +104,7 @@ impl AppState {
                 (verdicts, unreadable)
             })
             .await?;
-            let applied = apply(&self.db, &verdicts, catalog.version(), today).await?;
+            let applied = apply(&self.db, &verdicts, catalog.version(), today, self.now()).await?;
             self.metrics.reevaluated(applied);
             report.hosts += applied;
             report.unreadable += unreadable;
@@ -195,8 +183,9 @@ async fn apply(
     verdicts: &[(String, String, HostVerdict)],
     catalog_version: &str,
     today: NaiveDate,
+    now: DateTime<Utc>,
 ) -> Result<usize, sqlx::Error> {
-    let now = ts(Utc::now());
+    let now = ts(now);
     db.write(async |tx| {
         let mut applied = 0;
         for (host_id, report_id, verdict) in verdicts {

@@ -101,6 +101,7 @@ fn software(name: &str, version: &str, source: Source) -> Software {
         install_date: None,
         architecture: None,
         source,
+        origin: None,
         install_location: None,
         identifier: None,
     }

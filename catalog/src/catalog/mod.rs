@@ -25,7 +25,7 @@ pub use model::{
 };
 pub use pattern::Pattern;
 
-use crate::inventory::{Hardware, InstallationType, Os, OsFamily, Software};
+use crate::inventory::{Hardware, InstallationType, OriginKind, Os, OsFamily, Software};
 use crate::version::{Installed, Position, VersionRange};
 
 /// A loaded, checked and indexed catalogue.
@@ -72,6 +72,48 @@ pub struct Entry {
     pub releases: Vec<CompiledRelease>,
     /// A rolling-release product's policy.
     pub policy: Option<CompiledPolicy>,
+    /// Which releases may hold a version, by its first number.
+    pub(crate) majors: MajorIndex,
+}
+
+/// The releases that may hold a version with a given first number, so that placing a version
+/// tests a few cycles, not every one (browsers have a hundred). A release whose range fixes the
+/// first number (`124.*`) is listed under it; one that does not (`>=1.2, <2`, `*`, semver) under
+/// every number. Lists are ascending, so the first fit is the first in file order, as it would be
+/// scanning every release.
+#[derive(Debug, Default)]
+pub(crate) struct MajorIndex {
+    by_major: foldhash::HashMap<u64, Vec<usize>>,
+    /// The releases that fix no first number: the candidates for a number no release fixes.
+    unfixed: Vec<usize>,
+}
+
+impl MajorIndex {
+    pub(crate) fn new(releases: &[CompiledRelease]) -> MajorIndex {
+        let majors: Vec<Option<u64>> = releases.iter().map(|r| r.range.required_major()).collect();
+        let mut index = MajorIndex::default();
+        for (i, major) in majors.iter().enumerate() {
+            match major {
+                None => index.unfixed.push(i),
+                Some(m) if !index.by_major.contains_key(m) => {
+                    let list = majors
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, other)| other.is_none_or(|o| o == *m))
+                        .map(|(j, _)| j)
+                        .collect();
+                    index.by_major.insert(*m, list);
+                }
+                Some(_) => {}
+            }
+        }
+        index
+    }
+
+    /// Indices (ascending) of the releases that may hold a version whose first number is `major`.
+    fn candidates(&self, major: u64) -> &[usize] {
+        self.by_major.get(&major).unwrap_or(&self.unfixed)
+    }
 }
 
 /// A release cycle with checked dates and a parsed version range.
@@ -142,6 +184,8 @@ pub(crate) struct CompiledRule {
     pub manufacturer: Option<Pattern>,
     pub model: Option<Pattern>,
     pub cpu: Option<Pattern>,
+    /// Who must ship a matching package.
+    pub origin: Option<OriginKind>,
     /// The rule in words for a finding's evidence, written once at load ([`describe`]): every
     /// finding carries it, and formatting it per finding was an eighth of evaluation time.
     pub description: String,
@@ -381,13 +425,17 @@ impl Entry {
         };
         let installed = Installed::new(self.product.scheme, version);
         let fits = |r: &&CompiledRelease| r.range.contains_installed(&installed);
-        let specific = self.releases.iter().filter(|r| for_edition(r)).find(fits);
-        if let Some(release) = specific.or_else(|| {
-            self.releases
+        // Only the releases that can hold the version's first number (in file order).
+        let candidates = || {
+            self.majors
+                .candidates(installed.major())
                 .iter()
-                .filter(|r| r.editions.is_empty())
-                .find(fits)
-        }) {
+                .filter_map(|&i| self.releases.get(i))
+        };
+        let specific = candidates().filter(|r| for_edition(r)).find(fits);
+        if let Some(release) =
+            specific.or_else(|| candidates().filter(|r| r.editions.is_empty()).find(fits))
+        {
             return Placement::In(release);
         }
         let applicable = || {
@@ -465,6 +513,10 @@ impl CompiledRule {
                     .sources
                     .iter()
                     .any(|s| s == software.source.name()))
+            || !self.origin.is_none_or(|wanted| match wanted {
+                OriginKind::Vendor => software.is_vendor_package(),
+                _ => software.is_distribution_package(),
+            })
         {
             return None;
         }
@@ -588,6 +640,9 @@ pub(super) fn describe(rule: &Rule) -> String {
     }
     if !rule.sources.is_empty() {
         add("sources", format!("{:?}", rule.sources));
+    }
+    if let Some(v) = &rule.origin {
+        add("origin", v.clone());
     }
     if let Some(v) = &rule.os_family {
         add("os_family", v.clone());

@@ -175,6 +175,11 @@ impl<'a> Installed<'a> {
         self.text
     }
 
+    /// The version's first number as `X.*` ranges read it (missing counts as zero).
+    pub(crate) fn major(&self) -> u64 {
+        self.key.components().first().copied().unwrap_or(0)
+    }
+
     /// Whether the text has a digit at all.
     pub(crate) fn has_digit(&self) -> bool {
         self.has_digit

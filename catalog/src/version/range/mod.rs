@@ -101,6 +101,18 @@ impl VersionRange {
         }
     }
 
+    /// The first number every version in the range has, when the range fixes it (`3.11.*`
+    /// fixes 3; `>=3.11, <3.12` does not): a key to index a product's releases by.
+    pub(crate) fn required_major(&self) -> Option<u64> {
+        let Body::Constraints(constraints) = &self.body else {
+            return None;
+        };
+        constraints
+            .iter()
+            .find_map(|c| c.prefix())
+            .and_then(|numbers| numbers.first().copied())
+    }
+
     /// Where an installed version lies relative to the range: inside, below it (older than every
     /// version it holds) or above it. `None` when that cannot be told: a version without a digit,
     /// or a semver range.
