@@ -10,7 +10,7 @@ use regex_automata::nfa::thompson::WhichCaptures;
 use regex_automata::util::syntax;
 use regex_automata::{Input, MatchKind, PatternSet, meta};
 
-use super::{Entry, RuleRef, Target};
+use super::model::Target;
 use crate::inventory::Software;
 
 /// Rules by the keys that select them. The maps hash with foldhash: its keys are the catalogue's,
@@ -47,28 +47,43 @@ pub(crate) struct Lookup {
     matched: PatternSet,
 }
 
+/// Which rule of which product: indexes into `Catalog::entries` and `Entry::rules`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct RuleRef {
+    pub entry: usize,
+    pub rule: usize,
+}
+
+/// What the index needs of one rule: where it is, what it judges, and the keys it matches by.
+/// (Handed in by the catalogue, so this module does not import the catalogue that imports it.)
+pub(crate) struct RuleKeys<'a> {
+    pub at: RuleRef,
+    pub target: Target,
+    pub names: &'a [String],
+    pub identifiers: &'a [String],
+    pub pattern: Option<&'a str>,
+}
+
 impl Index {
-    /// Indexes every rule of `entries` by its target and keys.
-    pub fn build(entries: &[Entry]) -> Result<Index, String> {
+    /// Indexes every rule by its target and keys.
+    pub fn build<'a>(rules: impl IntoIterator<Item = RuleKeys<'a>>) -> Result<Index, String> {
         let mut index = Index::default();
         let mut patterns = Vec::new();
-        for (e, entry) in entries.iter().enumerate() {
-            for (r, rule) in entry.rules.iter().enumerate() {
-                let at = RuleRef { entry: e, rule: r };
-                match entry.product.kind.target() {
-                    Target::Os => index.os.push(at),
-                    Target::Hardware => index.hardware.push(at),
-                    Target::Software => {
-                        for name in &rule.names {
-                            index.names.entry(name.clone()).or_default().push(at);
-                        }
-                        for id in &rule.rule.identifier {
-                            index.identifiers.entry(id.clone()).or_default().push(at);
-                        }
-                        if let Some(pattern) = &rule.name_pattern {
-                            patterns.push(pattern.as_str().to_string());
-                            index.pattern_rules.push(at);
-                        }
+        for rule in rules {
+            let at = rule.at;
+            match rule.target {
+                Target::Os => index.os.push(at),
+                Target::Hardware => index.hardware.push(at),
+                Target::Software => {
+                    for name in rule.names {
+                        index.names.entry(name.clone()).or_default().push(at);
+                    }
+                    for id in rule.identifiers {
+                        index.identifiers.entry(id.clone()).or_default().push(at);
+                    }
+                    if let Some(pattern) = rule.pattern {
+                        patterns.push(pattern.to_string());
+                        index.pattern_rules.push(at);
                     }
                 }
             }

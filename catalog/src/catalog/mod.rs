@@ -15,8 +15,8 @@ use std::borrow::Cow;
 
 use chrono::NaiveDate;
 
-use index::Index;
-pub(crate) use index::Lookup;
+use index::{Index, RuleKeys};
+pub(crate) use index::{Lookup, RuleRef};
 pub use lifecycle::{CompiledCover, CompiledPolicy, PolicyRule, Update, Updates};
 pub use load::{LoadError, Problem};
 pub use model::{
@@ -191,13 +191,6 @@ pub(crate) struct CompiledRule {
     pub description: String,
 }
 
-/// Which rule of which product: indexes into `Catalog::entries` and `Entry::rules`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) struct RuleRef {
-    pub entry: usize,
-    pub rule: usize,
-}
-
 /// What made a rule match: the inventory field and the value it had.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Matched {
@@ -261,7 +254,19 @@ impl Catalog {
         readiness: Vec<CompiledReadiness>,
         firmware_age: Option<FirmwareAge>,
     ) -> Result<Catalog, String> {
-        let index = Index::build(&entries)?;
+        let index = Index::build(entries.iter().enumerate().flat_map(|(e, entry)| {
+            entry
+                .rules
+                .iter()
+                .enumerate()
+                .map(move |(r, rule)| RuleKeys {
+                    at: RuleRef { entry: e, rule: r },
+                    target: entry.product.kind.target(),
+                    names: &rule.names,
+                    identifiers: &rule.rule.identifier,
+                    pattern: rule.name_pattern.as_ref().map(Pattern::as_str),
+                })
+        }))?;
         Ok(Catalog {
             meta,
             date,
