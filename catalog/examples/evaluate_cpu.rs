@@ -5,8 +5,9 @@
 //!
 //! Prints CPU seconds per iteration (10,000 inventories × 300 entries by default) and entries per
 //! CPU second, and a digest of the JSON of the first 100 evaluations (one per profile) so that two
-//! builds can be shown to give byte-identical verdicts. Under `valgrind --tool=callgrind` pass a
-//! smaller INVENTORIES (1000) and compare instruction counts instead.
+//! builds can be shown to give byte-identical verdicts; with `DUMP=<dir>` those evaluations are
+//! also written there as `<profile>.json`, to diff two builds. Under `valgrind --tool=callgrind`
+//! pass a smaller INVENTORIES (1000) and compare instruction counts instead.
 #![allow(clippy::unwrap_used)] // a measuring tool: a failure is a panic
 
 #[path = "../benches/support/estate.rs"]
@@ -36,12 +37,20 @@ fn main() {
     let mut findings = 0;
     // FNV-1a over the JSON of one evaluation per profile.
     let mut digest: u64 = 0xcbf2_9ce4_8422_2325;
+    let dump = std::env::var("DUMP").ok();
     let start = cpu_seconds();
     for iteration in 0..iterations {
         for i in 0..inventories {
             let evaluation = evaluate_with(&profiles[i % PROFILES], &catalog, &options);
             findings += evaluation.findings.len();
             if iteration == 0 && i < PROFILES {
+                if let Some(dir) = &dump {
+                    std::fs::write(
+                        format!("{dir}/{i}.json"),
+                        serde_json::to_vec_pretty(&evaluation).unwrap(),
+                    )
+                    .unwrap();
+                }
                 for byte in serde_json::to_vec(&evaluation).unwrap() {
                     digest = (digest ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
                 }
