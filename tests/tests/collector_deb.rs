@@ -290,6 +290,8 @@ fn collector_deb_installs_serves_backs_up_and_purges() {
 /// With the service running: health, enrolment, one report stored, the database 0600 and the service
 /// user's, an online backup.
 fn serve_and_check(base: &str, uid: &str) {
+    // Same provider as the agent and collector; reqwest panics at build time without one.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
