@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-step() { printf '\n==> %s\n' "$*"; }
+step() { printf '\n==> %s  (%ds since the start)\n' "$*" "$SECONDS"; }
 
 # --- System packages -------------------------------------------------------------------------------
 # tinyproxy: the agent's proxy tests; osslsigncode and openssl: Authenticode signing of the MSIs. The 32-bit
@@ -48,7 +48,7 @@ cargo fmt --all -- --check
 step "cargo clippy (Linux)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 step "no file-level import circles (ARCHITECTURE.md invariants)"
-python3 ci/import-cycles.py catalog catalog-tool agent server-stub
+python3 ci/import-cycles.py catalog catalog-tool agent server-stub tools/loadgen
 
 # --- Windows: the workspace linted for Windows, and the agent built for Windows 7 SP1+ x64 and x86 -------------
 # (clippy type-checks everything `check` would.) Built before the tests: the exe, MSI and Wine tests use these
@@ -69,6 +69,6 @@ echo "Windows build and lint: ${windows_build_seconds}s (load: $(cut -d' ' -f1-3
 # their own, chromium, mount namespaces) are #[ignore = "needs …"]: a plain `cargo test` lists them
 # as ignored, and here they run, where a missing prerequisite fails them. No test passes by skipping.
 step "cargo test (including the ignored tests that need this machine's setup)"
-cargo test --workspace --locked -- --include-ignored
+cargo test --workspace --locked --no-fail-fast -- --include-ignored
 echo
 echo "all checks passed"

@@ -17,15 +17,12 @@ use std::time::Duration;
 
 use rand::Rng;
 use serde::Deserialize;
+use sunset_catalog::wire::{self, Ack, ErrorBody};
 
 use crate::config::Config;
 use crate::proxy::Route;
 use crate::spool::{Spool, SpoolError};
 
-/// Path of the ingest endpoint, relative to the collector URL.
-pub const REPORTS_PATH: &str = "api/v1/reports";
-/// Path of the catalogue endpoint.
-pub const CATALOG_PATH: &str = "api/v1/catalog";
 /// Largest acknowledgement or error body read.
 const MAX_RESPONSE_BYTES: usize = 64 * 1024;
 
@@ -99,17 +96,6 @@ impl RetryPolicy {
     }
 }
 
-/// The collector's acknowledgement (fields it may add later are ignored).
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
-pub struct Ack {
-    /// `accepted`, `duplicate`, …
-    #[serde(default)]
-    pub status: Option<String>,
-    /// The collector's catalogue version.
-    #[serde(default)]
-    pub catalog_version: Option<String>,
-}
-
 /// Why a refused report was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refusal {
@@ -122,7 +108,10 @@ pub enum Refusal {
 /// The outcome of one attempt.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Attempt {
-    /// 2xx: stored.
+    /// 2xx with the collector's acknowledgement of this very report ([`Ack`]; fields and statuses a
+    /// newer collector adds are tolerated). Only this deletes a spooled report: a 2xx without it (a
+    /// captive portal, a proxy answering for the collector, a body cut short) is retried, which is
+    /// harmless because the collector answers `duplicate` for a report it already holds.
     Delivered(Ack),
     /// Worth retrying.
     Retry {
@@ -255,14 +244,15 @@ impl Collector {
         tracing::debug!(%route, "route to the collector");
         let client = builder.build().map_err(|e| ClientError(format!("{e:#}")))?;
         let base = with_trailing_slash(&config.collector_url);
+        // Relative to the base, so a collector served under a path prefix works.
         let join = |path: &str| {
-            base.join(path)
+            base.join(path.trim_start_matches('/'))
                 .map_err(|e| ClientError(format!("collector_url: {e}")))
         };
         Ok(Collector {
             client,
-            reports: join(REPORTS_PATH)?,
-            catalog: join(CATALOG_PATH)?,
+            reports: join(wire::path::REPORTS)?,
+            catalog: join(wire::path::CATALOG)?,
             token: config.enroll_token.clone(),
         })
     }
@@ -272,8 +262,8 @@ impl Collector {
         &self.catalog
     }
 
-    /// One attempt to deliver a gzip body.
-    pub async fn send(&self, gzip_body: &[u8]) -> Attempt {
+    /// One attempt to deliver the gzip body of report `report_id`.
+    pub async fn send(&self, report_id: uuid::Uuid, gzip_body: &[u8]) -> Attempt {
         let request = self
             .client
             .post(self.reports.clone())
@@ -298,11 +288,6 @@ impl Collector {
             .and_then(parse_retry_after);
         let body = match read_bounded(response, MAX_RESPONSE_BYTES).await {
             Ok(body) => body,
-            // The status line arrived; for a 2xx the collector has committed.
-            Err(e) if status.is_success() => {
-                tracing::debug!(error = %e, "acknowledgement body unreadable");
-                Vec::new()
-            }
             Err(e) => {
                 return Attempt::Retry {
                     reason: format!("HTTP {status}, then {e}"),
@@ -310,7 +295,7 @@ impl Collector {
                 };
             }
         };
-        classify(status.as_u16(), &body, retry_after)
+        classify(status.as_u16(), &body, retry_after, report_id)
     }
 
     /// Downloads the catalogue bundle (at most `max_bytes`).
@@ -330,11 +315,33 @@ impl Collector {
     }
 }
 
-/// Classifies a response.
-pub fn classify(status: u16, body: &[u8], retry_after: Option<Duration>) -> Attempt {
+/// Classifies the response to report `report_id`.
+pub fn classify(
+    status: u16,
+    body: &[u8],
+    retry_after: Option<Duration>,
+    report_id: uuid::Uuid,
+) -> Attempt {
     let message = || error_message(body);
     match status {
-        200..=299 => Attempt::Delivered(serde_json::from_slice(body).unwrap_or_default()),
+        200..=299 => match serde_json::from_slice::<Ack>(body) {
+            Ok(ack) if ack.report_id == report_id => Attempt::Delivered(ack),
+            Ok(ack) => Attempt::Retry {
+                reason: format!(
+                    "HTTP {status} acknowledged report {} instead of {report_id}",
+                    ack.report_id
+                ),
+                retry_after,
+            },
+            Err(_) => Attempt::Retry {
+                reason: format!(
+                    "HTTP {status} without an acknowledgement (a proxy or portal answering for the \
+                     collector?): {}",
+                    message()
+                ),
+                retry_after,
+            },
+        },
         408 | 429 | 500..=599 => Attempt::Retry {
             reason: format!("HTTP {status}: {}", message()),
             retry_after,
@@ -358,14 +365,18 @@ pub fn classify(status: u16, body: &[u8], retry_after: Option<Duration>) -> Atte
     }
 }
 
-/// The `error` (or `message`) field of a JSON error body, else the start of the text.
+/// The collector's [`ErrorBody`] message; else, from a proxy or gateway in between, the `error` (or
+/// `message`) field of its JSON; else the start of the text.
 fn error_message(body: &[u8]) -> String {
+    if let Ok(collector) = serde_json::from_slice::<ErrorBody>(body) {
+        return collector.error;
+    }
     #[derive(Deserialize)]
-    struct ErrorBody {
+    struct Foreign {
         error: Option<serde_json::Value>,
         message: Option<String>,
     }
-    if let Ok(parsed) = serde_json::from_slice::<ErrorBody>(body) {
+    if let Ok(parsed) = serde_json::from_slice::<Foreign>(body) {
         match (parsed.error, parsed.message) {
             (Some(serde_json::Value::String(s)), _) => return s,
             (Some(v), _) => return v.to_string(),
@@ -461,9 +472,9 @@ pub async fn flush(
     collector: &Collector,
     policy: &RetryPolicy,
 ) -> Result<Flushed, SpoolError> {
-    flush_with(spool, policy, |body| {
+    flush_with(spool, policy, |report_id, body| {
         let collector = collector.clone();
-        async move { collector.send(&body).await }
+        async move { collector.send(report_id, &body).await }
     })
     .await
 }
@@ -475,7 +486,7 @@ pub async fn flush_with<F, Fut>(
     mut send: F,
 ) -> Result<Flushed, SpoolError>
 where
-    F: FnMut(Vec<u8>) -> Fut,
+    F: FnMut(uuid::Uuid, Vec<u8>) -> Fut,
     Fut: Future<Output = Attempt>,
 {
     let mut flushed = Flushed::default();
@@ -489,12 +500,10 @@ where
                 continue;
             }
         };
-        match with_retries(policy, |_| send(body.clone())).await {
+        match with_retries(policy, |_| send(entry.report_id, body.clone())).await {
             Ok(ack) => {
-                tracing::info!(report_id = %entry.report_id, status = ack.status.as_deref().unwrap_or("?"), "report delivered");
-                if ack.catalog_version.is_some() {
-                    flushed.catalog_version = ack.catalog_version;
-                }
+                tracing::info!(report_id = %entry.report_id, status = ack.status.as_str(), "report delivered");
+                flushed.catalog_version = Some(ack.catalog_version);
                 flushed.delivered.push(entry.report_id);
                 if let Err(e) = spool.remove(entry) {
                     // Redelivery is harmless (the collector deduplicates by report id).
@@ -586,16 +595,44 @@ mod tests {
         assert_eq!(parse_retry_after("soon"), None);
     }
 
+    const REPORT: uuid::Uuid = uuid::Uuid::from_u128(0x5e7_0001);
+
+    fn ack(status: &str, report_id: uuid::Uuid) -> String {
+        format!(
+            "{{\"status\":\"{status}\",\"report_id\":\"{report_id}\",\"host_id\":\"{}\",\
+             \"site\":\"Riverside\",\"catalog_version\":\"7\"}}",
+            uuid::Uuid::new_v4()
+        )
+    }
+
+    fn classify(status: u16, body: &[u8], retry_after: Option<Duration>) -> Attempt {
+        super::classify(status, body, retry_after, REPORT)
+    }
+
     #[test]
     fn statuses_are_classified() {
         assert!(
-            matches!(classify(200, b"{\"status\":\"accepted\",\"catalog_version\":\"7\"}", None),
-            Attempt::Delivered(Ack { catalog_version: Some(v), .. }) if v == "7")
+            matches!(classify(200, ack("accepted", REPORT).as_bytes(), None),
+            Attempt::Delivered(Ack { status: wire::AckStatus::Accepted, ref catalog_version, .. }) if catalog_version == "7")
         );
-        assert!(matches!(
-            classify(201, b"not json", None),
-            Attempt::Delivered(_)
-        ));
+        // A status added by a newer collector is still an acknowledgement, with its catalogue.
+        assert!(
+            matches!(classify(200, ack("quarantined", REPORT).as_bytes(), None),
+            Attempt::Delivered(Ack { status: wire::AckStatus::Unknown, ref catalog_version, .. }) if catalog_version == "7")
+        );
+        // A 2xx that does not acknowledge this report (a portal's page, another report's
+        // acknowledgement, nothing) keeps it queued: only the collector's word deletes it.
+        for body in [
+            b"<html>Welcome to the hospital guest Wi-Fi</html>".to_vec(),
+            Vec::new(),
+            ack("accepted", uuid::Uuid::new_v4()).into_bytes(),
+        ] {
+            assert!(
+                matches!(classify(200, &body, None), Attempt::Retry { .. }),
+                "{}",
+                String::from_utf8_lossy(&body)
+            );
+        }
         for s in [408, 429, 500, 502, 503, 504] {
             assert!(
                 matches!(classify(s, b"", None), Attempt::Retry { .. }),
@@ -665,7 +702,7 @@ mod tests {
                         retry_after: None,
                     }
                 } else {
-                    Attempt::Delivered(Ack::default())
+                    classify(200, ack("accepted", REPORT).as_bytes(), None)
                 }
             }
         })

@@ -77,18 +77,21 @@ pub fn render(result: &ScanResult, colour: bool) -> String {
         }
     }
     let count = |s: Status| result.findings.iter().filter(|f| f.status == s).count();
-    let software = result.inventory.software.len();
+    let software = &result.software;
     let _ = writeln!(
         out,
         "\nSummary: {} unsupported, {} extended support, {} expiring, {} unknown, {} supported; \
-         {} software entries, {} not in the catalogue; {} warning(s)",
+         {} software entries: {} judged, {} distribution packages covered by the OS verdict, \
+         {} not in the catalogue (not judged); {} warning(s)",
         count(Status::Unsupported),
         count(Status::Extended),
         count(Status::Expiring),
         count(Status::Unknown),
         count(Status::Supported),
-        software,
-        result.software_unmatched,
+        software.total,
+        software.judged,
+        software.distribution,
+        software.unknown,
         result.inventory.warnings.len(),
     );
     for warning in &result.inventory.warnings {

@@ -88,6 +88,7 @@ pub fn evaluate(inventory: Inventory, catalog: &Catalog, today: NaiveDate) -> Sc
         findings: evaluation.findings,
         catalog_version: catalog.version().to_string(),
         catalog_freshness: Some(catalog.freshness(today)),
-        software_unmatched: evaluation.software_unmatched,
+        software_unmatched: evaluation.software.unmatched(),
+        software: evaluation.software,
     }
 }

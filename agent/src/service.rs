@@ -296,12 +296,13 @@ impl Agent {
                 let result = deliver::with_retries(&self.policy, |_| {
                     let collector = collector.clone();
                     let body = body.clone();
-                    async move { collector.send(&body).await }
+                    let report_id = queued.report_id;
+                    async move { collector.send(report_id, &body).await }
                 })
                 .await;
                 match result {
                     Ok(ack) => {
-                        self.maybe_update(&collector, ack.catalog_version.as_deref())
+                        self.maybe_update(&collector, Some(ack.catalog_version.as_str()))
                             .await;
                         ReportOutcome::Delivered
                     }

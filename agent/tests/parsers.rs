@@ -1402,3 +1402,84 @@ proptest! {
         let _ = snap::parse_snap_file_name(&text);
     }
 }
+
+/// The dpkg fixtures are distributions' packages (Debian 10, Ubuntu 18.04, scanner test suites):
+/// every one records the distribution as its origin, none a vendor.
+#[test]
+fn dpkg_fixture_packages_are_the_distribution_s() {
+    for name in [
+        "ubuntu-18.04-trivy",
+        "debian-10-postgresql-claircore",
+        "debian-10-keyring-claircore",
+        "trailingnewlines-scalibr",
+        "noversion-scalibr",
+        "multiple-syft",
+        "deinstall-syft",
+    ] {
+        let (software, _) = dpkg_fixture(name);
+        assert!(!software.is_empty(), "{name}");
+        for entry in &software {
+            assert!(entry.is_distribution_package(), "{name}: {entry:?}");
+            assert_eq!(
+                entry.origin,
+                Some(sunset_catalog::inventory::Origin::distribution())
+            );
+        }
+    }
+}
+
+/// apt's lists under a root: a vendor's list found plain or gzip-compressed; one in a compression
+/// the agent does not read is a warning, and the package keeps dpkg's own evidence.
+#[test]
+fn apt_vendor_lists_plain_gzip_and_unread() {
+    use std::io::Write;
+
+    use sunset_catalog::inventory::{OriginField, OriginKind};
+
+    let source = data("vendor/debian-12-nodesource");
+    let copy = tempfile::tempdir().unwrap();
+    let status = Command::new("cp")
+        .arg("-a")
+        .arg(source.join("."))
+        .arg(copy.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let lists = copy.path().join("var/lib/apt/lists");
+    let plain =
+        lists.join("deb.nodesource.com_node%5f20.x_dists_nodistro_main_binary-amd64_Packages");
+    let origin_of_nodejs = || {
+        let (software, warnings) = dpkg::read_status(copy.path());
+        let node = software.into_iter().find(|s| s.name == "nodejs").unwrap();
+        (node.origin.unwrap(), warnings)
+    };
+    let (origin, warnings) = origin_of_nodejs();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(origin.evidence[0].field, OriginField::AptOrigin);
+
+    let bytes = fs::read(&plain).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&bytes).unwrap();
+    fs::remove_file(&plain).unwrap();
+    let gz_path =
+        lists.join("deb.nodesource.com_node%5f20.x_dists_nodistro_main_binary-amd64_Packages.gz");
+    fs::write(&gz_path, gz.finish().unwrap()).unwrap();
+    let (origin, warnings) = origin_of_nodejs();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(origin.evidence[0].field, OriginField::AptOrigin);
+
+    fs::rename(
+        &gz_path,
+        lists.join("deb.nodesource.com_node%5f20.x_dists_nodistro_main_binary-amd64_Packages.lz4"),
+    )
+    .unwrap();
+    let (origin, warnings) = origin_of_nodejs();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].message.contains("1 vendor package list(s)"),
+        "{warnings:?}"
+    );
+    // dpkg's own record still shows NodeSource.
+    assert_eq!(origin.kind, OriginKind::Vendor);
+    assert_eq!(origin.evidence[0].field, OriginField::VersionMark);
+}

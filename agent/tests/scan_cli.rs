@@ -68,6 +68,12 @@ fn debian_13_root_gives_its_78_packages_and_os() {
     let bash = software_named(&result, "bash");
     assert_eq!(bash[0]["version"], "5.2.37-2+b10");
     assert_eq!(bash[0]["source"]["kind"], "dpkg");
+    // Every package of a minimal Debian is the distribution's: the only new field is the origin.
+    assert!(
+        software
+            .iter()
+            .all(|s| s["origin"] == serde_json::json!({"kind": "distribution"}))
+    );
     // An image has no hardware to read: every fact is "not collected", never guessed.
     assert_eq!(inventory["hardware"]["tpm"]["state"], "not_collected");
     assert_eq!(
@@ -115,6 +121,12 @@ fn rhel_style_root_reads_the_sqlite_rpmdb() {
     // The CBL-Mariner 2.0 database holds 129 packages (rpm --dbpath agrees; see parsers.rs).
     assert_eq!(software.len(), 129);
     assert!(software.iter().all(|s| s["source"]["kind"] == "rpm"));
+    // All 129 carry the OS's vendor (Microsoft Corporation, Mariner's): all the distribution's.
+    assert!(
+        software
+            .iter()
+            .all(|s| s["origin"] == serde_json::json!({"kind": "distribution"}))
+    );
     let os = result["findings"]
         .as_array()
         .unwrap()
@@ -295,4 +307,232 @@ fn scan_keeps_the_state_directorys_host_id() {
             .unwrap()
             .contains("--root reads another machine's disk")
     );
+}
+
+/// A scan of `root` on `today`, as JSON and as the text report.
+fn scan_on(root: &Path, today: &str) -> (Value, String) {
+    let run = |format: &str| {
+        let output = agent()
+            .args(["scan", "--format", format, "--today", today, "--root"])
+            .arg(root)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "scan failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output.stdout
+    };
+    let json = serde_json::from_slice(&run("json")).unwrap();
+    let text = String::from_utf8(run("table")).unwrap();
+    (json, text)
+}
+
+fn findings_for<'a>(result: &'a Value, product: &str) -> Vec<&'a Value> {
+    result["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["product_id"] == product)
+        .collect()
+}
+
+/// NodeSource's `nodejs` 20 (a real dpkg stanza) is a vendor's package: judged on Node.js's own
+/// dates, it has been out of support since 2026-04-30 (endoflife.date `nodejs`, cycle 20).
+#[test]
+fn nodesource_nodejs_20_is_unsupported_since_2026_04_30() {
+    let root = repo().join("agent/tests/data/vendor/debian-12-nodesource");
+    let (result, text) = scan_on(&root, "2026-12-03");
+    let node = software_named(&result, "nodejs");
+    assert_eq!(node.len(), 1);
+    let origin = &node[0]["origin"];
+    assert_eq!(origin["kind"], "vendor");
+    assert_eq!(origin["vendor"], "deb.nodesource.com");
+    // apt's list of the installed version first, then what dpkg itself recorded.
+    let fields: Vec<&str> = origin["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "apt-origin",
+            "apt-label",
+            "apt-list",
+            "version-mark",
+            "dpkg-maintainer"
+        ]
+    );
+    assert_eq!(origin["evidence"][0]["value"], ". nodistro");
+    let node = findings_for(&result, "nodejs");
+    assert_eq!(node.len(), 1, "{node:?}");
+    assert_eq!(node[0]["cycle"], "20");
+    assert_eq!(node[0]["status"], "unsupported");
+    assert_eq!(
+        node[0]["dates"]["security_support_end"],
+        serde_json::json!({"state": "on", "date": "2026-04-30"})
+    );
+    assert_eq!(node[0]["evidence"]["version"], "20.20.2");
+    assert!(
+        node[0]["evidence"]["notes"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("a vendor's package, not the distribution's (deb.nodesource.com"),
+        "{}",
+        node[0]["evidence"]
+    );
+    // The Debian packages beside it are the distribution's, covered by Debian 12's verdict.
+    for name in ["bash", "base-files", "libc6", "ca-certificates"] {
+        for entry in software_named(&result, name) {
+            assert_eq!(entry["origin"], serde_json::json!({"kind": "distribution"}));
+        }
+    }
+    assert_eq!(
+        result["software"],
+        serde_json::json!({"total": 6, "judged": 1, "distribution": 5, "unknown": 0})
+    );
+    assert!(text.contains("UNSUPPORTED"), "{text}");
+    assert!(
+        text.contains("Node.js 20 — support ended 2026-04-30"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "6 software entries: 1 judged, 5 distribution packages covered by the OS verdict, \
+             0 not in the catalogue (not judged)"
+        ),
+        "{text}"
+    );
+}
+
+/// Debian's own `nodejs` 18 (its stanza from Debian's security archive list) is patched by Debian
+/// for the life of Debian 12: not judged by Node.js's dates (Node.js 18 ended in 2025), though the
+/// list that offers it is read.
+#[test]
+fn debian_nodejs_is_covered_by_the_os_not_judged_by_upstream_dates() {
+    let root = repo().join("agent/tests/data/vendor/debian-12-distribution-nodejs");
+    let (result, text) = scan_on(&root, "2026-12-03");
+    let node = software_named(&result, "nodejs");
+    assert_eq!(node[0]["version"], "18.20.4+dfsg-1~deb12u3");
+    assert_eq!(
+        node[0]["origin"],
+        serde_json::json!({"kind": "distribution"})
+    );
+    assert!(findings_for(&result, "nodejs").is_empty());
+    assert_eq!(findings_for(&result, "debian").len(), 1);
+    assert_eq!(
+        result["software"],
+        serde_json::json!({"total": 7, "judged": 0, "distribution": 7, "unknown": 0})
+    );
+    assert!(
+        text.contains(
+            "7 software entries: 0 judged, 7 distribution packages covered by the OS verdict"
+        ),
+        "{text}"
+    );
+}
+
+/// An rpm database with a vendor's package: built here with `rpmbuild` (no public rpm database
+/// with a vendor package was found), five packages of the OS's vendor — RHEL's own `nodejs` 16
+/// among them — and NodeSource's `nodejs` 20, installed into an SQLite database with `rpm
+/// --justdb`.
+#[test]
+#[ignore = "needs rpmbuild and rpm (Debian package rpm)"]
+fn rpm_vendor_package_is_judged_and_the_os_vendor_s_are_not() {
+    let work = tempfile::tempdir().unwrap();
+    let top = work.path().join("rpmbuild");
+    let spec = |name: &str, epoch: u32, version: &str, release: &str, vendor: &str| {
+        format!(
+            "Name: {name}\nEpoch: {epoch}\nVersion: {version}\nRelease: {release}\n\
+             Summary: test\nLicense: MIT\nVendor: {vendor}\nBuildArch: noarch\n\
+             %description\ntest\n%files\n"
+        )
+    };
+    let packages = [
+        spec("bash", 0, "5.1.8", "9.el9", "Red Hat, Inc."),
+        spec("glibc", 0, "2.34", "100.el9", "Red Hat, Inc."),
+        spec("openssl", 1, "3.0.7", "27.el9", "Red Hat, Inc."),
+        spec("python3", 0, "3.9.18", "3.el9", "Red Hat, Inc."),
+        spec("nodejs", 1, "16.20.2", "8.el9_4", "Red Hat, Inc."),
+        spec("nodejs", 2, "20.19.0", "1nodesource", "NodeSource"),
+    ];
+    let rpms = work.path().join("rpms");
+    for (i, text) in packages.iter().enumerate() {
+        let file = work.path().join(format!("p{i}.spec"));
+        std::fs::write(&file, text).unwrap();
+        let status = Command::new("rpmbuild")
+            .arg("--define")
+            .arg(format!("_topdir {}", top.display()))
+            .arg("--define")
+            .arg(format!("_rpmdir {}", rpms.display()))
+            .args(["--quiet", "-bb"])
+            .arg(&file)
+            .status()
+            .expect("rpmbuild runs");
+        assert!(status.success());
+    }
+    let root = work.path().join("root");
+    let db = root.join("var/lib/rpm");
+    std::fs::create_dir_all(&db).unwrap();
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    std::fs::copy(
+        repo().join("agent/tests/data/os-release/rhel-9.0__clair"),
+        root.join("etc/os-release"),
+    )
+    .unwrap();
+    let built: Vec<PathBuf> = std::fs::read_dir(rpms.join("noarch"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(built.len(), packages.len());
+    let status = Command::new("rpm")
+        .arg("--dbpath")
+        .arg(&db)
+        .args([
+            "--define",
+            "_db_backend sqlite",
+            "-i",
+            "--justdb",
+            "--nodeps",
+        ])
+        .args(&built)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(db.join("rpmdb.sqlite").is_file());
+    let (result, _) = scan_on(&root, "2026-12-03");
+    let bash = software_named(&result, "bash");
+    assert_eq!(
+        bash[0]["origin"],
+        serde_json::json!({"kind": "distribution"})
+    );
+    let node = software_named(&result, "nodejs");
+    assert_eq!(node.len(), 2);
+    let (red_hat, vendor) = if node[0]["origin"]["kind"] == "vendor" {
+        (node[1], node[0])
+    } else {
+        (node[0], node[1])
+    };
+    assert_eq!(
+        red_hat["origin"],
+        serde_json::json!({"kind": "distribution"})
+    );
+    assert_eq!(vendor["version"], "2:20.19.0-1nodesource");
+    assert_eq!(vendor["origin"]["vendor"], "NodeSource");
+    assert_eq!(
+        vendor["origin"]["evidence"],
+        serde_json::json!([
+            {"field": "rpm-vendor", "value": "NodeSource"},
+            {"field": "os-vendor", "value": "Red Hat, Inc."}
+        ])
+    );
+    // NodeSource's is judged on Node.js's dates; RHEL's own nodejs 16 (AppStream) ended upstream
+    // in 2023 but is Red Hat's to patch, so it has no finding.
+    let findings = findings_for(&result, "nodejs");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["installed_version"], "2:20.19.0-1nodesource");
+    assert_eq!(findings[0]["status"], "unsupported");
 }

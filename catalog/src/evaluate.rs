@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, CompiledRelease, Matched, RuleRef, SupportEnd, Target};
 use crate::inventory::{Inventory, Packaging, Software};
-use crate::judge::{self, Context};
+use crate::judge::{self, Context, Judgement};
 use crate::patch::{self, PatchLevel};
 use crate::readiness;
 use crate::version;
@@ -23,10 +23,30 @@ pub use crate::finding::{DEFAULT_EXPIRING_DAYS, Dates, Evidence, Finding, Option
 pub struct Evaluation {
     /// All findings, most urgent first.
     pub findings: Vec<Finding>,
-    /// Software entries in the inventory.
-    pub software_total: usize,
-    /// Software entries no product matched (no finding, only counted).
-    pub software_unmatched: usize,
+    /// How the software entries were judged.
+    pub software: SoftwareCounts,
+}
+
+/// How an inventory's software entries were judged: each entry is in exactly one of `judged`,
+/// `distribution` and `unknown`, so "not in the catalogue" never reads like "all fine".
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SoftwareCounts {
+    /// Entries in the inventory.
+    pub total: usize,
+    /// Entries a catalogue product matched: each has a finding.
+    pub judged: usize,
+    /// Distribution packages no product matched: the distribution patches them for the life of
+    /// the OS release, so the OS verdict covers them.
+    pub distribution: usize,
+    /// Other entries no product matched: unknown to the catalogue, so not judged at all.
+    pub unknown: usize,
+}
+
+impl SoftwareCounts {
+    /// Entries no product matched (distribution packages and unknown software).
+    pub fn unmatched(&self) -> usize {
+        self.distribution + self.unknown
+    }
 }
 
 /// What `sunset-agent scan --format json` prints: the inventory, its findings and the catalogue
@@ -42,9 +62,13 @@ pub struct ScanResult {
     /// How old the catalogue's data was on the scan's day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog_freshness: Option<crate::catalog::Freshness>,
-    /// Software entries no product matched.
+    /// Software entries no product matched (`software.distribution + software.unknown`; kept for
+    /// readers of the first format).
     #[serde(default)]
     pub software_unmatched: usize,
+    /// How the software entries were judged.
+    #[serde(default)]
+    pub software: SoftwareCounts,
 }
 
 /// Evaluates an inventory with the default expiring window.
@@ -54,12 +78,13 @@ pub fn evaluate(inventory: &Inventory, catalog: &Catalog, today: NaiveDate) -> V
 
 /// Evaluates an inventory: the OS, every software entry and the hardware.
 pub fn evaluate_with(inventory: &Inventory, catalog: &Catalog, options: &Options) -> Evaluation {
-    let mut findings = Vec::new();
     let ctx = Context {
         catalog,
         inventory,
         options,
     };
+    // The OS and the hardware: a few findings, written out at once.
+    let mut built = Vec::new();
     let os = &inventory.os;
     for &at in catalog.os_rules() {
         let (_, rule) = catalog.entry(at);
@@ -72,7 +97,7 @@ pub fn evaluate_with(inventory: &Inventory, catalog: &Catalog, options: &Options
                 edition: os.edition.as_deref(),
                 software: None,
             };
-            push_once(&mut findings, verdict(&ctx, at, &subject, matched));
+            push_once(&mut built, verdict(&ctx, at, subject, matched));
         }
     }
     for &at in catalog.hardware_rules() {
@@ -91,29 +116,36 @@ pub fn evaluate_with(inventory: &Inventory, catalog: &Catalog, options: &Options
                 edition: None,
                 software: None,
             };
-            push_once(&mut findings, verdict(&ctx, at, &subject, matched));
+            push_once(&mut built, verdict(&ctx, at, subject, matched));
         }
     }
     // The OS's verdict, for components whose support follows it (the most urgent, should
     // several OS products match).
-    let host = findings
+    let host = built
         .iter()
         .filter(|f| f.target == Target::Os)
         .min_by_key(|f| f.status)
         .cloned();
     let host_build = os.build.as_deref().and_then(|b| b.trim().parse().ok());
-    let mut unmatched = 0;
-    let mut candidates = Vec::new();
+    let mut counts = SoftwareCounts {
+        total: inventory.software.len(),
+        ..SoftwareCounts::default()
+    };
+    let mut lookup = catalog.lookup();
+    let mut software_verdicts = Vec::new();
     for software in &inventory.software {
-        catalog.software_candidates(software, &mut candidates);
+        catalog.software_candidates(software, &mut lookup);
         let mut hit = false;
         let mut last_entry = None;
-        for &at in &candidates {
+        for candidate in &lookup.candidates {
+            let at = candidate.at;
             if last_entry == Some(at.entry) {
                 continue;
             }
             let (_, rule) = catalog.entry(at);
-            if let Some(matched) = rule.matches_software(software) {
+            if let Some(matched) =
+                rule.matches_software(software, &lookup.lower, candidate.by_pattern)
+            {
                 last_entry = Some(at.entry);
                 hit = true;
                 // Software cycles limited to editions are about the OS the software runs on
@@ -126,78 +158,123 @@ pub fn evaluate_with(inventory: &Inventory, catalog: &Catalog, options: &Options
                     edition: os.edition.as_deref(),
                     software: Some(software),
                 };
-                let mut finding = verdict(&ctx, at, &subject, matched);
+                let mut assessment = assess(&ctx, at, subject, matched);
                 if let Some(host) = &host
-                    && follows_os(catalog, at, &finding, host_build)
+                    && follows_os(catalog, &assessment, host_build)
                 {
-                    follow_os(&mut finding, host);
+                    assessment.host = Some(host);
                 }
-                findings.push(finding);
+                software_verdicts.push(assessment);
             }
         }
-        unmatched += usize::from(!hit);
+        if hit {
+            counts.judged += 1;
+        } else if software.is_distribution_package() {
+            counts.distribution += 1;
+        } else {
+            counts.unknown += 1;
+        }
     }
-    readiness::judge(inventory, catalog, options, &mut findings);
-    sort(&mut findings);
+    let os_and_hardware = built.len();
+    readiness::judge(inventory, catalog, options, &mut built);
     Evaluation {
-        findings,
-        software_total: inventory.software.len(),
-        software_unmatched: unmatched,
+        findings: in_order(&ctx, built, os_and_hardware, software_verdicts),
+        software: counts,
     }
 }
 
-/// Puts findings in their fixed order, most urgent first. A finding is large, so the sort orders
-/// indices and then moves each finding at most once (sorting the findings themselves moved them
-/// O(n log n) times, a tenth of evaluation time).
-fn sort(findings: &mut [Finding]) {
-    fn key(f: &Finding) -> impl Ord + '_ {
-        (
-            f.status,
-            f.target,
-            &f.product_id,
-            &f.subject,
-            &f.installed_version,
-            &f.software_key,
-        )
-    }
-    let mut order: Vec<usize> = (0..findings.len()).collect();
-    order.sort_by(|&a, &b| key(&findings[a]).cmp(&key(&findings[b])));
-    // Position i takes the finding at order[i]: follow each cycle of the permutation.
-    for start in 0..order.len() {
-        let mut at = start;
-        loop {
-            let from = order[at];
-            order[at] = at;
-            if from == start {
-                break;
-            }
-            findings.swap(at, from);
-            at = from;
+/// A finding's place in the fixed order, most urgent first.
+type OrderKey<'a> = (
+    Status,
+    Target,
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    Option<&'a str>,
+);
+
+fn order_key(f: &Finding) -> OrderKey<'_> {
+    (
+        f.status,
+        f.target,
+        &f.product_id,
+        &f.subject,
+        f.installed_version.as_deref(),
+        f.software_key.as_deref(),
+    )
+}
+
+/// Where a finding comes from: written out already (OS, hardware, readiness), or a software
+/// verdict still to write.
+#[derive(Clone, Copy)]
+enum Slot {
+    Built(usize),
+    Software(usize),
+}
+
+/// The findings in their fixed order, most urgent first; ties keep the order the findings were
+/// made in (OS, hardware, software by entry, readiness). Software verdicts are put in order
+/// before they are written out, so each finding is written once into a vector of its final size:
+/// a finding is large, and growing the vector and then sorting it copied each one several times
+/// (and, past glibc's 64 KiB consolidation threshold, made freeing it walk the allocator's bins).
+fn in_order(
+    ctx: &Context<'_>,
+    built: Vec<Finding>,
+    os_and_hardware: usize,
+    software: Vec<Assessment<'_>>,
+) -> Vec<Finding> {
+    let mut slots: Vec<Slot> = (0..os_and_hardware).map(Slot::Built).collect();
+    slots.extend((0..software.len()).map(Slot::Software));
+    slots.extend((os_and_hardware..built.len()).map(Slot::Built));
+    // Each key worked out once, not per comparison. Stable: equal keys keep the order above.
+    let mut keyed: Vec<(OrderKey, Slot)> = slots
+        .into_iter()
+        .map(|slot| match slot {
+            Slot::Built(i) => (order_key(&built[i]), slot),
+            Slot::Software(i) => (software[i].order_key(ctx), slot),
+        })
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    let slots: Vec<Slot> = keyed.into_iter().map(|(_, slot)| slot).collect();
+    let mut built: Vec<Option<Finding>> = built.into_iter().map(Some).collect();
+    let mut software = software;
+    let mut findings = Vec::with_capacity(slots.len());
+    for slot in slots {
+        match slot {
+            Slot::Built(i) => findings.extend(built[i].take()),
+            Slot::Software(i) => findings.push(software[i].finding(ctx)),
         }
     }
+    findings
 }
 
-/// Whether the release a finding was judged on is a component of the OS on this build.
-fn follows_os(catalog: &Catalog, at: RuleRef, finding: &Finding, build: Option<u32>) -> bool {
-    let Some(cycle) = finding.cycle.as_deref() else {
+/// Whether the release a verdict was judged on is a component of the OS on this build.
+fn follows_os(catalog: &Catalog, assessment: &Assessment, build: Option<u32>) -> bool {
+    let Some(release) = assessment.judgement.release else {
         return false;
     };
-    let (entry, _) = catalog.entry(at);
+    // The first release with the verdict's cycle id, as the finding names it.
+    let (entry, _) = catalog.entry(assessment.at);
     entry
         .releases
         .iter()
-        .find(|r| r.cycle == cycle)
+        .find(|r| r.cycle == release.cycle)
         .is_some_and(|r| r.follows_os.applies(build))
 }
 
-/// A component is supported only while its OS is: when the OS is worse off (out of support, in
-/// its extended window, or expiring sooner), the component takes the OS's verdict, with a note.
-fn follow_os(finding: &mut Finding, host: &Finding) {
-    let worse = matches!(
+/// Whether a component takes its OS's verdict: when the OS is worse off (out of support, in its
+/// extended window, or expiring sooner).
+fn os_is_worse(host: &Finding, status: Status) -> bool {
+    matches!(
         host.status,
         Status::Unsupported | Status::Extended | Status::Expiring
-    ) && host.status < finding.status;
-    if !worse {
+    ) && host.status < status
+}
+
+/// A component is supported only while its OS is: when the OS is worse off, the component takes
+/// the OS's verdict, with a note.
+fn follow_os(finding: &mut Finding, host: &Finding) {
+    if !os_is_worse(host, finding.status) {
         return;
     }
     let os = host
@@ -243,12 +320,38 @@ struct Subject<'a> {
     software: Option<&'a Software>,
 }
 
-fn verdict(ctx: &Context<'_>, at: RuleRef, subject: &Subject, matched: Matched) -> Finding {
-    let (entry, rule) = ctx.catalog.entry(at);
+/// A verdict judged but not yet written out as a [`Finding`]: what puts it in order, and what
+/// the finding is written from.
+struct Assessment<'a> {
+    at: RuleRef,
+    subject: Subject<'a>,
+    matched: Matched,
+    /// The version mapped to a release ([`Evidence::version`]).
+    version: Option<String>,
+    /// Whether that version came from the name (a rule's `version` group).
+    from_name: bool,
+    judgement: Judgement<'a>,
+    status: Status,
+    /// The OS finding, for a release that follows the OS ([`follow_os`]).
+    host: Option<&'a Finding>,
+}
+
+fn verdict(ctx: &Context<'_>, at: RuleRef, subject: Subject, matched: Matched) -> Finding {
+    assess(ctx, at, subject, matched).finding(ctx)
+}
+
+fn assess<'a>(
+    ctx: &Context<'a>,
+    at: RuleRef,
+    subject: Subject<'a>,
+    mut matched: Matched,
+) -> Assessment<'a> {
+    let catalog: &'a Catalog = ctx.catalog;
+    let (entry, _) = catalog.entry(at);
     let from_name = matched.version.is_some();
     let version = matched
         .version
-        .clone()
+        .take()
         .or_else(|| {
             subject
                 .version
@@ -256,59 +359,125 @@ fn verdict(ctx: &Context<'_>, at: RuleRef, subject: &Subject, matched: Matched) 
         })
         .filter(|v| !v.trim().is_empty());
     let (judgement, status) = judge::judge(ctx, entry, version.as_deref(), subject.edition);
-    let release = judgement.release;
-    let edition_used = release
-        .filter(|r| !r.editions.is_empty())
-        .and(subject.edition.map(str::to_string));
-    let product = &entry.product;
-    let patch = match (subject.target, release) {
-        (Target::Os, _) => windows_patch(ctx, product.id.get_ref()),
-        (Target::Software, Some(release)) if !from_name => release
-            .latest
-            .as_deref()
-            .zip(version.as_deref())
-            .and_then(|(latest, v)| patch::against_latest(product.scheme, v, latest)),
-        _ => None,
-    };
-    let replacement = release
-        .and_then(|r| r.replacement.clone())
-        .or_else(|| product.replacement.clone());
-    let replacement = match (judgement.advice, replacement) {
-        (Some(advice), Some(replacement)) => Some(format!("{advice} {replacement}")),
-        (advice, replacement) => advice.or(replacement),
-    };
-    Finding {
-        target: subject.target,
-        subject: subject.name.to_string(),
-        installed_version: subject.version.map(str::to_string),
-        software_key: subject.software.map(|s| s.key.clone()),
-        install_source: subject.software.map(|s| s.source.name().to_string()),
-        product_id: product.id.get_ref().clone(),
-        product_name: product.name.clone(),
-        kind: product.kind,
-        cycle: release.map(|r| r.cycle.clone()),
-        cycle_label: release.and_then(|r| r.label.clone()),
+    Assessment {
+        at,
+        subject,
+        matched,
+        version,
+        from_name,
+        judgement,
         status,
-        dates: release.map(dates).unwrap_or_default(),
-        days_until_eol: judgement.days,
-        latest: release.and_then(|r| r.latest.clone()),
-        replacement,
-        link: release
-            .and_then(|r| r.link.clone())
-            .or_else(|| product.link.clone()),
-        date_source: product.source.clone(),
-        evidence: Evidence {
-            rule: rule.describe(),
-            field: matched.field.to_string(),
-            value: matched.value,
-            version,
-            edition: edition_used,
-            notes: judgement.notes,
-        },
-        checks: Vec::new(),
-        cover: judgement.cover,
-        patch,
+        host: None,
     }
+}
+
+impl<'a> Assessment<'a> {
+    /// The order key of the finding this will be, without writing it.
+    fn order_key(&self, ctx: &Context<'a>) -> OrderKey<'a> {
+        let catalog: &'a Catalog = ctx.catalog;
+        let (entry, _) = catalog.entry(self.at);
+        let status = match self.host {
+            Some(host) if os_is_worse(host, self.status) => host.status,
+            _ => self.status,
+        };
+        (
+            status,
+            self.subject.target,
+            entry.product.id.get_ref(),
+            self.subject.name,
+            self.subject.version,
+            self.subject.software.map(|s| s.key.as_str()),
+        )
+    }
+
+    /// Writes the finding, moving out what it owns (it is written once).
+    fn finding(&mut self, ctx: &Context<'_>) -> Finding {
+        let subject = &self.subject;
+        let version = self.version.take();
+        let judgement = std::mem::take(&mut self.judgement);
+        let (entry, rule) = ctx.catalog.entry(self.at);
+        let release = judgement.release;
+        let edition_used = release
+            .filter(|r| !r.editions.is_empty())
+            .and(subject.edition.map(str::to_string));
+        let product = &entry.product;
+        let patch = match (subject.target, release) {
+            (Target::Os, _) => windows_patch(ctx, product.id.get_ref()),
+            (Target::Software, Some(release)) if !self.from_name => release
+                .latest
+                .as_deref()
+                .zip(version.as_deref())
+                .and_then(|(latest, v)| patch::against_latest(product.scheme, v, latest)),
+            _ => None,
+        };
+        let replacement = release
+            .and_then(|r| r.replacement.clone())
+            .or_else(|| product.replacement.clone());
+        let replacement = match (judgement.advice, replacement) {
+            (Some(advice), Some(replacement)) => Some(format!("{advice} {replacement}")),
+            (advice, replacement) => advice.or(replacement),
+        };
+        let mut notes = judgement.notes;
+        if let Some(origin) = subject.software.and_then(vendor_origin) {
+            notes.insert(0, origin);
+        }
+        let mut finding = Finding {
+            target: subject.target,
+            subject: subject.name.to_string(),
+            installed_version: subject.version.map(str::to_string),
+            software_key: subject.software.map(|s| s.key.clone()),
+            install_source: subject.software.map(|s| s.source.name().to_string()),
+            product_id: product.id.get_ref().clone(),
+            product_name: product.name.clone(),
+            kind: product.kind,
+            cycle: release.map(|r| r.cycle.clone()),
+            cycle_label: release.and_then(|r| r.label.clone()),
+            status: self.status,
+            dates: release.map(dates).unwrap_or_default(),
+            days_until_eol: judgement.days,
+            latest: release.and_then(|r| r.latest.clone()),
+            replacement,
+            link: release
+                .and_then(|r| r.link.clone())
+                .or_else(|| product.link.clone()),
+            date_source: product.source.clone(),
+            evidence: Evidence {
+                rule: rule.describe(),
+                field: self.matched.field.to_string(),
+                value: std::mem::take(&mut self.matched.value),
+                version,
+                edition: edition_used,
+                notes,
+            },
+            checks: Vec::new(),
+            cover: judgement.cover,
+            patch,
+        };
+        if let Some(host) = self.host {
+            follow_os(&mut finding, host);
+        }
+        finding
+    }
+}
+
+/// "a vendor's package (deb.nodesource.com: dpkg Maintainer …)": why a package is judged on its
+/// vendor's dates rather than covered by the OS.
+fn vendor_origin(software: &Software) -> Option<String> {
+    let origin = software
+        .origin
+        .as_ref()
+        .filter(|_| software.is_vendor_package())?;
+    let evidence: Vec<String> = origin
+        .evidence
+        .iter()
+        .map(|e| format!("{} {}", e.field.describe(), e.value))
+        .collect();
+    Some(format!(
+        "a vendor's package, not the distribution's ({}{}{}): judged on the vendor's dates",
+        origin.vendor.as_deref().unwrap_or("vendor"),
+        if evidence.is_empty() { "" } else { ": " },
+        evidence.join(", ")
+    ))
 }
 
 /// The Windows patch level of the inventory's OS, from the catalogue's update table.

@@ -3,7 +3,8 @@
 //! `inventory` is the wire model that agents produce and the collector stores; `version` orders the
 //! version strings real systems report; `catalog` is the end-of-support catalogue (TOML) and its
 //! validating loader; `evaluate` turns an inventory and a catalogue into findings (`finding`), with
-//! `readiness` adding the hardware verdicts.
+//! `readiness` adding the hardware verdicts. `wire` is the rest of the agent–collector protocol
+//! (endpoints, acknowledgement, error body, token limit) and `bundle` the signed catalogue download.
 #![deny(missing_docs)]
 
 pub mod builtin;
@@ -18,6 +19,7 @@ pub mod patch;
 pub mod readiness;
 pub mod secure_boot;
 pub mod version;
+pub mod wire;
 
 pub use catalog::Catalog;
 pub use evaluate::{Finding, ScanResult, Status, evaluate};

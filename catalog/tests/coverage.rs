@@ -15,7 +15,8 @@ use sunset_catalog::builtin;
 use sunset_catalog::catalog::{Catalog, Target};
 use sunset_catalog::evaluate::{Finding, Options, Status, evaluate_with};
 use sunset_catalog::inventory::{
-    Hardware, Host, InstallationType, Inventory, Os, OsFamily, SCHEMA_VERSION, Software, Source,
+    Hardware, Host, InstallationType, Inventory, Origin, OriginEvidence, OriginField, Os, OsFamily,
+    SCHEMA_VERSION, Software, Source,
 };
 
 use Status::{Expiring, Extended, Supported, Unknown, Unsupported};
@@ -53,6 +54,7 @@ fn software(
         install_date: None,
         architecture: None,
         source,
+        origin: None,
         install_location: None,
         identifier: identifier.map(Into::into),
     })
@@ -101,6 +103,30 @@ fn dpkg(name: &str, version: &str) -> Input {
 
 fn rpm(name: &str, version: &str) -> Input {
     software(name, version, None, Source::Rpm, None)
+}
+
+/// A package the agent found to come from a vendor's repository (apt list, maintainer, version
+/// mark or rpm vendor), not from the distribution.
+fn vendor(input: Input, vendor: &str, publisher: Option<&str>) -> Input {
+    let Input::Software(software) = input else {
+        unreachable!("vendor() wraps a package")
+    };
+    Input::Software(Software {
+        publisher: publisher.map(Into::into),
+        origin: Some(Origin::vendor(
+            vendor,
+            vec![OriginEvidence::new(OriginField::AptOrigin, vendor)],
+        )),
+        ..software
+    })
+}
+
+fn vendor_dpkg(name: &str, version: &str, from: &str) -> Input {
+    vendor(dpkg(name, version), from, None)
+}
+
+fn vendor_rpm(name: &str, version: &str, from: &str) -> Input {
+    vendor(rpm(name, version), from, Some(from))
 }
 
 fn snap(name: &str, version: &str) -> Input {
@@ -288,6 +314,8 @@ fn software_rows() -> Vec<Row> {
         row(hklm("Java(TM) SE Development Kit 17.0.9 (64-bit)", "17.0.9.0", "Oracle Corporation"), "oracle-jdk", "17", Unsupported),
         row(hklm("Java(TM) SE Development Kit 21.0.1 (64-bit)", "21.0.1.0", "Oracle Corporation"), "oracle-jdk", "21", Supported),
         row(wow("Java(TM) 6 Update 45", "6.0.450", "Oracle"), "oracle-jdk", "6", Unsupported),
+        row(vendor_rpm("jdk1.8", "2000:1.8.0_202-fcs", "Oracle Corporation"), "oracle-jdk", "8", Unsupported),
+        row(vendor_rpm("jdk-21", "2000:21.0.1-12", "Oracle Corporation"), "oracle-jdk", "21", Supported),
         row(wow("J2SE Runtime Environment 5.0 Update 22", "1.5.0.220", "Sun Microsystems, Inc."), "oracle-jdk", "5", Unsupported),
         row(hklm("Eclipse Temurin JDK with Hotspot 17.0.9+9 (x64)", "17.0.9.9", "Eclipse Adoptium"), "eclipse-temurin", "17", Supported),
         row(hklm("Eclipse Temurin JRE with Hotspot 8u392-b08 (x64)", "8.0.392.8", "Eclipse Adoptium"), "eclipse-temurin", "8", Supported),
@@ -314,11 +342,17 @@ fn software_rows() -> Vec<Row> {
         row(hklm("Microsoft Windows Desktop Runtime - 6.0.25 (x64)", "48.100.17232", MS), "dotnet", "6", Unsupported),
         row(hklm("Microsoft ASP.NET Core 10.0.0 - Shared Framework (x64)", "10.0.0.25509", MS), "dotnet", "10", Supported),
         row(hklm("Microsoft .NET SDK 9.0.100 (x64)", "9.1.24.52305", MS), "dotnet", "9", Unsupported),
-        row(dpkg("dotnet-runtime-8.0", "8.0.11-1"), "dotnet", "8", Unsupported),
+        row(vendor_dpkg("dotnet-runtime-8.0", "8.0.11-1", "packages.microsoft.com"), "dotnet", "8", Unsupported),
+        row(vendor_rpm("aspnetcore-runtime-10.0", "10.0.0-1", "Microsoft Corporation"), "dotnet", "10", Supported),
         // Node.js, PHP, Perl, PowerShell.
         row(hklm("Node.js", "20.11.0", "Node.js Foundation"), "nodejs", "20", Unsupported),
         row(hklm("Node.js", "22.11.0", "Node.js Foundation"), "nodejs", "22", Expiring),
         row(hklm("Node.js", "24.11.1", "Node.js Foundation"), "nodejs", "24", Supported),
+        // NodeSource's packages (deb.nodesource.com, rpm.nodesource.com): epoch and revision off.
+        row(vendor_dpkg("nodejs", "20.20.2-1nodesource1+repack1", "NodeSource"), "nodejs", "20", Unsupported),
+        row(vendor_dpkg("nodejs", "18.14.0-deb-1nodesource1", "NodeSource"), "nodejs", "18", Unsupported),
+        row(vendor_dpkg("nodejs", "24.11.1-1nodesource1", "deb.nodesource.com"), "nodejs", "24", Supported),
+        row(vendor_rpm("nodejs", "2:22.11.0-1nodesource", "NodeSource"), "nodejs", "22", Expiring),
         row(wow("PHP 5.3.29", "5.3.29", "The PHP Group"), "php", "5.3", Unsupported),
         // glpi-uninstall-reg/mssql-Uninstall.reg: Strawberry Perl (64-bit) 5.24.1.
         row(hklm("Strawberry Perl (64-bit)", "5.24.1", "strawberryperl.com project"), "perl", "5.24-and-older", Unsupported),
@@ -326,6 +360,8 @@ fn software_rows() -> Vec<Row> {
         row(hklm("Strawberry Perl (64-bit)", "5.40.0.1", "strawberryperl.com project"), "perl", "5.40", Supported),
         row(hklm("PowerShell 7-x64", "7.4.6.0", MS), "powershell", "7.4", Unsupported),
         row(hklm("PowerShell 7-x64", "7.6.0.0", MS), "powershell", "7.6", Supported),
+        row(vendor_dpkg("powershell", "7.4.6-1.deb", "Microsoft"), "powershell", "7.4", Unsupported),
+        row(vendor_rpm("powershell-lts", "7.6.0-1.rh", "Microsoft Corporation"), "powershell", "7.6", Supported),
         // Visual C++ redistributables: the runtime version picks the Visual Studio release.
         row(hklm("Microsoft Visual C++ v14 Redistributable (x64) - 14.50.35719", "14.50.35719.0", MS), "vcredist", "2026", Supported),
         row(hklm("Microsoft Visual C++ 2015-2022 Redistributable (x64) - 14.38.33135", "14.38.33135.0", MS), "vcredist", "2022", Supported),
@@ -467,6 +503,13 @@ fn software_rows() -> Vec<Row> {
         // Databases and servers.
         row(hklm("PostgreSQL 13", "13.7-1", "PostgreSQL Global Development Group"), "postgresql", "13", Unsupported),
         row(hklm("PostgreSQL 16", "16.1-1", "PostgreSQL Global Development Group"), "postgresql", "16", Supported),
+        row(vendor_dpkg("postgresql-16", "16.4-1.pgdg120+1", "apt.postgresql.org"), "postgresql", "16", Supported),
+        row(vendor_dpkg("postgresql-12", "12.22-1.pgdg120+1", "apt.postgresql.org"), "postgresql", "12", Unsupported),
+        row(vendor_rpm("postgresql13-server", "13.16-1PGDG.rhel9", "PostgreSQL Global Development Group"), "postgresql", "13", Unsupported),
+        row(vendor_dpkg("docker-ce", "5:27.3.1-1~ubuntu.24.04~noble", "Docker"), "docker-engine", "27", Unsupported),
+        row(vendor_dpkg("docker-ce", "5:29.7.2-1~debian.12~bookworm", "Docker"), "docker-engine", "29", Supported),
+        row(vendor_dpkg("docker-ce", "5:20.10.9~3-0~debian-buster", "Docker"), "docker-engine", "20.10", Unsupported),
+        row(vendor_rpm("docker-ce", "3:28.5.2-1.el9", "Docker"), "docker-engine", "28", Unsupported),
         row(hklm("MySQL Server 8.0", "8.0.35", "Oracle Corporation"), "mysql", "8.0", Unsupported),
         row(hklm("MySQL Server 8.4", "8.4.3", "Oracle Corporation"), "mysql", "8.4", Supported),
         row(hklm("MariaDB 10.6 (x64)", "10.6.16.0", "MariaDB Corporation Ab"), "mariadb", "10.6", Unsupported),
@@ -497,6 +540,7 @@ fn software_rows() -> Vec<Row> {
         unknown(hklm("7-Zip 23.01 (x64)", "23.01", "Igor Pavlov"), "7zip"),
         unknown(hklm("7-Zip 19.00 (x64 edition)", "19.00.00.0", "Igor Pavlov"), "7zip"),
         unknown(hklm("TeamViewer", "15.48.5", "TeamViewer"), "teamviewer"),
+        unknown(vendor_dpkg("teamviewer", "15.22.3", "TeamViewer"), "teamviewer"),
         unknown(wow("VLC media player", "3.0.20", "VideoLAN"), "vlc"),
         // NTUSER_with_winscp.DAT: key ZoomUMX, "Zoom" 5.9.3 (3169), Zoom Video Communications, Inc.
         // Below Zoom's minimum supported version (5.17.5); above it the catalogue is too old to tell.
@@ -594,6 +638,16 @@ fn look_alikes() -> Vec<Input> {
         rpm("nginx", "1:1.20.1-20.el9"),
         dpkg("python3.11", "3.11.2-6+deb12u6"),
         dpkg("nodejs", "20.20.2-1nodesource1+repack1"),
+        // The same names from the distribution: patched by it, covered by the OS finding.
+        dpkg("nodejs", "18.19.0+dfsg-6~deb12u2"),
+        rpm("nodejs", "1:20.18.2-1.module+el9.5.0+22735+c0c6e4a5"),
+        dpkg("dotnet-runtime-8.0", "8.0.11-0ubuntu1~24.04.1"),
+        rpm("dotnet-runtime-8.0", "8.0.11-1.el9_5"),
+        dpkg("postgresql-15", "15.8-0+deb12u1"),
+        dpkg("postgresql-client-16", "16.4-1.pgdg120+1"),
+        vendor_dpkg("postgresql-client-16", "16.4-1.pgdg120+1", "apt.postgresql.org"),
+        dpkg("docker.io", "20.10.24+dfsg1-1+deb12u1"),
+        vendor_rpm("java-17-openjdk", "1:17.0.9.0.9-2.el9", "Red Hat, Inc."),
         dpkg("openjdk-17-jre", "17.0.15+6-1~deb12u1"),
         dpkg("libgnutls-openssl27", "3.7.9-2+deb12u6"),
         dpkg("libxmlsec1-openssl", "1.2.37-2"),

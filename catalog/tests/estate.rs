@@ -142,6 +142,7 @@ fn parse(text: &str) -> Vec<Item> {
                     install_date: None,
                     architecture: None,
                     source,
+                    origin: None,
                     install_location: None,
                     identifier: None,
                 })

@@ -56,6 +56,7 @@ fn app(name: &str, version: &str, source: Source) -> Software {
         architecture: None,
         key: Software::identity_key(name, Some(version), None),
         source,
+        origin: None,
         install_location: None,
         identifier: None,
     }
@@ -251,7 +252,7 @@ fn dpkg_epoch_and_revision_are_stripped_before_mapping() {
     assert_eq!(by_version("1:2.4.7-1.2.el9").cycle.as_deref(), Some("2.4"));
     // The rule is limited to package managers: the Windows entry is not CUPS.
     assert_eq!(evaluation.findings.len(), 3);
-    assert_eq!(evaluation.software_unmatched, 1);
+    assert_eq!(evaluation.software.unmatched(), 1);
     // Past security support but inside the extended window, then past both.
     let later = evaluate(&inv, &catalog, day("2026-12-15"));
     assert!(later.iter().any(|f| f.status == Status::Extended));

@@ -218,3 +218,32 @@ fn only_software_follows_the_os_and_a_build_limit_needs_follows_os() {
     );
     Catalog::from_files(&[("catalog.toml", META), ("python.toml", &fine)]).unwrap();
 }
+
+#[test]
+fn an_origin_is_vendor_or_distribution_and_only_for_packages() {
+    let rule = |lines: &str| {
+        format!(
+            "[[product]]\nid = \"nodejs\"\nname = \"Node.js\"\nkind = \"runtime\"\n\
+             [[product.match]]\nname = [\"nodejs\"]\n{lines}\n"
+        )
+    };
+    let typo = rule("sources = [\"dpkg\"]\norigin = \"vendr\"");
+    let found = problems(&[("c.toml", META), ("n.toml", &typo)]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].field, "product[nodejs].match[0].origin");
+    assert!(found[0].message.contains("unknown origin 'vendr'"));
+    for sources in [
+        "",
+        "sources = [\"hklm-uninstall\"]\n",
+        "sources = [\"dpkg\", \"snap\"]\n",
+    ] {
+        let text = rule(&format!("{sources}origin = \"vendor\""));
+        let found = problems(&[("c.toml", META), ("n.toml", &text)]);
+        assert!(
+            found[0].message.contains("an origin applies to packages"),
+            "{sources}: {found:?}"
+        );
+    }
+    let good = rule("sources = [\"dpkg\", \"rpm\"]\norigin = \"vendor\"");
+    Catalog::from_files(&[("c.toml", META), ("n.toml", &good)]).unwrap();
+}

@@ -84,6 +84,7 @@ fn app(name: &str, version: &str, publisher: &str) -> Software {
         architecture: None,
         key: Software::identity_key(name, Some(version), None),
         source: Source::HklmUninstall,
+        origin: None,
         install_location: None,
         identifier: None,
     }

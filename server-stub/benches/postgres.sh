@@ -2,7 +2,7 @@
 # Collectors on PostgreSQL: ingest through one instance against two instances on the same database,
 # and the summary page at a million hosts. Run from the repository root with a release build:
 #
-#   cargo build --release -p sunset-collector
+#   cargo build --release -p sunset-collector -p sunset-loadgen
 #   bash server-stub/benches/postgres.sh postgres://postgres@127.0.0.1:55432/postgres [ingest|summary]
 #
 # The URL names a server where this script may create databases (a fresh one per run, with the
@@ -20,7 +20,7 @@ server=${1:?usage: postgres.sh POSTGRES_URL [ingest|summary]}
 what=${2:-all}
 bin=${COLLECTOR:-target/release/sunset-collector}
 loadgen=target/release/sunset-loadgen
-[ -x "$bin" ] && [ -x "$loadgen" ] || { echo "build first: cargo build --release -p sunset-collector" >&2; exit 2; }
+[ -x "$bin" ] && [ -x "$loadgen" ] || { echo "build first: cargo build --release -p sunset-collector -p sunset-loadgen" >&2; exit 2; }
 work=$(mktemp -d /tmp/sunset-pgbench.XXXXXX)
 pids=()
 databases=()

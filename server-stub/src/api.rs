@@ -2,20 +2,21 @@
 //!
 //! Every list takes the same filters as the dashboard ([`Filter`]): `site`, `status`,
 //! `product`, `os`, `q` (host name), `target`, `stale`, `limit`, `offset`. The contract is written
-//! down in `openapi.json`, served at `/api/v1/openapi.json`.
+//! down in `openapi.json`, served at `/api/v1/openapi.json` ([`crate::openapi`]).
 
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::Serialize;
 use serde_json::{Value, json};
 use sunset_catalog::inventory::Inventory;
+use sunset_catalog::wire;
 
+use crate::admin::{self, Action, Admin, Proof};
 use crate::csv::CsvWriter;
 use crate::filter::Filter;
 use crate::http::{ApiCaller, ApiError};
+use crate::openapi::{self, Endpoint};
 use crate::state::Shared;
 use crate::store;
 
@@ -25,26 +26,20 @@ const PAGE_MAX: i64 = 1000;
 /// Rows in one CSV export at most.
 pub const EXPORT_MAX: i64 = 1_000_000;
 
-/// The OpenAPI document.
-pub const OPENAPI: &str = include_str!("../openapi.json");
-
-/// API routes.
-pub fn routes() -> Router<Shared> {
-    Router::new()
-        .route("/api/v1/openapi.json", get(openapi))
-        .route("/api/v1/hosts", get(hosts))
-        .route("/api/v1/hosts.csv", get(hosts_csv))
-        .route("/api/v1/hosts/{host_id}", get(host))
-        .route("/api/v1/findings", get(findings))
-        .route("/api/v1/findings.csv", get(findings_csv))
-        .route("/api/v1/summary", get(summary))
-        .route("/api/v1/products", get(products))
-        .route("/api/v1/risks", get(risks))
-        .route("/api/v1/catalog/reload", post(reload))
-}
-
-async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+/// The endpoints of people's tools.
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        Endpoint::get(wire::path::OPENAPI, openapi::document),
+        Endpoint::get("/api/v1/hosts", hosts),
+        Endpoint::get("/api/v1/hosts.csv", hosts_csv),
+        Endpoint::get("/api/v1/hosts/{host_id}", host),
+        Endpoint::get("/api/v1/findings", findings),
+        Endpoint::get("/api/v1/findings.csv", findings_csv),
+        Endpoint::get("/api/v1/summary", summary),
+        Endpoint::get("/api/v1/products", products),
+        Endpoint::get("/api/v1/risks", risks),
+        Endpoint::post("/api/v1/catalog/reload", reload),
+    ]
 }
 
 async fn hosts(
@@ -242,32 +237,8 @@ async fn reload(
     ApiCaller(caller): ApiCaller,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    if !caller.user.is_admin() {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "admin role required"));
-    }
-    if let Some(expected) = &caller.csrf_token {
-        let given = headers
-            .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        if !crate::auth::same(given, expected) {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "missing or wrong X-CSRF-Token",
-            ));
-        }
-    }
-    let report = state
-        .reload_catalog()
-        .await
-        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("{e:#}")))?;
-    let _ = store::audit_event(
-        &state.db,
-        &caller.user.name,
-        "catalog.reload",
-        &json!({"catalog_version": report.catalog_version, "hosts": report.hosts}).to_string(),
-        chrono::Utc::now(),
-    )
-    .await;
+    let csrf = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+    let admin = Admin::check(&caller, Proof::Header(csrf), Action::ReloadCatalog)?;
+    let report = admin::reload_catalog(&state, &admin).await?;
     Ok(axum::Json(report).into_response())
 }

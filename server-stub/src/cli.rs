@@ -7,8 +7,9 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use chrono::Utc;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
+use crate::admin::{self, Admin, Role};
 use crate::catalog_source;
 use crate::config::{Config, Overrides};
 use crate::db::Db;
@@ -101,15 +102,6 @@ pub enum SiteCommand {
         /// Site name.
         name: String,
     },
-}
-
-/// Dashboard roles.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum Role {
-    /// Can see everything.
-    Viewer,
-    /// Can also change the risk register and reload the catalogue.
-    Admin,
 }
 
 /// `user …`.
@@ -260,7 +252,8 @@ async fn run_async(command: Command, config: Config) -> anyhow::Result<()> {
             command: HostCommand::Move { host_id, site },
         } => {
             let db = Db::open(&config).await?;
-            let from = crate::ownership::move_host(&db, &host_id, &site, "cli", Utc::now()).await?;
+            let from =
+                admin::move_host(&db, &Admin::operator(), &host_id, &site, Utc::now()).await?;
             println!("host {host_id} moved from site {from:?} to {site:?}");
             Ok(())
         }
@@ -278,26 +271,8 @@ async fn run_async(command: Command, config: Config) -> anyhow::Result<()> {
         } => {
             let db = Db::open(&config).await?;
             let password = read_password(password_file)?;
-            let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&password))
-                .await??;
-            let role = match role {
-                Role::Viewer => "viewer",
-                Role::Admin => "admin",
-            };
-            let name = name.trim();
-            if name.is_empty() || name.len() > 200 {
-                anyhow::bail!("a user name must be 1 to 200 characters");
-            }
-            store::upsert_user(&db, name, role, &hash, Utc::now()).await?;
-            store::audit_event(
-                &db,
-                "cli",
-                "user.add",
-                &serde_json::json!({"user": name, "role": role}).to_string(),
-                Utc::now(),
-            )
-            .await?;
-            println!("user {name} ({role}) saved");
+            admin::add_user(&db, &Admin::operator(), &name, role, password, Utc::now()).await?;
+            println!("user {} ({}) saved", name.trim(), role.name());
             Ok(())
         }
         Command::Catalog {
@@ -331,18 +306,12 @@ async fn run_async(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Catalog {
             command: CatalogCommand::Reload,
         } => {
+            // The state needs a catalogue to start with: the configured one, checked here once
+            // before the database is touched, and read again by the reload itself.
+            let catalog = catalog_source::load_configured(&config)?;
             let db = Db::open(&config).await?;
-            let catalog = catalog_source::load(config.catalog_dir.as_deref())?;
             let state = AppState::new(db, config, catalog);
-            let report = state.reevaluate_all().await?;
-            store::audit_event(
-                &state.db,
-                "cli",
-                "catalog.reload",
-                &serde_json::json!({"catalog_version": report.catalog_version, "hosts": report.hosts}).to_string(),
-                Utc::now(),
-            )
-            .await?;
+            let report = admin::reload_catalog(&state, &Admin::operator()).await?;
             println!(
                 "catalogue {}: re-evaluated {} host(s){}",
                 report.catalog_version,
@@ -431,20 +400,14 @@ fn read_password(file: Option<PathBuf>) -> anyhow::Result<String> {
             text
         }
     };
-    let password = text.lines().next().unwrap_or("").to_string();
-    if password.chars().count() < 8 {
-        anyhow::bail!("the password must be at least 8 characters");
-    }
-    Ok(password)
+    Ok(text.lines().next().unwrap_or("").to_string())
 }
 
 async fn token(db: &Db, command: TokenCommand) -> anyhow::Result<()> {
-    use crate::store::tokens as api_tokens;
+    let operator = Admin::operator();
     match command {
         TokenCommand::Add { user, name } => {
-            let token = api_tokens::issue(db, &user, &name, Utc::now()).await?;
-            let detail = serde_json::json!({"user": user, "name": name.trim()}).to_string();
-            store::audit_event(db, "cli", "token.add", &detail, Utc::now()).await?;
+            let token = admin::issue_token(db, &operator, &user, &name, Utc::now()).await?;
             println!(
                 "API token {:?} issued for {user}; send it as Authorization: Bearer <token>.",
                 name.trim()
@@ -454,7 +417,7 @@ async fn token(db: &Db, command: TokenCommand) -> anyhow::Result<()> {
         }
         TokenCommand::List => {
             println!("{:<24}  {:<24}  {:<20}  revoked", "user", "name", "created");
-            for t in api_tokens::list(db).await? {
+            for t in crate::store::tokens::list(db).await? {
                 println!(
                     "{:<24}  {:<24}  {:<20}  {}",
                     t.user,
@@ -465,11 +428,7 @@ async fn token(db: &Db, command: TokenCommand) -> anyhow::Result<()> {
             }
         }
         TokenCommand::Revoke { user, name } => {
-            if !api_tokens::revoke(db, &user, &name, Utc::now()).await? {
-                anyhow::bail!("{user} has no active token named {name:?}");
-            }
-            let detail = serde_json::json!({"user": user, "name": name}).to_string();
-            store::audit_event(db, "cli", "token.revoke", &detail, Utc::now()).await?;
+            admin::revoke_token(db, &operator, &user, &name, Utc::now()).await?;
             println!("token {name:?} of {user} revoked");
         }
     }
@@ -477,9 +436,10 @@ async fn token(db: &Db, command: TokenCommand) -> anyhow::Result<()> {
 }
 
 async fn site(db: &Db, command: SiteCommand) -> anyhow::Result<()> {
+    let operator = Admin::operator();
     match command {
         SiteCommand::Add { name } => {
-            let (site, token) = store::add_site(db, &name, Utc::now()).await?;
+            let (site, token) = admin::add_site(db, &operator, &name, Utc::now()).await?;
             println!("Site {:?} enrolled (id {}).", site.name, site.id);
             println!(
                 "Put this token in the agents' configuration for the site; it is shown only once:"
@@ -504,11 +464,8 @@ async fn site(db: &Db, command: SiteCommand) -> anyhow::Result<()> {
             }
         }
         SiteCommand::Revoke { name } => {
-            if store::revoke_site(db, &name, Utc::now()).await? {
-                println!("site {name:?} revoked");
-            } else {
-                anyhow::bail!("no active site named {name:?}");
-            }
+            admin::revoke_site(db, &operator, &name, Utc::now()).await?;
+            println!("site {name:?} revoked");
         }
     }
     Ok(())

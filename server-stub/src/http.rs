@@ -11,8 +11,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64_lite::decode_basic;
-use chrono::Utc;
-use serde::Serialize;
+use sunset_catalog::wire::{self, ErrorBody};
 use tracing::error;
 
 use crate::login::{self, Refusal};
@@ -22,7 +21,7 @@ use crate::store::{self, User};
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "sunset_session";
 
-/// A JSON error: `{"error": "...", "field": "..."}`.
+/// A JSON error, answered as [`ErrorBody`]: `{"error": "...", "field": "..."}`.
 #[derive(Debug)]
 pub struct ApiError {
     /// HTTP status.
@@ -33,13 +32,6 @@ pub struct ApiError {
     pub field: Option<String>,
     /// Seconds the client should wait before trying again (`Retry-After`), for 429 and 503.
     pub retry_after: Option<u64>,
-}
-
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<&'a str>,
 }
 
 impl ApiError {
@@ -85,8 +77,8 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {
-            error: &self.error,
-            field: self.field.as_deref(),
+            error: self.error,
+            field: self.field,
         };
         let mut response = (self.status, axum::Json(body)).into_response();
         if let Some(seconds) = self.retry_after {
@@ -132,7 +124,7 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     scheme
         .eq_ignore_ascii_case("bearer")
         .then(|| token.trim())
-        .filter(|t| !t.is_empty() && t.len() <= 256)
+        .filter(|t| !t.is_empty() && t.len() <= wire::MAX_TOKEN_LEN)
 }
 
 /// The client's address (the peer of the connection), when the server knows it.
@@ -162,15 +154,20 @@ pub struct Caller {
     /// The session's CSRF token (`None` for API tokens and Basic auth, which browsers do not send
     /// by themselves once the dashboard uses cookies).
     pub csrf_token: Option<String>,
+    /// Authenticated by HTTP Basic. A browser that once answered a Basic prompt resends those
+    /// credentials by itself, even on a request another site forged, so a Basic caller may read
+    /// but never change anything (administrative calls need an API token or a session).
+    pub basic: bool,
 }
 
 async fn caller(parts: &Parts, state: &Shared) -> Result<Option<Caller>, ApiError> {
     if let Some(id) = cookie(&parts.headers, SESSION_COOKIE)
-        && let Some(session) = store::session(&state.db, id, Utc::now()).await?
+        && let Some(session) = store::session(&state.db, id, state.now()).await?
     {
         return Ok(Some(Caller {
             user: session.user,
             csrf_token: Some(session.csrf_token),
+            basic: false,
         }));
     }
     if let Some(token) = bearer(&parts.headers)
@@ -180,6 +177,7 @@ async fn caller(parts: &Parts, state: &Shared) -> Result<Option<Caller>, ApiErro
         return Ok(user.map(|user| Caller {
             user,
             csrf_token: None,
+            basic: false,
         }));
     }
     let basic = parts
@@ -195,6 +193,7 @@ async fn caller(parts: &Parts, state: &Shared) -> Result<Option<Caller>, ApiErro
         Ok(user) => Ok(Some(Caller {
             user,
             csrf_token: None,
+            basic: true,
         })),
         Err(Refusal::Wrong) => Ok(None),
         Err(refusal) => Err(refusal_error(refusal)),

@@ -1,4 +1,5 @@
-//! `POST /api/v1/reports` (agents send inventories) and `GET /api/v1/catalog` (agents update).
+//! `POST /api/v1/reports` (agents send inventories) and `GET /api/v1/catalog` (agents update), with
+//! the shapes of [`sunset_catalog::wire`].
 //!
 //! Order of checks: writes working (503 with `Retry-After` while they fail, before any work), the
 //! site token, type and encoding, the size on the wire (413), room for the body in memory and a
@@ -10,58 +11,35 @@
 use std::io::Read;
 use std::time::Instant;
 
-use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use chrono::Utc;
-use serde::Serialize;
-use sunset_catalog::evaluate::Status;
 use sunset_catalog::inventory::Inventory;
+use sunset_catalog::wire::{self, Ack, AckStatus, HostStatus};
 
 use crate::http::ApiError;
 use crate::metrics::Rejection;
+use crate::openapi::Endpoint;
 use crate::state::Shared;
 use crate::store::{self, IngestOutcome};
 use crate::validate::{self, Rejected};
 use crate::verdict;
 
-/// Agent-facing routes.
-pub fn routes() -> Router<Shared> {
-    Router::new()
-        .route("/api/v1/reports", post(receive))
-        .route("/api/v1/catalog", get(catalog_bundle))
-}
-
-/// The acknowledgement.
-#[derive(Debug, Serialize)]
-pub struct Ack {
-    /// `accepted`, `duplicate` or `superseded`.
-    pub status: IngestOutcome,
-    /// The report id.
-    pub report_id: String,
-    /// The host id.
-    pub host_id: String,
-    /// The site the token belongs to.
-    pub site: String,
-    /// The collector's catalogue version (agents update when theirs differs).
-    pub catalog_version: String,
-    /// The host's worst status as the collector judged it (absent for duplicates).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub host_status: Option<Status>,
-    /// Findings stored (absent for duplicates).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub findings: Option<usize>,
+/// Agent-facing endpoints.
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        Endpoint::post(wire::path::REPORTS, receive),
+        Endpoint::get(wire::path::CATALOG, catalog_bundle),
+    ]
 }
 
 async fn receive(State(state): State<Shared>, request: Request) -> Response {
     let started = Instant::now();
     state.metrics.received();
     match receive_inner(&state, request).await {
-        Ok(ack) => {
-            state.metrics.stored(ack.status, started.elapsed());
+        Ok((outcome, ack)) => {
+            state.metrics.stored(outcome, started.elapsed());
             (StatusCode::OK, axum::Json(ack)).into_response()
         }
         Err((why, error)) => {
@@ -97,7 +75,8 @@ fn busy() -> Rejected {
     )
 }
 
-async fn receive_inner(state: &Shared, request: Request) -> Result<Ack, Rejected> {
+/// The acknowledgement, with the store's outcome for the metrics.
+async fn receive_inner(state: &Shared, request: Request) -> Result<(IngestOutcome, Ack), Rejected> {
     if let Err(failure) = state.db.writable().await {
         return Err((
             Rejection::Unavailable,
@@ -174,8 +153,8 @@ async fn receive_inner(state: &Shared, request: Request) -> Result<Ack, Rejected
     let catalog = state.catalog();
     let expiring_days = state.config.expiring_days;
     let max_clock_skew = state.config.max_clock_skew;
-    let today = state.today();
-    let now = Utc::now();
+    let now = state.now();
+    let today = now.date_naive();
     let catalog_for_eval = catalog.clone();
     let turn = state.admission.decoders.turn().await.map_err(|_| busy())?;
     let parsed = turn
@@ -215,30 +194,36 @@ async fn receive_inner(state: &Shared, request: Request) -> Result<Ack, Rejected
     let (report_id, host_id) = (job.facts.host.report_id, job.facts.host.host_id);
     let (host_status, findings) = (job.verdict.status, job.verdict.findings.len());
     let outcome = state.store_report(job).await.map_err(database)?;
-    if outcome == IngestOutcome::WrongSite {
-        return Err((
-            Rejection::WrongSite,
-            ApiError::field(
-                StatusCode::CONFLICT,
-                format!(
-                    "host {host_id} belongs to another site; this site's token cannot report for \
-                     it (an administrator can move it: sunset-collector host move {host_id} --site \
-                     {site_name:?})"
+    let status = match outcome {
+        IngestOutcome::Accepted => AckStatus::Accepted,
+        IngestOutcome::Duplicate => AckStatus::Duplicate,
+        IngestOutcome::Superseded => AckStatus::Superseded,
+        IngestOutcome::WrongSite => {
+            return Err((
+                Rejection::WrongSite,
+                ApiError::field(
+                    StatusCode::CONFLICT,
+                    format!(
+                        "host {host_id} belongs to another site; this site's token cannot report \
+                         for it (an administrator can move it: sunset-collector host move \
+                         {host_id} --site {site_name:?})"
+                    ),
+                    "host.host_id",
                 ),
-                "host.host_id",
-            ),
-        ));
-    }
-    let stored = outcome != IngestOutcome::Duplicate;
-    Ok(Ack {
-        status: outcome,
-        report_id: report_id.to_string(),
-        host_id: host_id.to_string(),
+            ));
+        }
+    };
+    let stored = status != AckStatus::Duplicate;
+    let ack = Ack {
+        status,
+        report_id,
+        host_id,
         site: site_name,
         catalog_version: catalog.version().to_string(),
-        host_status: stored.then_some(host_status),
-        findings: stored.then_some(findings),
-    })
+        host_status: stored.then_some(HostStatus::Known(host_status)),
+        findings: stored.then_some(findings as u64),
+    };
+    Ok((outcome, ack))
 }
 
 fn too_large(max: usize) -> Rejected {
@@ -408,7 +393,7 @@ mod tests {
     /// Issue 11.3: what is stored is bounded by what the collector understands of a report.
     #[test]
     fn padding_the_collector_ignores_is_not_stored() {
-        let inventory = crate::fake::inventory(3, 40, "Riverside", Utc::now());
+        let inventory = sunset_loadgen::fake::inventory(3, 40, "Riverside", chrono::Utc::now());
         let json = serde_json::to_vec(&inventory).unwrap();
         let body = Bytes::from(compress(&json).unwrap());
         assert_eq!(stored_form(&json, Some(&body), &inventory).unwrap(), body);

@@ -10,7 +10,6 @@
 use std::cmp::Ordering;
 use std::time::Duration;
 
-use chrono::Utc;
 use sunset_catalog::version::Scheme;
 use tracing::{error, info, warn};
 
@@ -84,7 +83,7 @@ async fn retention(state: &Shared) -> anyhow::Result<()> {
         return Ok(());
     };
     let days = chrono::Duration::days(i64::from(state.config.retention_days));
-    let result = store::purge(&state.db, Utc::now() - days).await;
+    let result = store::purge(&state.db, state.now() - days).await;
     lock.release().await;
     match result? {
         0 => {}

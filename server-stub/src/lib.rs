@@ -7,22 +7,26 @@
 //! tokens in `store::tokens`), `filter` (a listing's query string, parsed into a
 //! `store::Selection`), `verdict` (inventory → stored findings), `validate` (what a report must
 //! be), `ingest` (agents' API), `admission` (how much memory-hungry work runs at once), `login`,
-//! `throttle` (who may call), `api` (JSON/CSV for tools), `csv` (CSV from the same rows), `web`
-//! (dashboard), `transport` (headers, plain HTTP), `ownership` (which site a host belongs to),
-//! `reevaluate` and `jobs` (keeping verdicts current, across instances), `state` (what every
-//! request shares), `server` (router, `run`), `cli` (management commands). `main.rs` only parses
-//! arguments and calls `cli::run`.
+//! `throttle` (who may call), `admin` (every administrative action, checked and audited once for
+//! the dashboard, the API and the command line), `api` (JSON/CSV for tools), `csv` (CSV from the
+//! same rows), `openapi` (the endpoint table the router is built from, and the document describing
+//! it), `web` (dashboard), `transport` (headers, plain HTTP), `ownership` (which site a host
+//! belongs to), `reevaluate` and `jobs` (keeping verdicts current, across instances), `state`
+//! (what every request shares), `clock` (the one "now" every decision reads, settable in tests),
+//! `server` (router, `run`), `cli` (management commands). `main.rs` only parses arguments and
+//! calls `cli::run`.
 
+pub mod admin;
 pub mod admission;
 pub mod api;
 pub mod auth;
 pub mod backup;
 pub mod catalog_source;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod csv;
 pub mod db;
-pub mod fake;
 pub mod filter;
 pub mod health;
 pub mod http;
@@ -30,6 +34,7 @@ pub mod ingest;
 pub mod jobs;
 pub mod login;
 pub mod metrics;
+pub mod openapi;
 pub mod ownership;
 pub mod reevaluate;
 pub mod server;

@@ -9,8 +9,6 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use chrono::Utc;
-
 use crate::auth;
 use crate::state::AppState;
 use crate::store::{self, User};
@@ -85,7 +83,7 @@ async fn failed(state: &AppState, name: &str, address: Option<IpAddr>, via: &str
     let address = address.map_or_else(|| "unknown".to_string(), |a| a.to_string());
     tracing::warn!(user = %name, %address, via, "failed login");
     let detail = serde_json::json!({"address": address, "via": via}).to_string();
-    if let Err(e) = store::audit_event(&state.db, &name, "login.failed", &detail, Utc::now()).await
+    if let Err(e) = store::audit_event(&state.db, &name, "login.failed", &detail, state.now()).await
     {
         tracing::error!(error = %e, "cannot write the audit log entry of a failed login");
     }

@@ -8,7 +8,6 @@
 //! interrupted, or that follows another instance's, judges nobody twice. Pages are bounded by bytes
 //! as well as hosts, so large stored inventories cannot make a page large.
 
-use chrono::Utc;
 use serde::Serialize;
 use tracing::{info, warn};
 
@@ -43,18 +42,6 @@ pub struct ReevaluateReport {
 }
 
 impl AppState {
-    /// Reloads the catalogue from its source and re-evaluates every host (waiting for a
-    /// re-evaluation another collector may be running).
-    pub async fn reload_catalog(&self) -> anyhow::Result<ReevaluateReport> {
-        let config = self.config.clone();
-        let loaded =
-            tokio::task::spawn_blocking(move || crate::catalog_source::load_configured(&config))
-                .await??;
-        info!(version = %loaded.version(), origin = %loaded.origin, "catalogue loaded");
-        self.set_catalog(loaded);
-        self.reevaluate_all().await
-    }
-
     /// Re-evaluates every stored inventory with the current catalogue and today's date.
     pub async fn reevaluate_all(&self) -> anyhow::Result<ReevaluateReport> {
         Ok(self.reevaluate(Scope::All, true).await?.unwrap_or_default())
@@ -116,7 +103,7 @@ impl AppState {
                 (verdicts, unreadable)
             })
             .await?;
-            let now = ts(Utc::now());
+            let now = ts(self.now());
             let applied =
                 store::store_reevaluated(&self.db, &verdicts, catalog.version(), today, &now)
                     .await?;

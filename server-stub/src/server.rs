@@ -11,12 +11,13 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use sunset_catalog::wire;
 use tracing::{error, info, warn};
 
 use crate::config::Config;
 use crate::db::Db;
 use crate::http::ApiError;
+use crate::openapi::{self, Endpoint};
 use crate::state::{AppState, Shared};
 use crate::{api, ingest, jobs, store, transport, web};
 
@@ -26,17 +27,25 @@ pub fn app(state: Shared) -> Router {
         state.clone(),
         transport::dashboard_gate,
     ));
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
-        .merge(ingest::routes())
-        .merge(api::routes())
+    openapi::router(endpoints())
         .merge(dashboard)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             transport::security_headers,
         ))
         .with_state(state)
+}
+
+/// Every documented endpoint: agents', tools' and monitoring's (the OpenAPI document lists exactly
+/// these; the dashboard is not among them).
+pub fn endpoints() -> Vec<Endpoint> {
+    let mut all = vec![
+        Endpoint::get(wire::path::HEALTHZ, healthz),
+        Endpoint::get(wire::path::METRICS, metrics),
+    ];
+    all.extend(ingest::endpoints());
+    all.extend(api::endpoints());
+    all
 }
 
 /// Ready when the database answers and writes work (after a probe write if they were failing).

@@ -1,15 +1,16 @@
-//! State shared by every request: the database, configuration, the catalogue in force, counters
-//! and limits, and (SQLite) the group-commit writer reports are stored through.
+//! State shared by every request: the database, configuration, the catalogue in force, the clock,
+//! counters and limits, and (SQLite) the group-commit writer reports are stored through.
 //!
 //! Its own module so that handlers (`api`, `web`, `ingest`, `login`, …) depend on the state, and
 //! only `server`, which builds the router from them, depends on the handlers.
 
 use std::sync::{Arc, RwLock};
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::admission::Admission;
 use crate::catalog_source::LoadedCatalog;
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::metrics::Metrics;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub admission: Admission,
     /// Failed password checks, by user and address.
     pub throttle: Throttle,
+    /// What time it is, for every decision taken from "now" ([`crate::clock`]).
+    pub clock: Clock,
     catalog: RwLock<Arc<LoadedCatalog>>,
     /// SQLite only: reports queue here for group commit.
     writer: Option<tokio::sync::mpsc::Sender<Pending>>,
@@ -73,8 +76,14 @@ async fn group_commit_writer(db: Db, mut queue: tokio::sync::mpsc::Receiver<Pend
 pub type Shared = Arc<AppState>;
 
 impl AppState {
-    /// New state. Must be called inside a Tokio runtime (SQLite starts its writer task).
+    /// New state on the system clock. Must be called inside a Tokio runtime (SQLite starts its
+    /// writer task).
     pub fn new(db: Db, config: Config, catalog: LoadedCatalog) -> Shared {
+        AppState::with_clock(db, config, catalog, Clock::system())
+    }
+
+    /// New state reading the time from `clock` (tests: a [`crate::clock::ManualClock`]).
+    pub fn with_clock(db: Db, config: Config, catalog: LoadedCatalog, clock: Clock) -> Shared {
         let writer = (db.backend == crate::db::Backend::Sqlite).then(|| {
             let (sender, queue) = tokio::sync::mpsc::channel(1024);
             tokio::spawn(group_commit_writer(db.clone(), queue));
@@ -85,7 +94,8 @@ impl AppState {
             admission: Admission::new(config.limits.max_body_bytes),
             config,
             metrics: Metrics::default(),
-            throttle: Throttle::default(),
+            throttle: Throttle::new(clock.clone()),
+            clock,
             catalog: RwLock::new(Arc::new(catalog)),
             writer,
         })
@@ -125,14 +135,19 @@ impl AppState {
         }
     }
 
-    /// Today, in UTC.
+    /// Now, by the state's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Today, in UTC, by the state's clock.
     pub fn today(&self) -> NaiveDate {
-        Utc::now().date_naive()
+        self.clock.today()
     }
 
     /// Hosts last seen before this are stale.
     pub fn stale_cutoff(&self) -> String {
         let days = chrono::Duration::days(i64::from(self.config.stale_days));
-        store::ts(Utc::now() - days)
+        store::ts(self.now() - days)
     }
 }

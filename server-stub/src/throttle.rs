@@ -13,6 +13,8 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::clock::Clock;
+
 /// Failures before any delay.
 pub const FREE_FAILURES: u32 = 5;
 /// Longest delay.
@@ -84,9 +86,19 @@ pub fn delay(failures: u32) -> Duration {
 #[derive(Debug, Default)]
 pub struct Throttle {
     inner: Mutex<(Records<String>, Records<Option<IpAddr>>)>,
+    /// Waits are measured on this clock's monotonic time.
+    clock: Clock,
 }
 
 impl Throttle {
+    /// A throttle measuring waits on `clock`.
+    pub fn new(clock: Clock) -> Throttle {
+        Throttle {
+            inner: Mutex::default(),
+            clock,
+        }
+    }
+
     fn with<T>(&self, f: impl FnOnce(&mut (Records<String>, Records<Option<IpAddr>>)) -> T) -> T {
         match self.inner.lock() {
             Ok(mut guard) => f(&mut guard),
@@ -96,7 +108,7 @@ impl Throttle {
 
     /// How long this user or this address must still wait, if at all.
     pub fn wait(&self, user: &str, address: Option<IpAddr>) -> Option<Duration> {
-        let now = Instant::now();
+        let now = self.clock.instant();
         let key = user_key(user);
         self.with(|(users, addresses)| {
             match (users.wait(&key, now), addresses.wait(&address, now)) {
@@ -108,7 +120,7 @@ impl Throttle {
 
     /// A password check failed.
     pub fn failed(&self, user: &str, address: Option<IpAddr>) {
-        let now = Instant::now();
+        let now = self.clock.instant();
         self.with(|(users, addresses)| {
             users.fail(user_key(user), now);
             addresses.fail(address, now);
@@ -162,6 +174,28 @@ mod tests {
         assert!(throttle.wait("bob", there).is_none());
         throttle.succeeded("alice", here);
         assert!(throttle.wait("alice", here).is_none());
+    }
+
+    #[test]
+    fn a_wait_ends_when_the_clock_has_moved_on() {
+        let manual = crate::clock::ManualClock::new(chrono::Utc::now());
+        let throttle = Throttle::new(manual.clock());
+        let here = Some("192.0.2.1".parse().unwrap());
+        for _ in 0..FREE_FAILURES + 2 {
+            throttle.failed("alice", here);
+        }
+        assert_eq!(throttle.wait("alice", here), Some(delay(FREE_FAILURES + 2)));
+        manual.advance(Duration::from_millis(1500));
+        assert_eq!(
+            throttle.wait("alice", here),
+            Some(Duration::from_millis(500))
+        );
+        manual.advance(Duration::from_millis(500));
+        assert_eq!(throttle.wait("alice", here), None);
+        // A day after the last failure the count starts again: one more failure is free.
+        manual.advance(FORGET_AFTER);
+        throttle.failed("alice", here);
+        assert_eq!(throttle.wait("alice", here), None);
     }
 
     #[test]

@@ -446,7 +446,13 @@ mod tests {
     }
 
     fn good() -> Value {
-        serde_json::to_value(crate::fake::inventory(7, 12, "Riverside", Utc::now())).unwrap()
+        serde_json::to_value(sunset_loadgen::fake::inventory(
+            7,
+            12,
+            "Riverside",
+            Utc::now(),
+        ))
+        .unwrap()
     }
 
     fn refuse(json: &[u8]) -> (Rejection, ApiError) {
@@ -602,7 +608,7 @@ mod tests {
             ("9999-12-31T00:00:00Z".parse().unwrap(), false),
             ("1969-12-31T23:59:59Z".parse().unwrap(), false),
         ] {
-            let mut inventory = crate::fake::inventory(1, 3, "x", when);
+            let mut inventory = sunset_loadgen::fake::inventory(1, 3, "x", when);
             inventory.host.collected_at = when;
             let result = check(&inventory, now, Duration::hours(24));
             assert_eq!(result.is_ok(), ok, "{when}");

@@ -12,20 +12,21 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use maud::{DOCTYPE, Markup, html};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sunset_catalog::catalog::Target;
 use sunset_catalog::evaluate::Status;
 
+use crate::admin::{self, Action, Admin, Proof, RiskEntry};
 use crate::api;
 use crate::auth;
 use crate::csv::CsvWriter;
 use crate::filter::Filter;
 use crate::http::{ApiError, Caller, ClientAddress, PageCaller, SESSION_COOKIE, cookie};
 use crate::login::{self, Refusal};
-use crate::state::Shared;
+use crate::state::{AppState, Shared};
 use crate::store::{self, FindingListRow, Risk, Selection};
 
 /// Session lifetime.
@@ -34,10 +35,6 @@ const SESSION_HOURS: i64 = 12;
 const LOGIN_CSRF_COOKIE: &str = "sunset_login_csrf";
 /// Hosts or findings per dashboard page.
 const PAGE: i64 = 100;
-/// Longest owner or mitigation text accepted in the risk register.
-const MAX_RISK_TEXT: usize = 2000;
-/// Longest finding key looked up (real ones are product and program names, far shorter).
-const MAX_FINDING_KEY: usize = 1024;
 
 const STYLE: &str = include_str!("../assets/style.css");
 
@@ -91,7 +88,8 @@ fn page_error(e: ApiError) -> Response {
     response
 }
 
-fn layout(title: &str, caller: &Caller, catalog_version: &str, body: Markup) -> Html<String> {
+fn layout(title: &str, caller: &Caller, state: &AppState, body: Markup) -> Html<String> {
+    let (catalog, now) = (state.catalog(), state.now());
     let csrf = caller.csrf_token.clone().unwrap_or_default();
     Html(
         html! {
@@ -127,7 +125,7 @@ fn layout(title: &str, caller: &Caller, catalog_version: &str, body: Markup) -> 
                     }
                     main {
                         (body)
-                        p.muted { "Catalogue " (catalog_version) " · generated " (Utc::now().format("%Y-%m-%d %H:%M UTC")) }
+                        p.muted { "Catalogue " (catalog.version()) " · generated " (now.format("%Y-%m-%d %H:%M UTC")) }
                     }
                 }
             }
@@ -225,7 +223,7 @@ async fn login(
         };
     let session_id = auth::random_hex();
     let csrf = auth::random_hex();
-    let now = Utc::now();
+    let now = state.now();
     if let Err(e) = store::create_session(
         &state.db,
         &user,
@@ -268,32 +266,10 @@ struct CsrfForm {
 }
 
 /// `None` when the form's CSRF token matches the session's, else the refusal to send.
-/// What every risk-register change must pass: a valid CSRF token, then an admin caller.
-fn check_risk_change(caller: &Caller, csrf: &str) -> Option<Response> {
-    check_csrf(caller, csrf).or_else(|| {
-        (!caller.user.is_admin()).then(|| {
-            page_error(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "Only admins can change the risk register.",
-            ))
-        })
-    })
-}
-
 fn check_csrf(caller: &Caller, given: &str) -> Option<Response> {
-    match &caller.csrf_token {
-        Some(expected) if auth::same(expected, given) => None,
-        Some(_) => Some(page_error(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "The form expired (CSRF check failed); reload and try again.",
-        ))),
-        // HTTP Basic callers have no session: browsers never attach Basic credentials to a
-        // cross-site form without the user typing them, but refuse form posts from them anyway.
-        None => Some(page_error(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "Log in through the login page to change things.",
-        ))),
-    }
+    admin::not_forged(caller, Proof::Form(given))
+        .err()
+        .map(|e| page_error(e.into()))
 }
 
 async fn logout(
@@ -465,7 +441,7 @@ async fn summary_page(
             }
         }
     };
-    layout("Summary", &caller, catalog.version(), body).into_response()
+    layout("Summary", &caller, &state, body).into_response()
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -549,7 +525,7 @@ async fn hosts_page(
         }
         (pager("/hosts", &filter, total, limit, offset))
     };
-    layout("Hosts", &caller, state.catalog().version(), body).into_response()
+    layout("Hosts", &caller, &state, body).into_response()
 }
 
 /// How a finding reads once the risk register is taken into account.
@@ -722,7 +698,7 @@ async fn host_page(
         h2 { "Inventory" }
         (inventory_view(&inventory))
     };
-    layout(&h.hostname, &caller, state.catalog().version(), body).into_response()
+    layout(&h.hostname, &caller, &state, body).into_response()
 }
 
 fn str_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {
@@ -854,7 +830,7 @@ async fn findings_page(
         }
         (pager("/findings", &filter, total, limit, offset))
     };
-    layout("Findings", &caller, state.catalog().version(), body).into_response()
+    layout("Findings", &caller, &state, body).into_response()
 }
 
 async fn products_page(
@@ -882,7 +858,7 @@ async fn products_page(
             } } }
         }
     };
-    layout("Products", &caller, state.catalog().version(), body).into_response()
+    layout("Products", &caller, &state, body).into_response()
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -904,68 +880,20 @@ async fn save_risk(
     Path(host_id): Path<String>,
     Form(form): Form<RiskForm>,
 ) -> Response {
-    if let Some(r) = check_risk_change(&caller, &form.csrf) {
-        return r;
-    }
-    let today = state.today();
-    let owner = form.owner.trim();
-    let mitigation = form.mitigation.trim();
-    let review = NaiveDate::parse_from_str(form.review_date.trim(), "%Y-%m-%d");
-    let problem = if owner.is_empty()
-        || owner.len() > MAX_RISK_TEXT
-        || mitigation.is_empty()
-        || mitigation.len() > MAX_RISK_TEXT
-    {
-        Some("Owner and mitigation are required (at most 2000 characters).")
-    } else {
-        match review {
-            Ok(d) if d < today => Some("The review date is in the past."),
-            Ok(d) if d > today + Duration::days(3 * 366) => {
-                Some("The review date is more than three years away.")
-            }
-            Ok(_) => None,
-            Err(_) => Some("The review date must be YYYY-MM-DD."),
-        }
+    let entry = RiskEntry {
+        finding_key: &form.finding_key,
+        owner: &form.owner,
+        mitigation: &form.mitigation,
+        review_date: &form.review_date,
     };
-    if let Some(problem) = problem {
-        return page_error(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, problem));
-    }
-    let Ok(review) = review else {
-        return page_error(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad date"));
+    let saved = match Admin::check(&caller, Proof::Form(&form.csrf), Action::ChangeRiskRegister) {
+        Ok(admin) => admin::save_risk(&state, &admin, &host_id, entry).await,
+        Err(refused) => Err(refused),
     };
-    match store::host(&state.db, &host_id).await {
-        Ok(Some(detail)) => {
-            // A risk is recorded for the whole host or for one of its findings, nothing else.
-            if !form.finding_key.is_empty()
-                && !detail
-                    .findings
-                    .iter()
-                    .any(|(f, _)| f.finding_key == form.finding_key)
-            {
-                return page_error(ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "This host has no such finding; reload the host page.",
-                ));
-            }
-        }
-        Ok(None) => return page_error(ApiError::new(StatusCode::NOT_FOUND, "No such host.")),
-        Err(e) => return page_error(ApiError::from(e)),
+    match saved {
+        Ok(()) => Redirect::to(&format!("/hosts/{host_id}")).into_response(),
+        Err(e) => page_error(e.into()),
     }
-    if let Err(e) = store::save_risk(
-        &state.db,
-        &host_id,
-        &form.finding_key,
-        owner,
-        mitigation,
-        review,
-        &caller.user.name,
-        Utc::now(),
-    )
-    .await
-    {
-        return page_error(ApiError::internal(e));
-    }
-    Redirect::to(&format!("/hosts/{host_id}")).into_response()
 }
 
 #[derive(Deserialize)]
@@ -981,27 +909,14 @@ async fn delete_risk(
     Path(host_id): Path<String>,
     Form(form): Form<DeleteRiskForm>,
 ) -> Response {
-    if let Some(r) = check_risk_change(&caller, &form.csrf) {
-        return r;
+    let deleted = match Admin::check(&caller, Proof::Form(&form.csrf), Action::ChangeRiskRegister) {
+        Ok(admin) => admin::delete_risk(&state, &admin, &host_id, &form.finding_key).await,
+        Err(refused) => Err(refused),
+    };
+    match deleted {
+        Ok(()) => Redirect::to(&format!("/hosts/{host_id}")).into_response(),
+        Err(e) => page_error(e.into()),
     }
-    if form.finding_key.len() > MAX_FINDING_KEY {
-        return page_error(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "No such finding.",
-        ));
-    }
-    if let Err(e) = store::delete_risk(
-        &state.db,
-        &host_id,
-        &form.finding_key,
-        &caller.user.name,
-        Utc::now(),
-    )
-    .await
-    {
-        return page_error(ApiError::internal(e));
-    }
-    Redirect::to(&format!("/hosts/{host_id}")).into_response()
 }
 
 async fn risks_page(State(state): State<Shared>, PageCaller(caller): PageCaller) -> Response {
@@ -1024,7 +939,7 @@ async fn risks_page(State(state): State<Shared>, PageCaller(caller): PageCaller)
             } } }
         }
     };
-    layout("Risk register", &caller, state.catalog().version(), body).into_response()
+    layout("Risk register", &caller, &state, body).into_response()
 }
 
 async fn audit_page(State(state): State<Shared>, PageCaller(caller): PageCaller) -> Response {
@@ -1039,7 +954,7 @@ async fn audit_page(State(state): State<Shared>, PageCaller(caller): PageCaller)
             tbody { @for e in &entries { tr { td { (e.at) } td { (e.actor) } td { (e.action) } td { code { (e.detail) } } } } }
         }
     };
-    layout("Audit log", &caller, state.catalog().version(), body).into_response()
+    layout("Audit log", &caller, &state, body).into_response()
 }
 
 struct EvidenceRow {
@@ -1143,7 +1058,7 @@ async fn evidence_page(State(state): State<Shared>, PageCaller(caller): PageCall
             } } }
         }
     };
-    layout("Evidence pack", &caller, catalog.version(), body).into_response()
+    layout("Evidence pack", &caller, &state, body).into_response()
 }
 
 /// One line of the evidence pack's CSV (its fields are the columns).
@@ -1242,32 +1157,13 @@ async fn reload_catalog(
     PageCaller(caller): PageCaller,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    if let Some(r) = check_csrf(&caller, &form.csrf) {
-        return r;
-    }
-    if !caller.user.is_admin() {
-        return page_error(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "Only admins can reload the catalogue.",
-        ));
-    }
-    match state.reload_catalog().await {
-        Ok(report) => {
-            let detail = serde_json::json!({"catalog_version": report.catalog_version, "hosts": report.hosts});
-            let _ = store::audit_event(
-                &state.db,
-                &caller.user.name,
-                "catalog.reload",
-                &detail.to_string(),
-                Utc::now(),
-            )
-            .await;
-            Redirect::to("/").into_response()
-        }
-        Err(e) => page_error(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("{e:#}"),
-        )),
+    let reloaded = match Admin::check(&caller, Proof::Form(&form.csrf), Action::ReloadCatalog) {
+        Ok(admin) => admin::reload_catalog(&state, &admin).await,
+        Err(refused) => Err(refused),
+    };
+    match reloaded {
+        Ok(_) => Redirect::to("/").into_response(),
+        Err(e) => page_error(e.into()),
     }
 }
 

@@ -103,11 +103,13 @@ async fn backup_while_serving_restores_to_a_working_collector() {
     assert_private(&database, "the database is created for its owner only");
 
     let server = serve(&live);
+    // The workspace builds reqwest without a crypto provider (the agent's `rustls-no-provider`).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(20))
         .build()
         .unwrap();
-    let inventory = sunset_collector::fake::inventory(7, 25, "Riverside Surgery", Utc::now());
+    let inventory = sunset_loadgen::fake::inventory(7, 25, "Riverside Surgery", Utc::now());
     let host_id = inventory.host.host_id;
     let sent = client
         .post(format!("{}/api/v1/reports", server.url))

@@ -455,7 +455,7 @@ async fn dashboard_in_headless_chromium() {
     browser.click(&unsupported_host.unwrap()).await;
     browser
         .wait_for_url("the host page", |u| {
-            u.contains(&sunset_collector::fake::host_uuid(2).to_string())
+            u.contains(&sunset_loadgen::fake::host_uuid(2).to_string())
         })
         .await;
     let heading = browser.wait_for("h1").await;

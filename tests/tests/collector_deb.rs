@@ -201,6 +201,12 @@ fn collector_deb_installs_serves_backs_up_and_purges() {
             .unwrap_or_else(|| panic!("{path} not in the package:\n{contents}"));
         assert!(line.starts_with(shown), "{path} should be {shown}: {line}");
     }
+    // The collector is the only program shipped: developer tools (tools/loadgen) stay out.
+    let programs: Vec<&str> = contents
+        .lines()
+        .filter(|l| l.contains("./usr/bin/") && !l.ends_with("/usr/bin/"))
+        .collect();
+    assert_eq!(programs.len(), 1, "one program in /usr/bin: {programs:?}");
 
     // Install (after clearing a previous run's leftovers).
     if installed(PACKAGE) || exists(CONFIG) || exists(STATE) {
@@ -284,6 +290,8 @@ fn collector_deb_installs_serves_backs_up_and_purges() {
 /// With the service running: health, enrolment, one report stored, the database 0600 and the service
 /// user's, an online backup.
 fn serve_and_check(base: &str, uid: &str) {
+    // Same provider as the agent and collector; reqwest panics at build time without one.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
@@ -308,7 +316,7 @@ fn serve_and_check(base: &str, uid: &str) {
         .last()
         .expect("token")
         .to_string();
-    let inventory = sunset_collector::fake::inventory(3, 20, "Deb Test Surgery", Utc::now());
+    let inventory = sunset_loadgen::fake::inventory(3, 20, "Deb Test Surgery", Utc::now());
     let sent = client
         .post(format!("{base}/api/v1/reports"))
         .bearer_auth(&token)

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use toml::Spanned;
 
-use sunset_catalog::bundle;
+use sunset_catalog::{bundle, wire};
 
 use super::file::{FileConfig, line_of, read_small};
 use super::overrides::{
@@ -20,8 +20,6 @@ use super::settings::{
 use crate::proxy;
 use crate::schedule::Window;
 
-/// Longest enrolment token accepted (the collector refuses longer ones).
-const MAX_TOKEN_CHARS: usize = 256;
 /// Longest site tag accepted.
 const MAX_SITE_CHARS: usize = 128;
 
@@ -331,11 +329,17 @@ fn check_token(text: &str) -> Result<Secret, String> {
     if token.is_empty() {
         return Err("is empty".into());
     }
-    if token.chars().count() > MAX_TOKEN_CHARS {
-        return Err(format!("longer than {MAX_TOKEN_CHARS} characters"));
+    // A token travels in an HTTP header: printable ASCII, no longer than the collector accepts.
+    if token.chars().count() > wire::MAX_TOKEN_LEN {
+        return Err(format!("longer than {} characters", wire::MAX_TOKEN_LEN));
     }
     if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("contains whitespace or control characters".into());
+    }
+    if !token.is_ascii() {
+        return Err(
+            "contains characters other than printable ASCII (it goes in an HTTP header)".into(),
+        );
     }
     Ok(Secret::new(token))
 }

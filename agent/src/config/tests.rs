@@ -102,6 +102,27 @@ proxy = "ftp://proxy"
     );
 }
 
+/// The token goes in an HTTP header: what the collector would refuse is refused at `config check`.
+#[test]
+fn a_token_the_collector_cannot_accept_is_refused() {
+    let with = |token: &str| {
+        let text = format!("collector_url = \"https://x.example\"\nenroll_token = \"{token}\"\n");
+        resolve_text(&text, &Overrides::default())
+    };
+    let longest = "t".repeat(sunset_catalog::wire::MAX_TOKEN_LEN);
+    assert!(with(&longest).is_ok());
+    for (token, why) in [
+        (format!("{longest}t"), "longer than 256 characters"),
+        ("has space".to_string(), "whitespace"),
+        ("caf\u{e9}-token".to_string(), "printable ASCII"),
+    ] {
+        let p = problems(with(&token));
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].key, "enroll_token");
+        assert!(p[0].message.contains(why), "{}", p[0].message);
+    }
+}
+
 #[test]
 fn missing_required_keys_are_named() {
     let p = problems(resolve_text("site = \"x\"\n", &Overrides::default()));

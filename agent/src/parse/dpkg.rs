@@ -17,13 +17,20 @@
 //!   are neither `Field: value` nor continuations, or without a package name, is reported; if it
 //!   still has a package name and an installed status, the package is kept.
 //! - Lines may end in CRLF; field names are compared without regard to case, as dpkg does.
+//! - **Every package records its origin** ([`Origin`]): a vendor's when apt's list of a
+//!   repository that is not the distribution's offers the installed version
+//!   ([`super::apt`], read by [`read_status`] under a root), or when dpkg's own `Maintainer:` or
+//!   version carries a vendor's mark ([`super::package_vendors`]); otherwise the distribution's,
+//!   the default that raises no false alarm.
 
+use std::collections::HashSet;
 use std::io;
 use std::path::Path;
 
-use sunset_catalog::inventory::{Software, Source, Warning};
+use sunset_catalog::inventory::{Origin, Software, Source, Warning};
 
-use super::{cap_warnings, non_empty, read_bounded, under_root};
+use super::package_vendors::dpkg_origin;
+use super::{apt, cap_warnings, non_empty, os_release, read_bounded, under_root};
 
 /// The status file, relative to the machine's root.
 pub const STATUS_PATH: &str = "/var/lib/dpkg/status";
@@ -101,6 +108,7 @@ pub fn parse_status(text: &str) -> (Vec<Software>, Vec<Warning>) {
             continue;
         }
         let architecture = stanza.get("Architecture").and_then(non_empty);
+        let origin = dpkg_origin(stanza.get("Maintainer"), version.as_deref());
         let key = Software::identity_key(&name, version.as_deref(), architecture.as_deref());
         software.push(Software {
             name,
@@ -109,6 +117,7 @@ pub fn parse_status(text: &str) -> (Vec<Software>, Vec<Warning>) {
             install_date: None,
             architecture,
             source: SOURCE,
+            origin: Some(origin),
             install_location: None,
             identifier: None,
             key,
@@ -117,10 +126,47 @@ pub fn parse_status(text: &str) -> (Vec<Software>, Vec<Warning>) {
     (software, cap_warnings(SOURCE.name(), warnings))
 }
 
-/// Reads `/var/lib/dpkg/status` under `root`. No file → no packages and no warning (not a dpkg
-/// system); an unreadable file → a warning.
+/// Reads `/var/lib/dpkg/status` under `root`, and the apt lists beside it for the origin of each
+/// package ([`with_apt_origins`]). No file → no packages and no warning (not a dpkg system); an
+/// unreadable file → a warning.
 pub fn read_status(root: &Path) -> (Vec<Software>, Vec<Warning>) {
-    read_status_file(&under_root(root, STATUS_PATH))
+    let (mut software, mut warnings) = read_status_file(&under_root(root, STATUS_PATH));
+    if !software.is_empty() {
+        warnings.extend(with_apt_origins(root, &mut software));
+    }
+    (software, warnings)
+}
+
+/// Marks as a vendor's every package whose installed version apt's lists under `root` find in a
+/// repository that is not the distribution's (which one, from os-release's `ID` and `ID_LIKE`).
+/// apt's evidence comes first; what dpkg's record showed is kept after it.
+pub fn with_apt_origins(root: &Path, software: &mut [Software]) -> Vec<Warning> {
+    let distro_ids: Vec<String> = os_release::read_os_release(root)
+        .ok()
+        .map(|os| os.distro_id.into_iter().chain(os.distro_id_like).collect())
+        .unwrap_or_default();
+    let installed: HashSet<(&str, &str)> = software
+        .iter()
+        .filter_map(|s| Some((s.name.as_str(), s.version.as_deref()?)))
+        .collect();
+    let (index, warnings) = apt::read_vendor_index(root, &installed, &distro_ids);
+    if index.repositories().is_empty() {
+        return warnings;
+    }
+    for entry in software.iter_mut() {
+        let Some(version) = entry.version.as_deref() else {
+            continue;
+        };
+        let Some(repository) = index.repository(&entry.name, version) else {
+            continue;
+        };
+        let mut origin = repository.origin();
+        if let Some(Origin { evidence, .. }) = entry.origin.take().filter(|o| o.vendor.is_some()) {
+            origin.evidence.extend(evidence);
+        }
+        entry.origin = Some(origin);
+    }
+    warnings
 }
 
 /// Reads a status file at an explicit path; see [`read_status`].

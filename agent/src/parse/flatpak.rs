@@ -182,6 +182,7 @@ fn read_deployment(
         install_date: None,
         architecture,
         source: SOURCE,
+        origin: None,
         install_location: Some(machine_path(root, branch_dir)),
         identifier: non_empty(&id),
         key,

@@ -143,6 +143,7 @@ pub fn parse_info_plist(bytes: &[u8], bundle_path: &str) -> Result<Software, Pli
         install_date: None,
         architecture: None,
         source: SOURCE,
+        origin: None,
         install_location: non_empty(bundle_path),
         identifier: string(&dictionary, "CFBundleIdentifier"),
         key,

@@ -24,11 +24,13 @@ use std::path::{Component, Path, PathBuf};
 
 use sunset_catalog::inventory::Warning;
 
+pub mod apt;
 pub mod dpkg;
 pub mod efi;
 pub mod flatpak;
 pub mod macos_plist;
 pub mod os_release;
+pub mod package_vendors;
 pub mod rpm;
 pub mod snap;
 pub mod ubuntu_pro;
@@ -48,6 +50,15 @@ pub fn read_bounded(path: &Path, limit_bytes: u64) -> io::Result<Vec<u8>> {
             format!("file is larger than {limit_bytes} bytes"),
         ));
     }
+    Ok(bytes)
+}
+
+/// Reads at most the first `limit_bytes` of a file (for files whose fields are at the top).
+pub fn read_bounded_prefix(path: &Path, limit_bytes: u64) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    File::open(path)?
+        .take(limit_bytes)
+        .read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 

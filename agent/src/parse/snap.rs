@@ -142,6 +142,7 @@ fn entry(name: String, version: Option<String>, location: Option<String>) -> Sof
         install_date: None,
         architecture: None,
         source: SOURCE,
+        origin: None,
         install_location: location,
         key,
     }

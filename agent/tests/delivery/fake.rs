@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sunset_catalog::inventory::Inventory;
+use sunset_catalog::wire::{self, Ack, AckStatus, ErrorBody};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
 use uuid::Uuid;
@@ -216,7 +217,7 @@ async fn handle<S: AsyncRead + AsyncWrite + Unpin>(
         body.extend_from_slice(&chunk[..n]);
     }
 
-    if request_line.starts_with("GET /api/v1/catalog") {
+    if request_line.starts_with(&format!("GET {} ", wire::path::CATALOG)) {
         let bundle = {
             let mut inner = shared.lock().unwrap();
             inner.catalog_fetches += 1;
@@ -224,11 +225,11 @@ async fn handle<S: AsyncRead + AsyncWrite + Unpin>(
         };
         return match bundle {
             Some(bytes) => respond(&mut stream, 200, &[], &bytes).await,
-            None => respond(&mut stream, 404, &[], b"{\"error\":\"no catalogue\"}").await,
+            None => respond(&mut stream, 404, &[], &error("no catalogue")).await,
         };
     }
-    if !request_line.starts_with("POST /api/v1/reports ") {
-        return respond(&mut stream, 404, &[], b"{\"error\":\"not found\"}").await;
+    if !request_line.starts_with(&format!("POST {} ", wire::path::REPORTS)) {
+        return respond(&mut stream, 404, &[], &error("not found")).await;
     }
 
     let json = if header("content-encoding") == "gzip" {
@@ -239,9 +240,9 @@ async fn handle<S: AsyncRead + AsyncWrite + Unpin>(
         body
     };
     let Ok(inventory) = serde_json::from_slice::<Inventory>(&json) else {
-        return respond(&mut stream, 400, &[], b"{\"error\":\"malformed\"}").await;
+        return respond(&mut stream, 400, &[], &error("malformed")).await;
     };
-    let report_id = inventory.host.report_id;
+    let (report_id, host_id) = (inventory.host.report_id, inventory.host.host_id);
     let (reply, version) = {
         let mut inner = shared.lock().unwrap();
         inner.seen.push(Seen {
@@ -261,16 +262,24 @@ async fn handle<S: AsyncRead + AsyncWrite + Unpin>(
     let store = |shared: &Arc<Mutex<Inner>>| {
         let mut inner = shared.lock().unwrap();
         if inner.stored.contains(&report_id) {
-            "duplicate"
+            AckStatus::Duplicate
         } else {
             inner.stored.push(report_id);
-            "accepted"
+            AckStatus::Accepted
         }
     };
-    let ack = |status: &str| {
-        format!(
-            "{{\"status\":\"{status}\",\"report_id\":\"{report_id}\",\"catalog_version\":\"{version}\"}}"
-        )
+    let ack = |status: AckStatus| {
+        let stored = status != AckStatus::Duplicate;
+        serde_json::to_string(&Ack {
+            status,
+            report_id,
+            host_id,
+            site: "Fake".into(),
+            catalog_version: version.clone(),
+            host_status: None,
+            findings: stored.then_some(0),
+        })
+        .unwrap()
     };
     match reply {
         Reply::Ok => {
@@ -278,13 +287,7 @@ async fn handle<S: AsyncRead + AsyncWrite + Unpin>(
             respond(&mut stream, 200, &[], ack(status).as_bytes()).await
         }
         Reply::Status(code) => {
-            respond(
-                &mut stream,
-                code,
-                &[],
-                format!("{{\"error\":\"scripted {code}\"}}").as_bytes(),
-            )
-            .await
+            respond(&mut stream, code, &[], &error(&format!("scripted {code}"))).await
         }
         Reply::RetryAfter(code, secs) => {
             let value = secs.to_string();
@@ -292,7 +295,7 @@ async fn handle<S: AsyncRead + AsyncWrite + Unpin>(
                 &mut stream,
                 code,
                 &[("Retry-After", value.as_str())],
-                b"{\"error\":\"slow down\"}",
+                &error("slow down"),
             )
             .await
         }
@@ -307,6 +310,15 @@ async fn handle<S: AsyncRead + AsyncWrite + Unpin>(
             Ok(())
         }
     }
+}
+
+/// A collector's error body.
+fn error(message: &str) -> Vec<u8> {
+    serde_json::to_vec(&ErrorBody {
+        error: message.to_string(),
+        field: None,
+    })
+    .unwrap()
 }
 
 async fn respond<S: AsyncWrite + Unpin>(

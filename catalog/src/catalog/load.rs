@@ -18,9 +18,9 @@ use super::model::{
 };
 use super::{
     Catalog, CompiledReadiness, CompiledRelease, CompiledRule, CompiledSecureBoot, Entry,
-    FollowsOs, Pattern,
+    FollowsOs, MajorIndex, Pattern,
 };
-use crate::inventory::Source;
+use crate::inventory::{OriginKind, Packaging, Source};
 use crate::version::{Scheme, VersionRange};
 
 /// One problem in a catalogue, located precisely enough to fix it.
@@ -291,6 +291,7 @@ impl Checker {
         (self.problems.len() == before).then(|| Entry {
             product,
             rules,
+            majors: MajorIndex::new(&releases),
             releases,
             policy,
         })
@@ -407,6 +408,16 @@ impl Checker {
             manufacturer: regex("manufacturer_regex", &rule.manufacturer_regex),
             model: regex("model_regex", &rule.model_regex),
             cpu: regex("cpu_regex", &rule.cpu_regex),
+            origin: match rule.origin.as_deref() {
+                None => None,
+                Some("vendor") => Some(OriginKind::Vendor),
+                Some("distribution") => Some(OriginKind::Distribution),
+                Some(other) => {
+                    let message = format!("unknown origin '{other}' (vendor or distribution)");
+                    self.at(here, span.clone(), &format!("{field}.origin"), &message);
+                    None
+                }
+            },
             description: super::describe(rule),
             rule: rule.clone(),
         };
@@ -416,7 +427,8 @@ impl Checker {
             || (rule.not_name_regex.is_some() && kind.target() != Target::Os)
             || rule.publisher_regex.is_some()
             || !rule.identifier.is_empty()
-            || !rule.sources.is_empty();
+            || !rule.sources.is_empty()
+            || rule.origin.is_some();
         let os_keys = rule.os_family.is_some()
             || rule.os_name_regex.is_some()
             || !rule.distro_id.is_empty()
@@ -476,6 +488,23 @@ impl Checker {
                 let message = format!("unknown source '{source}' (known: {})", known.join(", "));
                 self.at(here, span.clone(), &format!("{field}.sources"), &message);
             }
+        }
+        let package_sources = Source::known()
+            .filter(|s| s.packaging() != Packaging::Plain)
+            .map(|s| s.name())
+            .collect::<Vec<_>>();
+        if rule.origin.is_some()
+            && (rule.sources.is_empty()
+                || rule
+                    .sources
+                    .iter()
+                    .any(|s| !package_sources.contains(&s.as_str())))
+        {
+            let message = format!(
+                "an origin applies to packages: give sources among {}",
+                package_sources.join(", ")
+            );
+            self.at(here, span.clone(), &format!("{field}.origin"), &message);
         }
         if let Some(family) = &rule.os_family
             && !["windows", "linux", "macos"].contains(&family.as_str())

@@ -306,6 +306,12 @@ pub struct Rule {
     /// Install sources this rule applies to (`dpkg`, `hklm-uninstall`, …); empty = any.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<String>,
+    /// Who must ship the package (`vendor`: a vendor's repository, as the agent found it;
+    /// `distribution`: the OS distribution, the default for an unknown origin). Package sources
+    /// only: a rule with an origin names `sources` among `dpkg` and `rpm`. A name that both a
+    /// distribution and a vendor ship (`nodejs`, `dotnet-runtime-8.0`) is judged on upstream dates
+    /// only with `origin = "vendor"`: the distribution patches its own for the life of the OS.
+    pub origin: Option<String>,
     /// OS family (`windows`, `linux`, `macos`).
     pub os_family: Option<String>,
     /// OS product-name regex, case-insensitive, anchored.

@@ -12,6 +12,8 @@ use regex::{Captures, Regex};
 /// A validated pattern, compiled lazily.
 pub struct Pattern {
     source: String,
+    /// Whether the text names a `version` group (a textual check, so it errs towards yes).
+    version_group: bool,
     compiled: OnceLock<Option<Regex>>,
 }
 
@@ -24,6 +26,7 @@ impl Pattern {
             .parse(&source)
             .map_err(|e| e.to_string())?;
         Ok(Pattern {
+            version_group: source.contains("<version>"),
             source,
             compiled: OnceLock::new(),
         })
@@ -32,6 +35,12 @@ impl Pattern {
     /// The regex text.
     pub fn as_str(&self) -> &str {
         &self.source
+    }
+
+    /// Whether the pattern may have a named group `version`; when not, its captures hold nothing
+    /// an evaluation needs beyond whether it matched.
+    pub fn may_capture_version(&self) -> bool {
+        self.version_group
     }
 
     fn regex(&self) -> Option<&Regex> {

@@ -21,6 +21,11 @@ use crate::version::tag::{self, Tag};
 ///
 /// Text before the first digit (`jdk-`, `openjdk version "`) is skipped.
 pub fn parse(v: &str) -> Version {
+    parse_key(v).with_text(v.trim())
+}
+
+/// Like [`parse`] without keeping the text, for a version read only to be compared.
+pub(crate) fn parse_key(v: &str) -> Version {
     let text = v.trim();
     let body = text
         .find(|c: char| c.is_ascii_digit())
@@ -46,7 +51,7 @@ pub fn parse(v: &str) -> Version {
         build = Some(*registry_build);
         numbers = vec![8, 0, update / 10];
     }
-    Version::from_parts(text, numbers, tag, build)
+    Version::from_parts("", numbers, tag, build)
 }
 
 /// The feature release (`8` for `1.8.0_391`, `21` for `21.0.2+13`), which names the support cycle.

@@ -32,6 +32,12 @@ pub struct Version {
 impl Version {
     /// Reads a version; never fails, so any reported string can be ordered.
     pub fn parse(text: &str) -> Version {
+        Version::parse_key(text).with_text(text.trim())
+    }
+
+    /// Like [`Version::parse`] without keeping the text, which only `Display` shows: for a
+    /// version read to be compared and dropped, so that comparing allocates less.
+    pub(crate) fn parse_key(text: &str) -> Version {
         let text = text.trim();
         let body = text.strip_prefix(['v', 'V']).unwrap_or(text);
         let (components, rest) = split_dotted(body);
@@ -40,7 +46,13 @@ impl Version {
         } else {
             tag::parse(rest)
         };
-        Version::from_parts(text, components, tag, None)
+        Version::from_parts("", components, tag, None)
+    }
+
+    /// This version, displaying as `text`.
+    pub(crate) fn with_text(mut self, text: &str) -> Version {
+        text.clone_into(&mut self.text);
+        self
     }
 
     /// Builds a version another scheme (Java) has already taken apart.

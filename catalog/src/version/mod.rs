@@ -45,8 +45,8 @@ impl Scheme {
     /// Orders two installed versions under this scheme; total, and never panics.
     pub fn compare(self, a: &str, b: &str) -> Ordering {
         match self {
-            Scheme::Dotted => Version::parse(a).cmp(&Version::parse(b)),
-            Scheme::Java => java::parse(a).cmp(&java::parse(b)),
+            Scheme::Dotted => Version::parse_key(a).cmp(&Version::parse_key(b)),
+            Scheme::Java => java::parse_key(a).cmp(&java::parse_key(b)),
             Scheme::Debian => debian::compare(a, b),
             Scheme::Rpm => rpm::compare(a, b),
             Scheme::Semver => semantic::coerce(a).cmp(&semantic::coerce(b)),

@@ -4,7 +4,8 @@
 //! A token is 32 random bytes, so a fast hash (SHA-256) is a safe thing to store and look up by,
 //! and checking one costs a single indexed query; a password sent with HTTP Basic costs an argon2
 //! check (19 MiB, tens of milliseconds) on every request. Issued and revoked with
-//! `sunset-collector token add|list|revoke`, audited.
+//! `sunset-collector token add|list|revoke` (through [`crate::admin`]), each audited in its own
+//! transaction.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -53,11 +54,13 @@ pub enum TokenError {
     Db(#[from] sqlx::Error),
 }
 
-/// Issues a token to `user` under `name`; returns it (shown once; only its hash is stored).
+/// Issues a token to `user` under `name`, with its audit entry by `actor` in the same
+/// transaction; returns it (shown once; only its hash is stored).
 pub async fn issue(
     db: &Db,
     user: &str,
     name: &str,
+    actor: &str,
     now: DateTime<Utc>,
 ) -> Result<String, TokenError> {
     let name = name.trim();
@@ -99,6 +102,8 @@ pub async fn issue(
             .bind(ts(now))
             .execute(&mut *conn)
             .await?;
+            let detail = serde_json::json!({"user": user, "name": name});
+            crate::store::audit_on(conn, actor, "token.add", &detail.to_string(), now).await?;
             Ok(None)
         })
         .await?;
@@ -119,27 +124,33 @@ pub async fn user_for_token(db: &Db, token: &str) -> Result<Option<User>, sqlx::
     .await
 }
 
-/// Revokes `user`'s active token `name`; `false` when there is none.
+/// Revokes `user`'s active token `name`, with its audit entry by `actor` in the same transaction;
+/// `false` when there is none.
 pub async fn revoke(
     db: &Db,
     user: &str,
     name: &str,
+    actor: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    let result = db
-        .write(async |conn| {
-            sqlx::query(
-                "UPDATE api_tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL \
-                 AND user_id IN (SELECT id FROM users WHERE name = $3)",
-            )
-            .bind(ts(now))
-            .bind(name.to_string())
-            .bind(user.to_string())
-            .execute(conn)
-            .await
-        })
+    db.write(async |conn| {
+        let result = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL \
+             AND user_id IN (SELECT id FROM users WHERE name = $3)",
+        )
+        .bind(ts(now))
+        .bind(name.to_string())
+        .bind(user.to_string())
+        .execute(&mut *conn)
         .await?;
-    Ok(result.rows_affected() > 0)
+        if result.rows_affected() == 0 {
+            return Ok(false);
+        }
+        let detail = serde_json::json!({"user": user, "name": name});
+        crate::store::audit_on(conn, actor, "token.revoke", &detail.to_string(), now).await?;
+        Ok(true)
+    })
+    .await
 }
 
 /// Every token, by user and name.

@@ -80,7 +80,7 @@ async fn served_bundle_passes_the_agents_verification(backend: Backend) {
         fixture.replace("version = \"test-1\"", "version = \"test-2\""),
     )
     .unwrap();
-    server.state.reload_catalog().await.expect("reload");
+    server.reload_catalog().await;
     let response = fetch(&server).await;
     assert_ne!(response.headers()["etag"].to_str().unwrap(), etag);
     let bytes = response.bytes().await.unwrap();

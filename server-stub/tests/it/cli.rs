@@ -1,5 +1,5 @@
-//! The management commands of the real binary: sites, users, migrations, catalogue reload, and
-//! configuration errors that name the key and line.
+//! The management commands of the real binary: sites, users, migrations, catalogue reload (each
+//! change audited), and configuration errors that name the key and line.
 
 use std::process::Command;
 
@@ -143,6 +143,35 @@ async fn management_commands_work_end_to_end(backend: Backend) {
     );
     let (ok, out, _) = run(&config, &["check"]);
     assert!(ok && out.contains("test-1"), "{out}");
+
+    // Every change above is in the audit log, by the operator.
+    let loaded = sunset_collector::config::Config::load(&sunset_collector::config::Overrides {
+        listen: None,
+        data_dir: Some(dir.path().to_path_buf()),
+        config_file: Some(config.clone()),
+    })
+    .unwrap();
+    let db = sunset_collector::db::Db::open(&loaded).await.unwrap();
+    let audit = sunset_collector::store::audit_log(&db, 100).await.unwrap();
+    for action in [
+        "site.add",
+        "site.revoke",
+        "user.add",
+        "token.add",
+        "token.revoke",
+        "catalog.reload",
+    ] {
+        assert!(
+            audit.iter().any(|e| e.action == action && e.actor == "cli"),
+            "{action} not audited: {audit:?}"
+        );
+    }
+    assert_eq!(
+        audit.iter().filter(|e| e.action == "site.add").count(),
+        2,
+        "a refused site add is not audited"
+    );
+    db.close().await;
 
     write_config("retention_dayz = 3\n");
     let (ok, _, err) = run(&config, &["check"]);

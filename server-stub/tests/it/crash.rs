@@ -95,7 +95,7 @@ async fn sigkill_mid_stream_loses_no_acknowledged_report(backend: Backend) {
                 }
                 let mut inv = inventory(worker * 100_000 + i);
                 inv.software =
-                    sunset_collector::fake::inventory(i, 150, "x", chrono::Utc::now()).software;
+                    sunset_loadgen::fake::inventory(i, 150, "x", chrono::Utc::now()).software;
                 sent.lock().unwrap().push(inv.clone());
                 let result = client
                     .post(format!("{base}/api/v1/reports"))

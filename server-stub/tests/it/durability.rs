@@ -66,7 +66,7 @@ fn run(program: &str, args: &[&str], path: &Path) {
 /// A report of ~120 KB of gzip: 1,500 programs, each with a random identifier so it does not
 /// compress away.
 fn big_report(n: u64) -> (Inventory, Vec<u8>) {
-    let mut inventory = sunset_collector::fake::inventory(n, 1500, "Riverside", chrono::Utc::now());
+    let mut inventory = sunset_loadgen::fake::inventory(n, 1500, "Riverside", chrono::Utc::now());
     for entry in &mut inventory.software {
         entry.identifier = Some(format!(
             "{}{}",

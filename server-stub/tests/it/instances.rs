@@ -139,7 +139,7 @@ async fn two_collectors_on_one_postgresql() {
     sunset_collector::store::upsert_user(&db, "admin", "admin", &hash, now)
         .await
         .unwrap();
-    let api = sunset_collector::store::tokens::issue(&db, "admin", "test", now)
+    let api = sunset_collector::store::tokens::issue(&db, "admin", "test", "test", now)
         .await
         .unwrap();
 

@@ -98,9 +98,15 @@ async fn basic_auth_floods_are_throttled_and_api_tokens_work(backend: Backend) {
     assert_eq!(other.status().as_u16(), 429);
 
     // An API token is not a password: it is not throttled, and costs one indexed lookup.
-    let token = api_tokens::issue(&server.state.db, "alice", "monitoring", chrono::Utc::now())
-        .await
-        .unwrap();
+    let token = api_tokens::issue(
+        &server.state.db,
+        "alice",
+        "monitoring",
+        "test",
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
     assert!(token.starts_with("sut_") && token.len() == 68);
     let with_token = server
         .client
@@ -111,9 +117,15 @@ async fn basic_auth_floods_are_throttled_and_api_tokens_work(backend: Backend) {
         .unwrap();
     assert_eq!(with_token.status().as_u16(), 200);
     assert!(
-        api_tokens::revoke(&server.state.db, "alice", "monitoring", chrono::Utc::now())
-            .await
-            .unwrap()
+        api_tokens::revoke(
+            &server.state.db,
+            "alice",
+            "monitoring",
+            "test",
+            chrono::Utc::now()
+        )
+        .await
+        .unwrap()
     );
     let revoked = server
         .client

@@ -5,15 +5,19 @@
 //! without it the PostgreSQL tests fail rather than pass). Tests that need root (a tmpfs, an own
 //! PostgreSQL cluster) are ignored the same way, saying what they need.
 //!
+//! - `admin`: administrative actions checked and audited alike through the form, the API and the
+//!   command line; a failed audit write is an error.
 //! - `ingest`: happy path, duplicates, bad tokens, malformed, oversize, gzip bombs, bounds.
 //! - `reload`: a catalogue change re-evaluates stored hosts.
 //! - `dashboard`: login, escaping of agent strings, filters, exports, risk register.
 //! - `catalog`: the signed catalogue bundle agents verify; key commands.
 //! - `cli`: the management commands of the real binary.
+//! - `clock`: date-dependent verdicts follow the collector's clock (moved, never slept on).
 //! - `crash`: SIGKILL of the real binary mid-stream; every acknowledged report survives.
 //! - `durability`: a full disk (tmpfs) and PostgreSQL stopped mid-load: 503, recovery, no loss.
 //! - `logins`, `hostile_reports`, `hardening`: the attacks of issue 11, each refused.
 //! - `instances`: two collector processes on one PostgreSQL database.
+//! - `openapi`: the served OpenAPI document and the router agree, and its schemas are the wire types.
 //! - `util`: the server harness and report builders.
 
 #![allow(clippy::unwrap_used)] // A test that cannot unwrap should fail loudly.
@@ -21,8 +25,10 @@
 #[macro_use]
 mod util;
 
+mod admin;
 mod catalog;
 mod cli;
+mod clock;
 mod crash;
 mod dashboard;
 mod durability;
@@ -31,4 +37,5 @@ mod hostile_reports;
 mod ingest;
 mod instances;
 mod logins;
+mod openapi;
 mod reload;

@@ -6,6 +6,7 @@ use chrono::Utc;
 use serde_json::Value;
 use sunset_catalog::inventory::Inventory;
 use sunset_collector::catalog_source;
+use sunset_collector::clock::Clock;
 use sunset_collector::config::{Config, FileConfig, Overrides};
 use sunset_collector::db::Db;
 use sunset_collector::server;
@@ -150,6 +151,16 @@ pub async fn start_with_config(
     signed: bool,
     tweak: impl FnOnce(&mut FileConfig),
 ) -> TestServer {
+    start_with_clock(backend, signed, tweak, Clock::system()).await
+}
+
+/// Starts a collector reading the time from `clock` (a test's `ManualClock`).
+pub async fn start_with_clock(
+    backend: &Backend,
+    signed: bool,
+    tweak: impl FnOnce(&mut FileConfig),
+    clock: Clock,
+) -> TestServer {
     let dir = tempfile::tempdir().expect("tempdir");
     let catalog_dir = dir.path().join("catalog");
     std::fs::create_dir_all(&catalog_dir).expect("catalog dir");
@@ -194,6 +205,7 @@ pub async fn start_with_config(
         std::sync::Arc::new(dir),
         catalog_dir,
         catalog_public_key,
+        clock,
     )
     .await
 }
@@ -203,12 +215,13 @@ async fn serve(
     dir: std::sync::Arc<TempDir>,
     catalog_dir: PathBuf,
     catalog_public_key: Option<sunset_catalog::bundle::VerifyingKey>,
+    clock: Clock,
 ) -> TestServer {
     let db = Db::open(&config).await.expect("database");
     let catalog = catalog_source::load_configured(&config).expect("catalogue");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let state = AppState::new(db, config.clone(), catalog);
+    let state = AppState::with_clock(db, config.clone(), catalog, clock);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let run_state = state.clone();
     let task = tokio::spawn(async move {
@@ -249,13 +262,14 @@ impl TestServer {
             self._dir.clone(),
             self.catalog_dir.clone(),
             self.catalog_public_key.take(),
+            self.state.clock.clone(),
         )
         .await
     }
 
     /// Enrols a site and returns its token.
     pub async fn site(&self, name: &str) -> String {
-        store::add_site(&self.state.db, name, Utc::now())
+        store::add_site(&self.state.db, name, self.state.now())
             .await
             .expect("site")
             .1
@@ -281,10 +295,24 @@ impl TestServer {
             .await
     }
 
-    /// A session cookie for a new user with `role` (created directly, without a password).
+    /// A session cookie for a new user with `role` (created directly, without a password), valid
+    /// for an hour by the collector's clock.
     pub async fn session(&self, role: &str) -> String {
+        self.session_with_csrf(role).await.0
+    }
+
+    /// Reloads the catalogue as the command line does (`catalog reload`).
+    pub async fn reload_catalog(&self) -> sunset_collector::reevaluate::ReevaluateReport {
+        use sunset_collector::admin::{self, Admin};
+        admin::reload_catalog(&self.state, &Admin::operator())
+            .await
+            .expect("reload")
+    }
+
+    /// A session as [`TestServer::session`] makes, with its CSRF token.
+    pub async fn session_with_csrf(&self, role: &str) -> (String, String) {
         let name = format!("{role}-{}", uuid::Uuid::new_v4().simple());
-        store::upsert_user(&self.state.db, &name, role, "unused", Utc::now())
+        store::upsert_user(&self.state.db, &name, role, "unused", self.state.now())
             .await
             .expect("user");
         let (user, _) = store::user_by_name(&self.state.db, &name)
@@ -293,7 +321,7 @@ impl TestServer {
             .expect("user");
         let id = sunset_collector::auth::random_hex();
         let csrf = sunset_collector::auth::random_hex();
-        let now = Utc::now();
+        let now = self.state.now();
         store::create_session(
             &self.state.db,
             &user,
@@ -304,7 +332,7 @@ impl TestServer {
         )
         .await
         .expect("session");
-        format!("sunset_session={id}")
+        (format!("sunset_session={id}"), csrf)
     }
 
     /// GET with a session cookie; returns status and body text.
@@ -357,5 +385,5 @@ pub async fn read(response: reqwest::Response) -> (u16, Value) {
 
 /// A small inventory for host `n` (3 of its programs are in the test catalogue).
 pub fn inventory(n: u64) -> Inventory {
-    sunset_collector::fake::inventory(n, 12, "Riverside", Utc::now())
+    sunset_loadgen::fake::inventory(n, 12, "Riverside", Utc::now())
 }

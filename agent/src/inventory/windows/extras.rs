@@ -457,6 +457,7 @@ fn entry(
         install_date: None,
         architecture,
         source: Source::WindowsRegistry { path },
+        origin: None,
         install_location: None,
         identifier: identifier.map(str::to_owned),
     }
@@ -568,6 +569,7 @@ mod tests {
             install_date: None,
             architecture: None,
             source,
+            origin: None,
             install_location: None,
             identifier: None,
             key: Software::identity_key(name, Some("1"), None),

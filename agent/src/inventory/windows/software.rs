@@ -188,6 +188,7 @@ pub fn read_entry<K: Key>(
                     .and_then(parse_install_date),
                 architecture: architecture.map(str::to_owned),
                 source: source.clone(),
+                origin: None,
                 install_location: text(get("InstallLocation")),
                 identifier: is_msi_product_code(subkey).then(|| subkey.to_owned()),
                 key,

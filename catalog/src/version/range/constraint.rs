@@ -156,6 +156,8 @@ impl Constraint {
 pub struct Installed<'a> {
     text: &'a str,
     key: Version,
+    /// Whether the text has a digit: a version without one is in no range.
+    has_digit: bool,
 }
 
 impl<'a> Installed<'a> {
@@ -164,12 +166,23 @@ impl<'a> Installed<'a> {
         Installed {
             text,
             key: prefix_key(scheme, text),
+            has_digit: text.contains(|c: char| c.is_ascii_digit()),
         }
     }
 
     /// The text as installed.
     pub fn text(&self) -> &'a str {
         self.text
+    }
+
+    /// The version's first number as `X.*` ranges read it (missing counts as zero).
+    pub(crate) fn major(&self) -> u64 {
+        self.key.components().first().copied().unwrap_or(0)
+    }
+
+    /// Whether the text has a digit at all.
+    pub(crate) fn has_digit(&self) -> bool {
+        self.has_digit
     }
 }
 
@@ -192,13 +205,14 @@ pub(crate) fn ordered_bound(scheme: Scheme, op: Op, bound: &str) -> Option<Versi
 
 /// The numbers `X.*` patterns look at: Java's normalised numbers (so `8.*` holds `1.8.0_391`),
 /// and for packages the upstream version, epoch and revision aside (so `3.0.*` holds
-/// `1:3.0.7-27.el9`: an epoch resets the order, not the upstream release series).
+/// `1:3.0.7-27.el9`: an epoch resets the order, not the upstream release series). Only compared,
+/// never shown, so read without its text (every evaluated version is read this way).
 pub(crate) fn prefix_key(scheme: Scheme, version: &str) -> Version {
     match scheme {
-        Scheme::Java => java::parse(version),
-        Scheme::Debian => Version::parse(debian::upstream(version)),
-        Scheme::Rpm => Version::parse(rpm::upstream(version)),
-        Scheme::Dotted | Scheme::Semver => Version::parse(version),
+        Scheme::Java => java::parse_key(version),
+        Scheme::Debian => Version::parse_key(debian::upstream(version)),
+        Scheme::Rpm => Version::parse_key(rpm::upstream(version)),
+        Scheme::Dotted | Scheme::Semver => Version::parse_key(version),
     }
 }
 

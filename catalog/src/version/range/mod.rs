@@ -90,7 +90,7 @@ impl VersionRange {
     /// Like [`VersionRange::contains`], for a version parsed once with this range's scheme.
     pub fn contains_installed(&self, installed: &Installed) -> bool {
         let text = installed.text();
-        if !text.contains(|c: char| c.is_ascii_digit()) {
+        if !installed.has_digit() {
             return false;
         }
         match &self.body {
@@ -101,11 +101,23 @@ impl VersionRange {
         }
     }
 
+    /// The first number every version in the range has, when the range fixes it (`3.11.*`
+    /// fixes 3; `>=3.11, <3.12` does not): a key to index a product's releases by.
+    pub(crate) fn required_major(&self) -> Option<u64> {
+        let Body::Constraints(constraints) = &self.body else {
+            return None;
+        };
+        constraints
+            .iter()
+            .find_map(|c| c.prefix())
+            .and_then(|numbers| numbers.first().copied())
+    }
+
     /// Where an installed version lies relative to the range: inside, below it (older than every
     /// version it holds) or above it. `None` when that cannot be told: a version without a digit,
     /// or a semver range.
     pub fn position(&self, installed: &Installed) -> Option<Position> {
-        if !installed.text().contains(|c: char| c.is_ascii_digit()) {
+        if !installed.has_digit() {
             return None;
         }
         let Body::Constraints(constraints) = &self.body else {

@@ -1,4 +1,4 @@
-//! Synthetic inventories for the integration tests and the load generator: realistic shape (an OS,
+//! Synthetic inventories for the collector's tests and the load generator: realistic shape (an OS,
 //! hundreds of software entries from several sources, hardware facts), deterministic from a seed.
 
 use chrono::{DateTime, Utc};
@@ -68,6 +68,7 @@ pub fn inventory(n: u64, software: usize, site: &str, collected_at: DateTime<Utc
             name,
             version: Some(version),
             source,
+            origin: None,
         });
     }
     Inventory {

@@ -10,6 +10,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+mod software;
+
+pub use software::{Origin, OriginEvidence, OriginField, OriginKind, Packaging, Software, Source};
+
 /// The schema version this crate writes. Bumped when a field changes meaning, not when one is added.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -145,136 +149,6 @@ pub struct Os {
     /// Lower case; placeholder values are `Absent`.
     #[serde(default)]
     pub machine_id: Fact<String>,
-}
-
-/// Where a software entry was found. Kept on every entry so a finding can say where to look.
-///
-/// The one list of software sources: [`Source::known`] iterates it (a new variant is in it
-/// without further edits), catalogue rules' `sources` are checked against it, and the agent's test
-/// `every_source_has_a_collector` fails until some collector produces a new one.
-#[derive(
-    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, strum::EnumIter,
-)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum Source {
-    /// `HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall` (64-bit view).
-    HklmUninstall,
-    /// `HKLM\SOFTWARE\WOW6432Node\…\Uninstall` (32-bit programs on 64-bit Windows).
-    Wow6432Uninstall,
-    /// A user's `Software\Microsoft\Windows\CurrentVersion\Uninstall` (per-user install).
-    UserUninstall {
-        /// The user's SID, when known.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        user_sid: Option<String>,
-        /// The user's account or profile folder name.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        user_name: Option<String>,
-    },
-    /// A product Windows registers outside Uninstall (browsers, .NET, Office click-to-run).
-    WindowsRegistry {
-        /// Registry path the version was read from.
-        path: String,
-    },
-    /// Debian's dpkg database.
-    Dpkg,
-    /// The RPM database.
-    Rpm,
-    /// A Flatpak application or runtime.
-    Flatpak,
-    /// A Snap package.
-    Snap,
-    /// A macOS application bundle.
-    MacosApp,
-    /// A source added by a newer agent.
-    #[serde(other)]
-    #[strum(disabled)]
-    Other,
-}
-
-impl Source {
-    /// Every source this version knows, in declaration order (not [`Source::Other`]); variants
-    /// with data carry empty values.
-    pub fn known() -> impl Iterator<Item = Source> {
-        <Source as strum::IntoEnumIterator>::iter()
-    }
-
-    /// Short stable name (`hklm-uninstall`, `dpkg`, …) used in evidence, keys and catalogue rules.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Source::HklmUninstall => "hklm-uninstall",
-            Source::Wow6432Uninstall => "wow6432-uninstall",
-            Source::UserUninstall { .. } => "user-uninstall",
-            Source::WindowsRegistry { .. } => "windows-registry",
-            Source::Dpkg => "dpkg",
-            Source::Rpm => "rpm",
-            Source::Flatpak => "flatpak",
-            Source::Snap => "snap",
-            Source::MacosApp => "macos-app",
-            Source::Other => "other",
-        }
-    }
-
-    /// How the source packages versions, which decides how to get the upstream version out of it.
-    pub fn packaging(&self) -> Packaging {
-        match self {
-            Source::Dpkg => Packaging::Debian,
-            Source::Rpm => Packaging::Rpm,
-            _ => Packaging::Plain,
-        }
-    }
-}
-
-/// How a source wraps an upstream version (`1:2.4.7-1ubuntu0.2` is upstream `2.4.7` in dpkg).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Packaging {
-    /// The version is the vendor's own.
-    Plain,
-    /// `[epoch:]upstream[-revision]`.
-    Debian,
-    /// `[epoch:]version[-release]`.
-    Rpm,
-}
-
-/// One installed program or package.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Software {
-    /// Name as the system shows it (DisplayName, package name, bundle name).
-    pub name: String,
-    /// Version as the system reports it, unaltered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    /// Publisher or vendor.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub publisher: Option<String>,
-    /// Install date, when recorded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub install_date: Option<NaiveDate>,
-    /// Architecture (`x64`, `x86`, `amd64`, `noarch`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub architecture: Option<String>,
-    /// Where it was found.
-    pub source: Source,
-    /// Install folder, when recorded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub install_location: Option<String>,
-    /// A platform identifier: macOS bundle id, MSI product code, Flatpak app id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-    /// Stable identity for de-duplication across views and scans; see [`Software::identity_key`].
-    pub key: String,
-}
-
-impl Software {
-    /// The identity key of a program: lower-cased name, version and architecture. Two Uninstall
-    /// entries with the same key (say, in the 64-bit and 32-bit views) are one program.
-    pub fn identity_key(name: &str, version: Option<&str>, architecture: Option<&str>) -> String {
-        let mut key = name.trim().to_lowercase();
-        for part in [version, architecture] {
-            key.push('|');
-            key.push_str(&part.unwrap_or("").trim().to_lowercase());
-        }
-        key
-    }
 }
 
 /// A hardware fact that distinguishes "looked and found nothing" from "could not look".
@@ -558,26 +432,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_known_source_is_named_as_serde_tags_it_and_reads_back() {
-        let known: Vec<Source> = Source::known().collect();
-        assert!(!known.contains(&Source::Other));
-        let mut names: Vec<&str> = known.iter().map(Source::name).collect();
-        for source in &known {
-            let json = serde_json::to_value(source).unwrap();
-            assert_eq!(json["kind"], source.name(), "{source:?}");
-            let back: Source = serde_json::from_value(json).unwrap();
-            assert_eq!(&back, source);
-        }
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names.len(), known.len(), "two sources share a name");
-        assert_eq!(
-            serde_json::from_str::<Source>(r#"{"kind": "from-a-newer-agent"}"#).unwrap(),
-            Source::Other
-        );
-    }
-
-    #[test]
     fn unknown_fields_and_variants_from_newer_agents_are_tolerated() {
         let json = r#"{
             "schema_version": 2,
@@ -635,6 +489,7 @@ mod tests {
                     user_sid: Some("S-1-5-21-1-2-3-1001".into()),
                     user_name: Some("alice".into()),
                 },
+                origin: None,
                 install_location: Some(r"C:\Users\alice\AppData\Roaming\Zoom\bin".into()),
                 identifier: None,
                 key: Software::identity_key("Zoom", Some("5.9.3 (3169)"), None),
@@ -682,13 +537,5 @@ mod tests {
         );
         let back: Inventory = serde_json::from_value(json).unwrap();
         assert_eq!(back, inventory);
-    }
-
-    #[test]
-    fn identity_key_ignores_case_and_whitespace() {
-        assert_eq!(
-            Software::identity_key(" 7-Zip 23.01 (x64) ", Some("23.01"), Some("x64")),
-            Software::identity_key("7-zip 23.01 (X64)", Some("23.01 "), Some("X64"))
-        );
     }
 }

@@ -4,8 +4,11 @@
 //! Bodies are generated and compressed before the clock starts, so the figures measure the
 //! collector, not the generator. Bounded by `--reports`; stops by itself.
 //!
+//! A developer tool (`tools/loadgen`), never shipped with the collector:
+//!
 //! ```text
-//! sunset-loadgen --url http://127.0.0.1:8080 --token sst_… --reports 20000 --concurrency 32
+//! cargo build --release -p sunset-loadgen
+//! target/release/sunset-loadgen --url http://127.0.0.1:8080 --token sst_… --reports 20000 --concurrency 32
 //! ```
 //!
 //! Give `--url` more than once to spread the reports over several collector instances, as a load
@@ -49,7 +52,7 @@ struct Args {
 }
 
 fn body(n: u64, software: usize) -> anyhow::Result<Vec<u8>> {
-    let inventory = sunset_collector::fake::inventory(n, software, "Load test", chrono::Utc::now());
+    let inventory = sunset_loadgen::fake::inventory(n, software, "Load test", chrono::Utc::now());
     let json = serde_json::to_vec(&inventory)?;
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     encoder.write_all(&json)?;
@@ -59,7 +62,7 @@ fn body(n: u64, software: usize) -> anyhow::Result<Vec<u8>> {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     if args.dump {
-        let inventory = sunset_collector::fake::inventory(
+        let inventory = sunset_loadgen::fake::inventory(
             args.first_host,
             args.software,
             "Load test",
