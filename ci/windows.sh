@@ -56,10 +56,10 @@ case "$mode" in
   check)  exec /usr/bin/cargo check "$build_std" --target "${targets[0]}" --workspace --all-targets "$@" ;;
   clippy) exec /usr/bin/cargo clippy "$build_std" --target "${targets[0]}" --workspace --all-targets "$@" -- -D warnings ;;
   build)
-    for triple in "${targets[@]}"; do
-      /usr/bin/cargo build "$build_std" --target "$triple" --release -p sunset-agent "$@"
-      echo "$CARGO_TARGET_DIR/$triple/release/sunset-agent.exe"
-    done
+    # One cargo run for every target: the release profile's final LTO link is one thread per exe, so
+    # building both targets together keeps both cores busy (about half the wall time of one after the other).
+    /usr/bin/cargo build "$build_std" "${targets[@]/#/--target=}" --release -p sunset-agent "$@"
+    for triple in "${targets[@]}"; do echo "$CARGO_TARGET_DIR/$triple/release/sunset-agent.exe"; done
     ;;
   *) echo "usage: ci/windows.sh check|clippy|build [--target TRIPLE] [cargo args]" >&2; exit 2 ;;
 esac

@@ -5,10 +5,11 @@
 //! [`Admin::operator`] (the command line, run on the collector's machine with its configuration and
 //! database in reach) make, so no door can skip a check or run the checks in another order: first
 //! that the request is not forged (a session's CSRF token), then the admin role — a forged request
-//! learns nothing about the victim's role. Every action is audited: in the action's own
-//! transaction where the store offers one (risk register, host move, API tokens), otherwise right
-//! after it, where a failed audit write is an error the caller sees (and the log records), never
-//! ignored.
+//! learns nothing about the victim's role. Every action is audited in the action's own
+//! transaction (risk register, host move, sites, users, API tokens), except a catalogue reload,
+//! which changes the in-memory catalogue and re-judges hosts page by page: its entry is written
+//! right after, where a failed audit write is an error the caller sees (and the log records),
+//! never ignored.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::json;
@@ -373,41 +374,32 @@ pub async fn delete_risk(
 // ----------------------------------------------------------------------------------------------
 // Sites, hosts, users and API tokens (the command line today)
 
-/// Enrols a site; returns it and its token (shown once). Audited as `site.add`.
+/// Enrols a site; returns it and its token (shown once). Audited as `site.add` in the same
+/// transaction.
 pub async fn add_site(
     db: &Db,
     admin: &Admin,
     name: &str,
     now: DateTime<Utc>,
 ) -> Result<(Site, String), AdminError> {
-    let (site, token) = store::add_site(db, name, now).await?;
-    let detail = json!({"site": site.name, "site_id": site.id});
-    audit_after(db, admin, "site.add", detail, now, || {
-        format!(
-            "site {:?} was enrolled (revoke it and add it again: its token was not shown)",
-            site.name
-        )
-    })
-    .await?;
+    let (site, token) = store::add_site(db, name, &admin.name, now).await?;
     Ok((site, token))
 }
 
-/// Revokes a site's token: its agents are refused from now on. Audited as `site.revoke`.
+/// Revokes a site's token: its agents are refused from now on. Audited as `site.revoke` in the
+/// same transaction.
 pub async fn revoke_site(
     db: &Db,
     admin: &Admin,
     name: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AdminError> {
-    if !store::revoke_site(db, name, now).await? {
+    if !store::revoke_site(db, name, &admin.name, now).await? {
         return Err(AdminError::NotFound(format!(
             "no active site named {name:?}"
         )));
     }
-    audit_after(db, admin, "site.revoke", json!({"site": name}), now, || {
-        format!("site {name:?} was revoked")
-    })
-    .await
+    Ok(())
 }
 
 /// Moves a host to the site named `site`; returns the site it was in. Audited as `host.move` in
@@ -442,7 +434,7 @@ impl Role {
 }
 
 /// Adds a user, or resets an existing user's password and role (ending their sessions). Audited
-/// as `user.add`.
+/// as `user.add` in the same transaction.
 pub async fn add_user(
     db: &Db,
     admin: &Admin,
@@ -466,12 +458,8 @@ pub async fn add_user(
         .await
         .map_err(|e| AdminError::Failed(e.into()))?
         .map_err(AdminError::Failed)?;
-    store::upsert_user(db, name, role.name(), &hash, now).await?;
-    let detail = json!({"user": name, "role": role.name()});
-    audit_after(db, admin, "user.add", detail, now, || {
-        format!("user {name} ({}) was saved", role.name())
-    })
-    .await
+    store::upsert_user(db, name, role.name(), &hash, &admin.name, now).await?;
+    Ok(())
 }
 
 /// Issues an API token acting as `user`; returns it (shown once). Audited as `token.add` in the

@@ -58,6 +58,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "api tokens",
         include_str!("../migrations/0003_api_tokens.sql"),
     ),
+    (
+        4,
+        "summary roll-up index",
+        include_str!("../migrations/0004_hosts_rollup.sql"),
+    ),
 ];
 
 /// Connections in SQLite's writer pool: one writes at a time (the writer lock), and a second can

@@ -371,6 +371,7 @@ async fn dashboard_in_headless_chromium() {
         "alice",
         "viewer",
         &hash,
+        "test",
         chrono::Utc::now(),
     )
     .await

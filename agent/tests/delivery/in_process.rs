@@ -98,7 +98,7 @@ impl Collector {
 /// Enrols a site; returns its token.
 pub fn add_site(data: &Path, name: &str) -> String {
     with_db(data, async |db| {
-        store::add_site(db, name, chrono::Utc::now())
+        store::add_site(db, name, "test", chrono::Utc::now())
             .await
             .unwrap()
             .1
@@ -109,7 +109,7 @@ pub fn add_site(data: &Path, name: &str) -> String {
 pub fn add_user(data: &Path, name: &str, password: &str, role: &str) {
     let hash = sunset_collector::auth::hash_password(password).unwrap();
     with_db(data, async |db| {
-        store::upsert_user(db, name, role, &hash, chrono::Utc::now())
+        store::upsert_user(db, name, role, &hash, "test", chrono::Utc::now())
             .await
             .unwrap()
     })

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::audit::audit_on;
 use super::{Result, ts};
 use crate::auth;
 use crate::db::Db;
@@ -37,10 +38,12 @@ pub enum SiteError {
     Db(#[from] sqlx::Error),
 }
 
-/// Enrols a site; returns it and its token (shown once; only its hash is stored).
+/// Enrols a site, with its audit entry (`site.add`) by `actor` in the same transaction; returns
+/// it and its token (shown once; only its hash is stored).
 pub async fn add_site(
     db: &Db,
     name: &str,
+    actor: &str,
     now: DateTime<Utc>,
 ) -> std::result::Result<(Site, String), SiteError> {
     let name = name.trim();
@@ -49,20 +52,26 @@ pub async fn add_site(
     }
     let token = auth::new_site_token();
     let id = Uuid::new_v4().to_string();
-    let result = db
+    let added = db
         .write(async |conn| {
-            sqlx::query(
+            let result = sqlx::query(
                 "INSERT INTO sites (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING",
             )
             .bind(id.clone())
             .bind(name.to_string())
             .bind(auth::hash_token(&token))
             .bind(ts(now))
-            .execute(conn)
-            .await
+            .execute(&mut *conn)
+            .await?;
+            if result.rows_affected() == 0 {
+                return Ok(false);
+            }
+            let detail = serde_json::json!({"site": name, "site_id": id});
+            audit_on(conn, actor, "site.add", &detail.to_string(), now).await?;
+            Ok(true)
         })
         .await?;
-    if result.rows_affected() == 0 {
+    if !added {
         return Err(SiteError::Exists(name.to_string()));
     }
     let site = Site {
@@ -86,18 +95,24 @@ pub async fn list_sites(db: &Db) -> Result<Vec<Site>> {
     .await
 }
 
-/// Revokes a site's token; `false` when no active site has that name.
-pub async fn revoke_site(db: &Db, name: &str, now: DateTime<Utc>) -> Result<bool> {
-    let result = db
-        .write(async |conn| {
+/// Revokes a site's token, with its audit entry (`site.revoke`) by `actor` in the same
+/// transaction; `false` when there is no active site of that name.
+pub async fn revoke_site(db: &Db, name: &str, actor: &str, now: DateTime<Utc>) -> Result<bool> {
+    db.write(async |conn| {
+        let result =
             sqlx::query("UPDATE sites SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")
                 .bind(ts(now))
                 .bind(name.to_string())
-                .execute(conn)
-                .await
-        })
-        .await?;
-    Ok(result.rows_affected() > 0)
+                .execute(&mut *conn)
+                .await?;
+        if result.rows_affected() == 0 {
+            return Ok(false);
+        }
+        let detail = serde_json::json!({"site": name});
+        audit_on(conn, actor, "site.revoke", &detail.to_string(), now).await?;
+        Ok(true)
+    })
+    .await
 }
 
 /// The active site a token belongs to.

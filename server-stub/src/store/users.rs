@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::audit::audit_on;
 use super::{Result, ts};
 use crate::auth;
 use crate::db::Db;
@@ -27,12 +28,14 @@ impl User {
 }
 
 /// Adds or replaces a user (a second `user add` resets the password and role). A reset ends every
-/// session the user had: whoever knew the old password is logged out.
+/// session the user had: whoever knew the old password is logged out. Audited as `user.add` by
+/// `actor` in the same transaction.
 pub async fn upsert_user(
     db: &Db,
     name: &str,
     role: &str,
     password_hash: &str,
+    actor: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
     db.write(async |conn| {
@@ -50,10 +53,11 @@ pub async fn upsert_user(
         sqlx::query("DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE name = $1)")
             .bind(name.to_string())
             .execute(&mut *conn)
-            .await
+            .await?;
+        let detail = serde_json::json!({"user": name, "role": role});
+        audit_on(conn, actor, "user.add", &detail.to_string(), now).await
     })
-    .await?;
-    Ok(())
+    .await
 }
 
 /// A user and their password hash, by name.

@@ -10,6 +10,7 @@ use crate::util::{Backend, TestServer, http, inventory, start};
 backend_tests!(
     a_catalogue_reload_is_checked_and_audited_alike_on_every_door,
     a_reload_whose_audit_entry_fails_is_an_error_on_every_door,
+    site_and_user_changes_are_undone_when_their_audit_entry_cannot_be_written,
 );
 
 /// The `catalog.reload` entries of the audit log: (actor, detail).
@@ -98,6 +99,7 @@ async fn a_catalogue_reload_is_checked_and_audited_alike_on_every_door(backend: 
         "ops",
         "admin",
         "unused",
+        "test",
         server.state.now(),
     )
     .await
@@ -119,6 +121,7 @@ async fn a_catalogue_reload_is_checked_and_audited_alike_on_every_door(backend: 
         "dashboards",
         "viewer",
         "unused",
+        "test",
         server.state.now(),
     )
     .await
@@ -176,24 +179,25 @@ async fn a_catalogue_reload_is_checked_and_audited_alike_on_every_door(backend: 
     );
 }
 
+/// Renames a table (to make the audit log unwritable for a moment).
+async fn rename_table(server: &TestServer, from: &str, to: &str) {
+    let sql = format!("ALTER TABLE {from} RENAME TO {to}");
+    server
+        .state
+        .db
+        .write(async |tx| sqlx::query(&sql).execute(&mut *tx).await.map(drop))
+        .await
+        .unwrap();
+}
+
 async fn a_reload_whose_audit_entry_fails_is_an_error_on_every_door(backend: Backend) {
     let server = start(&backend).await;
     let (cookie, csrf) = server.session_with_csrf("admin").await;
     // The audit log cannot be written (its table is out of the way for a moment).
-    let rename = |from: &str, to: &str| format!("ALTER TABLE {from} RENAME TO {to}");
-    let rename_table = async |from: &str, to: &str| {
-        let sql = rename(from, to);
-        server
-            .state
-            .db
-            .write(async |tx| sqlx::query(&sql).execute(&mut *tx).await.map(drop))
-            .await
-            .unwrap();
-    };
-    rename_table("audit_log", "audit_log_away").await;
+    rename_table(&server, "audit_log", "audit_log_away").await;
     let (status, page) = by_form(&server, &cookie, &csrf).await;
     let (api_status, reply) = by_api(&server, Auth::Session(&cookie, &csrf)).await;
-    rename_table("audit_log_away", "audit_log").await;
+    rename_table(&server, "audit_log_away", "audit_log").await;
     assert_eq!(status, 500);
     assert!(
         page.contains("catalogue test-1 is in force and 0 host(s) were re-evaluated, but its audit log entry could not be written"),
@@ -212,4 +216,52 @@ async fn a_reload_whose_audit_entry_fails_is_an_error_on_every_door(backend: Bac
     let (status, _) = by_api(&server, Auth::Session(&cookie, &csrf)).await;
     assert_eq!(status, 200);
     assert_eq!(reloads(&server).await.len(), 1);
+}
+
+/// Sites and users are changed in the same transaction as their audit entry: when the entry cannot
+/// be written, the change is not made either (no enrolled site or account the log does not show).
+async fn site_and_user_changes_are_undone_when_their_audit_entry_cannot_be_written(
+    backend: Backend,
+) {
+    let server = start(&backend).await;
+    let db = &server.state.db;
+    let (operator, now) = (Admin::operator(), server.state.now());
+    admin::add_site(db, &operator, "Lakeside", now)
+        .await
+        .unwrap();
+    let audited = store::audit_log(db, 100).await.unwrap().len();
+
+    rename_table(&server, "audit_log", "audit_log_away").await;
+    assert!(
+        admin::add_site(db, &operator, "Hillside", now)
+            .await
+            .is_err()
+    );
+    assert!(
+        admin::revoke_site(db, &operator, "Lakeside", now)
+            .await
+            .is_err()
+    );
+    let password = "a long enough password".to_string();
+    let user = admin::add_user(db, &operator, "carol", admin::Role::Viewer, password, now).await;
+    assert!(user.is_err());
+    rename_table(&server, "audit_log_away", "audit_log").await;
+
+    let sites = store::list_sites(db).await.unwrap();
+    assert!(!sites.iter().any(|s| s.name == "Hillside"), "{sites:?}");
+    let lakeside = sites.iter().find(|s| s.name == "Lakeside").unwrap();
+    assert_eq!(lakeside.revoked_at, None, "revoked without an audit entry");
+    assert!(store::user_by_name(db, "carol").await.unwrap().is_none());
+    assert_eq!(store::audit_log(db, 100).await.unwrap().len(), audited);
+
+    // With the log back, each is made and audited by its actor.
+    admin::revoke_site(db, &operator, "Lakeside", now)
+        .await
+        .unwrap();
+    let entries = store::audit_log(db, 100).await.unwrap();
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.action == "site.revoke" && e.actor == "cli")
+    );
 }

@@ -69,6 +69,7 @@ async fn login_filters_and_csv_export(backend: Backend) {
         "alice",
         "viewer",
         &hash,
+        "test",
         chrono::Utc::now(),
     )
     .await

@@ -133,9 +133,14 @@ async fn wrong_and_revoked_tokens_are_refused(backend: Backend) {
         .unwrap();
     assert_eq!(response.status().as_u16(), 401);
     assert!(
-        sunset_collector::store::revoke_site(&server.state.db, "Riverside", chrono::Utc::now())
-            .await
-            .unwrap()
+        sunset_collector::store::revoke_site(
+            &server.state.db,
+            "Riverside",
+            "test",
+            chrono::Utc::now()
+        )
+        .await
+        .unwrap()
     );
     let (status, _) = server.send(&token, &inventory(3)).await;
     assert_eq!(status, 401);

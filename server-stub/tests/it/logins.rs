@@ -16,9 +16,16 @@ backend_tests!(
 
 async fn add_user(server: &TestServer, name: &str, password: &str, role: &str) {
     let hash = auth::hash_password(password).unwrap();
-    store::upsert_user(&server.state.db, name, role, &hash, chrono::Utc::now())
-        .await
-        .unwrap();
+    store::upsert_user(
+        &server.state.db,
+        name,
+        role,
+        &hash,
+        "test",
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
 }
 
 fn retry_after(response: &reqwest::Response) -> Option<u64> {

@@ -269,7 +269,7 @@ impl TestServer {
 
     /// Enrols a site and returns its token.
     pub async fn site(&self, name: &str) -> String {
-        store::add_site(&self.state.db, name, self.state.now())
+        store::add_site(&self.state.db, name, "test", self.state.now())
             .await
             .expect("site")
             .1
@@ -312,9 +312,16 @@ impl TestServer {
     /// A session as [`TestServer::session`] makes, with its CSRF token.
     pub async fn session_with_csrf(&self, role: &str) -> (String, String) {
         let name = format!("{role}-{}", uuid::Uuid::new_v4().simple());
-        store::upsert_user(&self.state.db, &name, role, "unused", self.state.now())
-            .await
-            .expect("user");
+        store::upsert_user(
+            &self.state.db,
+            &name,
+            role,
+            "unused",
+            "test",
+            self.state.now(),
+        )
+        .await
+        .expect("user");
         let (user, _) = store::user_by_name(&self.state.db, &name)
             .await
             .expect("lookup")
