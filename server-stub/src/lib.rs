@@ -5,12 +5,15 @@
 //! ends, every write in one checked `WriteTx`, reads on read-only connections, job locks),
 //! `health` (whether writes work), `store` (every query, one file per concern, rows typed; API
 //! tokens in `store::tokens`), `filter` (a listing's query string, parsed into a
-//! `store::Selection`), `verdict` (inventory → stored findings), `validate` (what a report must
-//! be), `ingest` (agents' API), `admission` (how much memory-hungry work runs at once), `login`,
-//! `throttle` (who may call), `admin` (every administrative action, checked and audited once for
-//! the dashboard, the API and the command line), `api` (JSON/CSV for tools), `csv` (CSV from the
-//! same rows), `openapi` (the endpoint table the router is built from, and the document describing
-//! it), `web` (dashboard), `transport` (headers, plain HTTP), `ownership` (which site a host
+//! `store::Selection`), `verdict` (inventory → stored findings; `FindingDetail`, what the pages
+//! read back of one), `validate` (what a report must be), `ingest` (agents' API), `admission`
+//! (how much memory-hungry work runs at once), `login`, `throttle` (who may call), `admin` (every
+//! administrative action, checked and audited once for the dashboard, the API and the command
+//! line), `api` (JSON/CSV for tools), `csv` (CSV from the same rows), `openapi` (the endpoint
+//! table the router is built from, and the document describing it), `web` (the dashboard, one
+//! module per page or concern: `page` the shared frame, `session` login, `summary`, `lists`,
+//! `host` with `inventory` rendered from the typed inventory, `risk`, `evidence`, `actions` the
+//! administrative forms), `transport` (headers, plain HTTP), `ownership` (which site a host
 //! belongs to), `reevaluate` and `jobs` (keeping verdicts current, across instances), `state`
 //! (what every request shares), `clock` (the one "now" every decision reads, settable in tests),
 //! `server` (router, `run`), `cli` (management commands). `main.rs` only parses arguments and

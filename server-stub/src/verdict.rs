@@ -1,11 +1,13 @@
 //! From one inventory to what the collector stores: findings as rows, and the host's roll-up.
 //!
 //! Pure glue over `sunset_catalog::evaluate`: the catalogue decides each finding; this module only
-//! keys the findings, picks the host's worst status and the day it will next become unsupported.
+//! keys the findings, picks the host's worst status and the day it will next become unsupported,
+//! and says what the pages read back of a stored finding ([`FindingDetail`]).
 
 use std::collections::HashSet;
 
 use chrono::{Days, NaiveDate};
+use serde::Deserialize;
 use sunset_catalog::Catalog;
 use sunset_catalog::catalog::{SupportEnd, Target};
 use sunset_catalog::evaluate::{Finding, Options, Status, evaluate_with};
@@ -47,6 +49,36 @@ pub struct FindingRow {
     pub extended_support_end: Option<String>,
     /// The whole finding as JSON (dates, evidence, advice).
     pub detail: String,
+}
+
+/// What the pages read back of a stored finding's `detail` (the whole [`Finding`] as JSON): the
+/// advice and where the dates come from. Not `Finding` itself, which does not read back from
+/// JSON: its `date_source.retrieved` is a `toml::Spanned` TOML date, which serialises as the
+/// date (`{"$__toml_private_datetime": "2026-11-01"}`) but deserialises only from TOML.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct FindingDetail {
+    /// What to do about it ([`Finding::replacement`]).
+    pub replacement: Option<String>,
+    /// Where the dates come from ([`Finding::date_source`]).
+    pub date_source: Option<DateSource>,
+}
+
+/// A finding's `date_source` (`sunset_catalog::catalog::SourceRef`) as stored.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct DateSource {
+    /// `endoflife.date`, or `vendor`.
+    pub name: String,
+    /// Page a reviewer can check.
+    pub url: Option<String>,
+    /// When the dates were read.
+    pub retrieved: Option<toml::value::Datetime>,
+}
+
+impl FindingDetail {
+    /// Reads a stored [`FindingRow::detail`].
+    pub fn read(detail: &str) -> Result<FindingDetail, serde_json::Error> {
+        serde_json::from_str(detail)
+    }
 }
 
 /// What one evaluation of a host produced.
@@ -180,5 +212,41 @@ fn row(key: String, finding: &Finding) -> FindingRow {
         security_support_end: support_end(finding.dates.security_support_end),
         extended_support_end: support_end(finding.dates.extended_support_end),
         detail: serde_json::to_string(finding).unwrap_or_else(|_| "{}".to_string()),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_finding_reads_back_its_advice_and_date_source() {
+        let catalog = sunset_catalog::builtin::catalog().unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let inventory = sunset_loadgen::fake::inventory(1, 12, "Riverside", chrono::Utc::now());
+        let findings = evaluate_with(&inventory, &catalog, &Options::new(today)).findings;
+        let (mut advised, mut dated) = (0, 0);
+        for finding in &findings {
+            let stored = row(finding_key(finding), finding);
+            let read = FindingDetail::read(&stored.detail).unwrap();
+            assert_eq!(read.replacement, finding.replacement, "{}", stored.detail);
+            let source = finding.date_source.as_ref();
+            assert_eq!(
+                read.date_source
+                    .as_ref()
+                    .map(|s| (&s.name, &s.url, s.retrieved)),
+                source.map(|s| (&s.name, &s.url, s.retrieved.as_ref().map(|r| *r.get_ref()))),
+                "{}",
+                stored.detail
+            );
+            advised += usize::from(read.replacement.is_some());
+            if read.date_source.is_some_and(|s| s.retrieved.is_some()) {
+                dated += 1;
+                // Why `FindingDetail` exists: once this reads back, use `Finding` instead.
+                assert!(serde_json::from_str::<Finding>(&stored.detail).is_err());
+            }
+        }
+        assert!(advised > 0 && dated > 0, "{findings:?}");
     }
 }

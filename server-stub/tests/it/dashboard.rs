@@ -181,6 +181,12 @@ async fn login_filters_and_csv_export(backend: Backend) {
     let (status, evidence) = server.get(&cookie, "/evidence.csv").await;
     assert_eq!(status, 200);
     assert!(evidence.starts_with("report_date,catalog_version"));
+    // Each item cites its dates' source and the day they were read (the test catalogue's
+    // Windows source, `retrieved = 2026-11-01`).
+    let cited = "vendor https://learn.microsoft.com/lifecycle (retrieved 2026-11-01)";
+    assert!(evidence.contains(cited), "{evidence}");
+    let (_, pack) = server.get(&cookie, "/evidence").await;
+    assert!(pack.contains(cited), "{pack}");
 }
 
 async fn risk_register_requires_csrf_and_is_audited(backend: Backend) {

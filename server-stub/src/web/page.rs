@@ -1,0 +1,121 @@
+//! What every page shares: the layout with its navigation, the error page, the stylesheet, status
+//! badges, and links that keep a listing's filter.
+
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use maud::{DOCTYPE, Markup, html};
+use serde::Deserialize;
+use sunset_catalog::evaluate::Status;
+
+use crate::filter::Filter;
+use crate::http::{ApiError, Caller};
+use crate::state::AppState;
+use crate::verdict::FindingDetail;
+
+const STYLE: &str = include_str!("../../assets/style.css");
+
+/// A form that carries only the session's CSRF token (logout, catalogue reload).
+#[derive(Deserialize)]
+pub(super) struct CsrfForm {
+    pub(super) csrf: String,
+}
+
+/// `GET /static/style.css`.
+pub(super) async fn style() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        STYLE,
+    )
+        .into_response()
+}
+
+/// The error page for `e`, with its status (and `Retry-After`, when it has one).
+pub(super) fn page_error(e: ApiError) -> Response {
+    let status = e.status;
+    let retry_after = e.retry_after;
+    let body = html! {
+        (DOCTYPE)
+        html lang="en" { head { meta charset="utf-8"; title { "Error" } link rel="stylesheet" href="/static/style.css"; }
+        body { main { h1 { "Something went wrong" } p.error { (e.error) } p { a href="/" { "Back to the summary" } } } } }
+    };
+    let mut response = (status, Html(body.into_string())).into_response();
+    if let Some(seconds) = retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(seconds));
+    }
+    response
+}
+
+/// A whole page: `body` inside the navigation, the caller's name and logout form, and the
+/// catalogue version and time it was generated with.
+pub(super) fn layout(title: &str, caller: &Caller, state: &AppState, body: Markup) -> Html<String> {
+    let (catalog, now) = (state.catalog(), state.now());
+    let csrf = caller.csrf_token.clone().unwrap_or_default();
+    Html(
+        html! {
+            (DOCTYPE)
+            html lang="en" {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { (title) " — Sunset" }
+                    link rel="stylesheet" href="/static/style.css";
+                }
+                body {
+                    header.top {
+                        a href="/" { "Sunset" }
+                        nav {
+                            a href="/" { "Summary" }
+                            a href="/hosts" { "Hosts" }
+                            a href="/findings" { "Findings" }
+                            a href="/products" { "Products" }
+                            a href="/risks" { "Risk register" }
+                            a href="/evidence" { "Evidence pack" }
+                            a href="/audit" { "Audit log" }
+                        }
+                        div.who {
+                            span { (caller.user.name) " (" (caller.user.role) ")" }
+                            @if caller.csrf_token.is_some() {
+                                form method="post" action="/logout" {
+                                    input type="hidden" name="csrf" value=(csrf);
+                                    button type="submit" { "Log out" }
+                                }
+                            }
+                        }
+                    }
+                    main {
+                        (body)
+                        p.muted { "Catalogue " (catalog.version()) " · generated " (now.format("%Y-%m-%d %H:%M UTC")) }
+                    }
+                }
+            }
+        }
+        .into_string(),
+    )
+}
+
+/// A status as a coloured badge.
+pub(super) fn status_badge(status: &Status) -> Markup {
+    let status = status.as_str();
+    html! { span class=(format!("status status-{status}")) { (status) } }
+}
+
+/// A stored finding's detail, read back; one that does not read is an error, never a blank.
+pub(super) fn finding_detail(detail: &str) -> Result<FindingDetail, ApiError> {
+    FindingDetail::read(detail)
+        .map_err(|e| ApiError::internal(format!("stored finding detail unreadable: {e}")))
+}
+
+/// `path` with `filter` as its query string.
+pub(super) fn with_query(path: &str, filter: &Filter) -> String {
+    let query = serde_urlencoded::to_string(filter).unwrap_or_default();
+    if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{query}")
+    }
+}
