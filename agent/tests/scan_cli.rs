@@ -118,7 +118,7 @@ fn rhel_style_root_reads_the_sqlite_rpmdb() {
     assert_eq!(inventory["os"]["distro_id"], "rhel");
     assert_eq!(inventory["os"]["version"], "9.0");
     let software = inventory["software"].as_array().unwrap();
-    // The CBL-Mariner 2.0 database holds 129 packages (rpm --dbpath agrees; see parsers.rs).
+    // The CBL-Mariner 2.0 database holds 129 packages (rpm --dbpath agrees; see tests/parsers/rpm.rs).
     assert_eq!(software.len(), 129);
     assert!(software.iter().all(|s| s["source"]["kind"] == "rpm"));
     // All 129 carry the OS's vendor (Microsoft Corporation, Mariner's): all the distribution's.

@@ -165,8 +165,8 @@ pub fn diff<N: AsRef<str>, T: AsRef<str>>(
 ) -> Result<Diff, DiffError> {
     let old = Catalog::from_files(old_files).map_err(DiffError::Old)?;
     let new = Catalog::from_files(new_files).map_err(DiffError::New)?;
-    let old_at = super::locate(old_files);
-    let new_at = super::locate(new_files);
+    let old_at = super::layout::locate(old_files);
+    let new_at = super::layout::locate(new_files);
     let mut diff = Diff {
         today,
         old_version: old.version().to_string(),

@@ -94,6 +94,19 @@ pub struct Report {
     pub problems: Vec<ImportProblem>,
 }
 
+impl Report {
+    /// Notes something the import could not do at `file:line`.
+    pub(super) fn problem(&mut self, file: &str, line: usize, message: String) {
+        self.problems.push(ImportProblem {
+            at: Location {
+                file: file.to_string(),
+                line,
+            },
+            message,
+        });
+    }
+}
+
 /// One titled, counted list of the review report; nothing when the list is empty.
 fn section<T>(
     f: &mut fmt::Formatter<'_>,
