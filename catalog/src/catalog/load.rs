@@ -13,8 +13,8 @@ use toml::Spanned;
 
 use super::lifecycle::Updates;
 use super::model::{
-    DateOrFlag, File, FirmwareAge, Kind, Meta, Product, Readiness, Release, Rule,
-    SecureBootCertificates, SupportEnd, Target,
+    DateOrFlag, DateSource, File, FirmwareAge, Kind, Meta, Product, Readiness, Release, Rule,
+    SecureBootCertificates, SourceRef, SupportEnd, Target,
 };
 use super::{
     Catalog, CompiledReadiness, CompiledRelease, CompiledRule, CompiledSecureBoot, Entry,
@@ -250,6 +250,10 @@ impl Checker {
                 rules.push(compiled);
             }
         }
+        let source = product
+            .source
+            .as_ref()
+            .and_then(|s| self.source(here, &format!("{path}.source"), s));
         let policy = product
             .policy
             .as_ref()
@@ -290,6 +294,7 @@ impl Checker {
         self.policy_ends(here, &path, &product, policy.as_ref(), &mut releases);
         (self.problems.len() == before).then(|| Entry {
             product,
+            source,
             rules,
             majors: MajorIndex::new(&releases),
             releases,
@@ -306,6 +311,10 @@ impl Checker {
             let message = format!("duplicate id (first defined in {first})");
             self.at(here, span.clone(), &format!("{path}.id"), &message);
         }
+        let source = spec
+            .source
+            .as_ref()
+            .and_then(|s| self.source(here, &format!("{path}.source"), s));
         let applies_to = Spanned::new(span.clone(), spec.applies_to.clone());
         let rule = self.rule(here, &format!("{path}.applies_to"), Kind::Os, &applies_to);
         let versions = match VersionRange::parse(Scheme::Dotted, spec.os_versions.get_ref()) {
@@ -335,6 +344,7 @@ impl Checker {
             versions: versions?,
             cpu,
             spec,
+            source,
         })
     }
 
@@ -357,6 +367,10 @@ impl Checker {
                 "needs at least one [[…certificate]]",
             );
         }
+        let source = spec
+            .source
+            .as_ref()
+            .and_then(|s| self.source(here, &format!("{path}.source"), s));
         let mut expires = Vec::new();
         let mut seen = HashSet::new();
         for (n, certificate) in spec.certificate.iter().enumerate() {
@@ -373,7 +387,11 @@ impl Checker {
                 self.at(here, certificate.expires.span(), &field, &message);
             }
         }
-        (self.problems.len() == before).then_some(CompiledSecureBoot { spec, expires })
+        (self.problems.len() == before).then_some(CompiledSecureBoot {
+            spec,
+            source,
+            expires,
+        })
     }
 
     fn rule(
@@ -647,6 +665,26 @@ impl Checker {
             self.at(here, value.span(), field, &message);
         }
         parsed
+    }
+
+    /// A cited source, with `retrieved` checked to be a calendar date.
+    pub(super) fn source(
+        &mut self,
+        here: &Here,
+        field: &str,
+        source: &SourceRef,
+    ) -> Option<DateSource> {
+        let retrieved = match &source.retrieved {
+            Some(value) => Some(self.date(here, &format!("{field}.retrieved"), value)?),
+            None => None,
+        };
+        Some(DateSource {
+            name: source.name.clone(),
+            product: source.product.clone(),
+            revision: source.revision.clone(),
+            url: source.url.clone(),
+            retrieved,
+        })
     }
 }
 
