@@ -16,6 +16,7 @@ use super::model::{
     DateOrFlag, DateSource, File, FirmwareAge, Kind, Meta, Product, Readiness, Release, Rule,
     SecureBootCertificates, SourceRef, SupportEnd, Target,
 };
+use super::pattern::glob_to_regex;
 use super::{
     Catalog, CompiledReadiness, CompiledRelease, CompiledRule, CompiledSecureBoot, Entry,
     FollowsOs, MajorIndex, Pattern,
@@ -685,28 +686,5 @@ impl Checker {
             url: source.url.clone(),
             retrieved,
         })
-    }
-}
-
-/// Translates a glob (`*`, `?`) into an unanchored regex body.
-fn glob_to_regex(glob: &str) -> String {
-    let mut out = String::with_capacity(glob.len() * 2);
-    for c in glob.chars() {
-        match c {
-            '*' => out.push_str(".*"),
-            '?' => out.push('.'),
-            c => out.push_str(&regex::escape(&c.to_string())),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::glob_to_regex;
-
-    #[test]
-    fn globs_escape_regex_syntax() {
-        assert_eq!(glob_to_regex("7-Zip *(x64)"), r"7\-Zip .*\(x64\)");
     }
 }
