@@ -317,6 +317,7 @@ enum RetrievedOnWire {
     Toml(toml::value::Datetime),
 }
 
+/// Reads [`DateSource::retrieved`] in either form; a TOML date without a calendar date is an error.
 fn retrieved_date<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<NaiveDate>, D::Error> {
