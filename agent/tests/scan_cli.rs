@@ -170,6 +170,42 @@ fn windows_volume_gives_machine_and_user_installs_with_sources() {
     );
 }
 
+/// The JSON report is plain data that reads back as the typed result: where each finding's dates
+/// come from is cited with a plain date (`"retrieved": "2026-11-25"`), never a TOML date's form.
+#[test]
+fn the_json_report_reads_back_with_plain_dates() {
+    let volume = repo().join("agent/tests/data/windows/volume");
+    let output = agent()
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--today",
+            "2026-11-25",
+            "--root",
+        ])
+        .arg(&volume)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(!text.contains("$__toml"), "{text}");
+    let result: sunset_catalog::evaluate::ScanResult = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        serde_json::to_value(&result).unwrap(),
+        serde_json::from_str::<Value>(&text).unwrap()
+    );
+    // Windows 11 readiness cites Microsoft's processor list, read on 2026-11-25.
+    let readiness = result
+        .findings
+        .iter()
+        .find(|f| f.product_id == "windows11-readiness")
+        .unwrap_or_else(|| panic!("no readiness finding in {text}"));
+    let source = readiness.date_source.as_ref().unwrap();
+    assert_eq!(source.retrieved.unwrap().to_string(), "2026-11-25");
+    assert!(text.contains(r#""retrieved": "2026-11-25""#), "{text}");
+}
+
 #[test]
 fn bad_root_and_inventory_only_and_fail_on() {
     let output = agent()

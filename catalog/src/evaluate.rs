@@ -440,7 +440,7 @@ impl<'a> Assessment<'a> {
             link: release
                 .and_then(|r| r.link.clone())
                 .or_else(|| product.link.clone()),
-            date_source: product.source.clone(),
+            date_source: entry.source.clone(),
             evidence: Evidence {
                 rule: rule.describe(),
                 field: self.matched.field.to_string(),

@@ -8,7 +8,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{Kind, SourceRef, SupportEnd, Target};
+use crate::catalog::{DateSource, Kind, SupportEnd, Target};
 use crate::cover::{CoverCheck, DeclaredCover};
 use crate::patch::PatchLevel;
 
@@ -183,7 +183,7 @@ pub struct Finding {
     pub link: Option<String>,
     /// Where the dates come from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date_source: Option<SourceRef>,
+    pub date_source: Option<DateSource>,
     /// Why the product matched.
     pub evidence: Evidence,
     /// Requirement checks behind a hardware-readiness verdict.

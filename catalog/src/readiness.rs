@@ -225,7 +225,7 @@ fn upgrade(inventory: &Inventory, readiness: &CompiledReadiness) -> Finding {
             .then(|| spec.replacement.clone())
             .flatten(),
         link: spec.link.clone(),
-        date_source: spec.source.clone(),
+        date_source: readiness.source.clone(),
         evidence: Evidence {
             rule: readiness.rule.describe(),
             field: "hardware".to_string(),

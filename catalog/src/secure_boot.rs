@@ -127,7 +127,7 @@ fn base(inventory: &Inventory, policy: &CompiledSecureBoot, checks: &[Check]) ->
         latest: None,
         replacement: None,
         link: spec.link.clone(),
-        date_source: spec.source.clone(),
+        date_source: policy.source.clone(),
         evidence: Evidence {
             rule: RULE.to_string(),
             field: field.to_string(),

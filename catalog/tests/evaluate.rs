@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used)] // a panic in a test is a failed test
 
 use chrono::NaiveDate;
-use sunset_catalog::catalog::{Catalog, Target};
+use sunset_catalog::catalog::{Catalog, DateSource, Target};
 use sunset_catalog::evaluate::{Finding, Options, Status, evaluate_with};
 use sunset_catalog::inventory::{
     Hardware, Host, InstallationType, Inventory, Os, OsFamily, SCHEMA_VERSION, Software, Source,
@@ -350,4 +350,68 @@ fn findings_come_in_their_fixed_order_each_once() {
         findings.iter().filter(|f| f.target == Target::Os).count(),
         1
     );
+}
+
+/// A finding is JSON in the agent's report and the collector's store and API: where its dates come
+/// from serialises as plain values (`"retrieved": "2026-11-25"`, not a TOML date's private form)
+/// and the finding reads back equal.
+#[test]
+fn findings_read_back_from_json_with_plain_dates() {
+    let catalog = builtin::catalog().unwrap();
+    let inv = inventory(
+        windows("Windows 10 Pro", "10.0.19045.5247", "Professional"),
+        vec![
+            app(
+                "Adobe Flash Player 32 ActiveX",
+                "32.0.0.465",
+                Source::HklmUninstall,
+            ),
+            app(
+                "Python 3.8.10 (64-bit)",
+                "3.8.10150.0",
+                Source::HklmUninstall,
+            ),
+        ],
+    );
+    let findings = evaluate(&inv, &catalog, day("2026-11-25"));
+    let flash = findings
+        .iter()
+        .find(|f| f.product_id == "adobe-flash-player")
+        .unwrap();
+    // Vendor-sourced, read on 2026-11-25 (catalog/data/adobe.toml).
+    assert_eq!(
+        serde_json::to_value(flash.date_source.as_ref().unwrap()).unwrap(),
+        serde_json::json!({
+            "name": "vendor",
+            "url": "https://www.adobe.com/products/flashplayer/end-of-life.html",
+            "retrieved": "2026-11-25",
+        })
+    );
+    // endoflife.date-sourced: cited by product and revision, no `retrieved`.
+    let python = findings.iter().find(|f| f.product_id == "python").unwrap();
+    let source = python.date_source.as_ref().unwrap();
+    assert_eq!(source.product.as_deref(), Some("python"));
+    assert!(source.revision.is_some() && source.retrieved.is_none());
+    assert!(findings.len() >= 3, "{findings:#?}");
+    for finding in &findings {
+        let json = serde_json::to_string(finding).unwrap();
+        assert!(!json.contains("$__toml"), "{json}");
+        assert_eq!(&serde_json::from_str::<Finding>(&json).unwrap(), finding);
+    }
+}
+
+/// Collectors stored findings whose `retrieved` was a TOML date in its serde form, with the
+/// source's absent fields as `null`; those still read.
+#[test]
+fn a_date_source_in_the_toml_date_form_still_reads() {
+    let stored = r#"{"name":"vendor","product":null,"revision":null,
+        "url":"https://www.adobe.com/products/flashplayer/end-of-life.html",
+        "retrieved":{"$__toml_private_datetime":"2026-11-25"}}"#;
+    let read: DateSource = serde_json::from_str(stored).unwrap();
+    assert_eq!(read.retrieved, Some(day("2026-11-25")));
+    assert_eq!(read.product, None);
+    let not_a_date = r#"{"name":"vendor","retrieved":{"$__toml_private_datetime":"10:00:00"}}"#;
+    assert!(serde_json::from_str::<DateSource>(not_a_date).is_err());
+    let plain: DateSource = serde_json::from_str(r#"{"name":"vendor","retrieved":null}"#).unwrap();
+    assert_eq!(plain.retrieved, None);
 }

@@ -247,3 +247,27 @@ fn an_origin_is_vendor_or_distribution_and_only_for_packages() {
     let good = rule("sources = [\"dpkg\", \"rpm\"]\norigin = \"vendor\"");
     Catalog::from_files(&[("c.toml", META), ("n.toml", &good)]).unwrap();
 }
+
+/// Findings cite `source.retrieved` as a date: a time of day there is refused where it is written,
+/// not dropped when a finding is made.
+#[test]
+fn a_source_read_at_a_time_of_day_is_a_problem_at_its_line() {
+    let source = "kind = \"runtime\"\nsource = { name = \"vendor\", url = \"https://www.python.org/downloads/\", retrieved = 2026-11-25T10:00:00 }";
+    let text = PYTHON.replacen("kind = \"runtime\"", source, 1);
+    let found = problems(&[("catalog.toml", META), ("python.toml", &text)]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let problem = &found[0];
+    assert_eq!(
+        (problem.line, problem.field.as_str()),
+        (6, "product[python].source.retrieved"),
+        "{problem}"
+    );
+    assert!(problem.message.contains("not a calendar date"), "{problem}");
+    let dated = text.replace("2026-11-25T10:00:00", "2026-11-25");
+    let catalog = Catalog::from_files(&[("catalog.toml", META), ("python.toml", &dated)]).unwrap();
+    let source = catalog.entries()[0].source.as_ref().unwrap();
+    assert_eq!(
+        source.retrieved,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
+    );
+}

@@ -8,7 +8,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
+use sunset_catalog::evaluate::Finding;
 use sunset_catalog::inventory::Inventory;
 use sunset_catalog::wire;
 
@@ -19,6 +20,7 @@ use crate::http::{ApiCaller, ApiError};
 use crate::openapi::{self, Endpoint};
 use crate::state::Shared;
 use crate::store;
+use crate::verdict;
 
 /// Rows per JSON page by default, and at most.
 const PAGE_DEFAULT: i64 = 100;
@@ -117,6 +119,12 @@ async fn findings_csv(
     Ok(csv_response("sunset-findings.csv", text))
 }
 
+/// A stored finding's detail, read back; one that does not read is an error, never a blank.
+pub fn finding_detail(detail: &str) -> Result<Finding, ApiError> {
+    verdict::stored_finding(detail)
+        .map_err(|e| ApiError::internal(format!("stored finding detail unreadable: {e}")))
+}
+
 /// The typed inventory of a stored row, decoded on a decoding thread
 /// ([`crate::admission`]); `None` (logged) when it cannot be read.
 pub async fn decode_inventory(
@@ -144,10 +152,18 @@ pub async fn decode_inventory(
 struct HostResponse<'a> {
     host: &'a store::HostRow,
     first_seen_at: &'a str,
-    findings: Vec<Value>,
+    findings: Vec<HostFinding<'a>>,
     history: &'a [store::StatusChange],
     risks: &'a [store::Risk],
     inventory: Option<Inventory>,
+}
+
+/// One of a host's findings: its listing row, and the whole finding it stores as `detail`.
+#[derive(Serialize)]
+struct HostFinding<'a> {
+    #[serde(flatten)]
+    row: &'a store::FindingListRow,
+    detail: Finding,
 }
 
 async fn host(
@@ -159,19 +175,16 @@ async fn host(
         return Err(ApiError::new(StatusCode::NOT_FOUND, "no such host"));
     };
     let risks = store::risks_for_host(&state.db, &host_id).await?;
-    let findings: Vec<Value> = detail
+    let findings = detail
         .findings
         .iter()
         .map(|(row, detail)| {
-            let mut value = serde_json::to_value(row).unwrap_or(Value::Null);
-            if let (Some(map), Ok(detail)) =
-                (value.as_object_mut(), serde_json::from_str::<Value>(detail))
-            {
-                map.insert("detail".to_string(), detail);
-            }
-            value
+            Ok(HostFinding {
+                row,
+                detail: finding_detail(detail)?,
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, ApiError>>()?;
     let inventory = decode_inventory(&state, detail.inventory).await?;
     Ok(axum::Json(HostResponse {
         host: &detail.host,

@@ -5,8 +5,8 @@
 //! ends, every write in one checked `WriteTx`, reads on read-only connections, job locks),
 //! `health` (whether writes work), `store` (every query, one file per concern, rows typed; API
 //! tokens in `store::tokens`), `filter` (a listing's query string, parsed into a
-//! `store::Selection`), `verdict` (inventory → stored findings; `FindingDetail`, what the pages
-//! read back of one), `validate` (what a report must be), `ingest` (agents' API), `admission`
+//! `store::Selection`), `verdict` (inventory → stored findings, and each read back as the
+//! `Finding`), `validate` (what a report must be), `ingest` (agents' API), `admission`
 //! (how much memory-hungry work runs at once), `login`, `throttle` (who may call), `admin` (every
 //! administrative action, checked and audited once for the dashboard, the API and the command
 //! line), `api` (JSON/CSV for tools), `csv` (CSV from the same rows), `openapi` (the endpoint

@@ -2,12 +2,11 @@
 //!
 //! Pure glue over `sunset_catalog::evaluate`: the catalogue decides each finding; this module only
 //! keys the findings, picks the host's worst status and the day it will next become unsupported,
-//! and says what the pages read back of a stored finding ([`FindingDetail`]).
+//! and writes each finding as the JSON `detail` that [`stored_finding`] reads back.
 
 use std::collections::HashSet;
 
 use chrono::{Days, NaiveDate};
-use serde::Deserialize;
 use sunset_catalog::Catalog;
 use sunset_catalog::catalog::{SupportEnd, Target};
 use sunset_catalog::evaluate::{Finding, Options, Status, evaluate_with};
@@ -51,34 +50,11 @@ pub struct FindingRow {
     pub detail: String,
 }
 
-/// What the pages read back of a stored finding's `detail` (the whole [`Finding`] as JSON): the
-/// advice and where the dates come from. Not `Finding` itself, which does not read back from
-/// JSON: its `date_source.retrieved` is a `toml::Spanned` TOML date, which serialises as the
-/// date (`{"$__toml_private_datetime": "2026-11-01"}`) but deserialises only from TOML.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-pub struct FindingDetail {
-    /// What to do about it ([`Finding::replacement`]).
-    pub replacement: Option<String>,
-    /// Where the dates come from ([`Finding::date_source`]).
-    pub date_source: Option<DateSource>,
-}
-
-/// A finding's `date_source` (`sunset_catalog::catalog::SourceRef`) as stored.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct DateSource {
-    /// `endoflife.date`, or `vendor`.
-    pub name: String,
-    /// Page a reviewer can check.
-    pub url: Option<String>,
-    /// When the dates were read.
-    pub retrieved: Option<toml::value::Datetime>,
-}
-
-impl FindingDetail {
-    /// Reads a stored [`FindingRow::detail`].
-    pub fn read(detail: &str) -> Result<FindingDetail, serde_json::Error> {
-        serde_json::from_str(detail)
-    }
+/// Reads a stored [`FindingRow::detail`] back: the [`Finding`] it was written from. Details that
+/// collectors wrote before findings carried a checked `DateSource` (their `retrieved` date in TOML's
+/// serde form, `{"$__toml_private_datetime": "2026-11-01"}`) still read.
+pub fn stored_finding(detail: &str) -> Result<Finding, serde_json::Error> {
+    serde_json::from_str(detail)
 }
 
 /// What one evaluation of a host produced.
@@ -219,34 +195,71 @@ fn row(key: String, finding: &Finding) -> FindingRow {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use sunset_catalog::catalog::SourceRef;
 
-    #[test]
-    fn a_stored_finding_reads_back_its_advice_and_date_source() {
-        let catalog = sunset_catalog::builtin::catalog().unwrap();
+    /// Findings of a realistic host judged with the built-in catalogue on 2026-11-25.
+    fn findings(catalog: &Catalog) -> Vec<Finding> {
         let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
         let inventory = sunset_loadgen::fake::inventory(1, 12, "Riverside", chrono::Utc::now());
-        let findings = evaluate_with(&inventory, &catalog, &Options::new(today)).findings;
-        let (mut advised, mut dated) = (0, 0);
+        evaluate_with(&inventory, catalog, &Options::new(today)).findings
+    }
+
+    /// The catalogue's source of a finding's dates as written in its TOML, which is what
+    /// collectors stored as the finding's `date_source` before it was a checked `DateSource`.
+    fn source_as_written<'a>(catalog: &'a Catalog, finding: &Finding) -> Option<&'a SourceRef> {
+        let id = finding.product_id.as_str();
+        let product = catalog.product(id).map(|e| &e.product.source);
+        let readiness = catalog.readiness().iter().find(|r| r.spec.id == id);
+        let secure_boot = catalog.secure_boot().filter(|s| s.spec.id == id);
+        product
+            .or(readiness.map(|r| &r.spec.source))
+            .or(secure_boot.map(|s| &s.spec.source))
+            .and_then(Option::as_ref)
+    }
+
+    #[test]
+    fn a_stored_finding_reads_back_as_the_finding() {
+        let catalog = sunset_catalog::builtin::catalog().unwrap();
+        let findings = findings(&catalog);
+        let mut dated = 0;
         for finding in &findings {
             let stored = row(finding_key(finding), finding);
-            let read = FindingDetail::read(&stored.detail).unwrap();
-            assert_eq!(read.replacement, finding.replacement, "{}", stored.detail);
-            let source = finding.date_source.as_ref();
-            assert_eq!(
-                read.date_source
-                    .as_ref()
-                    .map(|s| (&s.name, &s.url, s.retrieved)),
-                source.map(|s| (&s.name, &s.url, s.retrieved.as_ref().map(|r| *r.get_ref()))),
-                "{}",
-                stored.detail
-            );
-            advised += usize::from(read.replacement.is_some());
-            if read.date_source.is_some_and(|s| s.retrieved.is_some()) {
+            assert!(!stored.detail.contains("$__toml"), "{}", stored.detail);
+            assert_eq!(&stored_finding(&stored.detail).unwrap(), finding);
+            if let Some(retrieved) = finding.date_source.as_ref().and_then(|s| s.retrieved) {
                 dated += 1;
-                // Why `FindingDetail` exists: once this reads back, use `Finding` instead.
-                assert!(serde_json::from_str::<Finding>(&stored.detail).is_err());
+                let plain = format!(r#""retrieved":"{retrieved}""#);
+                assert!(stored.detail.contains(&plain), "{}", stored.detail);
             }
         }
-        assert!(advised > 0 && dated > 0, "{findings:?}");
+        assert!(dated > 0, "{findings:?}");
+    }
+
+    /// Databases hold details written before findings carried a checked `DateSource`: their
+    /// `date_source` is the catalogue's `SourceRef` as serde_json wrote it, with the TOML date's
+    /// private form. They read back as the same finding.
+    #[test]
+    fn a_detail_stored_with_a_toml_date_still_reads() {
+        let catalog = sunset_catalog::builtin::catalog().unwrap();
+        let findings = findings(&catalog);
+        let mut old_form = 0;
+        for finding in &findings {
+            let Some(source) = source_as_written(&catalog, finding) else {
+                assert_eq!(finding.date_source, None);
+                continue;
+            };
+            let mut detail = serde_json::to_value(finding).unwrap();
+            detail["date_source"] = serde_json::to_value(source).unwrap();
+            let detail = detail.to_string();
+            if source.retrieved.is_some() {
+                old_form += 1;
+                assert!(
+                    detail.contains(r#""retrieved":{"$__toml_private_datetime":"#),
+                    "{detail}"
+                );
+            }
+            assert_eq!(&stored_finding(&detail).unwrap(), finding, "{detail}");
+        }
+        assert!(old_form > 0, "{findings:?}");
     }
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use super::model::{CoverKind, SourceRef, UpdateKind};
+use super::model::{CoverKind, DateSource, UpdateKind};
 
 /// Who gives cover in a release's extended window, checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,7 +56,7 @@ pub struct CompiledPolicy {
     /// The day the product's release list was last complete, when the policy says.
     pub releases_as_of: Option<NaiveDate>,
     /// Where the policy is stated.
-    pub source: SourceRef,
+    pub source: DateSource,
     /// The policy in the vendor's words.
     pub note: Option<String>,
 }
@@ -105,7 +105,7 @@ pub struct Update {
 #[derive(Clone, Debug, Default)]
 pub struct Updates {
     /// Where the rows come from.
-    pub source: Option<SourceRef>,
+    pub source: Option<DateSource>,
     /// The newest release date the table covers.
     pub data_until: Option<NaiveDate>,
     by_build: HashMap<(String, u32), Vec<Update>>,
@@ -114,7 +114,7 @@ pub struct Updates {
 impl Updates {
     /// A table from its checked rows.
     pub(crate) fn new(
-        source: SourceRef,
+        source: DateSource,
         data_until: NaiveDate,
         rows: Vec<(String, u32, Update)>,
     ) -> Updates {

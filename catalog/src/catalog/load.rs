@@ -13,9 +13,10 @@ use toml::Spanned;
 
 use super::lifecycle::Updates;
 use super::model::{
-    DateOrFlag, File, FirmwareAge, Kind, Meta, Product, Readiness, Release, Rule,
-    SecureBootCertificates, SupportEnd, Target,
+    DateOrFlag, DateSource, File, FirmwareAge, Kind, Meta, Product, Readiness, Release, Rule,
+    SecureBootCertificates, SourceRef, SupportEnd, Target,
 };
+use super::pattern::glob_to_regex;
 use super::{
     Catalog, CompiledReadiness, CompiledRelease, CompiledRule, CompiledSecureBoot, Entry,
     FollowsOs, MajorIndex, Pattern,
@@ -250,6 +251,10 @@ impl Checker {
                 rules.push(compiled);
             }
         }
+        let source = product
+            .source
+            .as_ref()
+            .and_then(|s| self.source(here, &format!("{path}.source"), s));
         let policy = product
             .policy
             .as_ref()
@@ -290,6 +295,7 @@ impl Checker {
         self.policy_ends(here, &path, &product, policy.as_ref(), &mut releases);
         (self.problems.len() == before).then(|| Entry {
             product,
+            source,
             rules,
             majors: MajorIndex::new(&releases),
             releases,
@@ -306,6 +312,10 @@ impl Checker {
             let message = format!("duplicate id (first defined in {first})");
             self.at(here, span.clone(), &format!("{path}.id"), &message);
         }
+        let source = spec
+            .source
+            .as_ref()
+            .and_then(|s| self.source(here, &format!("{path}.source"), s));
         let applies_to = Spanned::new(span.clone(), spec.applies_to.clone());
         let rule = self.rule(here, &format!("{path}.applies_to"), Kind::Os, &applies_to);
         let versions = match VersionRange::parse(Scheme::Dotted, spec.os_versions.get_ref()) {
@@ -335,6 +345,7 @@ impl Checker {
             versions: versions?,
             cpu,
             spec,
+            source,
         })
     }
 
@@ -357,6 +368,10 @@ impl Checker {
                 "needs at least one [[…certificate]]",
             );
         }
+        let source = spec
+            .source
+            .as_ref()
+            .and_then(|s| self.source(here, &format!("{path}.source"), s));
         let mut expires = Vec::new();
         let mut seen = HashSet::new();
         for (n, certificate) in spec.certificate.iter().enumerate() {
@@ -373,7 +388,11 @@ impl Checker {
                 self.at(here, certificate.expires.span(), &field, &message);
             }
         }
-        (self.problems.len() == before).then_some(CompiledSecureBoot { spec, expires })
+        (self.problems.len() == before).then_some(CompiledSecureBoot {
+            spec,
+            source,
+            expires,
+        })
     }
 
     fn rule(
@@ -648,27 +667,24 @@ impl Checker {
         }
         parsed
     }
-}
 
-/// Translates a glob (`*`, `?`) into an unanchored regex body.
-fn glob_to_regex(glob: &str) -> String {
-    let mut out = String::with_capacity(glob.len() * 2);
-    for c in glob.chars() {
-        match c {
-            '*' => out.push_str(".*"),
-            '?' => out.push('.'),
-            c => out.push_str(&regex::escape(&c.to_string())),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::glob_to_regex;
-
-    #[test]
-    fn globs_escape_regex_syntax() {
-        assert_eq!(glob_to_regex("7-Zip *(x64)"), r"7\-Zip .*\(x64\)");
+    /// A cited source, with `retrieved` checked to be a calendar date.
+    pub(super) fn source(
+        &mut self,
+        here: &Here,
+        field: &str,
+        source: &SourceRef,
+    ) -> Option<DateSource> {
+        let retrieved = match &source.retrieved {
+            Some(value) => Some(self.date(here, &format!("{field}.retrieved"), value)?),
+            None => None,
+        };
+        Some(DateSource {
+            name: source.name.clone(),
+            product: source.product.clone(),
+            revision: source.revision.clone(),
+            url: source.url.clone(),
+            retrieved,
+        })
     }
 }

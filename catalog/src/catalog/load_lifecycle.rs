@@ -144,6 +144,7 @@ impl Checker {
             let message = "a policy cites its source: url and the date it was read (retrieved)";
             self.at(here, span, &format!("{field}.source"), message);
         }
+        let source = self.source(here, &format!("{field}.source"), &policy.source);
         if self.problems.len() != before {
             return None;
         }
@@ -151,7 +152,7 @@ impl Checker {
             rule: rule?,
             cadence_days: policy.cadence_days,
             releases_as_of,
-            source: policy.source.clone(),
+            source: source?,
             note: policy.note.clone(),
         })
     }
@@ -224,6 +225,7 @@ impl Checker {
             "updates.data_until",
             &Spanned::new(span.clone(), table.data_until),
         );
+        let source = self.source(here, "updates.source", &table.source);
         let mut rows = Vec::with_capacity(table.rows.len());
         let mut seen = std::collections::HashSet::new();
         for (n, row) in table.rows.into_iter().enumerate() {
@@ -260,6 +262,6 @@ impl Checker {
         if self.problems.len() != before {
             return None;
         }
-        Some(Updates::new(table.source, until?, rows))
+        Some(Updates::new(source?, until?, rows))
     }
 }

@@ -20,8 +20,8 @@ pub(crate) use index::{Lookup, RuleRef};
 pub use lifecycle::{CompiledCover, CompiledPolicy, PolicyRule, Update, Updates};
 pub use load::{LoadError, Problem};
 pub use model::{
-    CertificateStore, CoverKind, CpuRule, ExpiringCertificate, FirmwareAge, Kind, Meta, Product,
-    Readiness, Rule, SecureBootCertificates, SourceRef, SupportEnd, Target, UpdateKind,
+    CertificateStore, CoverKind, CpuRule, DateSource, ExpiringCertificate, FirmwareAge, Kind, Meta,
+    Product, Readiness, Rule, SecureBootCertificates, SourceRef, SupportEnd, Target, UpdateKind,
 };
 pub use pattern::Pattern;
 
@@ -47,6 +47,8 @@ pub struct Catalog {
 pub struct CompiledSecureBoot {
     /// The policy as written.
     pub spec: SecureBootCertificates,
+    /// Where its dates come from, checked.
+    pub source: Option<DateSource>,
     /// Each expiring CA's `notAfter` date, in `spec.certificate` order.
     pub expires: Vec<NaiveDate>,
 }
@@ -56,6 +58,8 @@ pub struct CompiledSecureBoot {
 pub struct CompiledReadiness {
     /// The requirements as written.
     pub spec: Readiness,
+    /// Where the requirements come from, checked.
+    pub source: Option<DateSource>,
     pub(crate) rule: CompiledRule,
     pub(crate) versions: VersionRange,
     /// Processor regexes with the index of their rule in `spec.cpu`.
@@ -67,6 +71,8 @@ pub struct CompiledReadiness {
 pub struct Entry {
     /// The product as written in the catalogue.
     pub product: Product,
+    /// Where its dates come from, checked: what its findings cite.
+    pub source: Option<DateSource>,
     pub(crate) rules: Vec<CompiledRule>,
     /// Its releases, in file order.
     pub releases: Vec<CompiledRelease>,
@@ -336,14 +342,9 @@ impl Catalog {
     /// The day `entry`'s data was read: its source's `retrieved`, else the catalogue's date.
     pub fn data_date(&self, entry: &Entry) -> Option<NaiveDate> {
         entry
-            .product
             .source
             .as_ref()
-            .and_then(|s| s.retrieved.as_ref())
-            .and_then(|d| {
-                let date = d.get_ref().date?;
-                NaiveDate::from_ymd_opt(date.year.into(), date.month.into(), date.day.into())
-            })
+            .and_then(|s| s.retrieved)
             .or(self.date)
     }
 

@@ -281,6 +281,59 @@ pub struct SourceRef {
     pub retrieved: Option<Spanned<toml::value::Datetime>>,
 }
 
+/// A [`SourceRef`] as the loader checked it (`retrieved` is a calendar date), as findings cite it.
+///
+/// Its own type because a finding is JSON for the report, the collector's store and its API: a
+/// TOML date serialises there as `{"$__toml_private_datetime": "2026-11-25"}` and does not read
+/// back, where this is `"retrieved": "2026-11-25"`. Reading still accepts that old form, which
+/// collectors stored before this type existed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DateSource {
+    /// `endoflife.date`, or `vendor` for a vendor's published lifecycle policy.
+    pub name: String,
+    /// The product id in that source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    /// Source revision (an endoflife.date commit) the dates were imported from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    /// Page a reviewer can check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// When the dates were read.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "retrieved_date"
+    )]
+    pub retrieved: Option<NaiveDate>,
+}
+
+/// `retrieved` as written: a date, or the TOML date's serde form that earlier findings carried.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RetrievedOnWire {
+    Date(NaiveDate),
+    Toml(toml::value::Datetime),
+}
+
+/// Reads [`DateSource::retrieved`] in either form; a TOML date without a calendar date is an error.
+fn retrieved_date<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<NaiveDate>, D::Error> {
+    match Option::<RetrievedOnWire>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(RetrievedOnWire::Date(date)) => Ok(Some(date)),
+        Some(RetrievedOnWire::Toml(datetime)) => datetime
+            .date
+            .and_then(|d| NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into()))
+            .map(Some)
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!("retrieved '{datetime}' is not a calendar date"))
+            }),
+    }
+}
+
 /// One way to recognise a product. All conditions given must hold.
 ///
 /// Software rules need a name or identifier condition: a publisher alone matches too much.

@@ -2,7 +2,8 @@
 //!
 //! A catalogue has a few hundred patterns and one scan touches a handful of them; compiling them all
 //! up front was most of an agent's start-up. Loading still parses every pattern, so a bad one is a
-//! load error with its file and line, never a surprise during a scan.
+//! load error with its file and line, never a surprise during a scan. A rule's `name_glob` becomes
+//! such a regex ([`glob_to_regex`]).
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -70,5 +71,28 @@ impl Pattern {
 impl fmt::Debug for Pattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Pattern({:?})", self.source)
+    }
+}
+
+/// Translates a glob (`*`, `?`) into an unanchored regex body.
+pub(super) fn glob_to_regex(glob: &str) -> String {
+    let mut out = String::with_capacity(glob.len() * 2);
+    for c in glob.chars() {
+        match c {
+            '*' => out.push_str(".*"),
+            '?' => out.push('.'),
+            c => out.push_str(&regex::escape(&c.to_string())),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_to_regex;
+
+    #[test]
+    fn globs_escape_regex_syntax() {
+        assert_eq!(glob_to_regex("7-Zip *(x64)"), r"7\-Zip .*\(x64\)");
     }
 }

@@ -9,14 +9,13 @@ use serde::{Deserialize, Serialize};
 use sunset_catalog::catalog::Target;
 use sunset_catalog::evaluate::Status;
 
-use super::page::{finding_detail, layout, page_error, status_badge};
+use super::page::{cite, layout, page_error, status_badge};
 use super::risk::{RiskState, risk_state};
 use crate::api;
 use crate::csv::CsvWriter;
 use crate::http::{ApiError, PageCaller};
 use crate::state::Shared;
 use crate::store::{self, FindingListRow, Risk, Selection};
-use crate::verdict::DateSource;
 
 /// One item of the pack.
 struct EvidenceRow {
@@ -35,7 +34,7 @@ async fn evidence_rows(state: &Shared) -> Result<Vec<EvidenceRow>, ApiError> {
     let today = state.today();
     rows.into_iter()
         .map(|(finding, detail)| {
-            let detail = finding_detail(&detail)?;
+            let detail = api::finding_detail(&detail)?;
             let (risk, in_force) = match risk_state(
                 &risks,
                 &finding.host_id,
@@ -55,23 +54,6 @@ async fn evidence_rows(state: &Shared) -> Result<Vec<EvidenceRow>, ApiError> {
             })
         })
         .collect()
-}
-
-/// Where a finding's dates come from: the source's name and page, and the day they were read.
-fn cite(source: Option<&DateSource>) -> String {
-    let Some(source) = source else {
-        return String::new();
-    };
-    let mut text = [Some(source.name.as_str()), source.url.as_deref()]
-        .into_iter()
-        .flatten()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-    if let Some(retrieved) = &source.retrieved {
-        text.push_str(&format!(" (retrieved {retrieved})"));
-    }
-    text
 }
 
 /// `GET /evidence`: the pack as a printable page.

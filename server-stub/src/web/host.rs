@@ -1,5 +1,5 @@
-//! One host's page: what is known of it, its findings with the risk register applied, its risk
-//! records (and, for an administrator, the form to add one), its status history and the stored
+//! One host's page: what is known of it, its findings with the risk register applied and the
+//! source of their dates, its risk records (and, for an administrator, the form to add one), its status history and the stored
 //! inventory.
 
 use axum::extract::{Path, State};
@@ -9,7 +9,7 @@ use maud::html;
 use sunset_catalog::evaluate::Status;
 
 use super::inventory::inventory_view;
-use super::page::{finding_detail, layout, page_error, status_badge};
+use super::page::{cite, layout, page_error, status_badge};
 use super::risk::finding_status;
 use crate::api;
 use crate::http::{ApiError, PageCaller};
@@ -39,7 +39,7 @@ pub(super) async fn host_page(
     let findings = match detail
         .findings
         .iter()
-        .map(|(row, detail)| Ok((row, finding_detail(detail)?)))
+        .map(|(row, detail)| Ok((row, api::finding_detail(detail)?)))
         .collect::<Result<Vec<_>, ApiError>>()
     {
         Ok(findings) => findings,
@@ -69,7 +69,7 @@ pub(super) async fn host_page(
         h2 { "Findings (" (detail.findings.len()) ")" }
         table {
             thead { tr { th { "Status" } th { "Part" } th { "Product" } th { "Installed" } th { "Version" } th { "Release" }
-                         th { "Security support ends" } th { "Extended support ends" } th { "Since" } th { "Advice" } } }
+                         th { "Security support ends" } th { "Extended support ends" } th { "Since" } th { "Advice" } th { "Date source" } } }
             tbody {
                 @for (f, d) in &findings {
                     tr {
@@ -83,6 +83,7 @@ pub(super) async fn host_page(
                         td { (f.extended_support_end.clone().unwrap_or_default()) }
                         td { (f.status_since) }
                         td { (d.replacement.as_deref().unwrap_or("")) }
+                        td { (cite(d.date_source.as_ref())) }
                     }
                 }
             }

@@ -1,16 +1,16 @@
 //! What every page shares: the layout with its navigation, the error page, the stylesheet, status
-//! badges, and links that keep a listing's filter.
+//! badges, links that keep a listing's filter, and the citation of a finding's dates.
 
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use maud::{DOCTYPE, Markup, html};
 use serde::Deserialize;
+use sunset_catalog::catalog::DateSource;
 use sunset_catalog::evaluate::Status;
 
 use crate::filter::Filter;
 use crate::http::{ApiError, Caller};
 use crate::state::AppState;
-use crate::verdict::FindingDetail;
 
 const STYLE: &str = include_str!("../../assets/style.css");
 
@@ -104,10 +104,22 @@ pub(super) fn status_badge(status: &Status) -> Markup {
     html! { span class=(format!("status status-{status}")) { (status) } }
 }
 
-/// A stored finding's detail, read back; one that does not read is an error, never a blank.
-pub(super) fn finding_detail(detail: &str) -> Result<FindingDetail, ApiError> {
-    FindingDetail::read(detail)
-        .map_err(|e| ApiError::internal(format!("stored finding detail unreadable: {e}")))
+/// Where a finding's dates come from: the source's name and page, and the day they were read
+/// (`vendor https://… (retrieved 2026-11-01)`).
+pub(super) fn cite(source: Option<&DateSource>) -> String {
+    let Some(source) = source else {
+        return String::new();
+    };
+    let mut text = [Some(source.name.as_str()), source.url.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if let Some(retrieved) = source.retrieved {
+        text.push_str(&format!(" (retrieved {retrieved})"));
+    }
+    text
 }
 
 /// `path` with `filter` as its query string.

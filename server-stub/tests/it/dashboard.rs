@@ -6,6 +6,7 @@ backend_tests!(
     script_in_software_name_is_escaped,
     login_filters_and_csv_export,
     risk_register_requires_csrf_and_is_audited,
+    findings_cite_their_source_with_a_plain_date_even_as_stored_before,
 );
 
 async fn script_in_software_name_is_escaped(backend: Backend) {
@@ -187,6 +188,73 @@ async fn login_filters_and_csv_export(backend: Backend) {
     assert!(evidence.contains(cited), "{evidence}");
     let (_, pack) = server.get(&cookie, "/evidence").await;
     assert!(pack.contains(cited), "{pack}");
+}
+
+/// A finding's source is cited with the day its dates were read — on the host page, in the
+/// evidence pack and in the API as a plain `"retrieved": "2026-11-01"` — including for findings
+/// stored before, whose `retrieved` was a TOML date in serde's form.
+async fn findings_cite_their_source_with_a_plain_date_even_as_stored_before(backend: Backend) {
+    let server = start(&backend).await;
+    let token = server.site("Riverside").await;
+    let inv = inventory(100); // Windows 10: unsupported in the test catalogue, so in the pack
+    server.send(&token, &inv).await;
+    let cookie = server.session("viewer").await;
+    let host = format!("/hosts/{}", inv.host.host_id);
+    // The test catalogue's Windows source.
+    let cited = "vendor https://learn.microsoft.com/lifecycle (retrieved 2026-11-01)";
+    let check = async |when: &str| {
+        let (status, page) = server.get(&cookie, &host).await;
+        assert_eq!(status, 200, "{when}: {page}");
+        assert!(page.contains(cited), "{when}: host page lacks {cited}");
+        let (_, pack) = server.get(&cookie, "/evidence").await;
+        assert!(pack.contains(cited), "{when}: evidence pack lacks {cited}");
+        let (_, csv) = server.get(&cookie, "/evidence.csv").await;
+        assert!(csv.contains(cited), "{when}: evidence CSV lacks {cited}");
+        let detail = server.get_json(&cookie, &format!("/api/v1{host}")).await;
+        assert!(!detail.to_string().contains("$__toml"), "{when}: {detail}");
+        let os = detail["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["target"] == "os")
+            .unwrap_or_else(|| panic!("{when}: no OS finding in {detail}"));
+        assert_eq!(os["status"], "unsupported", "{when}");
+        assert_eq!(
+            os["detail"]["date_source"],
+            serde_json::json!({
+                "name": "vendor",
+                "url": "https://learn.microsoft.com/lifecycle",
+                "retrieved": "2026-11-01",
+            }),
+            "{when}"
+        );
+    };
+    check("as stored now").await;
+
+    // As collectors stored it before: the catalogue's TOML source, serialised as it was.
+    let new_form = r#""date_source":{"name":"vendor","url":"https://learn.microsoft.com/lifecycle","retrieved":"2026-11-01"}"#;
+    let old_form = r#""date_source":{"name":"vendor","product":null,"revision":null,"url":"https://learn.microsoft.com/lifecycle","retrieved":{"$__toml_private_datetime":"2026-11-01"}}"#;
+    let rewritten = server
+        .state
+        .db
+        .write(async |tx| {
+            sqlx::query(
+                "UPDATE findings SET detail = REPLACE(detail, $1, $2) \
+                 WHERE host_id = $3 AND detail LIKE '%' || $1 || '%'",
+            )
+            .bind(new_form)
+            .bind(old_form)
+            .bind(inv.host.host_id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map(|done| done.rows_affected())
+        })
+        .await
+        .unwrap();
+    assert!(rewritten > 0);
+    let (_, text) = server.get(&cookie, &format!("/api/v1{host}")).await;
+    assert!(!text.contains("$__toml"), "{text}");
+    check("as stored before").await;
 }
 
 async fn risk_register_requires_csrf_and_is_audited(backend: Backend) {
