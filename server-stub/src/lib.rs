@@ -38,6 +38,8 @@ pub mod jobs;
 pub mod login;
 pub mod metrics;
 pub mod openapi;
+pub mod org;
+pub mod org_import;
 pub mod ownership;
 pub mod reevaluate;
 pub mod server;

@@ -9,7 +9,7 @@ use maud::{Markup, html};
 use sunset_catalog::catalog::Target;
 use sunset_catalog::evaluate::Status;
 
-use super::lists::filter_form;
+use super::lists::{filter_form, selection_and_choices};
 use super::page::{layout, page_error, status_badge, with_query};
 use crate::filter::Filter;
 use crate::http::{ApiError, PageCaller};
@@ -55,14 +55,11 @@ pub(super) async fn summary_page(
 ) -> Response {
     let today = state.today();
     let cutoff = state.stale_cutoff();
-    let selection = match filter.selection() {
-        Ok(selection) => selection,
+    let (selection, choices) = match selection_and_choices(&state, &caller, &filter).await {
+        Ok(x) => x,
         Err(e) => return page_error(e),
     };
-    let (summary, sites) = match tokio::try_join!(
-        store::summary(&state.db, &selection, &cutoff, today),
-        store::list_sites(&state.db)
-    ) {
+    let summary = match store::summary(&state.db, &selection, &cutoff, today).await {
         Ok(x) => x,
         Err(e) => return page_error(ApiError::internal(e)),
     };
@@ -79,7 +76,7 @@ pub(super) async fn summary_page(
     let items: HashMap<Target, i64> = summary.unsupported_items.iter().copied().collect();
     let body = html! {
         h1 { "Estate summary" }
-        (filter_form("/", &filter, &sites, false))
+        (filter_form("/", &filter, &choices, false))
         div.cards {
             div.card { a href=(with_query("/hosts", &filter)) { span.n { (summary.hosts) } "hosts" } }
             @for (status, n) in &summary.by_status {
@@ -87,7 +84,7 @@ pub(super) async fn summary_page(
             }
             div.card { a href=(with_query("/hosts", &Filter { stale: Some("true".into()), ..filter.clone() })) {
                 span.n { (summary.stale_hosts) } "stale (no report for " (state.config.stale_days) " days)" } }
-            div.card { a href="/risks" { span.n { (summary.risks_accepted) } "risks accepted" } }
+            div.card { a href=(with_query("/risks", &filter)) { span.n { (summary.risks_accepted) } "risks accepted" } }
         }
         h2 { "Unsupported" }
         table {
@@ -125,7 +122,7 @@ pub(super) async fn summary_page(
             a href=(with_query("/exports/hosts.csv", &filter)) { "Hosts CSV" } " · "
             a href=(with_query("/exports/findings.csv", &filter)) { "Findings CSV" }
         }
-        @if caller.user.is_admin() {
+        @if caller.user.role.is_admin() && caller.user.scope.is_estate() {
             form.noprint method="post" action="/admin/catalog/reload" {
                 input type="hidden" name="csrf" value=(caller.csrf_token.clone().unwrap_or_default());
                 "Catalogue " (catalog.version()) " from " (catalog.origin) " "

@@ -269,7 +269,7 @@ impl TestServer {
 
     /// Enrols a site and returns its token.
     pub async fn site(&self, name: &str) -> String {
-        store::add_site(&self.state.db, name, "test", self.state.now())
+        store::add_site(&self.state.db, name, None, "test", self.state.now())
             .await
             .expect("site")
             .1
@@ -315,7 +315,8 @@ impl TestServer {
         store::upsert_user(
             &self.state.db,
             &name,
-            role,
+            role.parse().expect("role"),
+            None,
             "unused",
             "test",
             self.state.now(),
