@@ -42,3 +42,4 @@ mod logins;
 mod openapi;
 mod orgs;
 mod reload;
+mod scope;
