@@ -5,6 +5,9 @@
 //! cookie and the database keeps only its hash. Every form carries the session's CSRF token; every
 //! administrative form is checked by `admin::Admin::check` (CSRF, then role) and calls `admin`.
 //!
+//! Every page answers inside the caller's scope (their organisation subtree, narrowed by `?org=`);
+//! a host outside it is "No such host.", as one that does not exist.
+//!
 //! One module per page or concern, each depending only on `page` and the ones listed before it:
 //! - `page`: what every page shares — the layout, the error page, the stylesheet, status badges,
 //!   links that keep a listing's filter.
