@@ -435,19 +435,17 @@ pub fn plan(parsed: &Parsed, existing: &[Existing]) -> Result<Plan, Vec<RowError
         .zip(&row_ids)
         .map(|(r, id)| (id.as_str(), r.line))
         .collect();
-    let label_of = |id: &str| -> String {
-        rows.iter()
-            .zip(&row_ids)
-            .find(|(_, rid)| rid.as_str() == id)
-            .map(|(r, _)| r.ods_code.to_string())
-            .or_else(|| {
-                existing
-                    .iter()
-                    .find(|o| o.id == id)
-                    .map(|o| o.ods_code.clone().unwrap_or_else(|| o.name.clone()))
-            })
-            .unwrap_or_default()
-    };
+    // How an organisation is named in errors: its ODS code, else its name.
+    let labels: HashMap<&str, &str> = existing
+        .iter()
+        .map(|o| (o.id.as_str(), o.ods_code.as_deref().unwrap_or(&o.name)))
+        .chain(
+            rows.iter()
+                .zip(&row_ids)
+                .map(|(r, id)| (id.as_str(), r.ods_code.as_str())),
+        )
+        .collect();
+    let label_of = |id: &str| labels.get(id).copied().unwrap_or_default().to_string();
 
     // Cycles: walk up from every row; a walk that comes back to where it has been is a cycle, and
     // every row on it is reported once.
@@ -457,6 +455,7 @@ pub fn plan(parsed: &Parsed, existing: &[Existing]) -> Result<Plan, Vec<RowError
     let mut dead: HashSet<&str> = HashSet::new();
     for id in &row_ids {
         let mut walk: Vec<&str> = Vec::new();
+        let mut on_walk: HashMap<&str, usize> = HashMap::new();
         let mut at = id.as_str();
         let base = loop {
             if let Some(d) = depth.get(at) {
@@ -465,7 +464,7 @@ pub fn plan(parsed: &Parsed, existing: &[Existing]) -> Result<Plan, Vec<RowError
             if dead.contains(at) {
                 break None;
             }
-            if let Some(pos) = walk.iter().position(|w| *w == at) {
+            if let Some(&pos) = on_walk.get(at) {
                 let cycle = &walk[pos..];
                 let mut names: Vec<String> = cycle.iter().map(|c| label_of(c)).collect();
                 names.push(label_of(at));
@@ -480,6 +479,7 @@ pub fn plan(parsed: &Parsed, existing: &[Existing]) -> Result<Plan, Vec<RowError
                 }
                 break None;
             }
+            on_walk.insert(at, walk.len());
             walk.push(at);
             match parent_of.get(at).copied().flatten() {
                 Some(parent) => at = parent,

@@ -396,10 +396,23 @@ pub async fn import_orgs(
             Ok(plan) => plan,
             Err(errors) => return Ok(Err(errors)),
         };
-        let mut paths: HashMap<String, String> =
-            stored.into_iter().map(|o| (o.id, o.path)).collect();
+        let paths = final_paths(&stored, &plan.changes);
+        // Changes come parents first, so every parent a row names exists when it is written.
         for change in &plan.changes {
-            apply(tx, change, &mut paths, now).await?;
+            apply(tx, change, &paths, now).await?;
+        }
+        // A moved organisation's subtree moves with it: every stored path that changed.
+        for org in &stored {
+            match paths.get(&org.id) {
+                Some(path) if *path != org.path => {
+                    sqlx::query("UPDATE organisations SET path = $1 WHERE id = $2")
+                        .bind(path.clone())
+                        .bind(org.id.clone())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                _ => {}
+            }
         }
         let detail = serde_json::json!({
             "file": file, "added": plan.summary.added, "changed": plan.summary.changed,
@@ -409,6 +422,41 @@ pub async fn import_orgs(
         Ok(Ok(plan.summary))
     })
     .await
+}
+
+/// Every organisation's path once `changes` are made (a plan has no cycles, so every walk up
+/// reaches the root). Paths are unique by construction: each ends with its own id.
+fn final_paths(stored: &[Organisation], changes: &[Change]) -> HashMap<String, String> {
+    let mut parent: HashMap<&str, Option<&str>> = stored
+        .iter()
+        .map(|o| (o.id.as_str(), o.parent_id.as_deref()))
+        .collect();
+    for change in changes {
+        let (Change::Add { id, parent_id, .. } | Change::Set { id, parent_id, .. }) = change;
+        parent.insert(id, Some(parent_id));
+    }
+    let mut paths: HashMap<String, String> = HashMap::new();
+    for &start in parent.keys() {
+        // Up to the first organisation whose path is known (or the root), then back down.
+        let mut chain = Vec::new();
+        let mut at = Some(start);
+        while let Some(id) = at {
+            if paths.contains_key(id) || chain.len() > parent.len() {
+                break;
+            }
+            chain.push(id);
+            at = parent.get(id).copied().flatten();
+        }
+        let mut path = at
+            .and_then(|id| paths.get(id))
+            .cloned()
+            .unwrap_or_else(|| "/".to_string());
+        for id in chain.into_iter().rev() {
+            path = format!("{path}{id}/");
+            paths.insert(id.to_string(), path.clone());
+        }
+    }
+    paths
 }
 
 async fn stored_orgs<'c, E>(exec: E) -> Result<Vec<Organisation>>
@@ -433,17 +481,13 @@ fn existing(stored: &[Organisation]) -> Vec<Existing> {
         .collect()
 }
 
-/// One change of an import. Changes come parents first, so a parent's path is final when its
-/// children are placed.
+/// One change of an import, its path as computed by [`final_paths`].
 async fn apply(
     tx: &mut WriteTx<'_>,
     change: &Change,
-    paths: &mut HashMap<String, String>,
+    paths: &HashMap<String, String>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let parent_path = |paths: &HashMap<String, String>, id: &str| {
-        paths.get(id).cloned().ok_or(sqlx::Error::RowNotFound)
-    };
     match change {
         Change::Add {
             id,
@@ -452,8 +496,6 @@ async fn apply(
             kind,
             ods_code,
         } => {
-            let path = format!("{}{id}/", parent_path(paths, parent_id)?);
-            paths.insert(id.clone(), path.clone());
             let org = Organisation {
                 id: id.clone(),
                 parent_id: Some(parent_id.clone()),
@@ -461,7 +503,7 @@ async fn apply(
                 kind: *kind,
                 ods_code: Some(ods_code.to_string()),
                 created_at: ts(now),
-                path,
+                path: paths.get(id).cloned().ok_or(sqlx::Error::RowNotFound)?,
             };
             insert(tx, &org).await
         }
@@ -480,25 +522,6 @@ async fn apply(
             .bind(id.clone())
             .execute(&mut *tx)
             .await?;
-            let old = parent_path(paths, id)?;
-            let new = format!("{}{id}/", parent_path(paths, parent_id)?);
-            if old == new {
-                return Ok(());
-            }
-            // The subtree moves with it: every path under the old one gets the new prefix.
-            sqlx::query(
-                "UPDATE organisations SET path = $1 || SUBSTR(path, CAST($2 AS INTEGER)) WHERE path LIKE $3",
-            )
-            .bind(new.clone())
-            .bind(i64::try_from(old.len() + 1).unwrap_or(i64::MAX))
-            .bind(format!("{old}%"))
-            .execute(&mut *tx)
-            .await?;
-            for path in paths.values_mut() {
-                if let Some(rest) = path.strip_prefix(&old) {
-                    *path = format!("{new}{rest}");
-                }
-            }
             Ok(())
         }
     }

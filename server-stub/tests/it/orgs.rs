@@ -606,8 +606,31 @@ async fn a_good_csv_file_imports_the_tree_and_a_second_run_changes_only_what_cha
         .await
         .unwrap();
     assert_eq!(store::org_tree(db, &north.scope()).await.unwrap().hosts, 0);
+    // A PCN moves to another ICB with its practices below it: their scope follows.
+    let moved = "ods_code,name,parent_ods_code,kind\n\
+                 U00001,North PCN,QWF,\n\
+                 QWF,Other ICB,,icb\n";
+    let done = admin::import_orgs(db, &operator, "move.csv", moved.as_bytes(), now)
+        .await
+        .unwrap();
+    assert_eq!((done.added, done.moved), (1, 1));
+    let qwe = store::find_org(db, &Scope::estate(), "QWE").await.unwrap();
+    let qwf = store::find_org(db, &Scope::estate(), "QWF").await.unwrap();
+    assert!(store::find_org(db, &qwf.scope(), "A81001").await.is_ok());
+    assert!(matches!(
+        store::find_org(db, &qwe.scope(), "A81001").await,
+        Err(store::OrgError::NotFound(_))
+    ));
+    assert_eq!(
+        outline(&store::org_tree(db, &qwf.scope()).await.unwrap()),
+        [
+            "Other ICB [QWF] (icb)",
+            "  North PCN [U00001] (pcn)",
+            "    Riverside Surgery, Main [A81001] (practice)",
+        ]
+    );
     let audit = store::audit_log(db, 100).await.unwrap();
-    assert_eq!(audit.iter().filter(|e| e.action == "org.import").count(), 3);
+    assert_eq!(audit.iter().filter(|e| e.action == "org.import").count(), 4);
 }
 
 async fn a_csv_file_with_bad_rows_reports_each_and_imports_nothing(backend: Backend) {
