@@ -17,10 +17,11 @@ use crate::store::{self, Organisation, Selection};
 /// Hosts or findings per dashboard page.
 const PAGE: i64 = 100;
 
-/// What a page's filter form offers: the caller's organisations (with their depth) and sites.
+/// What a page's filter form offers: the caller's organisations (with their depth below the
+/// caller's own, in tree order) and sites.
 pub(super) struct Choices {
-    orgs: Vec<(usize, Organisation)>,
-    sites: Vec<store::Site>,
+    pub(super) orgs: Vec<(usize, Organisation)>,
+    pub(super) sites: Vec<store::Site>,
 }
 
 /// The selection a page's filter asks for (inside the caller's scope) and its form's choices.
@@ -268,15 +269,15 @@ pub(super) async fn audit_page(
     PageCaller(caller): PageCaller,
     Query(filter): Query<Filter>,
 ) -> Response {
-    let whole_estate = match filter.scope(&state.db, &caller).await {
-        Ok(scope) => scope.is_estate(),
-        Err(e) => return page_error(e),
-    };
-    if !whole_estate {
+    if !caller.user.scope.is_estate() {
         return page_error(ApiError::new(
             axum::http::StatusCode::FORBIDDEN,
             "The audit log covers the whole estate: only users granted the whole estate can read it.",
         ));
+    }
+    // `?org=` is checked like everywhere else, but the log is not split by organisation.
+    if let Err(e) = filter.scope(&state.db, &caller).await {
+        return page_error(e);
     }
     let entries = match store::audit_log(&state.db, 500).await {
         Ok(r) => r,
@@ -284,6 +285,7 @@ pub(super) async fn audit_page(
     };
     let body = html! {
         h1 { "Audit log" }
+        @if filter.org.is_some() { p.muted { "The audit log is the whole estate's; it is not split by organisation." } }
         table {
             thead { tr { th { "When" } th { "Who" } th { "What" } th { "Details" } } }
             tbody { @for e in &entries { tr { td { (e.at) } td { (e.actor) } td { (e.action) } td { code { (e.detail) } } } } }

@@ -398,6 +398,11 @@ async fn an_icb_user_sees_the_roll_up_of_its_pcns(backend: Backend) {
     ] {
         assert!(page.contains(org), "the organisation filter offers {org}");
     }
+    // The summary rolls up by the organisations below the ICB, each with its whole subtree.
+    for pcn in ["Alpha PCN [U00001]", "Bravo PCN [U00002]"] {
+        let row = format!(">{pcn}</a></td><td>pcn</td><td class=\"num\">1</td>");
+        assert!(page.contains(&row), "no roll-up row {row}:\n{page}");
+    }
     let (status, _) = server
         .get(&icb, &format!("/hosts/{}", estate.bravo_host))
         .await;
