@@ -172,7 +172,7 @@ pub fn parse(bytes: &[u8]) -> Parsed {
             }
         };
         let line = record.position().map_or(index as u64 + 2, |p| p.line());
-        if out.rows.len() + out.errors.len() >= MAX_ROWS {
+        if index >= MAX_ROWS {
             out.errors.push(RowError::new(
                 line,
                 "row",
@@ -586,4 +586,70 @@ pub fn plan(parsed: &Parsed, existing: &[Existing]) -> Result<Plan, Vec<RowError
         }
     }
     Ok(plan)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn root() -> Existing {
+        Existing {
+            id: "root".into(),
+            parent_id: None,
+            name: "Estate".into(),
+            kind: OrgKind::Estate,
+            ods_code: None,
+        }
+    }
+
+    #[test]
+    fn parents_are_placed_before_their_children_whatever_the_file_order() {
+        let parsed = parse(
+            b"ods_code,name,parent_ods_code\nA81001,Practice,U00001\nU00001,PCN,QWE\nQWE,ICB,\n",
+        );
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        let plan = plan(&parsed, &[root()]).unwrap();
+        let added: Vec<(&str, &str)> = plan
+            .changes
+            .iter()
+            .map(|c| match c {
+                Change::Add {
+                    name, parent_id, ..
+                } => (name.as_str(), parent_id.as_str()),
+                Change::Set { .. } => panic!("{c:?}"),
+            })
+            .collect();
+        assert_eq!(added[0], ("ICB", "root"));
+        assert_eq!(added[1].0, "PCN");
+        assert_eq!(added[2].0, "Practice");
+        let Change::Add { id: icb, .. } = &plan.changes[0] else {
+            unreachable!()
+        };
+        assert_eq!(added[1].1, icb);
+    }
+
+    #[test]
+    fn a_file_is_read_up_to_its_row_limit() {
+        let mut text = String::from("ods_code,name,parent_ods_code\n");
+        for n in 0..=MAX_ROWS {
+            text.push_str(&format!("X{n},Org {n},\n"));
+        }
+        let parsed = parse(text.as_bytes());
+        assert_eq!(parsed.rows.len(), MAX_ROWS);
+        assert_eq!(parsed.errors.len(), 1);
+        assert_eq!(parsed.errors[0].line, MAX_ROWS as u64 + 2);
+        assert!(parsed.errors[0].what.contains("split the file"));
+    }
+
+    #[test]
+    fn quoting_and_line_breaks_inside_cells_keep_line_numbers_right() {
+        let parsed = parse(
+            b"ods_code,name,parent_ods_code\n\"A1\",\"Smith, Jones & Partners\",\nA2,\"Two\nLines\",\nA3,,\n",
+        );
+        assert_eq!(parsed.rows.len(), 1);
+        assert_eq!(parsed.rows[0].name, "Smith, Jones & Partners");
+        let lines: Vec<(u64, &str)> = parsed.errors.iter().map(|e| (e.line, e.field)).collect();
+        assert_eq!(lines, [(3, NAME), (5, NAME)]);
+    }
 }
