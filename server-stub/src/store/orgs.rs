@@ -149,7 +149,8 @@ pub async fn find_org(
     find_on(db.reader(), within, reference).await?
 }
 
-/// The organisation `reference` names inside `within`, or the root when there is none.
+/// The organisation `reference` names anywhere in the tree (for the command line's operator), or
+/// the root when there is no reference.
 pub(super) async fn org_or_root(
     tx: &mut WriteTx<'_>,
     reference: Option<&str>,
