@@ -1,8 +1,10 @@
 //! The JSON API and the CSV exports, for other tools and for spreadsheets.
 //!
-//! Every list takes the same filters as the dashboard ([`Filter`]): `site`, `status`,
-//! `product`, `os`, `q` (host name), `target`, `stale`, `limit`, `offset`. The contract is written
-//! down in `openapi.json`, served at `/api/v1/openapi.json` ([`crate::openapi`]).
+//! Every call answers inside its caller's scope (the organisation subtree their role is granted
+//! on), and every list takes the same filters as the dashboard ([`Filter`]): `org`, `site`,
+//! `status`, `product`, `os`, `q` (host name), `target`, `stale`, `limit`, `offset`. A host outside
+//! the scope is a 404, as one that does not exist. The contract is written down in
+//! `openapi.json`, served at `/api/v1/openapi.json` ([`crate::openapi`]).
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -16,7 +18,7 @@ use sunset_catalog::wire;
 use crate::admin::{self, Action, Admin, Proof};
 use crate::csv::CsvWriter;
 use crate::filter::Filter;
-use crate::http::{ApiCaller, ApiError};
+use crate::http::{ApiCaller, ApiError, Caller};
 use crate::openapi::{self, Endpoint};
 use crate::state::Shared;
 use crate::store;
@@ -46,11 +48,11 @@ pub fn endpoints() -> Vec<Endpoint> {
 
 async fn hosts(
     State(state): State<Shared>,
-    _caller: ApiCaller,
+    ApiCaller(caller): ApiCaller,
     Query(filter): Query<Filter>,
 ) -> Result<Response, ApiError> {
     let (limit, offset) = filter.page(PAGE_DEFAULT, PAGE_MAX)?;
-    let selection = filter.selection()?;
+    let selection = filter.selection(&state.db, &caller).await?;
     let (rows, total) =
         store::hosts(&state.db, &selection, &state.stale_cutoff(), limit, offset).await?;
     Ok(
@@ -60,16 +62,24 @@ async fn hosts(
 }
 
 /// Host list as CSV: the fields of [`store::HostRow`], as in the JSON API.
-pub async fn hosts_csv_text(state: &Shared, filter: &Filter) -> Result<String, ApiError> {
-    let selection = filter.selection()?;
+pub async fn hosts_csv_text(
+    state: &Shared,
+    caller: &Caller,
+    filter: &Filter,
+) -> Result<String, ApiError> {
+    let selection = filter.selection(&state.db, caller).await?;
     let (rows, _) =
         store::hosts(&state.db, &selection, &state.stale_cutoff(), EXPORT_MAX, 0).await?;
     csv_text(&rows)
 }
 
 /// Finding list as CSV: the fields of [`store::FindingListRow`], as in the JSON API.
-pub async fn findings_csv_text(state: &Shared, filter: &Filter) -> Result<String, ApiError> {
-    let selection = filter.selection()?;
+pub async fn findings_csv_text(
+    state: &Shared,
+    caller: &Caller,
+    filter: &Filter,
+) -> Result<String, ApiError> {
+    let selection = filter.selection(&state.db, caller).await?;
     let (rows, _) =
         store::findings(&state.db, &selection, &state.stale_cutoff(), EXPORT_MAX, 0).await?;
     csv_text(&rows)
@@ -103,19 +113,19 @@ pub fn csv_response(name: &str, text: String) -> Response {
 
 async fn hosts_csv(
     State(state): State<Shared>,
-    _caller: ApiCaller,
+    ApiCaller(caller): ApiCaller,
     Query(filter): Query<Filter>,
 ) -> Result<Response, ApiError> {
-    let text = hosts_csv_text(&state, &filter).await?;
+    let text = hosts_csv_text(&state, &caller, &filter).await?;
     Ok(csv_response("sunset-hosts.csv", text))
 }
 
 async fn findings_csv(
     State(state): State<Shared>,
-    _caller: ApiCaller,
+    ApiCaller(caller): ApiCaller,
     Query(filter): Query<Filter>,
 ) -> Result<Response, ApiError> {
-    let text = findings_csv_text(&state, &filter).await?;
+    let text = findings_csv_text(&state, &caller, &filter).await?;
     Ok(csv_response("sunset-findings.csv", text))
 }
 
@@ -168,13 +178,15 @@ struct HostFinding<'a> {
 
 async fn host(
     State(state): State<Shared>,
-    _caller: ApiCaller,
+    ApiCaller(caller): ApiCaller,
     Path(host_id): Path<String>,
+    Query(filter): Query<Filter>,
 ) -> Result<Response, ApiError> {
-    let Some(detail) = store::host(&state.db, &host_id).await? else {
+    let scope = filter.scope(&state.db, &caller).await?;
+    let Some(detail) = store::host(&state.db, &scope, &host_id).await? else {
         return Err(ApiError::new(StatusCode::NOT_FOUND, "no such host"));
     };
-    let risks = store::risks_for_host(&state.db, &host_id).await?;
+    let risks = store::risks_for_host(&state.db, &scope, &host_id).await?;
     let findings = detail
         .findings
         .iter()
@@ -199,11 +211,11 @@ async fn host(
 
 async fn findings(
     State(state): State<Shared>,
-    _caller: ApiCaller,
+    ApiCaller(caller): ApiCaller,
     Query(filter): Query<Filter>,
 ) -> Result<Response, ApiError> {
     let (limit, offset) = filter.page(PAGE_DEFAULT, PAGE_MAX)?;
-    let selection = filter.selection()?;
+    let selection = filter.selection(&state.db, &caller).await?;
     let (rows, total) =
         store::findings(&state.db, &selection, &state.stale_cutoff(), limit, offset).await?;
     Ok(
@@ -214,10 +226,10 @@ async fn findings(
 
 async fn summary(
     State(state): State<Shared>,
-    _caller: ApiCaller,
+    ApiCaller(caller): ApiCaller,
     Query(filter): Query<Filter>,
 ) -> Result<Response, ApiError> {
-    let selection = filter.selection()?;
+    let selection = filter.selection(&state.db, &caller).await?;
     let summary =
         store::summary(&state.db, &selection, &state.stale_cutoff(), state.today()).await?;
     let catalog = state.catalog();
@@ -232,16 +244,21 @@ async fn summary(
 
 async fn products(
     State(state): State<Shared>,
-    _caller: ApiCaller,
+    ApiCaller(caller): ApiCaller,
     Query(filter): Query<Filter>,
 ) -> Result<Response, ApiError> {
-    let selection = filter.selection()?;
+    let selection = filter.selection(&state.db, &caller).await?;
     let rows = store::products(&state.db, &selection, &state.stale_cutoff()).await?;
     Ok(axum::Json(json!({"products": rows})).into_response())
 }
 
-async fn risks(State(state): State<Shared>, _caller: ApiCaller) -> Result<Response, ApiError> {
-    let rows = store::all_risks(&state.db).await?;
+async fn risks(
+    State(state): State<Shared>,
+    ApiCaller(caller): ApiCaller,
+    Query(filter): Query<Filter>,
+) -> Result<Response, ApiError> {
+    let selection = filter.selection(&state.db, &caller).await?;
+    let rows = store::risks(&state.db, &selection, &state.stale_cutoff()).await?;
     Ok(axum::Json(json!({"today": state.today().to_string(), "risks": rows})).into_response())
 }
 

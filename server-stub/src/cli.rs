@@ -1,7 +1,8 @@
 //! The command line: `serve` and the management commands, which share `--data-dir`/`--config`.
 //!
 //! This module is the only place that prints to standard output. `site add` prints the token
-//! alone on the last line so scripts can take it with `tail -n 1`.
+//! alone on the last line so scripts can take it with `tail -n 1`. Organisations are named on the
+//! command line by their name, ODS code or id (`--org`, `--parent`).
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ use crate::admin::{self, Admin, Role};
 use crate::catalog_source;
 use crate::config::{Config, Overrides};
 use crate::db::Db;
+use crate::org::OrgKind;
 use crate::server;
 use crate::state::AppState;
 use crate::store;
@@ -41,7 +43,14 @@ pub enum Command {
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
     },
-    /// Enrol, list and revoke sites.
+    /// Organisations: the tree (ICB → PCN → practice, trust → hospital → ward) sites belong to
+    /// and users are granted roles on.
+    Org {
+        /// Organisation command.
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// Enrol, list, move and revoke sites.
     Site {
         /// Site command.
         #[command(subcommand)]
@@ -87,6 +96,35 @@ pub enum Command {
     },
 }
 
+/// `org …`.
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Add an organisation.
+    Add {
+        /// Name, e.g. "Riverside Surgery".
+        name: String,
+        /// Kind.
+        #[arg(long, value_enum)]
+        kind: OrgKind,
+        /// The organisation it belongs to (name, ODS code or id); default: directly under the
+        /// root, the whole estate.
+        #[arg(long, value_name = "NAME|ODS")]
+        parent: Option<String>,
+        /// Its ODS code (1 to 9 letters and digits, e.g. A81001).
+        #[arg(long, value_name = "CODE")]
+        ods: Option<String>,
+    },
+    /// Show the organisations as a tree, with their sites and hosts.
+    List,
+    /// Add or update organisations from a CSV file with a header row: ods_code, name,
+    /// parent_ods_code and optionally kind. Every bad row is reported as file:line: field: what,
+    /// and nothing is imported when any row is bad.
+    Import {
+        /// The CSV file (UTF-8).
+        file: PathBuf,
+    },
+}
+
 /// `site …`.
 #[derive(Debug, Subcommand)]
 pub enum SiteCommand {
@@ -94,9 +132,21 @@ pub enum SiteCommand {
     Add {
         /// Site name, e.g. "Riverside Surgery".
         name: String,
+        /// The organisation it belongs to (name, ODS code or id); default: the root, the whole
+        /// estate (move it lower with `site move`).
+        #[arg(long, value_name = "NAME|ODS")]
+        org: Option<String>,
     },
     /// List sites.
     List,
+    /// Move a site, with its hosts, to another organisation.
+    Move {
+        /// Site name.
+        name: String,
+        /// The organisation it now belongs to (name, ODS code or id).
+        #[arg(long, value_name = "NAME|ODS")]
+        org: String,
+    },
     /// Revoke a site's token; its agents are refused from now on.
     Revoke {
         /// Site name.
@@ -107,14 +157,19 @@ pub enum SiteCommand {
 /// `user …`.
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
-    /// Add a user (or reset an existing user's password and role). The password is read from
-    /// standard input unless --password-file is given.
+    /// Add a user (or reset an existing user's password, role and organisation). The password is
+    /// read from standard input unless --password-file is given.
     Add {
         /// Login name.
         name: String,
-        /// Role.
+        /// Role: viewer (sees), risk-owner (also edits the risk register), admin (also, on the
+        /// whole estate, reloads the catalogue).
         #[arg(long, value_enum, default_value = "viewer")]
         role: Role,
+        /// The organisation the role is granted on (name, ODS code or id): the user sees its
+        /// sites and every site below it. Default: the root, the whole estate.
+        #[arg(long, value_name = "NAME|ODS")]
+        org: Option<String>,
         /// File whose first line is the password.
         #[arg(long, value_name = "FILE")]
         password_file: Option<PathBuf>,
@@ -244,6 +299,10 @@ async fn run_async(command: Command, config: Config) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Org { command } => {
+            let db = Db::open(&config).await?;
+            org(&db, command).await
+        }
         Command::Site { command } => {
             let db = Db::open(&config).await?;
             site(&db, command).await
@@ -266,13 +325,24 @@ async fn run_async(command: Command, config: Config) -> anyhow::Result<()> {
                 UserCommand::Add {
                     name,
                     role,
+                    org,
                     password_file,
                 },
         } => {
             let db = Db::open(&config).await?;
             let password = read_password(password_file)?;
-            admin::add_user(&db, &Admin::operator(), &name, role, password, Utc::now()).await?;
-            println!("user {} ({}) saved", name.trim(), role.name());
+            let operator = Admin::operator();
+            let org = admin::add_user(
+                &db,
+                &operator,
+                &name,
+                role,
+                org.as_deref(),
+                password,
+                Utc::now(),
+            )
+            .await?;
+            println!("user {} ({role} of {org}) saved", name.trim());
             Ok(())
         }
         Command::Catalog {
@@ -435,33 +505,128 @@ async fn token(db: &Db, command: TokenCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn org(db: &Db, command: OrgCommand) -> anyhow::Result<()> {
+    let operator = Admin::operator();
+    match command {
+        OrgCommand::Add {
+            name,
+            kind,
+            parent,
+            ods,
+        } => {
+            let org = admin::add_org(
+                db,
+                &operator,
+                &name,
+                kind,
+                parent.as_deref(),
+                ods.as_deref(),
+                Utc::now(),
+            )
+            .await?;
+            println!(
+                "organisation {} ({}) added (id {})",
+                org.label(),
+                org.kind,
+                org.id
+            );
+        }
+        OrgCommand::List => {
+            let tree = store::org_tree(db, &store::Scope::estate()).await?;
+            print!("{}", render_tree(&tree));
+        }
+        OrgCommand::Import { file } => {
+            let bytes = read_bounded(&file, crate::org_import::MAX_FILE_BYTES)?;
+            let label = file.display().to_string();
+            let done = admin::import_orgs(db, &operator, &label, &bytes, Utc::now()).await?;
+            println!(
+                "{label}: {} added, {} renamed or re-kinded, {} moved, {} unchanged",
+                done.added, done.changed, done.moved, done.unchanged
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The tree as text: one organisation a line, drawn with box characters, with its kind, its own
+/// sites and the hosts of its whole subtree.
+fn render_tree(tree: &store::OrgNode) -> String {
+    fn line(out: &mut String, node: &store::OrgNode, prefix: &str, branch: &str) {
+        out.push_str(&format!(
+            "{prefix}{branch}{} ({}) — {} site(s), {} host(s)\n",
+            node.org.label(),
+            node.org.kind,
+            node.sites,
+            node.hosts
+        ));
+    }
+    fn below(out: &mut String, node: &store::OrgNode, prefix: &str) {
+        for (i, child) in node.children.iter().enumerate() {
+            let last = i + 1 == node.children.len();
+            line(out, child, prefix, if last { "└─ " } else { "├─ " });
+            below(
+                out,
+                child,
+                &format!("{prefix}{}", if last { "   " } else { "│  " }),
+            );
+        }
+    }
+    let mut out = String::new();
+    line(&mut out, tree, "", "");
+    below(&mut out, tree, "");
+    out
+}
+
+/// A file's bytes, refusing one larger than `max`.
+fn read_bounded(path: &std::path::Path, max: u64) -> anyhow::Result<Vec<u8>> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    if bytes.len() as u64 > max {
+        anyhow::bail!("{} is larger than {max} bytes", path.display());
+    }
+    Ok(bytes)
+}
+
 async fn site(db: &Db, command: SiteCommand) -> anyhow::Result<()> {
     let operator = Admin::operator();
     match command {
-        SiteCommand::Add { name } => {
-            let (site, token) = admin::add_site(db, &operator, &name, Utc::now()).await?;
-            println!("Site {:?} enrolled (id {}).", site.name, site.id);
+        SiteCommand::Add { name, org } => {
+            let (site, token) =
+                admin::add_site(db, &operator, &name, org.as_deref(), Utc::now()).await?;
+            println!(
+                "Site {:?} enrolled under {} (id {}).",
+                site.name, site.org, site.id
+            );
             println!(
                 "Put this token in the agents' configuration for the site; it is shown only once:"
             );
             println!("{token}");
         }
         SiteCommand::List => {
-            let sites = store::list_sites(db).await?;
+            let sites = store::list_sites(db, &store::Scope::estate()).await?;
             println!(
-                "{:<36}  {:<30}  {:>6}  {:<20}  revoked",
-                "id", "name", "hosts", "created"
+                "{:<36}  {:<30}  {:<30}  {:>6}  {:<20}  revoked",
+                "id", "name", "organisation", "hosts", "created"
             );
             for s in sites {
                 println!(
-                    "{:<36}  {:<30}  {:>6}  {:<20}  {}",
+                    "{:<36}  {:<30}  {:<30}  {:>6}  {:<20}  {}",
                     s.id,
                     s.name,
+                    s.org,
                     s.hosts,
                     s.created_at,
                     s.revoked_at.unwrap_or_default()
                 );
             }
+        }
+        SiteCommand::Move { name, org } => {
+            let from = admin::move_site(db, &operator, &name, &org, Utc::now()).await?;
+            println!("site {name:?} moved from {from:?} to {org:?}");
         }
         SiteCommand::Revoke { name } => {
             admin::revoke_site(db, &operator, &name, Utc::now()).await?;
@@ -492,9 +657,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     );
     println!("Catalogue for agents: {}", signing_note(&catalog));
     println!(
-        "Add a site:  sunset-collector --data-dir {data_dir:?} site add \"Riverside Surgery\""
+        "Add a site:  sunset-collector --data-dir {data_dir:?} site add \"Riverside Surgery\" [--org NAME|ODS]"
     );
-    println!("Add a user:  sunset-collector --data-dir {data_dir:?} user add alice --role admin");
+    println!(
+        "Add a user:  sunset-collector --data-dir {data_dir:?} user add alice --role admin [--org NAME|ODS]"
+    );
     let state = AppState::new(db, config, catalog);
     server::run(state, listener, server::shutdown_signal()).await
 }

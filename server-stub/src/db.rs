@@ -63,6 +63,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "summary roll-up index",
         include_str!("../migrations/0004_hosts_rollup.sql"),
     ),
+    (
+        5,
+        "organisations",
+        include_str!("../migrations/0005_organisations.sql"),
+    ),
 ];
 
 /// Connections in SQLite's writer pool: one writes at a time (the writer lock), and a second can

@@ -1,10 +1,13 @@
-//! The filters every listing takes in its query string — `site`, `status`, `product`, `os`, `q`
-//! (host name), `target`, `stale`, `limit`, `offset` — for the dashboard, the JSON API and the
-//! exports, and their parse into the store's typed [`Selection`].
+//! The filters every page, listing and export takes in its query string — `org`, `site`,
+//! `status`, `product`, `os`, `q` (host name), `target`, `stale`, `limit`, `offset` — for the
+//! dashboard, the JSON API and the exports, and their parse into the store's typed [`Selection`].
 //!
 //! [`Filter`] is the query string as sent (the dashboard echoes it into its forms and links);
-//! [`Filter::selection`] is what the store is asked. A status or target that is not one, or a
-//! `stale` that is neither yes nor no, is a 400 naming the parameter, rather than an empty list.
+//! [`Filter::selection`] is what the store is asked, always inside the caller's scope: `org` (an
+//! organisation's name, ODS code or id) narrows it to that organisation's subtree, and one the
+//! caller cannot see is a 404, exactly as one that does not exist. A status or target that is not
+//! one, or a `stale` that is neither yes nor no, is a 400 naming the parameter, rather than an
+//! empty list.
 
 use std::str::FromStr;
 
@@ -13,8 +16,9 @@ use serde::{Deserialize, Serialize};
 use sunset_catalog::catalog::Target;
 use sunset_catalog::evaluate::Status;
 
-use crate::http::ApiError;
-use crate::store::Selection;
+use crate::db::Db;
+use crate::http::{ApiError, Caller};
+use crate::store::{self, OrgError, Scope, Selection};
 
 /// Largest `offset` a listing accepts.
 pub const MAX_OFFSET: i64 = 1_000_000_000;
@@ -24,6 +28,9 @@ const MAX_TEXT: usize = 200;
 /// A listing's query string.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub struct Filter {
+    /// Organisation (name, ODS code or id): only hosts of its subtree.
+    #[serde(default, skip_serializing_if = "is_blank")]
+    pub org: Option<String>,
     /// Site name, exact.
     #[serde(default, skip_serializing_if = "is_blank")]
     pub site: Option<String>,
@@ -90,8 +97,36 @@ fn named<T: FromStr + Copy>(
 }
 
 impl Filter {
-    /// What the store is asked for.
-    pub fn selection(&self) -> Result<Selection, ApiError> {
+    /// What the store is asked for on behalf of `caller`: inside their scope, narrowed to `org`.
+    pub async fn selection(&self, db: &Db, caller: &Caller) -> Result<Selection, ApiError> {
+        let scope = self.scope(db, caller).await?;
+        self.selection_within(scope)
+    }
+
+    /// The caller's scope, or the subtree of the organisation `org` names inside it.
+    pub async fn scope(&self, db: &Db, caller: &Caller) -> Result<Scope, ApiError> {
+        let Some(reference) = text(&self.org) else {
+            return Ok(caller.user.scope.clone());
+        };
+        match store::find_org(db, &caller.user.scope, &reference).await {
+            Ok(org) => Ok(org.scope()),
+            Err(OrgError::Db(e)) => Err(e.into()),
+            Err(e @ OrgError::Ambiguous { .. }) => Err(ApiError::field(
+                StatusCode::BAD_REQUEST,
+                e.to_string(),
+                "org",
+            )),
+            // Not found, or not the caller's to see: the same answer.
+            Err(_) => Err(ApiError::field(
+                StatusCode::NOT_FOUND,
+                format!("no organisation {reference:?} that you can see"),
+                "org",
+            )),
+        }
+    }
+
+    /// What the store is asked for inside `scope` (every filter but `org`, which chose it).
+    pub fn selection_within(&self, scope: Scope) -> Result<Selection, ApiError> {
         let stale = match text(&self.stale).as_deref() {
             None | Some("false" | "0" | "no" | "off") => false,
             Some("true" | "1" | "yes" | "on") => true,
@@ -103,15 +138,15 @@ impl Filter {
                 ));
             }
         };
-        Ok(Selection {
-            site: text(&self.site),
-            status: named(&self.status, "status", &Status::ALL, Status::as_str)?,
-            product: text(&self.product),
-            os: text(&self.os),
-            host_name: text(&self.q),
-            target: named(&self.target, "target", &Target::ALL, Target::as_str)?,
-            stale,
-        })
+        let mut selection = Selection::new(scope);
+        selection.site = text(&self.site);
+        selection.status = named(&self.status, "status", &Status::ALL, Status::as_str)?;
+        selection.product = text(&self.product);
+        selection.os = text(&self.os);
+        selection.host_name = text(&self.q);
+        selection.target = named(&self.target, "target", &Target::ALL, Target::as_str)?;
+        selection.stale = stale;
+        Ok(selection)
     }
 
     /// Page bounds: at most `max` rows, from an offset of 0 to [`MAX_OFFSET`] (anything else is
@@ -143,21 +178,23 @@ mod tests {
     fn the_query_string_becomes_a_typed_selection() {
         let selection =
             filter("site=Riverside&status=unsupported&target=os&q=+WKS+&stale=true&os=")
-                .selection()
+                .selection_within(Scope::estate())
                 .unwrap();
-        assert_eq!(
-            selection,
-            Selection {
-                site: Some("Riverside".into()),
-                status: Some(Status::Unsupported),
-                host_name: Some("WKS".into()),
-                target: Some(Target::Os),
-                stale: true,
-                ..Selection::default()
-            }
+        let mut expected = Selection::new(Scope::estate());
+        expected.site = Some("Riverside".into());
+        expected.status = Some(Status::Unsupported);
+        expected.host_name = Some("WKS".into());
+        expected.target = Some(Target::Os);
+        expected.stale = true;
+        assert_eq!(selection, expected);
+        let everything = filter("").selection_within(Scope::estate()).unwrap();
+        assert_eq!(everything, Selection::new(Scope::estate()));
+        assert!(
+            !filter("stale=false")
+                .selection_within(Scope::estate())
+                .unwrap()
+                .stale
         );
-        assert_eq!(filter("").selection().unwrap(), Selection::default());
-        assert!(!filter("stale=false").selection().unwrap().stale);
     }
 
     #[test]
@@ -171,7 +208,7 @@ mod tests {
         ] {
             let f = filter(query);
             let error = f
-                .selection()
+                .selection_within(Scope::estate())
                 .and_then(|_| f.page(10, 10).map(|_| ()))
                 .unwrap_err();
             assert_eq!(error.status, StatusCode::BAD_REQUEST, "{query}");

@@ -146,10 +146,13 @@ fn address(parts: &Parts) -> Option<IpAddr> {
         .map(|info| info.0.ip())
 }
 
-/// Who is asking, and how they proved it.
+/// Who is asking, and how they proved it. The user carries their role and their scope (the
+/// organisation subtree they are granted, read with the session or token): every handler asks the
+/// store through [`crate::filter::Filter::selection`] or with that scope, so an answer never reaches
+/// beyond it.
 #[derive(Clone, Debug)]
 pub struct Caller {
-    /// The user.
+    /// The user, their role and their scope.
     pub user: User,
     /// The session's CSRF token (`None` for API tokens and Basic auth, which browsers do not send
     /// by themselves once the dashboard uses cookies).

@@ -5,7 +5,9 @@
 //! its own (`ingest::endpoints`, `api::endpoints`, `server::endpoints` gathers them with the
 //! monitoring ones) and [`router`] registers exactly that list, so the list is the router. A test
 //! (`tests/it/openapi.rs`) holds the served document to it both ways, method by method. The
-//! dashboard's HTML pages (`web`) are for browsers, not part of the API, and are not in it.
+//! dashboard's HTML pages (`web`) are for browsers, not part of the API, and are not in it; their
+//! routes are a table of the same type (`web::endpoints`), so `tests/it/scope.rs` can try every
+//! route of both.
 //!
 //! The document itself stays hand-written JSON: its prose, status codes and security schemes are
 //! what tools read, and generating it (utoipa) would move all of that into attributes on the

@@ -369,7 +369,8 @@ async fn dashboard_in_headless_chromium() {
     sunset_collector::store::upsert_user(
         &server.state.db,
         "alice",
-        "viewer",
+        sunset_collector::org::Role::Viewer,
+        None,
         &hash,
         "test",
         chrono::Utc::now(),

@@ -98,20 +98,21 @@ impl Collector {
 /// Enrols a site; returns its token.
 pub fn add_site(data: &Path, name: &str) -> String {
     with_db(data, async |db| {
-        store::add_site(db, name, "test", chrono::Utc::now())
+        store::add_site(db, name, None, "test", chrono::Utc::now())
             .await
             .unwrap()
             .1
     })
 }
 
-/// Adds a dashboard user with a password.
+/// Adds a dashboard user with a password and `role` on the whole estate.
 pub fn add_user(data: &Path, name: &str, password: &str, role: &str) {
     let hash = sunset_collector::auth::hash_password(password).unwrap();
+    let role = role.parse().unwrap();
     with_db(data, async |db| {
-        store::upsert_user(db, name, role, &hash, "test", chrono::Utc::now())
+        store::upsert_user(db, name, role, None, &hash, "test", chrono::Utc::now())
             .await
-            .unwrap()
+            .unwrap();
     })
 }
 

@@ -1,4 +1,5 @@
-//! How the catalogue's enums are stored: `Status` and `Target` by name in TEXT columns.
+//! How the catalogue's enums are stored: `Status` and `Target` by name in TEXT columns (and, the
+//! same way, the collector's own `Role` and `OrgKind`).
 //!
 //! The catalogue knows nothing of SQL, and the orphan rule keeps sqlx's traits off its types here,
 //! so a row decodes the column as a [`ByName`] (or [`NullableByName`]), which parses it with the
@@ -14,6 +15,8 @@ use sqlx::error::BoxDynError;
 use sqlx::{Any, Decode, Type, ValueRef};
 use sunset_catalog::catalog::Target;
 use sunset_catalog::evaluate::Status;
+
+use crate::org::{OrgKind, Role};
 
 /// SQL that sorts a status column most urgent first (`Status`'s own order, spelled out from
 /// [`Status::ALL`]: the column holds names, whose text order is not urgency). Only the catalogue's
@@ -54,6 +57,14 @@ impl Named for Status {
 
 impl Named for Target {
     const WHAT: &'static str = "target";
+}
+
+impl Named for Role {
+    const WHAT: &'static str = "role";
+}
+
+impl Named for OrgKind {
+    const WHAT: &'static str = "organisation kind";
 }
 
 fn parse<T: Named>(name: &str) -> Result<T, BoxDynError> {
@@ -114,6 +125,18 @@ impl From<NullableByName<Status>> for Option<Status> {
 
 impl From<ByName<Target>> for Target {
     fn from(stored: ByName<Target>) -> Target {
+        stored.0
+    }
+}
+
+impl From<ByName<Role>> for Role {
+    fn from(stored: ByName<Role>) -> Role {
+        stored.0
+    }
+}
+
+impl From<ByName<OrgKind>> for OrgKind {
+    fn from(stored: ByName<OrgKind>) -> OrgKind {
         stored.0
     }
 }

@@ -34,7 +34,7 @@ pub struct Summary {
     pub stale_hosts: i64,
     /// Hosts (not yet unsupported) becoming unsupported, by month (`YYYY-MM`), next 24 months.
     pub forecast: Vec<(String, i64)>,
-    /// Risk records in force.
+    /// Risk records in force (of the selection's hosts).
     pub risks_accepted: i64,
 }
 
@@ -174,10 +174,15 @@ pub async fn summary(
             .unwrap_or(month);
     }
 
-    out.risks_accepted =
-        sqlx::query_scalar("SELECT COUNT(*) AS n FROM risks WHERE review_date >= $1")
-            .bind(today.to_string())
-            .fetch_one(db.reader())
-            .await?;
+    let mut risks = Builder::new("SELECT COUNT(*) FROM risks r WHERE r.review_date >= ");
+    risks.push_bind(today.to_string());
+    if selection.narrows_hosts() {
+        risks.push(
+            " AND r.host_id IN (SELECT h.host_id FROM hosts h JOIN sites s ON s.id = h.site_id WHERE 1 = 1",
+        );
+        selection.push_host_clauses(&mut risks, stale_cutoff);
+        risks.push(")");
+    }
+    out.risks_accepted = Statement::new(risks).fetch_scalar(db.reader()).await?;
     Ok(out)
 }

@@ -1,10 +1,12 @@
 //! Everything the collector reads from and writes to its database, one file per concern:
 //!
+//! - `orgs`: the organisation tree sites hang from and users are granted roles on;
 //! - `sites`, `users`, `tokens`: who may report and who may look (sites and their tokens, users
 //!   and sessions, API tokens);
 //! - `ingest`: storing a report (host, findings, history) and retention;
 //! - `inventory`: the stored inventory and how it is read back;
-//! - `selection`, `queries`, `estate`: the read side (listings, the host page, the estate summary);
+//! - `selection`, `queries`, `estate`: the read side (listings, the host page, the estate summary),
+//!   every query inside a caller's `Scope`;
 //! - `risks`, `audit`: the risk register and the audit log;
 //! - `meta`: collector-wide values (the catalogue the verdicts rest on).
 //!
@@ -21,6 +23,7 @@ mod estate;
 mod ingest;
 mod inventory;
 mod meta;
+mod orgs;
 mod queries;
 mod risks;
 mod selection;
@@ -38,13 +41,16 @@ pub use inventory::{
     InventoryToJudge, MAX_STORED_INVENTORY_BYTES, StoredInventory, inventories_after,
 };
 pub use meta::{meta_get, meta_set};
+pub use orgs::{
+    NewOrg, OrgError, OrgNode, Organisation, add_org, find_org, import_orgs, org_outline, org_tree,
+};
 pub use queries::{
     FindingListRow, HostDetail, HostRow, ProductRow, StatusChange, evidence_findings, findings,
     host, host_status_counts, hosts, products, report_exists,
 };
-pub use risks::{Risk, all_risks, delete_risk, risks_for_host, save_risk};
-pub use selection::Selection;
-pub use sites::{Site, SiteError, add_site, list_sites, revoke_site, site_for_token};
+pub use risks::{Risk, delete_risk, risks, risks_for_host, save_risk};
+pub use selection::{ROOT_ORG_ID, Scope, Selection};
+pub use sites::{Site, SiteError, add_site, list_sites, move_site, revoke_site, site_for_token};
 pub use users::{
     Session, User, create_session, delete_session, session, upsert_user, user_by_name,
 };

@@ -8,7 +8,7 @@ use sunset_catalog::evaluate::Status;
 use super::Result;
 use super::column::status_order;
 use super::inventory::StoredInventory;
-use super::selection::Selection;
+use super::selection::{Scope, Selection};
 use super::sql::{Builder, Statement};
 use crate::db::Db;
 
@@ -214,7 +214,8 @@ pub async fn products(
     Statement::new(sql).fetch_all(db.reader()).await
 }
 
-/// Hosts per status, for `/metrics`.
+/// Hosts per status across the whole estate, for `/metrics` (the monitoring token's, not a
+/// user's: counts only, nothing that names a host, site or organisation).
 pub async fn host_status_counts(db: &Db) -> Result<Vec<(Status, i64)>> {
     #[derive(FromRow)]
     struct Count {
@@ -260,8 +261,8 @@ pub struct StatusChange {
     pub catalog_version: String,
 }
 
-/// A host by id.
-pub async fn host(db: &Db, host_id: &str) -> Result<Option<HostDetail>> {
+/// A host by id, if it is in `scope` (one outside reads as one that does not exist).
+pub async fn host(db: &Db, scope: &Scope, host_id: &str) -> Result<Option<HostDetail>> {
     #[derive(FromRow)]
     struct Host {
         #[sqlx(flatten)]
@@ -270,13 +271,13 @@ pub async fn host(db: &Db, host_id: &str) -> Result<Option<HostDetail>> {
         #[sqlx(flatten)]
         inventory: StoredInventory,
     }
-    let row: Option<Host> = sqlx::query_as(&format!(
-        "SELECT {HOST_COLUMNS}, h.first_seen_at, h.inventory, h.inventory_gz FROM hosts h JOIN sites s ON s.id = h.site_id \
-         WHERE h.host_id = $1"
-    ))
-    .bind(host_id.to_string())
-    .fetch_optional(db.reader())
-    .await?;
+    let mut sql = Builder::new(format!(
+        "SELECT {HOST_COLUMNS}, h.first_seen_at, h.inventory, h.inventory_gz FROM hosts h \
+         JOIN sites s ON s.id = h.site_id WHERE h.host_id = "
+    ));
+    sql.push_bind(host_id.to_string());
+    scope.push_host_clause(&mut sql, "h.site_id");
+    let row: Option<Host> = Statement::new(sql).fetch_all(db.reader()).await?.pop();
     let Some(row) = row else { return Ok(None) };
     let findings: Vec<WithDetail> = sqlx::query_as(&format!(
         "SELECT {FINDING_COLUMNS_SELECT}, f.detail {FINDINGS_OF_HOSTS} WHERE f.host_id = $1 \
@@ -311,8 +312,13 @@ pub async fn report_exists(db: &Db, report_id: &str) -> Result<bool> {
     Ok(n > 0)
 }
 
-/// Unsupported and extended-support findings with their full detail, for the evidence pack.
-pub async fn evidence_findings(db: &Db) -> Result<Vec<(FindingListRow, String)>> {
+/// Unsupported and extended-support findings in a selection with their full detail, for the
+/// evidence pack.
+pub async fn evidence_findings(
+    db: &Db,
+    selection: &Selection,
+    stale_cutoff: &str,
+) -> Result<Vec<(FindingListRow, String)>> {
     let mut sql = Builder::new(format!(
         "SELECT {FINDING_COLUMNS_SELECT}, f.detail {FINDINGS_OF_HOSTS} WHERE f.status IN ("
     ));
@@ -320,8 +326,10 @@ pub async fn evidence_findings(db: &Db) -> Result<Vec<(FindingListRow, String)>>
     for status in [Status::Unsupported, Status::Extended] {
         statuses.push_bind(status.as_str());
     }
+    sql.push(")");
+    selection.push_finding_clauses(&mut sql, stale_cutoff, true);
     sql.push(format!(
-        ") ORDER BY {}, f.target, f.product_id, s.name, h.hostname_lower, f.finding_key",
+        " ORDER BY {}, f.target, f.product_id, s.name, h.hostname_lower, f.finding_key",
         status_order("f.status")
     ));
     let rows: Vec<WithDetail> = Statement::new(sql).fetch_all(db.reader()).await?;

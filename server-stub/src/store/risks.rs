@@ -5,8 +5,10 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::audit::audit_on;
+use super::selection::{Scope, Selection};
+use super::sql::{Builder, Statement};
 use super::{Result, ts};
-use crate::db::Db;
+use crate::db::{Db, WriteTx};
 
 /// An accepted risk.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -29,25 +31,50 @@ pub struct Risk {
     pub updated_at: String,
 }
 
-/// Risk records of one host.
-pub async fn risks_for_host(db: &Db, host_id: &str) -> Result<Vec<Risk>> {
-    sqlx::query_as("SELECT * FROM risks WHERE host_id = $1 ORDER BY finding_key")
-        .bind(host_id.to_string())
-        .fetch_all(db.reader())
-        .await
+const RISK_COLUMNS: &str = "r.id, r.host_id, r.finding_key, r.owner, r.mitigation, r.review_date, \
+    r.updated_by, r.updated_at";
+
+/// Risk records of one host, if it is in `scope`.
+pub async fn risks_for_host(db: &Db, scope: &Scope, host_id: &str) -> Result<Vec<Risk>> {
+    let mut sql = Builder::new(format!(
+        "SELECT {RISK_COLUMNS} FROM risks r WHERE r.host_id = "
+    ));
+    sql.push_bind(host_id.to_string())
+        .push(" AND r.host_id IN (SELECT h.host_id FROM hosts h WHERE 1 = 1");
+    scope.push_host_clause(&mut sql, "h.site_id");
+    sql.push(") ORDER BY r.finding_key");
+    Statement::new(sql).fetch_all(db.reader()).await
 }
 
-/// Every risk record, by host and finding.
-pub async fn all_risks(db: &Db) -> Result<Vec<Risk>> {
-    sqlx::query_as("SELECT * FROM risks ORDER BY host_id, finding_key")
-        .fetch_all(db.reader())
-        .await
+/// The risk records of the hosts in a selection (its host-level filters), by host and finding.
+/// Unfiltered on the whole estate, records whose host has since been deleted are listed too.
+pub async fn risks(db: &Db, selection: &Selection, stale_cutoff: &str) -> Result<Vec<Risk>> {
+    let mut sql = Builder::new(format!("SELECT {RISK_COLUMNS} FROM risks r WHERE 1 = 1"));
+    if selection.narrows_hosts() {
+        sql.push(
+            " AND r.host_id IN (SELECT h.host_id FROM hosts h JOIN sites s ON s.id = h.site_id WHERE 1 = 1",
+        );
+        selection.push_host_only_clauses(&mut sql, stale_cutoff);
+        sql.push(")");
+    }
+    sql.push(" ORDER BY r.host_id, r.finding_key");
+    Statement::new(sql).fetch_all(db.reader()).await
 }
 
-/// Records or updates a risk and writes the audit entry in the same transaction.
+/// Whether the host is in `scope` (read inside a write, so the check and the change agree).
+async fn host_in_scope(tx: &mut WriteTx<'_>, scope: &Scope, host_id: &str) -> Result<bool> {
+    let mut sql = Builder::new("SELECT COUNT(*) FROM hosts h WHERE h.host_id = ");
+    sql.push_bind(host_id.to_string());
+    scope.push_host_clause(&mut sql, "h.site_id");
+    Ok(Statement::new(sql).fetch_scalar(&mut *tx).await? > 0)
+}
+
+/// Records or updates a risk of a host in `scope` and writes the audit entry in the same
+/// transaction; `false` (nothing written) when the host is not in `scope`.
 #[allow(clippy::too_many_arguments)]
 pub async fn save_risk(
     db: &Db,
+    scope: &Scope,
     host_id: &str,
     finding_key: &str,
     owner: &str,
@@ -55,8 +82,11 @@ pub async fn save_risk(
     review_date: NaiveDate,
     actor: &str,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<bool> {
     db.write(async |tx| {
+    if !host_in_scope(tx, scope, host_id).await? {
+        return Ok(false);
+    }
     sqlx::query(
         "INSERT INTO risks (id, host_id, finding_key, owner, mitigation, review_date, updated_by, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (host_id, finding_key) DO UPDATE SET \
@@ -77,20 +107,26 @@ pub async fn save_risk(
         "host_id": host_id, "finding_key": finding_key, "owner": owner,
         "mitigation": mitigation, "review_date": review_date.to_string(),
     });
-    audit_on(tx, actor, "risk.save", &detail.to_string(), now).await
+    audit_on(tx, actor, "risk.save", &detail.to_string(), now).await?;
+    Ok(true)
     })
     .await
 }
 
-/// Deletes a risk record, with its audit entry.
+/// Deletes a risk record of a host in `scope`, with its audit entry; `None` when the host is not in
+/// `scope`, else whether there was a record.
 pub async fn delete_risk(
     db: &Db,
+    scope: &Scope,
     host_id: &str,
     finding_key: &str,
     actor: &str,
     now: DateTime<Utc>,
-) -> Result<bool> {
+) -> Result<Option<bool>> {
     db.write(async |tx| {
+        if !host_in_scope(tx, scope, host_id).await? {
+            return Ok(None);
+        }
         let result = sqlx::query("DELETE FROM risks WHERE host_id = $1 AND finding_key = $2")
             .bind(host_id.to_string())
             .bind(finding_key.to_string())
@@ -100,7 +136,7 @@ pub async fn delete_risk(
         if result.rows_affected() > 0 {
             audit_on(tx, actor, "risk.delete", &detail.to_string(), now).await?;
         }
-        Ok(result.rows_affected() > 0)
+        Ok(Some(result.rows_affected() > 0))
     })
     .await
 }

@@ -1,15 +1,90 @@
 //! Which hosts and findings a listing is about: the typed form of a request's filters (parsed from
 //! the query string in the HTTP layer, `crate::filter`), and the SQL clauses they add, with every
 //! value bound.
+//!
+//! Every selection is inside a [`Scope`], the organisation subtree its caller may see: a
+//! [`Selection`] cannot be made without one (its field is private, there is no `Default`), and
+//! every query of the read side takes a `Selection` or a `Scope`, so no listing, export, page or
+//! check can forget it. A `Scope` comes only from the database (the organisation a user is
+//! granted, or one found inside it for `?org=`), or [`Scope::estate`] for the command line's
+//! operator and background work.
 
 use sunset_catalog::catalog::Target;
 use sunset_catalog::evaluate::Status;
 
 use super::sql::Builder;
 
-/// What a listing, summary or export is narrowed to; `Default` is everything.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// The id of the root organisation, the whole estate (made by migration 5).
+pub const ROOT_ORG_ID: &str = "00000000-0000-0000-0000-000000000000";
+
+/// An organisation subtree: what a user may see and change (their grant), or what a request is
+/// narrowed to (`?org=`). Hosts are in it when their site's organisation is the subtree's root or
+/// below it.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Scope {
+    /// The organisation at the top of the subtree.
+    #[sqlx(rename = "scope_org_id")]
+    org_id: String,
+    /// Its path: the ids from the root down, each followed by `/` (see migration 5).
+    #[sqlx(rename = "scope_path")]
+    path: String,
+}
+
+impl Scope {
+    /// The whole estate: for the command line's operator, background work and tests. HTTP
+    /// callers never get this: their scope is their grant, read from the database.
+    pub fn estate() -> Scope {
+        Scope {
+            org_id: ROOT_ORG_ID.to_string(),
+            path: format!("/{ROOT_ORG_ID}/"),
+        }
+    }
+
+    /// The subtree of a stored organisation (its id and path as stored).
+    pub(super) fn of(org_id: String, path: String) -> Scope {
+        Scope { org_id, path }
+    }
+
+    /// The organisation at the top.
+    pub fn org_id(&self) -> &str {
+        &self.org_id
+    }
+
+    /// Whether this is the whole estate (the root's subtree).
+    pub fn is_estate(&self) -> bool {
+        self.org_id == ROOT_ORG_ID
+    }
+
+    /// Whether `other` lies inside this subtree (or is it).
+    pub fn contains(&self, other: &Scope) -> bool {
+        other.path.starts_with(&self.path)
+    }
+
+    /// The `LIKE` pattern of every path in the subtree. Paths are made of UUIDs and `/` only, so
+    /// nothing in them needs escaping.
+    pub(super) fn path_pattern(&self) -> String {
+        format!("{}%", self.path)
+    }
+
+    /// `AND <host column> IN (hosts of sites in the subtree)`; nothing for the whole estate (every
+    /// site is in it, and the summary's unfiltered counts stay index-only).
+    pub(super) fn push_host_clause(&self, sql: &mut Builder, host_site_column: &str) {
+        if self.is_estate() {
+            return;
+        }
+        sql.push(format!(
+            " AND {host_site_column} IN (SELECT sc.id FROM sites sc JOIN organisations oc ON oc.id = sc.org_id WHERE oc.path LIKE "
+        ))
+        .push_bind(self.path_pattern())
+        .push(")");
+    }
+}
+
+/// What a listing, summary or export is narrowed to, always inside a [`Scope`].
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Selection {
+    /// The organisation subtree (private: only [`Selection::new`] sets it).
+    scope: Scope,
     /// Site name, exact.
     pub site: Option<String>,
     /// A host's worst status, or (findings, products) a finding's status.
@@ -40,9 +115,30 @@ fn contains_pattern(text: &str) -> String {
 }
 
 impl Selection {
-    /// Whether any host-level filter is set (the target is not one).
+    /// Everything in `scope`, no filter set.
+    pub fn new(scope: Scope) -> Selection {
+        Selection {
+            scope,
+            site: None,
+            status: None,
+            product: None,
+            os: None,
+            host_name: None,
+            target: None,
+            stale: false,
+        }
+    }
+
+    /// The organisation subtree it is inside.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    /// Whether any host-level filter is set, a scope below the whole estate included (the target
+    /// is not one).
     pub fn narrows_hosts(&self) -> bool {
         let Selection {
+            scope,
             site,
             status,
             product,
@@ -51,7 +147,8 @@ impl Selection {
             target: _,
             stale,
         } = self;
-        site.is_some()
+        !scope.is_estate()
+            || site.is_some()
             || status.is_some()
             || product.is_some()
             || os.is_some()
@@ -95,8 +192,10 @@ impl Selection {
         }
     }
 
-    /// The filters that only a host has: site, OS, name, staleness.
-    fn push_host_only_clauses(&self, sql: &mut Builder, stale_cutoff: &str) {
+    /// The filters that only a host has: scope, site, OS, name, staleness (on `hosts h JOIN
+    /// sites s`).
+    pub(super) fn push_host_only_clauses(&self, sql: &mut Builder, stale_cutoff: &str) {
+        self.scope.push_host_clause(sql, "h.site_id");
         if let Some(site) = &self.site {
             sql.push(" AND s.name = ").push_bind(site.clone());
         }

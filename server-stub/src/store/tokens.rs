@@ -12,6 +12,7 @@ use serde::Serialize;
 use sqlx::Row;
 use uuid::Uuid;
 
+use super::users::{USER_COLUMNS, USER_JOIN};
 use super::{User, ts};
 use crate::auth;
 use crate::db::Db;
@@ -115,10 +116,10 @@ pub async fn issue(
 
 /// The user an active token acts as.
 pub async fn user_for_token(db: &Db, token: &str) -> Result<Option<User>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT u.id, u.name, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id \
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
-    )
+    sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id {USER_JOIN} \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
+    ))
     .bind(auth::hash_token(token))
     .fetch_optional(db.reader())
     .await

@@ -2,17 +2,18 @@
 //! unsupported or extended item with its risk record and the source of its dates, as a printable
 //! page and as CSV.
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use serde::{Deserialize, Serialize};
 use sunset_catalog::catalog::Target;
 use sunset_catalog::evaluate::Status;
 
-use super::page::{cite, layout, page_error, status_badge};
+use super::page::{cite, layout, page_error, status_badge, with_query};
 use super::risk::{RiskState, risk_state};
 use crate::api;
 use crate::csv::CsvWriter;
+use crate::filter::Filter;
 use crate::http::{ApiError, PageCaller};
 use crate::state::Shared;
 use crate::store::{self, FindingListRow, Risk, Selection};
@@ -25,11 +26,16 @@ struct EvidenceRow {
     risk_in_force: bool,
 }
 
-/// Every unsupported or extended finding with its date source and the risk record that applies.
-async fn evidence_rows(state: &Shared) -> Result<Vec<EvidenceRow>, ApiError> {
+/// Every unsupported or extended finding in the selection with its date source and the risk
+/// record that applies.
+async fn evidence_rows(
+    state: &Shared,
+    selection: &Selection,
+) -> Result<Vec<EvidenceRow>, ApiError> {
+    let cutoff = state.stale_cutoff();
     let (rows, risks) = tokio::try_join!(
-        store::evidence_findings(&state.db),
-        store::all_risks(&state.db)
+        store::evidence_findings(&state.db, selection, &cutoff),
+        store::risks(&state.db, selection, &cutoff)
     )?;
     let today = state.today();
     rows.into_iter()
@@ -56,20 +62,25 @@ async fn evidence_rows(state: &Shared) -> Result<Vec<EvidenceRow>, ApiError> {
         .collect()
 }
 
-/// `GET /evidence`: the pack as a printable page.
+/// `GET /evidence`: the pack as a printable page, for the caller's organisations (or `?org=`'s).
 pub(super) async fn evidence_page(
     State(state): State<Shared>,
     PageCaller(caller): PageCaller,
+    Query(filter): Query<Filter>,
 ) -> Response {
     let today = state.today();
     let cutoff = state.stale_cutoff();
+    let selection = match filter.selection(&state.db, &caller).await {
+        Ok(selection) => selection,
+        Err(e) => return page_error(e),
+    };
     let (summary, rows) = match tokio::try_join!(
         async {
-            store::summary(&state.db, &Selection::default(), &cutoff, today)
+            store::summary(&state.db, &selection, &cutoff, today)
                 .await
                 .map_err(ApiError::from)
         },
-        evidence_rows(&state)
+        evidence_rows(&state, &selection)
     ) {
         Ok(x) => x,
         Err(e) => return page_error(e),
@@ -81,7 +92,7 @@ pub(super) async fn evidence_page(
         p { "Unsupported and extended-support systems found by Sunset across " (summary.hosts) " hosts, for the annual data-security return. "
             "Verdicts rest on catalogue " strong { (catalog.version()) } " (" (catalog.origin) ")." }
         @if !attribution.is_empty() { p.muted { "Date sources: " (attribution.join("; ")) } }
-        p.noprint { a href="/evidence.csv" { "Download CSV" } }
+        p.noprint { a href=(with_query("/evidence.csv", &filter)) { "Download CSV" } }
         h2 { "Totals" }
         table { tbody {
             tr { th { "Hosts" } td.num { (summary.hosts) } }
@@ -142,9 +153,14 @@ struct EvidenceCsvRow<'a> {
 /// `GET /evidence.csv`: the pack's items, one line each.
 pub(super) async fn evidence_csv(
     State(state): State<Shared>,
-    PageCaller(_caller): PageCaller,
+    PageCaller(caller): PageCaller,
+    Query(filter): Query<Filter>,
 ) -> Response {
-    let rows = match evidence_rows(&state).await {
+    let selection = match filter.selection(&state.db, &caller).await {
+        Ok(selection) => selection,
+        Err(e) => return page_error(e),
+    };
+    let rows = match evidence_rows(&state, &selection).await {
         Ok(r) => r,
         Err(e) => return page_error(e),
     };

@@ -2,7 +2,7 @@
 //! source of their dates, its risk records (and, for an administrator, the form to add one), its status history and the stored
 //! inventory.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::html;
@@ -12,22 +12,29 @@ use super::inventory::inventory_view;
 use super::page::{cite, layout, page_error, status_badge};
 use super::risk::finding_status;
 use crate::api;
+use crate::filter::Filter;
 use crate::http::{ApiError, PageCaller};
 use crate::state::Shared;
 use crate::store;
 
-/// `GET /hosts/{host_id}`.
+/// `GET /hosts/{host_id}`: a host outside the caller's scope (or `?org=`'s) is "No such host.",
+/// exactly as one that does not exist, so its id is not confirmed.
 pub(super) async fn host_page(
     State(state): State<Shared>,
     PageCaller(caller): PageCaller,
     Path(host_id): Path<String>,
+    Query(filter): Query<Filter>,
 ) -> Response {
-    let detail = match store::host(&state.db, &host_id).await {
+    let scope = match filter.scope(&state.db, &caller).await {
+        Ok(scope) => scope,
+        Err(e) => return page_error(e),
+    };
+    let detail = match store::host(&state.db, &scope, &host_id).await {
         Ok(Some(d)) => d,
         Ok(None) => return page_error(ApiError::new(StatusCode::NOT_FOUND, "No such host.")),
         Err(e) => return page_error(ApiError::internal(e)),
     };
-    let risks = match store::risks_for_host(&state.db, &host_id).await {
+    let risks = match store::risks_for_host(&state.db, &scope, &host_id).await {
         Ok(r) => r,
         Err(e) => return page_error(ApiError::internal(e)),
     };
@@ -47,7 +54,7 @@ pub(super) async fn host_page(
     };
     let h = &detail.host;
     let csrf = caller.csrf_token.clone().unwrap_or_default();
-    let admin = caller.user.is_admin() && caller.csrf_token.is_some();
+    let admin = caller.user.role.may_change_risks() && caller.csrf_token.is_some();
     let host_risk = risks.iter().find(|r| r.finding_key.is_empty());
     let body = html! {
         h1 { (h.hostname) " " (status_badge(&h.status)) }

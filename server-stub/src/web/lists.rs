@@ -10,25 +10,74 @@ use super::page::{layout, page_error, status_badge, with_query};
 use super::risk::finding_status;
 use crate::api;
 use crate::filter::Filter;
-use crate::http::{ApiError, PageCaller};
+use crate::http::{ApiError, Caller, PageCaller};
 use crate::state::Shared;
-use crate::store;
+use crate::store::{self, Organisation, Selection};
 
 /// Hosts or findings per dashboard page.
 const PAGE: i64 = 100;
+
+/// What a page's filter form offers: the caller's organisations (with their depth below the
+/// caller's own, in tree order) and sites.
+pub(super) struct Choices {
+    pub(super) orgs: Vec<(usize, Organisation)>,
+    pub(super) sites: Vec<store::Site>,
+}
+
+/// The selection a page's filter asks for (inside the caller's scope) and its form's choices.
+pub(super) async fn selection_and_choices(
+    state: &Shared,
+    caller: &Caller,
+    filter: &Filter,
+) -> Result<(Selection, Choices), ApiError> {
+    let scope = &caller.user.scope;
+    let (selection, orgs, sites) = tokio::try_join!(
+        filter.selection(&state.db, caller),
+        async {
+            store::org_outline(&state.db, scope)
+                .await
+                .map_err(ApiError::from)
+        },
+        async {
+            store::list_sites(&state.db, scope)
+                .await
+                .map_err(ApiError::from)
+        },
+    )?;
+    Ok((selection, Choices { orgs, sites }))
+}
+
+/// Whether `reference` (a filter's `org`) names `org`.
+fn names(reference: Option<&str>, org: &Organisation) -> bool {
+    reference.is_some_and(|r| {
+        let r = r.trim();
+        r == org.id || r == org.name || org.ods_code.as_deref() == Some(&r.to_ascii_uppercase())
+    })
+}
 
 /// The filters of a listing (and of the summary); `with_target` adds the part (OS, software,
 /// hardware) a finding is about.
 pub(super) fn filter_form(
     action: &str,
     filter: &Filter,
-    sites: &[store::Site],
+    choices: &Choices,
     with_target: bool,
 ) -> Markup {
     let v = |o: &Option<String>| o.clone().unwrap_or_default();
+    let sites = &choices.sites;
     html! {
         form.filters method="get" action=(action) {
             label { "Host name" input type="search" name="q" value=(v(&filter.q)) placeholder="search"; }
+            @if choices.orgs.len() > 1 {
+                label { "Organisation" select name="org" {
+                    @for (depth, org) in &choices.orgs {
+                        option value=(if *depth == 0 { "" } else { org.id.as_str() })
+                            selected[*depth > 0 && names(filter.org.as_deref(), org)] {
+                            (" ".repeat(depth * 2)) (org.label())
+                        }
+                    }
+                } }
+            }
             label { "Site" select name="site" {
                 option value="" { "All sites" }
                 @for site in sites {
@@ -96,23 +145,19 @@ pub(super) async fn hosts_page(
         Ok(page) => page,
         Err(e) => return page_error(e),
     };
-    let selection = match filter.selection() {
-        Ok(selection) => selection,
+    let (selection, choices) = match selection_and_choices(&state, &caller, &filter).await {
+        Ok(x) => x,
         Err(e) => return page_error(e),
     };
     let cutoff = state.stale_cutoff();
-    let (hosts, sites) = match tokio::try_join!(
-        store::hosts(&state.db, &selection, &cutoff, limit, offset),
-        store::list_sites(&state.db)
-    ) {
+    let (rows, total) = match store::hosts(&state.db, &selection, &cutoff, limit, offset).await {
         Ok(x) => x,
         Err(e) => return page_error(ApiError::internal(e)),
     };
-    let (rows, total) = hosts;
     let stale_before = cutoff;
     let body = html! {
         h1 { "Hosts" }
-        (filter_form("/hosts", &filter, &sites, false))
+        (filter_form("/hosts", &filter, &choices, false))
         p.noprint { a href=(with_query("/exports/hosts.csv", &Filter { limit: None, offset: None, ..filter.clone() })) { "Download CSV" } }
         (pager("/hosts", &filter, total, limit, offset))
         table {
@@ -150,15 +195,14 @@ pub(super) async fn findings_page(
         Ok(page) => page,
         Err(e) => return page_error(e),
     };
-    let selection = match filter.selection() {
-        Ok(selection) => selection,
+    let (selection, choices) = match selection_and_choices(&state, &caller, &filter).await {
+        Ok(x) => x,
         Err(e) => return page_error(e),
     };
     let cutoff = state.stale_cutoff();
-    let (found, sites, risks) = match tokio::try_join!(
+    let (found, risks) = match tokio::try_join!(
         store::findings(&state.db, &selection, &cutoff, limit, offset),
-        store::list_sites(&state.db),
-        store::all_risks(&state.db)
+        store::risks(&state.db, &selection, &cutoff)
     ) {
         Ok(x) => x,
         Err(e) => return page_error(ApiError::internal(e)),
@@ -167,7 +211,7 @@ pub(super) async fn findings_page(
     let today = state.today();
     let body = html! {
         h1 { "Findings" }
-        (filter_form("/findings", &filter, &sites, true))
+        (filter_form("/findings", &filter, &choices, true))
         p.noprint { a href=(with_query("/exports/findings.csv", &Filter { limit: None, offset: None, ..filter.clone() })) { "Download CSV" } }
         (pager("/findings", &filter, total, limit, offset))
         table {
@@ -194,8 +238,8 @@ pub(super) async fn products_page(
     PageCaller(caller): PageCaller,
     Query(filter): Query<Filter>,
 ) -> Response {
-    let selection = match filter.selection() {
-        Ok(selection) => selection,
+    let (selection, choices) = match selection_and_choices(&state, &caller, &filter).await {
+        Ok(x) => x,
         Err(e) => return page_error(e),
     };
     let rows = match store::products(&state.db, &selection, &state.stale_cutoff()).await {
@@ -204,11 +248,12 @@ pub(super) async fn products_page(
     };
     let body = html! {
         h1 { "By product and release" }
+        (filter_form("/products", &filter, &choices, false))
         table {
             thead { tr { th { "Status" } th { "Product" } th { "Release" } th.num { "Hosts" } th.num { "Installations" } } }
             tbody { @for p in &rows { tr {
                 td { (status_badge(&p.status)) }
-                td { a href=(with_query("/findings", &Filter { product: Some(p.product_id.clone()), ..Filter::default() })) { (p.product_name) } }
+                td { a href=(with_query("/findings", &Filter { product: Some(p.product_id.clone()), ..filter.clone() })) { (p.product_name) } }
                 td { (p.cycle_label.clone().or_else(|| p.cycle.clone()).unwrap_or_else(|| "(version not recognised)".into())) }
                 td.num { (p.hosts) } td.num { (p.installations) }
             } } }
@@ -217,17 +262,30 @@ pub(super) async fn products_page(
     layout("Products", &caller, &state, body).into_response()
 }
 
-/// `GET /audit`: the newest audit entries.
+/// `GET /audit`: the newest audit entries. The log covers the whole estate (its entries name hosts,
+/// sites and users anywhere), so only users granted the whole estate read it.
 pub(super) async fn audit_page(
     State(state): State<Shared>,
     PageCaller(caller): PageCaller,
+    Query(filter): Query<Filter>,
 ) -> Response {
+    if !caller.user.scope.is_estate() {
+        return page_error(ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "The audit log covers the whole estate: only users granted the whole estate can read it.",
+        ));
+    }
+    // `?org=` is checked like everywhere else, but the log is not split by organisation.
+    if let Err(e) = filter.scope(&state.db, &caller).await {
+        return page_error(e);
+    }
     let entries = match store::audit_log(&state.db, 500).await {
         Ok(r) => r,
         Err(e) => return page_error(ApiError::internal(e)),
     };
     let body = html! {
         h1 { "Audit log" }
+        @if filter.org.is_some() { p.muted { "The audit log is the whole estate's; it is not split by organisation." } }
         table {
             thead { tr { th { "When" } th { "Who" } th { "What" } th { "Details" } } }
             tbody { @for e in &entries { tr { td { (e.at) } td { (e.actor) } td { (e.action) } td { code { (e.detail) } } } } }
@@ -239,10 +297,10 @@ pub(super) async fn audit_page(
 /// `GET /exports/hosts.csv`: the filtered host list (all pages).
 pub(super) async fn export_hosts(
     State(state): State<Shared>,
-    PageCaller(_caller): PageCaller,
+    PageCaller(caller): PageCaller,
     Query(filter): Query<Filter>,
 ) -> Response {
-    match api::hosts_csv_text(&state, &filter).await {
+    match api::hosts_csv_text(&state, &caller, &filter).await {
         Ok(text) => api::csv_response("sunset-hosts.csv", text),
         Err(e) => page_error(e),
     }
@@ -251,10 +309,10 @@ pub(super) async fn export_hosts(
 /// `GET /exports/findings.csv`: the filtered finding list (all pages).
 pub(super) async fn export_findings(
     State(state): State<Shared>,
-    PageCaller(_caller): PageCaller,
+    PageCaller(caller): PageCaller,
     Query(filter): Query<Filter>,
 ) -> Response {
-    match api::findings_csv_text(&state, &filter).await {
+    match api::findings_csv_text(&state, &caller, &filter).await {
         Ok(text) => api::csv_response("sunset-findings.csv", text),
         Err(e) => page_error(e),
     }

@@ -5,6 +5,9 @@
 //! cookie and the database keeps only its hash. Every form carries the session's CSRF token; every
 //! administrative form is checked by `admin::Admin::check` (CSRF, then role) and calls `admin`.
 //!
+//! Every page answers inside the caller's scope (their organisation subtree, narrowed by `?org=`);
+//! a host outside it is "No such host.", as one that does not exist.
+//!
 //! One module per page or concern, each depending only on `page` and the ones listed before it:
 //! - `page`: what every page shares — the layout, the error page, the stylesheet, status badges,
 //!   links that keep a listing's filter.
@@ -18,8 +21,8 @@
 //! - `actions`: the administrative forms (risk register edits, catalogue reload).
 
 use axum::Router;
-use axum::routing::{get, post};
 
+use crate::openapi::{self, Endpoint};
 use crate::state::Shared;
 
 mod actions;
@@ -36,22 +39,30 @@ pub use risk::{RiskState, risk_state};
 
 /// Dashboard routes.
 pub fn routes() -> Router<Shared> {
-    Router::new()
-        .route("/", get(summary::summary_page))
-        .route("/static/style.css", get(page::style))
-        .route("/login", get(session::login_page).post(session::login))
-        .route("/logout", post(session::logout))
-        .route("/hosts", get(lists::hosts_page))
-        .route("/hosts/{host_id}", get(host::host_page))
-        .route("/hosts/{host_id}/risks", post(actions::save_risk))
-        .route("/hosts/{host_id}/risks/delete", post(actions::delete_risk))
-        .route("/findings", get(lists::findings_page))
-        .route("/products", get(lists::products_page))
-        .route("/risks", get(risk::risks_page))
-        .route("/audit", get(lists::audit_page))
-        .route("/evidence", get(evidence::evidence_page))
-        .route("/evidence.csv", get(evidence::evidence_csv))
-        .route("/exports/hosts.csv", get(lists::export_hosts))
-        .route("/exports/findings.csv", get(lists::export_findings))
-        .route("/admin/catalog/reload", post(actions::reload_catalog))
+    openapi::router(endpoints())
+}
+
+/// Every dashboard route, as a table (the router is built from it, and the scope test tries each
+/// one as a user of another organisation). Not in the OpenAPI document: pages are for browsers.
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        Endpoint::get("/", summary::summary_page),
+        Endpoint::get("/static/style.css", page::style),
+        Endpoint::get("/login", session::login_page),
+        Endpoint::post("/login", session::login),
+        Endpoint::post("/logout", session::logout),
+        Endpoint::get("/hosts", lists::hosts_page),
+        Endpoint::get("/hosts/{host_id}", host::host_page),
+        Endpoint::post("/hosts/{host_id}/risks", actions::save_risk),
+        Endpoint::post("/hosts/{host_id}/risks/delete", actions::delete_risk),
+        Endpoint::get("/findings", lists::findings_page),
+        Endpoint::get("/products", lists::products_page),
+        Endpoint::get("/risks", risk::risks_page),
+        Endpoint::get("/audit", lists::audit_page),
+        Endpoint::get("/evidence", evidence::evidence_page),
+        Endpoint::get("/evidence.csv", evidence::evidence_csv),
+        Endpoint::get("/exports/hosts.csv", lists::export_hosts),
+        Endpoint::get("/exports/findings.csv", lists::export_findings),
+        Endpoint::post("/admin/catalog/reload", actions::reload_catalog),
+    ]
 }

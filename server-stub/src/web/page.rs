@@ -75,10 +75,10 @@ pub(super) fn layout(title: &str, caller: &Caller, state: &AppState, body: Marku
                             a href="/products" { "Products" }
                             a href="/risks" { "Risk register" }
                             a href="/evidence" { "Evidence pack" }
-                            a href="/audit" { "Audit log" }
+                            @if caller.user.scope.is_estate() { a href="/audit" { "Audit log" } }
                         }
                         div.who {
-                            span { (caller.user.name) " (" (caller.user.role) ")" }
+                            span { (caller.user.name) " (" (caller.user.role) ", " (caller.user.org_name) ")" }
                             @if caller.csrf_token.is_some() {
                                 form method="post" action="/logout" {
                                     input type="hidden" name="csrf" value=(csrf);

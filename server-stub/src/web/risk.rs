@@ -1,13 +1,14 @@
 //! The risk register as the pages read it: which record applies to a finding and whether it is
 //! still in force, how a finding's status shows with it, and the register's own page.
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use maud::{Markup, html};
 use sunset_catalog::evaluate::Status;
 
 use super::page::{layout, page_error, status_badge};
+use crate::filter::Filter;
 use crate::http::{ApiError, PageCaller};
 use crate::state::Shared;
 use crate::store::{self, FindingListRow, Risk};
@@ -64,12 +65,17 @@ pub(super) fn finding_status(risks: &[Risk], f: &FindingListRow, today: NaiveDat
     }
 }
 
-/// `GET /risks`: every record, in force or overdue.
+/// `GET /risks`: every record of the caller's hosts (or `?org=`'s), in force or overdue.
 pub(super) async fn risks_page(
     State(state): State<Shared>,
     PageCaller(caller): PageCaller,
+    Query(filter): Query<Filter>,
 ) -> Response {
-    let risks = match store::all_risks(&state.db).await {
+    let selection = match filter.selection(&state.db, &caller).await {
+        Ok(selection) => selection,
+        Err(e) => return page_error(e),
+    };
+    let risks = match store::risks(&state.db, &selection, &state.stale_cutoff()).await {
         Ok(r) => r,
         Err(e) => return page_error(ApiError::internal(e)),
     };

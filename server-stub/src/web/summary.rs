@@ -9,7 +9,7 @@ use maud::{Markup, html};
 use sunset_catalog::catalog::Target;
 use sunset_catalog::evaluate::Status;
 
-use super::lists::filter_form;
+use super::lists::{Choices, filter_form, selection_and_choices};
 use super::page::{layout, page_error, status_badge, with_query};
 use crate::filter::Filter;
 use crate::http::{ApiError, PageCaller};
@@ -47,6 +47,61 @@ fn forecast_chart(forecast: &[(String, i64)]) -> Markup {
     }
 }
 
+/// One organisation's roll-up: its whole subtree's hosts by status.
+struct OrgRollUp<'a> {
+    org: &'a store::Organisation,
+    hosts: i64,
+    by_status: HashMap<Status, i64>,
+}
+
+/// The organisations directly below the one the summary is about, each with the hosts of its whole
+/// subtree by status (from the summary's sites, so the other filters apply too).
+fn roll_up<'a>(
+    choices: &'a Choices,
+    top: &str,
+    by_site: &[store::SiteSummary],
+) -> Vec<OrgRollUp<'a>> {
+    let Some(start) = choices.orgs.iter().position(|(_, o)| o.id == top) else {
+        return Vec::new();
+    };
+    let depth = choices.orgs[start].0;
+    let org_of_site: HashMap<&str, &str> = choices
+        .sites
+        .iter()
+        .map(|s| (s.name.as_str(), s.org_id.as_str()))
+        .collect();
+    let mut out: Vec<OrgRollUp<'a>> = Vec::new();
+    // The orgs below `top` in tree order: each child, then its subtree, until `top`'s subtree ends.
+    let mut subtree_of: HashMap<&str, usize> = HashMap::new();
+    for (d, org) in choices.orgs[start + 1..]
+        .iter()
+        .take_while(|(d, _)| *d > depth)
+    {
+        if *d == depth + 1 {
+            out.push(OrgRollUp {
+                org,
+                hosts: 0,
+                by_status: HashMap::new(),
+            });
+        }
+        if let Some(child) = out.len().checked_sub(1) {
+            subtree_of.insert(org.id.as_str(), child);
+        }
+    }
+    for site in by_site {
+        let child = org_of_site
+            .get(site.site.as_str())
+            .and_then(|org| subtree_of.get(org));
+        if let Some(entry) = child.and_then(|i| out.get_mut(*i)) {
+            entry.hosts += site.hosts;
+            for (status, n) in &site.by_status {
+                *entry.by_status.entry(*status).or_default() += n;
+            }
+        }
+    }
+    out
+}
+
 /// `GET /`: the summary, filtered like the listings it links to.
 pub(super) async fn summary_page(
     State(state): State<Shared>,
@@ -55,14 +110,11 @@ pub(super) async fn summary_page(
 ) -> Response {
     let today = state.today();
     let cutoff = state.stale_cutoff();
-    let selection = match filter.selection() {
-        Ok(selection) => selection,
+    let (selection, choices) = match selection_and_choices(&state, &caller, &filter).await {
+        Ok(x) => x,
         Err(e) => return page_error(e),
     };
-    let (summary, sites) = match tokio::try_join!(
-        store::summary(&state.db, &selection, &cutoff, today),
-        store::list_sites(&state.db)
-    ) {
+    let summary = match store::summary(&state.db, &selection, &cutoff, today).await {
         Ok(x) => x,
         Err(e) => return page_error(ApiError::internal(e)),
     };
@@ -77,9 +129,10 @@ pub(super) async fn summary_page(
         )
     };
     let items: HashMap<Target, i64> = summary.unsupported_items.iter().copied().collect();
+    let below = roll_up(&choices, selection.scope().org_id(), &summary.by_site);
     let body = html! {
         h1 { "Estate summary" }
-        (filter_form("/", &filter, &sites, false))
+        (filter_form("/", &filter, &choices, false))
         div.cards {
             div.card { a href=(with_query("/hosts", &filter)) { span.n { (summary.hosts) } "hosts" } }
             @for (status, n) in &summary.by_status {
@@ -87,7 +140,7 @@ pub(super) async fn summary_page(
             }
             div.card { a href=(with_query("/hosts", &Filter { stale: Some("true".into()), ..filter.clone() })) {
                 span.n { (summary.stale_hosts) } "stale (no report for " (state.config.stale_days) " days)" } }
-            div.card { a href="/risks" { span.n { (summary.risks_accepted) } "risks accepted" } }
+            div.card { a href=(with_query("/risks", &filter)) { span.n { (summary.risks_accepted) } "risks accepted" } }
         }
         h2 { "Unsupported" }
         table {
@@ -104,6 +157,23 @@ pub(super) async fn summary_page(
         h2 { "Becoming unsupported in the next 24 months" }
         p.muted { "Hosts not yet unsupported, by the month in which the first item on them loses all security support." }
         (forecast_chart(&summary.forecast))
+        @if !below.is_empty() {
+            h2 { "By organisation" }
+            table {
+                thead { tr { th { "Organisation" } th { "Kind" } th.num { "Hosts" }
+                    @for s in Status::ALL { th.num { (s.as_str()) } } } }
+                tbody {
+                    @for r in &below {
+                        tr {
+                            td { a href=(with_query("/", &Filter { org: Some(r.org.id.clone()), ..filter.clone() })) { (r.org.label()) } }
+                            td { (r.org.kind) }
+                            td.num { (r.hosts) }
+                            @for s in Status::ALL { td.num { (r.by_status.get(&s).copied().unwrap_or(0)) } }
+                        }
+                    }
+                }
+            }
+        }
         h2 { "By site" }
         table {
             thead { tr { th { "Site" } th.num { "Hosts" }
@@ -125,7 +195,7 @@ pub(super) async fn summary_page(
             a href=(with_query("/exports/hosts.csv", &filter)) { "Hosts CSV" } " · "
             a href=(with_query("/exports/findings.csv", &filter)) { "Findings CSV" }
         }
-        @if caller.user.is_admin() {
+        @if caller.user.role.is_admin() && caller.user.scope.is_estate() {
             form.noprint method="post" action="/admin/catalog/reload" {
                 input type="hidden" name="csrf" value=(caller.csrf_token.clone().unwrap_or_default());
                 "Catalogue " (catalog.version()) " from " (catalog.origin) " "

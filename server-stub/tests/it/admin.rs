@@ -79,12 +79,15 @@ async fn a_catalogue_reload_is_checked_and_audited_alike_on_every_door(backend: 
     let (status, page) = by_form(&server, &viewer, &viewer_csrf).await;
     assert_eq!(status, 403);
     assert!(
-        page.contains("Only admins can reload the catalogue."),
+        page.contains("Only admins of the whole estate can reload the catalogue."),
         "{page}"
     );
     let (status, reply) = by_api(&server, Auth::Session(&viewer, &viewer_csrf)).await;
     assert_eq!(status, 403);
-    assert_eq!(reply["error"], "Only admins can reload the catalogue.");
+    assert_eq!(
+        reply["error"],
+        "Only admins of the whole estate can reload the catalogue."
+    );
     assert!(reloads(&server).await.is_empty());
 
     // An admin through the form, the API with a session, and the API with a token: each audited.
@@ -97,7 +100,8 @@ async fn a_catalogue_reload_is_checked_and_audited_alike_on_every_door(backend: 
     store::upsert_user(
         &server.state.db,
         "ops",
-        "admin",
+        admin::Role::Admin,
+        None,
         "unused",
         "test",
         server.state.now(),
@@ -119,7 +123,8 @@ async fn a_catalogue_reload_is_checked_and_audited_alike_on_every_door(backend: 
     store::upsert_user(
         &server.state.db,
         "dashboards",
-        "viewer",
+        admin::Role::Viewer,
+        None,
         "unused",
         "test",
         server.state.now(),
@@ -137,7 +142,10 @@ async fn a_catalogue_reload_is_checked_and_audited_alike_on_every_door(backend: 
     .unwrap();
     let (status, reply) = by_api(&server, Auth::Token(&viewer_token)).await;
     assert_eq!(status, 403);
-    assert_eq!(reply["error"], "Only admins can reload the catalogue.");
+    assert_eq!(
+        reply["error"],
+        "Only admins of the whole estate can reload the catalogue."
+    );
     // An admin's right password over HTTP Basic: refused, since a browser resends Basic
     // credentials on a request another site forged.
     admin::add_user(
@@ -145,6 +153,7 @@ async fn a_catalogue_reload_is_checked_and_audited_alike_on_every_door(backend: 
         &Admin::operator(),
         "carol",
         admin::Role::Admin,
+        None,
         "correct horse battery".into(),
         server.state.now(),
     )
@@ -226,14 +235,14 @@ async fn site_and_user_changes_are_undone_when_their_audit_entry_cannot_be_writt
     let server = start(&backend).await;
     let db = &server.state.db;
     let (operator, now) = (Admin::operator(), server.state.now());
-    admin::add_site(db, &operator, "Lakeside", now)
+    admin::add_site(db, &operator, "Lakeside", None, now)
         .await
         .unwrap();
     let audited = store::audit_log(db, 100).await.unwrap().len();
 
     rename_table(&server, "audit_log", "audit_log_away").await;
     assert!(
-        admin::add_site(db, &operator, "Hillside", now)
+        admin::add_site(db, &operator, "Hillside", None, now)
             .await
             .is_err()
     );
@@ -243,11 +252,22 @@ async fn site_and_user_changes_are_undone_when_their_audit_entry_cannot_be_writt
             .is_err()
     );
     let password = "a long enough password".to_string();
-    let user = admin::add_user(db, &operator, "carol", admin::Role::Viewer, password, now).await;
+    let user = admin::add_user(
+        db,
+        &operator,
+        "carol",
+        admin::Role::Viewer,
+        None,
+        password,
+        now,
+    )
+    .await;
     assert!(user.is_err());
     rename_table(&server, "audit_log_away", "audit_log").await;
 
-    let sites = store::list_sites(db).await.unwrap();
+    let sites = store::list_sites(db, &store::Scope::estate())
+        .await
+        .unwrap();
     assert!(!sites.iter().any(|s| s.name == "Hillside"), "{sites:?}");
     let lakeside = sites.iter().find(|s| s.name == "Lakeside").unwrap();
     assert_eq!(lakeside.revoked_at, None, "revoked without an audit entry");

@@ -41,7 +41,7 @@ async fn management_commands_work_end_to_end(backend: Backend) {
     write_config("");
     let (ok, out, err) = run(&config, &["db", "migrate"]);
     assert!(ok, "{err}");
-    assert!(out.contains("applied migrations: [1, 2, 3, 4]"), "{out}");
+    assert!(out.contains("applied migrations: [1, 2, 3, 4, 5]"), "{out}");
     let (ok, out, _) = run(&config, &["db", "migrate"]);
     assert!(ok && out.contains("up to date"), "{out}");
 
@@ -73,7 +73,10 @@ async fn management_commands_work_end_to_end(backend: Backend) {
             password.to_str().unwrap(),
         ],
     );
-    assert!(ok && out.contains("alice (admin)"), "{out}{err}");
+    assert!(
+        ok && out.contains("user alice (admin of Estate) saved"),
+        "{out}{err}"
+    );
     std::fs::write(&password, "short\n").unwrap();
     let (ok, _, err) = run(
         &config,

@@ -68,7 +68,8 @@ async fn login_filters_and_csv_export(backend: Backend) {
     sunset_collector::store::upsert_user(
         &server.state.db,
         "alice",
-        "viewer",
+        sunset_collector::org::Role::Viewer,
+        None,
         &hash,
         "test",
         chrono::Utc::now(),

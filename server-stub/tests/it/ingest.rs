@@ -519,9 +519,10 @@ async fn a_stored_value_that_does_not_decode_is_an_error(backend: Backend) {
         })
         .await
         .unwrap();
+    use sunset_collector::store::{Scope, Selection};
     let error = sunset_collector::store::hosts(
         &server.state.db,
-        &Default::default(),
+        &Selection::new(Scope::estate()),
         "2000-01-01T00:00:00Z",
         10,
         0,

@@ -131,12 +131,13 @@ async fn two_collectors_on_one_postgresql() {
     let db = sunset_collector::db::Db::open(&resolved).await.unwrap();
     let pool = db.reader().clone();
     let now = chrono::Utc::now();
-    let token = sunset_collector::store::add_site(&db, "Riverside", "test", now)
+    let token = sunset_collector::store::add_site(&db, "Riverside", None, "test", now)
         .await
         .unwrap()
         .1;
     let hash = sunset_collector::auth::hash_password("a long enough password").unwrap();
-    sunset_collector::store::upsert_user(&db, "admin", "admin", &hash, "test", now)
+    use sunset_collector::org::Role;
+    sunset_collector::store::upsert_user(&db, "admin", Role::Admin, None, &hash, "test", now)
         .await
         .unwrap();
     let api = sunset_collector::store::tokens::issue(&db, "admin", "test", "test", now)

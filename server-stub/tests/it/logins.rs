@@ -19,7 +19,8 @@ async fn add_user(server: &TestServer, name: &str, password: &str, role: &str) {
     store::upsert_user(
         &server.state.db,
         name,
-        role,
+        role.parse().unwrap(),
+        None,
         &hash,
         "test",
         chrono::Utc::now(),

@@ -18,6 +18,8 @@
 //! - `logins`, `hostile_reports`, `hardening`: the attacks of issue 11, each refused.
 //! - `instances`: two collector processes on one PostgreSQL database.
 //! - `openapi`: the served OpenAPI document and the router agree, and its schemas are the wire types.
+//! - `orgs`: the organisation tree — migration of flat sites, the command line, CSV import.
+//! - `scope`: users see and change only their organisations' hosts, route by route.
 //! - `util`: the server harness and report builders.
 
 #![allow(clippy::unwrap_used)] // A test that cannot unwrap should fail loudly.
@@ -38,4 +40,6 @@ mod ingest;
 mod instances;
 mod logins;
 mod openapi;
+mod orgs;
 mod reload;
+mod scope;

@@ -269,7 +269,7 @@ impl TestServer {
 
     /// Enrols a site and returns its token.
     pub async fn site(&self, name: &str) -> String {
-        store::add_site(&self.state.db, name, "test", self.state.now())
+        store::add_site(&self.state.db, name, None, "test", self.state.now())
             .await
             .expect("site")
             .1
@@ -311,11 +311,18 @@ impl TestServer {
 
     /// A session as [`TestServer::session`] makes, with its CSRF token.
     pub async fn session_with_csrf(&self, role: &str) -> (String, String) {
+        self.session_on(role, None).await
+    }
+
+    /// A session of a new user with `role` granted on the organisation `org` names (`None`: the
+    /// root), with its CSRF token.
+    pub async fn session_on(&self, role: &str, org: Option<&str>) -> (String, String) {
         let name = format!("{role}-{}", uuid::Uuid::new_v4().simple());
         store::upsert_user(
             &self.state.db,
             &name,
-            role,
+            role.parse().expect("role"),
+            org,
             "unused",
             "test",
             self.state.now(),

@@ -4,9 +4,12 @@
 //! Every action takes an [`Admin`], which only [`Admin::check`] (a person or tool over HTTP) and
 //! [`Admin::operator`] (the command line, run on the collector's machine with its configuration and
 //! database in reach) make, so no door can skip a check or run the checks in another order: first
-//! that the request is not forged (a session's CSRF token), then the admin role — a forged request
-//! learns nothing about the victim's role. Every action is audited in the action's own
-//! transaction (risk register, host move, sites, users, API tokens), except a catalogue reload,
+//! that the request is not forged (a session's CSRF token), then the role and scope — a forged
+//! request learns nothing about the victim's role. An `Admin` carries its caller's scope: a risk
+//! owner or admin changes the risk register of the hosts in their organisation subtree only (one
+//! outside is "no such host", as one that does not exist), and only an admin of the whole estate
+//! reloads the catalogue. Every action is audited in the action's own transaction (risk register,
+//! organisations, sites, host move, users, API tokens), except a catalogue reload,
 //! which changes the in-memory catalogue and re-judges hosts page by page: its entry is written
 //! right after, where a failed audit write is an error the caller sees (and the log records),
 //! never ignored.
@@ -18,11 +21,20 @@ use tracing::{error, info};
 use crate::auth;
 use crate::db::Db;
 use crate::http::{ApiError, Caller};
-use crate::ownership::{self, MoveError};
+use crate::org_import::RowError;
+use crate::ownership::MoveError;
 use crate::reevaluate::ReevaluateReport;
 use crate::state::AppState;
-use crate::store::tokens::{self as api_tokens, TokenError};
-use crate::store::{self, Site, SiteError};
+use crate::store::tokens::TokenError;
+use crate::store::{self, OrgError, Scope, SiteError};
+
+mod estate;
+
+pub use crate::org::Role;
+pub use estate::{
+    add_org, add_site, add_user, import_orgs, issue_token, move_host, move_site, revoke_site,
+    revoke_token,
+};
 
 /// Longest owner or mitigation text accepted in the risk register.
 pub const MAX_RISK_TEXT: usize = 2000;
@@ -45,10 +57,21 @@ pub enum Action {
 }
 
 impl Action {
-    fn what(self) -> &'static str {
+    /// Why a caller may not: who may.
+    fn refusal(self) -> &'static str {
         match self {
-            Action::ReloadCatalog => "reload the catalogue",
-            Action::ChangeRiskRegister => "change the risk register",
+            Action::ReloadCatalog => "Only admins of the whole estate can reload the catalogue.",
+            Action::ChangeRiskRegister => {
+                "Only risk owners and admins can change the risk register."
+            }
+        }
+    }
+
+    /// Whether a user with `role` on `scope` may.
+    fn allowed(self, role: Role, scope: &Scope) -> bool {
+        match self {
+            Action::ReloadCatalog => role.is_admin() && scope.is_estate(),
+            Action::ChangeRiskRegister => role.may_change_risks(),
         }
     }
 }
@@ -63,34 +86,44 @@ pub enum Proof<'a> {
     Header(Option<&'a str>),
 }
 
-/// Proof that the bearer may take administrative actions, and who they are for the audit log.
+/// Proof that the bearer may take an administrative action, who they are for the audit log, and
+/// the organisation subtree they may act on.
 #[derive(Debug)]
 pub struct Admin {
     name: String,
+    scope: Scope,
 }
 
 impl Admin {
-    /// Checks an HTTP caller, in this order: the request is not forged, then the user is an admin.
+    /// Checks an HTTP caller, in this order: the request is not forged, then the user's role and
+    /// scope allow `action`.
     pub fn check(caller: &Caller, proof: Proof<'_>, action: Action) -> Result<Admin, AdminError> {
         not_forged(caller, proof)?;
-        if !caller.user.is_admin() {
-            return Err(AdminError::NotAdmin(action));
+        if !action.allowed(caller.user.role, &caller.user.scope) {
+            return Err(AdminError::NotAllowed(action));
         }
         Ok(Admin {
             name: caller.user.name.clone(),
+            scope: caller.user.scope.clone(),
         })
     }
 
-    /// The operator at the command line.
+    /// The operator at the command line, on the whole estate.
     pub fn operator() -> Admin {
         Admin {
             name: OPERATOR.to_string(),
+            scope: Scope::estate(),
         }
     }
 
     /// The name the audit log records.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The organisation subtree it may act on.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
     }
 }
 
@@ -124,9 +157,9 @@ pub enum AdminError {
     /// A form posted without a login session (HTTP Basic).
     #[error("Log in through the login page to change things.")]
     NoSession,
-    /// The caller is not an admin.
-    #[error("Only admins can {}.", .0.what())]
-    NotAdmin(Action),
+    /// The caller's role or scope does not allow the action.
+    #[error("{}", .0.refusal())]
+    NotAllowed(Action),
     /// The input is not acceptable; the message says why.
     #[error("{0}")]
     Invalid(String),
@@ -136,9 +169,20 @@ pub enum AdminError {
     /// The configured catalogue cannot be loaded; the one in force stays.
     #[error("{0:#}")]
     Catalog(anyhow::Error),
-    /// A site cannot be added.
+    /// A site cannot be added or moved.
     #[error(transparent)]
     Site(#[from] SiteError),
+    /// An organisation cannot be added or used.
+    #[error(transparent)]
+    Org(#[from] OrgError),
+    /// An organisation import has bad rows; nothing was imported.
+    #[error("{}\n{} bad row(s); nothing was imported", .errors.iter().map(|e| e.in_file(.file)).collect::<Vec<_>>().join("\n"), .errors.len())]
+    Import {
+        /// The file, as named.
+        file: String,
+        /// Every bad row, by line.
+        errors: Vec<RowError>,
+    },
     /// A token cannot be issued.
     #[error(transparent)]
     Token(#[from] TokenError),
@@ -167,7 +211,8 @@ impl From<AdminError> for ApiError {
         use axum::http::StatusCode;
         let status = match e {
             AdminError::Db(db)
-            | AdminError::Site(SiteError::Db(db))
+            | AdminError::Site(SiteError::Db(db) | SiteError::Org(OrgError::Db(db)))
+            | AdminError::Org(OrgError::Db(db))
             | AdminError::Token(TokenError::Db(db))
             | AdminError::Move(MoveError::Db(db)) => return ApiError::from(db),
             AdminError::Failed(e) => {
@@ -183,20 +228,27 @@ impl From<AdminError> for ApiError {
                     format!("{e}; see the collector's log"),
                 );
             }
-            AdminError::Forged(_) | AdminError::NoSession | AdminError::NotAdmin(_) => {
+            AdminError::Forged(_) | AdminError::NoSession | AdminError::NotAllowed(_) => {
                 StatusCode::FORBIDDEN
             }
             AdminError::Invalid(_)
             | AdminError::Catalog(_)
+            | AdminError::Import { .. }
             | AdminError::Site(SiteError::BadName)
             | AdminError::Token(TokenError::BadName) => StatusCode::UNPROCESSABLE_ENTITY,
             AdminError::NotFound(_)
             | AdminError::Token(TokenError::NoUser(_))
+            | AdminError::Site(SiteError::NoSite(_))
             | AdminError::Move(MoveError::NoHost(_) | MoveError::NoSite(_)) => {
                 StatusCode::NOT_FOUND
             }
             AdminError::Site(SiteError::Exists(_))
             | AdminError::Token(TokenError::Exists { .. }) => StatusCode::CONFLICT,
+            AdminError::Org(ref org) | AdminError::Site(SiteError::Org(ref org)) => match org {
+                OrgError::NotFound(_) => StatusCode::NOT_FOUND,
+                OrgError::OdsTaken { .. } | OrgError::NameTaken { .. } => StatusCode::CONFLICT,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            },
         };
         ApiError::new(status, e.to_string())
     }
@@ -301,8 +353,8 @@ pub async fn save_risk(
     if entry.finding_key.len() > MAX_FINDING_KEY {
         return Err(no_such_finding());
     }
-    let Some(detail) = store::host(&state.db, host_id).await? else {
-        return Err(AdminError::NotFound("No such host.".to_string()));
+    let Some(detail) = store::host(&state.db, &admin.scope, host_id).await? else {
+        return Err(no_such_host());
     };
     // A risk is recorded for the whole host or for one of its findings, nothing else.
     if !entry.finding_key.is_empty()
@@ -313,8 +365,9 @@ pub async fn save_risk(
     {
         return Err(no_such_finding());
     }
-    store::save_risk(
+    let saved = store::save_risk(
         &state.db,
+        &admin.scope,
         host_id,
         entry.finding_key,
         owner,
@@ -324,7 +377,16 @@ pub async fn save_risk(
         now,
     )
     .await?;
+    if !saved {
+        return Err(no_such_host());
+    }
     Ok(())
+}
+
+/// A host that does not exist, or is outside the caller's scope: the same answer, so a host id is
+/// never confirmed to someone who may not see it.
+fn no_such_host() -> AdminError {
+    AdminError::NotFound("No such host.".to_string())
 }
 
 fn no_such_finding() -> AdminError {
@@ -357,7 +419,8 @@ fn checked_risk(
 }
 
 /// Deletes the accepted risk of a host (`finding_key` empty) or of one of its findings; audited as
-/// `risk.delete` in the same transaction. Deleting what is not there does nothing.
+/// `risk.delete` in the same transaction. Deleting what is not there does nothing; a host outside
+/// the caller's scope is no such host.
 pub async fn delete_risk(
     state: &AppState,
     admin: &Admin,
@@ -367,127 +430,19 @@ pub async fn delete_risk(
     if finding_key.len() > MAX_FINDING_KEY {
         return Err(no_such_finding());
     }
-    store::delete_risk(&state.db, host_id, finding_key, &admin.name, state.now()).await?;
-    Ok(())
-}
-
-// ----------------------------------------------------------------------------------------------
-// Sites, hosts, users and API tokens (the command line today)
-
-/// Enrols a site; returns it and its token (shown once). Audited as `site.add` in the same
-/// transaction.
-pub async fn add_site(
-    db: &Db,
-    admin: &Admin,
-    name: &str,
-    now: DateTime<Utc>,
-) -> Result<(Site, String), AdminError> {
-    let (site, token) = store::add_site(db, name, &admin.name, now).await?;
-    Ok((site, token))
-}
-
-/// Revokes a site's token: its agents are refused from now on. Audited as `site.revoke` in the
-/// same transaction.
-pub async fn revoke_site(
-    db: &Db,
-    admin: &Admin,
-    name: &str,
-    now: DateTime<Utc>,
-) -> Result<(), AdminError> {
-    if !store::revoke_site(db, name, &admin.name, now).await? {
-        return Err(AdminError::NotFound(format!(
-            "no active site named {name:?}"
-        )));
+    let deleted = store::delete_risk(
+        &state.db,
+        &admin.scope,
+        host_id,
+        finding_key,
+        &admin.name,
+        state.now(),
+    )
+    .await?;
+    match deleted {
+        Some(_) => Ok(()),
+        None => Err(no_such_host()),
     }
-    Ok(())
-}
-
-/// Moves a host to the site named `site`; returns the site it was in. Audited as `host.move` in
-/// the same transaction.
-pub async fn move_host(
-    db: &Db,
-    admin: &Admin,
-    host_id: &str,
-    site: &str,
-    now: DateTime<Utc>,
-) -> Result<String, AdminError> {
-    Ok(ownership::move_host(db, host_id, site, &admin.name, now).await?)
-}
-
-/// Dashboard roles (also the command line's `--role`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Role {
-    /// Can see everything.
-    Viewer,
-    /// Can also change the risk register and reload the catalogue.
-    Admin,
-}
-
-impl Role {
-    /// As stored.
-    pub fn name(self) -> &'static str {
-        match self {
-            Role::Viewer => "viewer",
-            Role::Admin => "admin",
-        }
-    }
-}
-
-/// Adds a user, or resets an existing user's password and role (ending their sessions). Audited
-/// as `user.add` in the same transaction.
-pub async fn add_user(
-    db: &Db,
-    admin: &Admin,
-    name: &str,
-    role: Role,
-    password: String,
-    now: DateTime<Utc>,
-) -> Result<(), AdminError> {
-    let name = name.trim();
-    if name.is_empty() || name.len() > 200 {
-        return Err(AdminError::Invalid(
-            "a user name must be 1 to 200 characters".to_string(),
-        ));
-    }
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(AdminError::Invalid(format!(
-            "the password must be at least {MIN_PASSWORD_CHARS} characters"
-        )));
-    }
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(|e| AdminError::Failed(e.into()))?
-        .map_err(AdminError::Failed)?;
-    store::upsert_user(db, name, role.name(), &hash, &admin.name, now).await?;
-    Ok(())
-}
-
-/// Issues an API token acting as `user`; returns it (shown once). Audited as `token.add` in the
-/// same transaction.
-pub async fn issue_token(
-    db: &Db,
-    admin: &Admin,
-    user: &str,
-    name: &str,
-    now: DateTime<Utc>,
-) -> Result<String, AdminError> {
-    Ok(api_tokens::issue(db, user, name, &admin.name, now).await?)
-}
-
-/// Revokes `user`'s API token `name`. Audited as `token.revoke` in the same transaction.
-pub async fn revoke_token(
-    db: &Db,
-    admin: &Admin,
-    user: &str,
-    name: &str,
-    now: DateTime<Utc>,
-) -> Result<(), AdminError> {
-    if !api_tokens::revoke(db, user, name, &admin.name, now).await? {
-        return Err(AdminError::NotFound(format!(
-            "{user} has no active token named {name:?}"
-        )));
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -496,12 +451,14 @@ mod tests {
     use super::*;
     use crate::store::User;
 
-    fn caller(role: &str, session_csrf: Option<&str>) -> Caller {
+    fn caller(role: Role, session_csrf: Option<&str>) -> Caller {
         Caller {
             user: User {
                 id: "u".into(),
                 name: "alice".into(),
-                role: role.into(),
+                role,
+                org_name: "Estate".into(),
+                scope: Scope::estate(),
             },
             csrf_token: session_csrf.map(str::to_string),
             basic: false,
@@ -512,7 +469,7 @@ mod tests {
     fn http_basic_can_read_but_never_change_anything() {
         let basic = Caller {
             basic: true,
-            ..caller("admin", None)
+            ..caller(Role::Admin, None)
         };
         assert!(matches!(
             Admin::check(&basic, Proof::Header(None), Action::ReloadCatalog),
@@ -523,7 +480,7 @@ mod tests {
     #[test]
     fn a_forged_request_is_refused_before_the_role_is_looked_at() {
         let csrf = "a".repeat(64);
-        let viewer = caller("viewer", Some(&csrf));
+        let viewer = caller(Role::Viewer, Some(&csrf));
         let action = Action::ReloadCatalog;
         for proof in [Proof::Form("forged"), Proof::Header(None)] {
             assert!(matches!(
@@ -534,16 +491,16 @@ mod tests {
         for proof in [Proof::Form(&csrf), Proof::Header(Some(&csrf))] {
             assert!(matches!(
                 Admin::check(&viewer, proof, action),
-                Err(AdminError::NotAdmin(Action::ReloadCatalog))
+                Err(AdminError::NotAllowed(Action::ReloadCatalog))
             ));
-            let admin = Admin::check(&caller("admin", Some(&csrf)), proof, action).unwrap();
+            let admin = Admin::check(&caller(Role::Admin, Some(&csrf)), proof, action).unwrap();
             assert_eq!(admin.name(), "alice");
         }
     }
 
     #[test]
     fn forms_need_a_session_and_tools_need_no_csrf_token() {
-        let tool = caller("admin", None);
+        let tool = caller(Role::Admin, None);
         assert!(matches!(
             Admin::check(&tool, Proof::Form(""), Action::ChangeRiskRegister),
             Err(AdminError::NoSession)
@@ -551,11 +508,11 @@ mod tests {
         assert!(Admin::check(&tool, Proof::Header(None), Action::ReloadCatalog).is_ok());
         assert!(matches!(
             Admin::check(
-                &caller("viewer", None),
+                &caller(Role::Viewer, None),
                 Proof::Header(None),
                 Action::ReloadCatalog
             ),
-            Err(AdminError::NotAdmin(_))
+            Err(AdminError::NotAllowed(_))
         ));
     }
 
