@@ -135,17 +135,25 @@ fn pager(path: &str, filter: &Filter, total: i64, limit: i64, offset: i64) -> Ma
     }
 }
 
+/// What a paged listing starts from: the page asked for (a bad offset or limit is refused before
+/// anything is read), the caller's selection and the filter form's choices.
+async fn listing(
+    state: &Shared,
+    caller: &Caller,
+    filter: &Filter,
+) -> Result<((i64, i64), Selection, Choices), ApiError> {
+    let page = filter.page(PAGE, PAGE)?;
+    let (selection, choices) = selection_and_choices(state, caller, filter).await?;
+    Ok((page, selection, choices))
+}
+
 /// `GET /hosts`: one page of hosts, filtered.
 pub(super) async fn hosts_page(
     State(state): State<Shared>,
     PageCaller(caller): PageCaller,
     Query(filter): Query<Filter>,
 ) -> Response {
-    let (limit, offset) = match filter.page(PAGE, PAGE) {
-        Ok(page) => page,
-        Err(e) => return page_error(e),
-    };
-    let (selection, choices) = match selection_and_choices(&state, &caller, &filter).await {
+    let ((limit, offset), selection, choices) = match listing(&state, &caller, &filter).await {
         Ok(x) => x,
         Err(e) => return page_error(e),
     };
@@ -191,11 +199,7 @@ pub(super) async fn findings_page(
     PageCaller(caller): PageCaller,
     Query(filter): Query<Filter>,
 ) -> Response {
-    let (limit, offset) = match filter.page(PAGE, PAGE) {
-        Ok(page) => page,
-        Err(e) => return page_error(e),
-    };
-    let (selection, choices) = match selection_and_choices(&state, &caller, &filter).await {
+    let ((limit, offset), selection, choices) = match listing(&state, &caller, &filter).await {
         Ok(x) => x,
         Err(e) => return page_error(e),
     };
