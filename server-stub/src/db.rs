@@ -68,6 +68,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "organisations",
         include_str!("../migrations/0005_organisations.sql"),
     ),
+    (
+        6,
+        "site tokens, last login",
+        include_str!("../migrations/0006_site_tokens.sql"),
+    ),
 ];
 
 /// Connections in SQLite's writer pool: one writes at a time (the writer lock), and a second can

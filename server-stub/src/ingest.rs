@@ -2,7 +2,8 @@
 //! the shapes of [`sunset_catalog::wire`].
 //!
 //! Order of checks: writes working (503 with `Retry-After` while they fail, before any work), the
-//! site token, type and encoding, the size on the wire (413), room for the body in memory and a
+//! site token (unknown, revoked, expired or past its grace period: 401 saying which), type and
+//! encoding, the size on the wire (413), room for the body in memory and a
 //! turn to decode it ([`crate::admission`]), decompression with a cap (gzip bombs), then
 //! [`crate::validate`] (syntax, duplicate keys, bounds, schema, clock); only then evaluation and one
 //! transaction. The agent is acknowledged after the commit succeeded, so an acknowledged report is
@@ -99,19 +100,21 @@ async fn receive_inner(state: &Shared, request: Request) -> Result<(IngestOutcom
             "missing site token (Authorization: Bearer <token>)",
         )
     })?;
-    let (site_id, site_name) = store::site_for_token(&state.db, token)
+    let credential = store::check_site_token(&state.db, token, state.now())
         .await
         .map_err(|e| {
             state.db.health.read_failed(&e);
             database(e)
         })?
-        .ok_or_else(|| {
+        .map_err(|refusal| {
             reject(
                 Rejection::Unauthorized,
                 StatusCode::UNAUTHORIZED,
-                "unknown or revoked site token",
+                refusal.to_string(),
             )
         })?;
+    let (site_id, site_name) = (credential.site_id, credential.site_name);
+    let record_token_use = credential.record_use.then_some(credential.token_id);
     let limits = state.config.limits;
     if let Some(kind) = parts.headers.get(header::CONTENT_TYPE) {
         let kind = kind.to_str().unwrap_or("");
@@ -183,6 +186,7 @@ async fn receive_inner(state: &Shared, request: Request) -> Result<(IngestOutcom
     let (facts, inventory_gz, verdict) = parsed?;
     let job = store::IngestJob {
         site_id,
+        record_token_use,
         facts,
         inventory_gz,
         verdict,

@@ -14,8 +14,8 @@
 //! (CSV from the same rows), `openapi` (the endpoint table the router is built from, and the
 //! document describing it), `web` (the dashboard, one module per page or concern: `page` the shared
 //! frame, `session` login, `summary`, `lists`, `host` with `inventory` rendered from the typed
-//! inventory, `risk`, `evidence`, `actions` the administrative forms), `transport` (headers, plain
-//! HTTP), `ownership` (which site a host belongs to), `reevaluate` and `jobs` (keeping verdicts
+//! inventory, `risk`, `evidence`, `audit` the audit log, `actions` the administrative forms), `transport` (headers, plain
+//! HTTP), `ownership` (which site a host belongs to), `period` (lengths of time as typed: `90d`), `reevaluate` and `jobs` (keeping verdicts
 //! current, across instances), `state` (what every request shares), `clock` (the one "now" every
 //! decision reads, settable in tests), `server` (router, `run`), `cli` (management commands).
 //! `main.rs` only parses arguments and calls `cli::run`.
@@ -42,6 +42,7 @@ pub mod openapi;
 pub mod org;
 pub mod org_import;
 pub mod ownership;
+pub mod period;
 pub mod reevaluate;
 pub mod server;
 pub mod state;

@@ -1,5 +1,5 @@
-//! Enrolled sites: each reports with a token of its own, stored only as a hash, and belongs to one
-//! organisation.
+//! Enrolled sites: each belongs to one organisation and reports with tokens of its own
+//! (`site_tokens`, stored only as hashes).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -8,8 +8,8 @@ use uuid::Uuid;
 use super::audit::audit_on;
 use super::orgs::{OrgError, org_or_root};
 use super::selection::Scope;
+use super::site_tokens::{issue_on, revoke_all_on};
 use super::{Result, ts};
-use crate::auth;
 use crate::db::Db;
 
 /// An enrolled site.
@@ -43,6 +43,25 @@ pub enum SiteError {
     /// No active site of that name.
     #[error("no active site named {0:?}")]
     NoSite(String),
+    /// No site of that name, active or revoked.
+    #[error("no site named {0:?}")]
+    Unknown(String),
+    /// The site has no unrevoked token whose id starts so.
+    #[error("site {site:?} has no unrevoked token {token:?} (see: site tokens {site:?})")]
+    NoToken {
+        /// Site name.
+        site: String,
+        /// The id or prefix given.
+        token: String,
+    },
+    /// Several of the site's tokens start so.
+    #[error("{token:?} names more than one token of site {site:?}: give more of the id")]
+    AmbiguousToken {
+        /// Site name.
+        site: String,
+        /// The prefix given.
+        token: String,
+    },
     /// The organisation cannot be used.
     #[error(transparent)]
     Org(#[from] OrgError),
@@ -51,9 +70,7 @@ pub enum SiteError {
     Db(#[from] sqlx::Error),
 }
 
-/// Enrols a site under the organisation `org` names (its name, ODS code or id; `None`: the root,
-/// the whole estate), with its audit entry (`site.add`) by `actor` in the same transaction;
-/// returns it and its token (shown once; only its hash is stored).
+/// Enrols a site whose first token never expires: [`enrol_site`] without an expiry.
 pub async fn add_site(
     db: &Db,
     name: &str,
@@ -61,44 +78,96 @@ pub async fn add_site(
     actor: &str,
     now: DateTime<Utc>,
 ) -> std::result::Result<(Site, String), SiteError> {
+    enrol_site(db, name, org, None, actor, now).await
+}
+
+/// Enrols a site under the organisation `org` names (its name, ODS code or id; `None`: the root,
+/// the whole estate), with its audit entry (`site.add`) by `actor` in the same transaction;
+/// returns it and its first token (shown once; only its hash is stored), which expires at
+/// `expires_at` if given.
+///
+/// A revoked site of that name is enrolled again rather than refused: it keeps its id and its
+/// hosts (a new site of the same name would find them owned by the old one, and their reports
+/// refused), moves to `org` when one is given, and gets a new token; its old tokens stay revoked.
+/// Only an active site of that name is [`SiteError::Exists`].
+pub async fn enrol_site(
+    db: &Db,
+    name: &str,
+    org: Option<&str>,
+    expires_at: Option<DateTime<Utc>>,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> std::result::Result<(Site, String), SiteError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(SiteError::BadName);
     }
-    let token = auth::new_site_token();
-    let id = Uuid::new_v4().to_string();
     db.write(async |conn| {
-        let org = match org_or_root(conn, org).await? {
+        let existing: Option<(String, String, String, Option<String>)> =
+            sqlx::query_as("SELECT id, org_id, created_at, revoked_at FROM sites WHERE name = $1")
+                .bind(name.to_string())
+                .fetch_optional(&mut *conn)
+                .await?;
+        let (reactivated, created_at) = match existing {
+            Some((_, _, _, None)) => return Ok(Err(SiteError::Exists(name.to_string()))),
+            Some((id, org_id, created_at, Some(_))) => (Some((id, org_id)), created_at),
+            None => (None, ts(now)),
+        };
+        // A site enrolled again stays where it was unless told otherwise.
+        let org_ref = org.or(reactivated.as_ref().map(|(_, org_id)| org_id.as_str()));
+        let org = match org_or_root(conn, org_ref).await? {
             Ok(org) => org,
             Err(e) => return Ok(Err(SiteError::Org(e))),
         };
-        let result = sqlx::query(
-            "INSERT INTO sites (id, name, org_id, token_hash, created_at) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (name) DO NOTHING",
-        )
-        .bind(id.clone())
-        .bind(name.to_string())
-        .bind(org.id.clone())
-        .bind(auth::hash_token(&token))
-        .bind(ts(now))
-        .execute(&mut *conn)
-        .await?;
-        if result.rows_affected() == 0 {
-            return Ok(Err(SiteError::Exists(name.to_string())));
-        }
-        let detail =
-            serde_json::json!({"site": name, "site_id": id, "org": org.name, "org_id": org.id});
+        let id = match &reactivated {
+            Some((id, _)) => {
+                sqlx::query("UPDATE sites SET revoked_at = NULL, org_id = $1 WHERE id = $2")
+                    .bind(org.id.clone())
+                    .bind(id.clone())
+                    .execute(&mut *conn)
+                    .await?;
+                id.clone()
+            }
+            None => {
+                let id = Uuid::new_v4().to_string();
+                let added = sqlx::query(
+                    "INSERT INTO sites (id, name, org_id, created_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (name) DO NOTHING",
+                )
+                .bind(id.clone())
+                .bind(name.to_string())
+                .bind(org.id.clone())
+                .bind(ts(now))
+                .execute(&mut *conn)
+                .await?;
+                // Enrolled a moment ago by someone else.
+                if added.rows_affected() == 0 {
+                    return Ok(Err(SiteError::Exists(name.to_string())));
+                }
+                id
+            }
+        };
+        let (token, token_id) = issue_on(conn, &id, expires_at, now).await?;
+        let detail = serde_json::json!({
+            "site": name, "site_id": id, "org": org.name, "org_id": org.id,
+            "token_id": token_id, "expires_at": expires_at.map(ts),
+            "reactivated": reactivated.is_some(),
+        });
         audit_on(conn, actor, "site.add", &detail.to_string(), now).await?;
+        let hosts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM hosts WHERE site_id = $1")
+            .bind(id.clone())
+            .fetch_one(&mut *conn)
+            .await?;
         let site = Site {
-            id: id.clone(),
+            id,
             name: name.to_string(),
             org_id: org.id,
             org: org.name,
-            created_at: ts(now),
+            created_at,
             revoked_at: None,
-            hosts: 0,
+            hosts,
         };
-        Ok(Ok((site, token.clone())))
+        Ok(Ok((site, token)))
     })
     .await?
 }
@@ -154,30 +223,29 @@ pub async fn list_sites(db: &Db, scope: &Scope) -> Result<Vec<Site>> {
     .await
 }
 
-/// Revokes a site's token, with its audit entry (`site.revoke`) by `actor` in the same
-/// transaction; `false` when there is no active site of that name.
+/// Revokes a site and every token it has, with its audit entry (`site.revoke`) by `actor` in the
+/// same transaction; `false` when there is no active site of that name. The site keeps its hosts:
+/// `site add` or `site rotate-token` makes it active again with a new token.
 pub async fn revoke_site(db: &Db, name: &str, actor: &str, now: DateTime<Utc>) -> Result<bool> {
     db.write(async |conn| {
-        let result =
-            sqlx::query("UPDATE sites SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")
-                .bind(ts(now))
+        let site: Option<(String,)> =
+            sqlx::query_as("SELECT id FROM sites WHERE name = $1 AND revoked_at IS NULL")
                 .bind(name.to_string())
-                .execute(&mut *conn)
+                .fetch_optional(&mut *conn)
                 .await?;
-        if result.rows_affected() == 0 {
+        let Some((site_id,)) = site else {
             return Ok(false);
-        }
-        let detail = serde_json::json!({"site": name});
+        };
+        sqlx::query("UPDATE sites SET revoked_at = $1 WHERE id = $2")
+            .bind(ts(now))
+            .bind(site_id.clone())
+            .execute(&mut *conn)
+            .await?;
+        let tokens = revoke_all_on(conn, &site_id, now).await?;
+        let detail =
+            serde_json::json!({"site": name, "site_id": site_id, "tokens_revoked": tokens});
         audit_on(conn, actor, "site.revoke", &detail.to_string(), now).await?;
         Ok(true)
     })
     .await
-}
-
-/// The active site a token belongs to.
-pub async fn site_for_token(db: &Db, token: &str) -> Result<Option<(String, String)>> {
-    sqlx::query_as("SELECT id, name FROM sites WHERE token_hash = $1 AND revoked_at IS NULL")
-        .bind(auth::hash_token(token))
-        .fetch_optional(db.reader())
-        .await
 }

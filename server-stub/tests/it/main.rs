@@ -20,6 +20,8 @@
 //! - `openapi`: the served OpenAPI document and the router agree, and its schemas are the wire types.
 //! - `orgs`: the organisation tree — migration of flat sites, the command line, CSV import.
 //! - `scope`: users see and change only their organisations' hosts, route by route.
+//! - `tokens`: site tokens rotated with a grace period, expiring, revoked, listed with their last
+//!   use; a revoked site enrolled again; a version 5 database keeps every token.
 //! - `util`: the server harness and report builders.
 
 #![allow(clippy::unwrap_used)] // A test that cannot unwrap should fail loudly.
@@ -43,3 +45,4 @@ mod openapi;
 mod orgs;
 mod reload;
 mod scope;
+mod tokens;
