@@ -7,6 +7,8 @@
 //!
 //! - `admin`: administrative actions checked and audited alike through the form, the API and the
 //!   command line; a failed audit write is an error.
+//! - `audit`: users listed, removed and re-granted; logins and logouts audited with the address;
+//!   the audit page in words, filtered, paged and exported as CSV, for whole-estate users only.
 //! - `ingest`: happy path, duplicates, bad tokens, malformed, oversize, gzip bombs, bounds.
 //! - `reload`: a catalogue change re-evaluates stored hosts.
 //! - `dashboard`: login, escaping of agent strings, filters, exports, risk register.
@@ -30,6 +32,7 @@
 mod util;
 
 mod admin;
+mod audit;
 mod catalog;
 mod cli;
 mod clock;
