@@ -55,10 +55,13 @@ pub use queries::{
 pub use risks::{Risk, delete_risk, risks, risks_for_host, save_risk};
 pub use selection::{ROOT_ORG_ID, Scope, Selection};
 pub use site_tokens::{
-    LAST_USED_RESOLUTION, Rotated, SiteCredential, SiteToken, TokenRefusal, TokenState,
-    check_site_token, list_site_tokens, revoke_site_token, rotate_site_token,
+    LAST_USED_RESOLUTION, SiteCredential, SiteToken, TokenRefusal, TokenState, check_site_token,
+    list_site_tokens,
 };
-pub use sites::{Site, SiteError, add_site, enrol_site, list_sites, move_site, revoke_site};
+pub use sites::{
+    Rotated, Site, SiteError, add_site, enrol_site, list_sites, move_site, revoke_site,
+    revoke_site_token, rotate_site_token,
+};
 pub use users::{
     Removed, RoleChange, Session, User, UserError, UserRow, create_session, delete_session,
     list_users, remove_user, session, set_user_role, upsert_user, user_by_name,

@@ -8,16 +8,14 @@
 //! more than [`LAST_USED_RESOLUTION`] old — at most one write a minute per token, never a write (or
 //! a commit) of its own per report.
 //!
-//! Every change — a rotation, a revocation — is audited in its own transaction.
+//! This module is the tokens' rows; what an administrator does with them — enrol, rotate, revoke,
+//! each audited in its own transaction — is a site's action, in `sites`.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
-use sqlx::Row;
 use uuid::Uuid;
 
-use super::audit::audit_on;
 use super::selection::Scope;
-use super::sites::SiteError;
 use super::{Result, ts};
 use crate::auth;
 use crate::db::{Db, WriteTx};
@@ -244,145 +242,6 @@ pub(super) async fn revoke_all_on(
     .execute(&mut *tx)
     .await?;
     Ok(done.rows_affected())
-}
-
-/// What a rotation did.
-#[derive(Clone, Debug)]
-pub struct Rotated {
-    /// The new token (shown once).
-    pub token: String,
-    /// Its id.
-    pub token_id: String,
-    /// When the new token expires, if it does.
-    pub expires_at: Option<String>,
-    /// How many tokens it replaced (those still valid at the time).
-    pub replaced: u64,
-    /// When the replaced tokens stop working (`None` when none was replaced).
-    pub grace_until: Option<String>,
-    /// Whether the site was revoked, and is active again.
-    pub reactivated: bool,
-}
-
-/// Gives the site `name` a new token, expiring after `expires` if given. Every token of the site
-/// still valid is replaced: it keeps working for `grace` (or until its own expiry, if sooner),
-/// then is refused. A revoked site is active again (its old tokens stay revoked). Audited as
-/// `site.rotate-token` by `actor` in the same transaction.
-pub async fn rotate_site_token(
-    db: &Db,
-    name: &str,
-    grace: Duration,
-    expires: Option<Duration>,
-    actor: &str,
-    now: DateTime<Utc>,
-) -> std::result::Result<Rotated, SiteError> {
-    let grace_until = ts(now + grace);
-    let expires_at = expires.map(|e| now + e);
-    db.write(async |conn| {
-        let Some((site_id, revoked)) = site_by_name(conn, name).await? else {
-            return Ok(Err(SiteError::Unknown(name.to_string())));
-        };
-        if revoked {
-            sqlx::query("UPDATE sites SET revoked_at = NULL WHERE id = $1")
-                .bind(site_id.clone())
-                .execute(&mut *conn)
-                .await?;
-        }
-        // A token's earlier expiry stands; one already expired or revoked is left as it is.
-        let replaced = sqlx::query(
-            "UPDATE site_tokens SET replaced_at = $1, \
-             expires_at = CASE WHEN expires_at IS NOT NULL AND expires_at < $2 THEN expires_at ELSE $2 END \
-             WHERE site_id = $3 AND revoked_at IS NULL AND replaced_at IS NULL \
-             AND (expires_at IS NULL OR expires_at > $1)",
-        )
-        .bind(ts(now))
-        .bind(grace_until.clone())
-        .bind(site_id.clone())
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-        let (token, token_id) = issue_on(conn, &site_id, expires_at, now).await?;
-        let rotated = Rotated {
-            token,
-            token_id,
-            expires_at: expires_at.map(ts),
-            replaced,
-            grace_until: (replaced > 0).then(|| grace_until.clone()),
-            reactivated: revoked,
-        };
-        let detail = serde_json::json!({
-            "site": name, "site_id": site_id, "token_id": rotated.token_id,
-            "expires_at": rotated.expires_at, "replaced": replaced,
-            "grace_until": rotated.grace_until, "reactivated": revoked,
-        });
-        audit_on(conn, actor, "site.rotate-token", &detail.to_string(), now).await?;
-        Ok(Ok(rotated))
-    })
-    .await?
-}
-
-/// Revokes the site `name`'s token whose id is or starts with `id` (at least [`MIN_ID_PREFIX`]
-/// characters, naming one token); returns its full id. Audited as `site.revoke-token` by `actor`
-/// in the same transaction.
-pub async fn revoke_site_token(
-    db: &Db,
-    name: &str,
-    id: &str,
-    actor: &str,
-    now: DateTime<Utc>,
-) -> std::result::Result<String, SiteError> {
-    let id = id.trim().to_ascii_lowercase();
-    let no_token = || SiteError::NoToken {
-        site: name.to_string(),
-        token: id.chars().take(40).collect(),
-    };
-    // Ids are UUIDs: anything else names no token (and cannot carry a LIKE wildcard).
-    if id.len() < MIN_ID_PREFIX || !id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
-        return Err(no_token());
-    }
-    db.write(async |conn| {
-        let Some((site_id, _)) = site_by_name(conn, name).await? else {
-            return Ok(Err(SiteError::Unknown(name.to_string())));
-        };
-        let rows = sqlx::query(
-            "SELECT id FROM site_tokens WHERE site_id = $1 AND id LIKE $2 AND revoked_at IS NULL",
-        )
-        .bind(site_id.clone())
-        .bind(format!("{id}%"))
-        .fetch_all(&mut *conn)
-        .await?;
-        let token_id: String = match rows.as_slice() {
-            [row] => row.try_get("id")?,
-            [] => return Ok(Err(no_token())),
-            _ => {
-                return Ok(Err(SiteError::AmbiguousToken {
-                    site: name.to_string(),
-                    token: id.clone(),
-                }));
-            }
-        };
-        sqlx::query("UPDATE site_tokens SET revoked_at = $1 WHERE id = $2")
-            .bind(ts(now))
-            .bind(token_id.clone())
-            .execute(&mut *conn)
-            .await?;
-        let detail = serde_json::json!({"site": name, "site_id": site_id, "token_id": token_id});
-        audit_on(conn, actor, "site.revoke-token", &detail.to_string(), now).await?;
-        Ok(Ok(token_id))
-    })
-    .await?
-}
-
-/// The site named `name` (active or revoked): its id and whether it is revoked.
-async fn site_by_name(tx: &mut WriteTx<'_>, name: &str) -> Result<Option<(String, bool)>> {
-    let row = sqlx::query("SELECT id, revoked_at FROM sites WHERE name = $1")
-        .bind(name.to_string())
-        .fetch_optional(&mut *tx)
-        .await?;
-    row.map(|row| {
-        let revoked: Option<String> = row.try_get("revoked_at")?;
-        Ok((row.try_get("id")?, revoked.is_some()))
-    })
-    .transpose()
 }
 
 /// Every token of the site `name` in `scope`, oldest first; `None` when there is no such site.
