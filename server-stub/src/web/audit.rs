@@ -177,9 +177,10 @@ async fn audit_body(
         p.noprint { a href=(query.link("/exports/audit.csv", None)) { "Download CSV" } }
         (pager)
         table {
-            thead { tr { th { "When" } th { "Who" } th { "What" } th { "Subject" } th { "Details" } } }
+            thead { tr { th { "When (UTC)" } th { "Who" } th { "What" } th { "Subject" } th { "Details" } } }
             tbody { @for e in &rows { tr {
-                td { (e.at) } td { (e.actor) } td { (e.action) } td { (e.subject) } td { (e.details) }
+                td.nowrap { (e.at.trim_end_matches('Z').replacen('T', " ", 1)) }
+                td { (e.actor) } td { (e.action) } td { (e.subject) } td { (e.details) }
             } } }
         }
         (pager)
