@@ -31,6 +31,7 @@ mod admin;
 mod catalog;
 mod cli;
 mod clock;
+mod cover;
 mod crash;
 mod dashboard;
 mod durability;
