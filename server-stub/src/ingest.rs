@@ -16,6 +16,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
 use sunset_catalog::inventory::Inventory;
 use sunset_catalog::wire::{self, Ack, AckStatus, HostStatus};
 
@@ -147,18 +148,18 @@ async fn receive_inner(state: &Shared, request: Request) -> Result<(IngestOutcom
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if length.is_some_and(|n| n > limits.max_body_bytes as u64) {
+        discard(body, limits.max_body_bytes).await;
         return Err(too_large(limits.max_body_bytes));
     }
     let _room = state.admission.body(length).await.map_err(|_| busy())?;
-    let body = axum::body::to_bytes(body, limits.max_body_bytes)
-        .await
-        .map_err(|_| too_large(limits.max_body_bytes))?;
+    let body = read_body(body, length, limits.max_body_bytes).await?;
     let catalog = state.catalog();
     let expiring_days = state.config.expiring_days;
     let max_clock_skew = state.config.max_clock_skew;
     let now = state.now();
     let today = now.date_naive();
     let catalog_for_eval = catalog.clone();
+    let declared = crate::cover::for_site(&state.config.declared_cover, &site_name);
     let turn = state.admission.decoders.turn().await.map_err(|_| busy())?;
     let parsed = turn
         .run(move || {
@@ -171,8 +172,13 @@ async fn receive_inner(state: &Shared, request: Request) -> Result<(IngestOutcom
             let inventory_gz = stored_form(&json, gzip.then_some(&body), &inventory)
                 .map_err(|e| (Rejection::Internal, ApiError::internal(e)))?;
             drop(json);
-            let verdict =
-                verdict::judge(&inventory, &catalog_for_eval.catalog, today, expiring_days);
+            let verdict = verdict::judge(
+                &inventory,
+                &catalog_for_eval.catalog,
+                today,
+                expiring_days,
+                declared,
+            );
             // The parsed inventory ends here, on this worker thread, not in the database writer.
             Ok::<_, Rejected>((store::HostFacts::of(&inventory), inventory_gz, verdict))
         })
@@ -228,6 +234,51 @@ async fn receive_inner(state: &Shared, request: Request) -> Result<(IngestOutcom
         findings: stored.then_some(findings as u64),
     };
     Ok((outcome, ack))
+}
+
+/// Reads the body into memory, at most `max` bytes; a longer one is a 413.
+async fn read_body(mut body: Body, declared: Option<u64>, max: usize) -> Result<Bytes, Rejected> {
+    let mut bytes = Vec::with_capacity(declared.map_or(0, |n| n as usize).min(max));
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| {
+            reject(
+                Rejection::Malformed,
+                StatusCode::BAD_REQUEST,
+                format!("the body could not be read: {e}"),
+            )
+        })?;
+        let Some(data) = frame.data_ref() else {
+            continue;
+        };
+        if bytes.len() + data.len() > max {
+            discard(body, max).await;
+            return Err(too_large(max));
+        }
+        bytes.extend_from_slice(data);
+    }
+    Ok(Bytes::from(bytes))
+}
+
+/// How long a refused body is read and thrown away before the 413 is sent.
+const DISCARD_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Reads and drops what is left of a refused body: at most `max` more bytes, for at most
+/// [`DISCARD_TIME`]. A server that closes a connection with unread data in its receive buffer
+/// resets it, and the reset can destroy the 413 before the agent has read it (the agent would then
+/// retry a report that can never be accepted instead of logging why). Nothing is kept, so this
+/// costs bandwidth, not memory.
+async fn discard(mut body: Body, max: usize) {
+    let drain = async {
+        let mut left = max;
+        while let Some(Ok(frame)) = body.frame().await {
+            let n = frame.data_ref().map_or(0, |d| d.len());
+            if n >= left {
+                break;
+            }
+            left -= n;
+        }
+    };
+    let _ = tokio::time::timeout(DISCARD_TIME, drain).await;
 }
 
 fn too_large(max: usize) -> Rejected {

@@ -31,6 +31,7 @@ pub mod catalog_source;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod cover;
 pub mod csv;
 pub mod db;
 pub mod filter;

@@ -36,6 +36,7 @@ mod audit;
 mod catalog;
 mod cli;
 mod clock;
+mod cover;
 mod crash;
 mod dashboard;
 mod durability;

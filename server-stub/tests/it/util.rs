@@ -305,7 +305,13 @@ impl TestServer {
     /// Stops this collector, closes its database, and starts a new one on the same configuration
     /// and database (a restart of the service). Used by the Linux-only durability tests.
     #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
-    pub async fn restart(mut self) -> TestServer {
+    pub async fn restart(self) -> TestServer {
+        let config = self.config.clone();
+        self.restart_with(config).await
+    }
+
+    /// [`TestServer::restart`] with a changed configuration (collector.toml edited meanwhile).
+    pub async fn restart_with(mut self, config: Config) -> TestServer {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -314,7 +320,7 @@ impl TestServer {
         }
         self.state.db.close().await;
         serve(
-            self.config.clone(),
+            config,
             self._dir.clone(),
             self.catalog_dir.clone(),
             self.catalog_public_key.take(),
