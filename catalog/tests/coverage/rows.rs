@@ -180,6 +180,23 @@ pub(crate) fn software_rows() -> Vec<Row> {
         row(hklm("Microsoft SQL Server 2019 (64-bit)", "15.0.2000.5", MS), "mssqlserver", "2019", Supported),
         row(hklm("SQL Server 2022 Database Engine Services", "16.0.1000.6", MS), "mssqlserver", "2022", Supported),
         row(hklm("Microsoft SQL Server 2012 Express LocalDB", "11.4.7462.6", MS), "mssqlserver", "2012", Unsupported),
+        // SQL Server Native Client by its own name: the standalone 11.4.7462.6 and the copy SQL Server
+        // 2016/2017 setup installs (11.4.7001.0; Microsoft's exception for that copy is in the advice).
+        row(wow("Microsoft SQL Server 2012 Native Client", "11.4.7462.6", MS), "sql-server-native-client", "11", Unsupported),
+        row(hklm("Microsoft SQL Server 2012 Native Client", "11.4.7001.0", MS), "sql-server-native-client", "11", Unsupported),
+        row(hklm("Microsoft SQL Server 2012 Native Client", "11.0.2100.60", MS), "sql-server-native-client", "11", Unsupported),
+        row(hklm("Microsoft SQL Server 2008 R2 Native Client", "10.53.6000.34", MS), "sql-server-native-client", "10", Unsupported),
+        row(wow("Microsoft SQL Server 2008 Native Client", "10.4.6000.29", MS), "sql-server-native-client", "10", Unsupported),
+        row(wow("Microsoft SQL Server Native Client", "9.00.5000.00", MS), "sql-server-native-client", "9", Unsupported),
+        // Microsoft Monitoring Agent: the Log Analytics agent (10.20) and Operations Manager agents
+        // share the name; 8.0 and 10.19 builds belong to both, so they are not judged.
+        row(hklm("Microsoft Monitoring Agent", "10.20.18069.0", MS), "microsoft-monitoring-agent", "log-analytics", Unsupported),
+        row(hklm("Microsoft Monitoring Agent", "10.20.18040.0", MS), "microsoft-monitoring-agent", "log-analytics", Unsupported),
+        row(hklm("Microsoft Monitoring Agent", "7.1.10184.0", MS), "microsoft-monitoring-agent", "scom-2012", Unsupported),
+        row(hklm("Microsoft Monitoring Agent", "10.22.10118.0", MS), "microsoft-monitoring-agent", "scom-2022", Supported),
+        unknown(hklm("Microsoft Monitoring Agent", "10.19.10050.0", MS), "microsoft-monitoring-agent"),
+        unknown(hklm("Microsoft Monitoring Agent", "8.0.11057.0", MS), "microsoft-monitoring-agent"),
+        unknown(hklm("Microsoft Monitoring Agent", "10.25.10132.0", MS), "microsoft-monitoring-agent"),
         // Office 2003 and XP suites (MSI ProductName; Office XP by its 10.0 DisplayVersion).
         row(wow("Microsoft Office Professional Edition 2003", "11.0.8173.0", MS), "office", "2003", Unsupported),
         row(wow("Microsoft Office Standard Edition 2003", "11.0.8173.0", MS), "office", "2003", Unsupported),
@@ -234,7 +251,16 @@ pub(crate) fn software_rows() -> Vec<Row> {
         row(hklm("Symantec Endpoint Protection", "14.2.5569.2100", "Symantec Corporation"), "symantec-endpoint-protection", "before-14.3", Unsupported),
         row(hklm("Symantec Endpoint Protection", "12.1.7454.7000", "Symantec Corporation"), "symantec-endpoint-protection", "before-14.3", Unsupported),
         unknown(hklm("Symantec Endpoint Protection", "14.3.10148.8000", "Broadcom"), "symantec-endpoint-protection"),
-        unknown(wow("McAfee VirusScan Enterprise", "8.8.0.2190", "McAfee, Inc."), "mcafee-virusscan-enterprise"),
+        row(wow("McAfee VirusScan Enterprise", "8.8.0.2190", "McAfee, Inc."), "mcafee-virusscan-enterprise", "8.8", Unsupported),
+        row(wow("McAfee VirusScan Enterprise", "8.8.0.1804", "McAfee, Inc."), "mcafee-virusscan-enterprise", "8.8", Unsupported),
+        // 8.7i, older than the ended 8.8.
+        outside(wow("McAfee VirusScan Enterprise", "8.7.0.570", "McAfee, Inc."), "mcafee-virusscan-enterprise", Unsupported),
+        row(hklm("Microsoft Security Essentials", "4.10.209.0", MS), "microsoft-security-essentials", "all", Unsupported),
+        row(hklm("Microsoft Security Essentials", "4.4.304.0", MS), "microsoft-security-essentials", "all", Unsupported),
+        row(wow("Windows Live Essentials", "16.4.3528.0331", MS), "windows-essentials", "2012", Unsupported),
+        row(wow("Windows Live Mail", "16.4.3528.0331", MS), "windows-essentials", "2012", Unsupported),
+        row(wow("Windows Live Essentials", "15.4.3508.1109", MS), "windows-essentials", "2011-and-older", Unsupported),
+        row(wow("Windows Live Messenger", "14.0.8117.0416", MS), "windows-essentials", "2011-and-older", Unsupported),
         row(wow("Sophos Endpoint Security and Control", "10.8.11.1", "Sophos Limited"), "sophos-endpoint-security-and-control", "10", Unsupported),
         unknown(wow("SAP Crystal Reports runtime engine for .NET Framework (32-bit)", "13.0.22.2668", "SAP"), "crystal-reports-runtime"),
         unknown(wow("Crystal Reports Basic Runtime for Visual Studio 2008", "10.5.3700.0", "Business Objects"), "crystal-reports-runtime"),
@@ -285,6 +311,9 @@ pub(crate) fn software_rows() -> Vec<Row> {
         row(wow("Adobe Reader 9.5.5 MUI", "9.5.5", "Adobe Systems Incorporated"), "adobe-acrobat", "9-and-older", Unsupported),
         row(wow("Adobe Acrobat Reader DC", "23.008.20470", "Adobe Systems Incorporated"), "adobe-acrobat", "continuous-23", Unsupported),
         row(wow("Adobe Acrobat 2017", "17.011.30207", "Adobe Systems Incorporated"), "adobe-acrobat", "2017", Unsupported),
+        row(hklm("Adobe Acrobat 2020", "20.005.30655", "Adobe"), "adobe-acrobat", "2020", Unsupported),
+        row(wow("Adobe Acrobat Reader 2020", "20.001.30005", "Adobe Systems Incorporated"), "adobe-acrobat", "2020", Unsupported),
+        row(wow("Adobe Acrobat Reader DC", "20.013.20074", "Adobe Systems Incorporated"), "adobe-acrobat", "continuous-20", Unsupported),
         unknown(hklm("Adobe Acrobat (64-bit)", "25.001.20844", "Adobe"), "adobe-acrobat"),
         row(wow("Adobe Flash Player 32 NPAPI", "32.0.0.465", "Adobe"), "adobe-flash-player", "all", Unsupported),
         // Databases and servers.
@@ -314,10 +343,7 @@ pub(crate) fn software_rows() -> Vec<Row> {
         // Desktop applications with endoflife.date dates.
         row(hklm("LibreOffice 7.6.4.1", "7.6.4.1", "The Document Foundation"), "libreoffice", "7.6", Unsupported),
         row(hklm("LibreOffice 26.2.0.3", "26.2.0.3", "The Document Foundation"), "libreoffice", "26.2", Expiring),
-        row(hklm("Notepad++ (64-bit x64)", "8.6.2", "Notepad++ Team"), "notepad-plus-plus", "8.6", Unsupported),
-        row(hklm("Notepad++ (64-bit x64)", "8.9.1", "Notepad++ Team"), "notepad-plus-plus", "8.9", Supported),
         // Older than the oldest cycle in the data, which has ended.
-        outside(wow("Notepad++ (32-bit x86)", "7.4", "Notepad++ Team"), "notepad-plus-plus", Unsupported),
         outside(wow("LibreOffice 6.4.7.2", "6.4.7.2", "The Document Foundation"), "libreoffice", Unsupported),
         row(hklm("Wireshark 4.2.0 x64", "4.2.0", "The Wireshark developer community, https://www.wireshark.org"), "wireshark", "4.2", Unsupported),
         row(hklm("Wireshark 4.4.2 x64", "4.4.2", "The Wireshark developer community, https://www.wireshark.org"), "wireshark", "4.4", Supported),
@@ -325,6 +351,8 @@ pub(crate) fn software_rows() -> Vec<Row> {
         row(hklm("Oracle VirtualBox 7.2.4", "7.2.4", "Oracle Corporation"), "virtualbox", "7.2", Supported),
         // Recognised, but no sourced per-version dates: always unknown.
         unknown(hklm("7-Zip 23.01 (x64)", "23.01", "Igor Pavlov"), "7zip"),
+        unknown(hklm("Notepad++ (64-bit x64)", "8.6.9", "Notepad++ Team"), "notepad-plus-plus"),
+        unknown(wow("Notepad++ (32-bit x86)", "7.4", "Notepad++ Team"), "notepad-plus-plus"),
         unknown(hklm("7-Zip 19.00 (x64 edition)", "19.00.00.0", "Igor Pavlov"), "7zip"),
         unknown(hklm("TeamViewer", "15.48.5", "TeamViewer"), "teamviewer"),
         unknown(vendor_dpkg("teamviewer", "15.22.3", "TeamViewer"), "teamviewer"),
@@ -371,7 +399,11 @@ pub(crate) fn look_alikes() -> Vec<Input> {
         hklm("Microsoft Office 64-bit Components 2016", "16.0.4266.1001", MS),
         hklm("Microsoft .NET Framework 4.8 Targeting Pack", "4.8.03761", MS),
         hklm("Microsoft .NET Host FX Resolver - 8.0.0 (x64)", "64.0.31813", MS),
-        hklm("Microsoft SQL Server 2012 Native Client", "11.4.7001.0", MS),
+        // SQL Server's newer drivers are not the Native Client.
+        hklm("Microsoft ODBC Driver 17 for SQL Server", "17.10.6.1", MS),
+        hklm("Microsoft ODBC Driver 18 for SQL Server", "18.4.1.1", MS),
+        hklm("Microsoft OLE DB Driver for SQL Server", "18.7.4.0", MS),
+        hklm("Microsoft OLE DB Driver 19 for SQL Server", "19.3.5.0", MS),
         wow("Microsoft SQL Server 2019 Setup (English)", "15.0.4013.40", MS),
         wow("Microsoft SQL Server Management Studio - 19.2", "19.2.56.2", MS),
         hklm("Microsoft Visual Studio 2010 Tools for Office Runtime (x64)", "10.0.60917", MS),
@@ -397,6 +429,19 @@ pub(crate) fn look_alikes() -> Vec<Input> {
         wow("Apple Software Update", "2.6.3.1", "Apple Inc."),
         hklm("Symantec Endpoint Protection Manager", "14.3.7388.4000", "Broadcom"),
         hklm("McAfee Agent", "5.7.9.182", "McAfee, Inc."),
+        hklm("McAfee Endpoint Security Threat Prevention", "10.7.0.6251", "McAfee, LLC"),
+        // Monitoring agents that are not the Microsoft Monitoring Agent.
+        hklm("Azure Monitor Agent", "1.30.0.0", MS),
+        hklm("Microsoft Dependency Agent", "9.10.16.22650", MS),
+        // Microsoft's other anti-malware products, and Security Essentials' own client component.
+        hklm("System Center Endpoint Protection", "4.10.209.0", MS),
+        hklm("Microsoft Security Client", "4.10.209.0", MS),
+        hklm("Windows Defender", "1.1.1593.0", MS),
+        hklm("Microsoft Defender for Endpoint", "4.18.24090.11", MS),
+        // Windows Live products outside Windows Essentials, and its shared platform components.
+        wow("Windows Live ID Sign-in Assistant", "7.250.4311.0", MS),
+        wow("Windows Live OneCare", "2.5.2900.28", MS),
+        wow("Windows Live Communications Platform", "16.4.3528.0331", MS),
         wow("Sophos Anti-Virus", "10.8.11.1", "Sophos Limited"),
         wow("Sophos AutoUpdate", "5.23.225", "Sophos Limited"),
         hklm("Mozilla Maintenance Service", "128.5.0", "Mozilla"),
