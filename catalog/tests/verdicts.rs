@@ -379,16 +379,16 @@ fn server_2025_and_windows_11_24h2_share_build_26100_but_not_their_updates() {
 #[test]
 fn versions_outside_the_catalogue_are_never_a_bare_unknown() {
     // Older than every cycle, and the oldest has ended.
-    let libreoffice = app_finding(
-        app("LibreOffice 6.4.7.2", "6.4.7.2", "The Document Foundation"),
+    let notepad = app_finding(
+        app("Notepad++ (32-bit x86)", "7.4", "Notepad++ Team"),
         Os::default(),
         TODAY,
     );
-    assert_eq!(libreoffice.status, Unsupported);
+    assert_eq!(notepad.status, Unsupported);
     assert!(
-        libreoffice.evidence.notes[0].starts_with("older than "),
+        notepad.evidence.notes[0].starts_with("older than "),
         "{:?}",
-        libreoffice.evidence.notes
+        notepad.evidence.notes
     );
     // Newer than the catalogue: Chrome's two-week cadence outruns data from August.
     let chrome = app_finding(

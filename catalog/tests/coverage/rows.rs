@@ -343,7 +343,10 @@ pub(crate) fn software_rows() -> Vec<Row> {
         // Desktop applications with endoflife.date dates.
         row(hklm("LibreOffice 7.6.4.1", "7.6.4.1", "The Document Foundation"), "libreoffice", "7.6", Unsupported),
         row(hklm("LibreOffice 26.2.0.3", "26.2.0.3", "The Document Foundation"), "libreoffice", "26.2", Expiring),
+        row(hklm("Notepad++ (64-bit x64)", "8.6.2", "Notepad++ Team"), "notepad-plus-plus", "8.6", Unsupported),
+        row(hklm("Notepad++ (64-bit x64)", "8.9.1", "Notepad++ Team"), "notepad-plus-plus", "8.9", Supported),
         // Older than the oldest cycle in the data, which has ended.
+        outside(wow("Notepad++ (32-bit x86)", "7.4", "Notepad++ Team"), "notepad-plus-plus", Unsupported),
         outside(wow("LibreOffice 6.4.7.2", "6.4.7.2", "The Document Foundation"), "libreoffice", Unsupported),
         row(hklm("Wireshark 4.2.0 x64", "4.2.0", "The Wireshark developer community, https://www.wireshark.org"), "wireshark", "4.2", Unsupported),
         row(hklm("Wireshark 4.4.2 x64", "4.4.2", "The Wireshark developer community, https://www.wireshark.org"), "wireshark", "4.4", Supported),
@@ -351,8 +354,6 @@ pub(crate) fn software_rows() -> Vec<Row> {
         row(hklm("Oracle VirtualBox 7.2.4", "7.2.4", "Oracle Corporation"), "virtualbox", "7.2", Supported),
         // Recognised, but no sourced per-version dates: always unknown.
         unknown(hklm("7-Zip 23.01 (x64)", "23.01", "Igor Pavlov"), "7zip"),
-        unknown(hklm("Notepad++ (64-bit x64)", "8.6.9", "Notepad++ Team"), "notepad-plus-plus"),
-        unknown(wow("Notepad++ (32-bit x86)", "7.4", "Notepad++ Team"), "notepad-plus-plus"),
         unknown(hklm("7-Zip 19.00 (x64 edition)", "19.00.00.0", "Igor Pavlov"), "7zip"),
         unknown(hklm("TeamViewer", "15.48.5", "TeamViewer"), "teamviewer"),
         unknown(vendor_dpkg("teamviewer", "15.22.3", "TeamViewer"), "teamviewer"),
