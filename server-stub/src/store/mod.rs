@@ -7,6 +7,7 @@
 //! - `inventory`: the stored inventory and how it is read back;
 //! - `selection`, `queries`, `estate`: the read side (listings, the host page, the estate summary),
 //!   every query inside a caller's `Scope`;
+//! - `trend`: the daily snapshot of hosts by organisation, part and status, and its read side;
 //! - `risks`, `audit`: the risk register and the audit log;
 //! - `meta`: collector-wide values (the catalogue the verdicts rest on).
 //!
@@ -30,6 +31,7 @@ mod selection;
 mod sites;
 mod sql;
 pub mod tokens;
+mod trend;
 mod users;
 mod verdicts;
 
@@ -51,6 +53,10 @@ pub use queries::{
 pub use risks::{Risk, delete_risk, risks, risks_for_host, save_risk};
 pub use selection::{ROOT_ORG_ID, Scope, Selection};
 pub use sites::{Site, SiteError, add_site, list_sites, move_site, revoke_site, site_for_token};
+pub use trend::{
+    KEEP_MONTHS as TREND_KEEP_MONTHS, Part, SnapshotReport, Trend, TrendRow, snapshot_taken,
+    take_snapshot, trend,
+};
 pub use users::{
     Session, User, create_session, delete_session, session, upsert_user, user_by_name,
 };

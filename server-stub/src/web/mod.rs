@@ -15,7 +15,8 @@
 //! - `risk`: how the risk register reads against a finding, and the register's page.
 //! - `lists`: hosts, findings, products and the audit log, with their filter form, pager and CSV
 //!   exports.
-//! - `summary`: the estate summary and its forecast chart.
+//! - `trend`: an organisation's twelve-month trend chart and the trend's CSV export;
+//!   `summary`: the estate summary, its forecast chart, and the trend.
 //! - `inventory`: a stored inventory, rendered from the typed `Inventory`; `host`: one host's page.
 //! - `evidence`: the assurance evidence pack, as a page and as CSV.
 //! - `actions`: the administrative forms (risk register edits, catalogue reload).
@@ -34,6 +35,7 @@ mod page;
 mod risk;
 mod session;
 mod summary;
+mod trend;
 
 pub use risk::{RiskState, risk_state};
 
@@ -63,6 +65,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint::get("/evidence.csv", evidence::evidence_csv),
         Endpoint::get("/exports/hosts.csv", lists::export_hosts),
         Endpoint::get("/exports/findings.csv", lists::export_findings),
+        Endpoint::get("/exports/trend.csv", trend::export_trend),
         Endpoint::post("/admin/catalog/reload", actions::reload_catalog),
     ]
 }

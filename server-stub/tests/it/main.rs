@@ -20,6 +20,7 @@
 //! - `openapi`: the served OpenAPI document and the router agree, and its schemas are the wire types.
 //! - `orgs`: the organisation tree — migration of flat sites, the command line, CSV import.
 //! - `scope`: users see and change only their organisations' hosts, route by route.
+//! - `trend`: daily snapshots by organisation, part and status; replaced, pruned, charted, scoped.
 //! - `util`: the server harness and report builders.
 
 #![allow(clippy::unwrap_used)] // A test that cannot unwrap should fail loudly.
@@ -43,3 +44,4 @@ mod openapi;
 mod orgs;
 mod reload;
 mod scope;
+mod trend;
