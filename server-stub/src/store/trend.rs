@@ -221,13 +221,16 @@ pub async fn take_snapshot(db: &Db, day: NaiveDate, now: DateTime<Utc>) -> Resul
     let rows: Vec<(&str, Part, Status, i64)> = counts
         .iter()
         .flat_map(|(org, by_part)| {
-            Part::ALL.iter().zip(by_part).flat_map(move |(part, by_status)| {
-                Status::ALL
-                    .iter()
-                    .zip(by_status)
-                    .filter(|(_, n)| **n > 0)
-                    .map(move |(status, n)| (org.as_str(), *part, *status, *n))
-            })
+            Part::ALL
+                .iter()
+                .zip(by_part)
+                .flat_map(move |(part, by_status)| {
+                    Status::ALL
+                        .iter()
+                        .zip(by_status)
+                        .filter(|(_, n)| **n > 0)
+                        .map(move |(status, n)| (org.as_str(), *part, *status, *n))
+                })
         })
         .collect();
     let cutoff = day

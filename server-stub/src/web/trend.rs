@@ -215,7 +215,9 @@ fn isolated_dots(d: &str) -> String {
 /// The first day of every month after `from` up to `to`: where the axis is labelled.
 fn month_starts(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
     let mut out = Vec::new();
-    let mut month = from.with_day(1).and_then(|d| d.checked_add_months(Months::new(1)));
+    let mut month = from
+        .with_day(1)
+        .and_then(|d| d.checked_add_months(Months::new(1)));
     while let Some(m) = month.filter(|m| *m <= to) {
         out.push(m);
         month = m.checked_add_months(Months::new(1));
