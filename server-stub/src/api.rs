@@ -280,8 +280,9 @@ async fn trend(
     let today = state.today();
     let since = trend_since(today);
     let (org, trend) = trend_rows(&state, &caller, &filter, since).await?;
+    // Not the whole `Organisation`: its parent may lie outside the caller's scope.
     Ok(axum::Json(json!({
-        "org": org,
+        "org": {"id": org.id, "name": org.name, "kind": org.kind, "ods_code": org.ods_code},
         "today": today.to_string(),
         "since": since.to_string(),
         "keep_months": store::TREND_KEEP_MONTHS,

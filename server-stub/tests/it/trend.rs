@@ -425,6 +425,7 @@ async fn a_scoped_user_sees_only_their_organisations_trend(backend: Backend) {
     let json: Value = server.get_json(&alpha, "/api/v1/trend?org=A81001").await;
     assert_eq!(json["org"]["ods_code"], "A81001");
     let bravo_id = org_id(&server, "B81001").await;
+    let icb_id = org_id(&server, "QWE").await;
     for path in ["/api/v1/trend", "/exports/trend.csv", "/"] {
         let (status, missing) = server.get(&alpha, &format!("{path}?org=Nowhere")).await;
         assert_eq!(status, 404, "{path}: {missing}");
@@ -436,6 +437,9 @@ async fn a_scoped_user_sees_only_their_organisations_trend(backend: Backend) {
         let (_, body) = server.get(&alpha, path).await;
         for foreign in [
             bravo_id.as_str(),
+            // The ICB above them, whose id the organisation's parent would have given away.
+            icb_id.as_str(),
+            "Example ICB",
             "Bravo",
             "U00002",
             "B81001",
