@@ -7,10 +7,11 @@
 //! again by organisation, so the query's result has a few rows per organisation with hosts, never
 //! one per host. The organisation closure is each row's path (the ids from the root down), so the
 //! roll-up to every ancestor is a walk along it here. Joining the closure in SQL instead
-//! (`d.path LIKE a.path || '%'`) cannot use an index on either back end and compares every
-//! organisation with every other: with England's ~6,300 practices that is ~50 million
-//! comparisons per snapshot. The job's cost grows with the hosts once, not once per
-//! organisation (≤ 5 s at 100,000 hosts is the target; README "Benchmark").
+//! (`d.path LIKE a.path || '%'`) cannot use an index on either back end and compares every row
+//! with every organisation: at 100,000 hosts on SQLite it took 0.91 s instead of 0.04 s once the
+//! tree had 6,000 more organisations, and 8.8 s instead of 0.54 s when the hosts' statuses were
+//! spread over 76,000 combinations (README "Benchmark"). The job's cost grows with the hosts once,
+//! not once per organisation.
 //!
 //! A day's rows are replaced in one transaction with the prune, so re-running a day never doubles
 //! it, and rows older than [`KEEP_MONTHS`] go with the next snapshot.
