@@ -88,14 +88,19 @@ fn part_name(part: Part) -> &'static str {
     }
 }
 
-/// `2026-03-05: 3 unsupported, 0 extended, …`.
+/// `2026-03-05: 3 unsupported, 1 expiring, 12 supported` (statuses no host had are left out).
 fn describe(day: &str, counts: &DayCounts) -> String {
     let counts: Vec<String> = Status::ALL
         .iter()
         .zip(counts)
+        .filter(|(_, n)| **n > 0)
         .map(|(s, n)| format!("{n} {}", s.as_str()))
         .collect();
-    format!("{day}: {}", counts.join(", "))
+    if counts.is_empty() {
+        format!("{day}: no hosts")
+    } else {
+        format!("{day}: {}", counts.join(", "))
+    }
 }
 
 /// Each snapshot day from `from` on, with its counts of `part`.
@@ -116,23 +121,26 @@ fn days(trend: &Trend, part: Part, from: NaiveDate) -> Vec<(NaiveDate, &str, Day
     out
 }
 
+/// Width of one day in the chart's units: whole numbers throughout keep a year of daily points
+/// small to send (each coordinate a few digits).
+const DAY_WIDTH: i64 = 2;
+
 /// One line per status over the days from `from` to `to`; a missing day breaks the lines (no
 /// snapshot is not zero hosts). Each day is a column whose tooltip gives its counts, and the
 /// chart's title and description say what it shows and its first and last day, for screen readers.
 fn chart(org: &str, part: Part, trend: &Trend, from: NaiveDate, to: NaiveDate) -> Markup {
-    let (width, height, left, right, top, bottom) = (760.0_f64, 270.0, 44.0, 10.0, 16.0, 62.0);
-    let (plot_w, plot_h) = (width - left - right, height - top - bottom);
+    let (left, right, top, plot_h, bottom) = (64_i64, 28_i64, 16_i64, 192_i64, 62_i64);
+    let plot_w = DAY_WIDTH * ((to - from).num_days() + 1).max(1);
+    let (width, height) = (left + plot_w + right, top + plot_h + bottom);
     let days = days(trend, part, from);
-    let span = (to - from).num_days().max(1) as f64;
-    let slot = plot_w / (span + 1.0);
-    let x = |d: NaiveDate| left + slot / 2.0 + (d - from).num_days() as f64 * slot;
+    let x = |d: NaiveDate| left + DAY_WIDTH * (d - from).num_days() + DAY_WIDTH / 2;
     let max = days
         .iter()
         .flat_map(|(_, _, c)| c.iter().copied())
         .max()
         .unwrap_or(0)
-        .max(1) as f64;
-    let y = |n: i64| top + plot_h - n as f64 / max * plot_h;
+        .max(1);
+    let y = |n: i64| top + plot_h - (n as f64 / max as f64 * plot_h as f64).round() as i64;
     let title = format!(
         "{org}: hosts by worst status ({}), daily, {from} to {to}",
         part_name(part).to_lowercase()
@@ -146,34 +154,39 @@ fn chart(org: &str, part: Part, trend: &Trend, from: NaiveDate, to: NaiveDate) -
         ),
         _ => "No snapshots.".to_string(),
     };
+    // A status no host had on any day is left to the axis (and the legend).
     let lines: Vec<(Status, String)> = Status::ALL
         .iter()
         .enumerate()
+        .filter(|(s, _)| days.iter().any(|(_, _, counts)| counts[*s] > 0))
         .map(|(s, status)| {
             let mut d = String::new();
             let mut previous: Option<NaiveDate> = None;
             for (day, _, counts) in &days {
                 let joined = previous.and_then(|p| p.succ_opt()) == Some(*day);
                 let command = if joined { 'L' } else { 'M' };
-                d.push_str(&format!(" {command}{:.1} {:.1}", x(*day), y(counts[s])));
+                d.push_str(&format!(" {command}{} {}", x(*day), y(counts[s])));
                 previous = Some(*day);
             }
             (*status, isolated_dots(&d))
         })
         .collect();
     let months = month_starts(from, to);
+    let axis = top + plot_h;
     html! {
         svg.chart xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {width} {height}")) width=(width) height=(height)
             role="img" aria-labelledby="trend-title trend-desc" {
             title id="trend-title" { (title) }
             desc id="trend-desc" { (desc) }
-            line x1=(left) y1=(top + plot_h) x2=(width - right) y2=(top + plot_h) stroke="#5b6670" stroke-width="1" {}
-            text x=(left - 6.0) y=(top + 4.0) text-anchor="end" font-size="11" fill="#5b6670" { (max as i64) }
-            text x=(left - 6.0) y=(top + plot_h) text-anchor="end" font-size="11" fill="#5b6670" { "0" }
+            line x1=(left) y1=(axis) x2=(width - right) y2=(axis) stroke="#5b6670" stroke-width="1" {}
+            @for n in [max, max / 2] {
+                line x1=(left) y1=(y(n)) x2=(width - right) y2=(y(n)) stroke="#d4d9de" stroke-width="1" {}
+                text x=(left - 6) y=(y(n) + 4) text-anchor="end" font-size="11" fill="#5b6670" { (n) }
+            }
+            text x=(left - 6) y=(axis + 4) text-anchor="end" font-size="11" fill="#5b6670" { "0" }
             @for month in &months {
-                @let mx = x(*month);
-                line x1=(format!("{mx:.1}")) y1=(top + plot_h) x2=(format!("{mx:.1}")) y2=(top + plot_h + 4.0) stroke="#5b6670" {}
-                text x=(format!("{mx:.1}")) y=(top + plot_h + 16.0) text-anchor="middle" font-size="10" fill="#5b6670" {
+                line x1=(x(*month)) y1=(axis) x2=(x(*month)) y2=(axis + 4) stroke="#5b6670" {}
+                text x=(x(*month)) y=(axis + 16) text-anchor="middle" font-size="10" fill="#5b6670" {
                     (month.format("%Y-%m"))
                 }
             }
@@ -181,15 +194,17 @@ fn chart(org: &str, part: Part, trend: &Trend, from: NaiveDate, to: NaiveDate) -
                 path class=(format!("status-{}", status.as_str())) d=(d) fill="none" stroke="currentColor"
                      stroke-width="2" stroke-linecap="round" stroke-linejoin="round" {}
             }
-            @for (day, text, counts) in &days {
-                rect x=(format!("{:.1}", x(*day) - slot / 2.0)) y=(top) width=(format!("{slot:.2}")) height=(plot_h)
-                     fill="transparent" { title { (describe(text, counts)) } }
+            // The columns that carry each day's tooltip: a transparent stroke the day's width.
+            g stroke="transparent" stroke-width=(DAY_WIDTH) {
+                @for (day, text, counts) in &days {
+                    path d=(format!("M{} {top}v{plot_h}", x(*day))) { title { (describe(text, counts)) } }
+                }
             }
             @for (i, status) in Status::ALL.iter().enumerate() {
-                @let lx = left + i as f64 * 130.0;
+                @let lx = left + i as i64 * 130;
                 g class=(format!("status-{}", status.as_str())) {
-                    line x1=(lx) y1=(height - 14.0) x2=(lx + 18.0) y2=(height - 14.0) stroke="currentColor" stroke-width="3" {}
-                    text x=(lx + 22.0) y=(height - 10.0) font-size="11" fill="currentColor" { (status.as_str()) }
+                    line x1=(lx) y1=(height - 14) x2=(lx + 18) y2=(height - 14) stroke="currentColor" stroke-width="3" {}
+                    text x=(lx + 22) y=(height - 10) font-size="11" fill="currentColor" { (status.as_str()) }
                 }
             }
         }
