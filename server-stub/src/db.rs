@@ -68,6 +68,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "organisations",
         include_str!("../migrations/0005_organisations.sql"),
     ),
+    (
+        6,
+        "site tokens, last login",
+        include_str!("../migrations/0006_site_tokens.sql"),
+    ),
     (7, "trend", include_str!("../migrations/0007_trend.sql")),
 ];
 

@@ -78,7 +78,18 @@ pub async fn keep_verdicts_current(state: &Shared) -> anyhow::Result<()> {
             return Ok(());
         }
     }
-    if changed || day.as_deref() != Some(today.as_str()) {
+    // Declared contract cover changed (collector.toml edited and the collector restarted): every
+    // host is judged again, not only those not yet judged today. No digest stored yet is a database
+    // from before declarations existed, judged with none.
+    let digest = crate::cover::digest(&state.config.declared_cover);
+    let stored_digest = store::meta_get(&state.db, crate::cover::META_DECLARED_COVER).await?;
+    if stored_digest.as_deref().unwrap_or("none") != digest {
+        info!(
+            declarations = state.config.declared_cover.declarations.len(),
+            "declared cover changed: judging every host again"
+        );
+        state.reevaluate(Scope::All, false).await?;
+    } else if changed || day.as_deref() != Some(today.as_str()) {
         state.reevaluate(Scope::Stale, false).await?;
     }
     Ok(())

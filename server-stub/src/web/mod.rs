@@ -13,8 +13,8 @@
 //!   links that keep a listing's filter.
 //! - `session`: the login form, login and logout.
 //! - `risk`: how the risk register reads against a finding, and the register's page.
-//! - `lists`: hosts, findings, products and the audit log, with their filter form, pager and CSV
-//!   exports.
+//! - `lists`: hosts, findings and products, with their filter form, pager and CSV exports.
+//! - `audit`: the audit log (whole-estate users only), filtered, paged and exported as CSV.
 //! - `trend`: an organisation's twelve-month trend chart and the trend's CSV export;
 //!   `summary`: the estate summary, its forecast chart, and the trend.
 //! - `inventory`: a stored inventory, rendered from the typed `Inventory`; `host`: one host's page.
@@ -27,6 +27,7 @@ use crate::openapi::{self, Endpoint};
 use crate::state::Shared;
 
 mod actions;
+mod audit;
 mod evidence;
 mod host;
 mod inventory;
@@ -60,11 +61,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint::get("/findings", lists::findings_page),
         Endpoint::get("/products", lists::products_page),
         Endpoint::get("/risks", risk::risks_page),
-        Endpoint::get("/audit", lists::audit_page),
+        Endpoint::get("/audit", audit::audit_page),
         Endpoint::get("/evidence", evidence::evidence_page),
         Endpoint::get("/evidence.csv", evidence::evidence_csv),
         Endpoint::get("/exports/hosts.csv", lists::export_hosts),
         Endpoint::get("/exports/findings.csv", lists::export_findings),
+        Endpoint::get("/exports/audit.csv", audit::export_audit),
         Endpoint::get("/exports/trend.csv", trend::export_trend),
         Endpoint::post("/admin/catalog/reload", actions::reload_catalog),
     ]

@@ -199,7 +199,7 @@ fn kind(method: &Method, path: &str) -> Kind {
         | ("GET", "/api/v1/hosts" | "/api/v1/hosts.csv" | "/api/v1/findings")
         | ("GET", "/api/v1/findings.csv" | "/api/v1/summary" | "/api/v1/products")
         | ("GET", "/api/v1/risks" | "/api/v1/trend" | "/exports/trend.csv") => Kind::Listing,
-        ("GET", "/audit") => Kind::WholeEstateOnly,
+        ("GET", "/audit" | "/exports/audit.csv") => Kind::WholeEstateOnly,
         ("GET", "/hosts/{host_id}" | "/api/v1/hosts/{host_id}") => Kind::HostById,
         ("POST", "/hosts/{host_id}/risks" | "/hosts/{host_id}/risks/delete") => Kind::RiskChange,
         ("POST", "/admin/catalog/reload" | "/api/v1/catalog/reload") => Kind::Reload,
