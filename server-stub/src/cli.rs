@@ -91,6 +91,9 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Take today's trend snapshot now, replacing one taken earlier today (the service takes one
+    /// a day by itself; this is for cron and tests).
+    Snapshot,
     /// Check the configuration and catalogue without starting (for ExecStartPre).
     Check,
     /// Copy the SQLite database, online, to a new file (PostgreSQL: use pg_dump).
@@ -215,6 +218,23 @@ async fn run_async(command: Command, config: Config) -> anyhow::Result<()> {
                 catalog.version(),
                 catalog.origin,
                 signing_note(&catalog)
+            );
+            Ok(())
+        }
+        Command::Snapshot => {
+            let db = Db::open(&config).await?;
+            let now = Utc::now();
+            let done = crate::jobs::snapshot(&db, now.date_naive(), now, true)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("the trend job's lock was not granted"))?;
+            println!(
+                "trend snapshot of {}: {} host(s), {} organisation(s), {} row(s); {} row(s) older than {} months pruned",
+                done.day,
+                done.hosts,
+                done.organisations,
+                done.rows,
+                done.pruned,
+                store::TREND_KEEP_MONTHS
             );
             Ok(())
         }

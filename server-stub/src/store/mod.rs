@@ -7,6 +7,7 @@
 //! - `inventory`: the stored inventory and how it is read back;
 //! - `selection`, `queries`, `estate`: the read side (listings, the host page, the estate summary),
 //!   every query inside a caller's `Scope`;
+//! - `trend`: the daily snapshot of hosts by organisation, part and status, and its read side;
 //! - `risks`, `audit`: the risk register and the audit log;
 //! - `meta`: collector-wide values (the catalogue the verdicts rest on).
 //!
@@ -31,6 +32,7 @@ mod site_tokens;
 mod sites;
 mod sql;
 pub mod tokens;
+mod trend;
 mod users;
 mod verdicts;
 
@@ -61,6 +63,10 @@ pub use site_tokens::{
 pub use sites::{
     Rotated, Site, SiteError, add_site, enrol_site, list_sites, move_site, revoke_site,
     revoke_site_token, rotate_site_token,
+};
+pub use trend::{
+    KEEP_MONTHS as TREND_KEEP_MONTHS, Part, SnapshotReport, Trend, TrendRow, snapshot_taken,
+    take_snapshot, trend,
 };
 pub use users::{
     Removed, RoleChange, Session, User, UserError, UserRow, create_session, delete_session,

@@ -15,7 +15,8 @@
 //! - `risk`: how the risk register reads against a finding, and the register's page.
 //! - `lists`: hosts, findings and products, with their filter form, pager and CSV exports.
 //! - `audit`: the audit log (whole-estate users only), filtered, paged and exported as CSV.
-//! - `summary`: the estate summary and its forecast chart.
+//! - `trend`: an organisation's twelve-month trend chart and the trend's CSV export;
+//!   `summary`: the estate summary, its forecast chart, and the trend.
 //! - `inventory`: a stored inventory, rendered from the typed `Inventory`; `host`: one host's page.
 //! - `evidence`: the assurance evidence pack, as a page and as CSV.
 //! - `actions`: the administrative forms (risk register edits, catalogue reload).
@@ -35,6 +36,7 @@ mod page;
 mod risk;
 mod session;
 mod summary;
+mod trend;
 
 pub use risk::{RiskState, risk_state};
 
@@ -65,6 +67,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint::get("/exports/hosts.csv", lists::export_hosts),
         Endpoint::get("/exports/findings.csv", lists::export_findings),
         Endpoint::get("/exports/audit.csv", audit::export_audit),
+        Endpoint::get("/exports/trend.csv", trend::export_trend),
         Endpoint::post("/admin/catalog/reload", actions::reload_catalog),
     ]
 }

@@ -130,6 +130,10 @@ pub(super) async fn summary_page(
     };
     let items: HashMap<Target, i64> = summary.unsupported_items.iter().copied().collect();
     let below = roll_up(&choices, selection.scope().org_id(), &summary.by_site);
+    let trend = match super::trend::section(&state, &caller, &filter).await {
+        Ok(x) => x,
+        Err(e) => return page_error(e),
+    };
     let body = html! {
         h1 { "Estate summary" }
         (filter_form("/", &filter, &choices, false))
@@ -157,6 +161,7 @@ pub(super) async fn summary_page(
         h2 { "Becoming unsupported in the next 24 months" }
         p.muted { "Hosts not yet unsupported, by the month in which the first item on them loses all security support." }
         (forecast_chart(&summary.forecast))
+        (trend)
         @if !below.is_empty() {
             h2 { "By organisation" }
             table {

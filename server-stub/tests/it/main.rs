@@ -24,6 +24,7 @@
 //! - `scope`: users see and change only their organisations' hosts, route by route.
 //! - `tokens`: site tokens rotated with a grace period, expiring, revoked, listed with their last
 //!   use; a revoked site enrolled again; a version 5 database keeps every token.
+//! - `trend`: daily snapshots by organisation, part and status; replaced, pruned, charted, scoped.
 //! - `util`: the server harness and report builders.
 
 #![allow(clippy::unwrap_used)] // A test that cannot unwrap should fail loudly.
@@ -50,3 +51,4 @@ mod orgs;
 mod reload;
 mod scope;
 mod tokens;
+mod trend;
