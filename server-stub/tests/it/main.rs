@@ -47,6 +47,7 @@ mod ingest;
 mod instances;
 mod logins;
 mod openapi;
+mod org_import;
 mod orgs;
 mod reload;
 mod scope;
