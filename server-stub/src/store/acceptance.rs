@@ -4,10 +4,9 @@
 //! The rules are written here once. [`risk_state`] is the **authoritative** definition: the pages
 //! apply it to one host's or one listing's findings in Rust. The summary cannot: at 100,000 hosts
 //! it must answer in SQL over the roll-up without reading findings and risks into memory, so
-//! [`APPLYING_RECORDS`] and [`APPLYING_REVIEW`] restate the same rules as SQL, next to them so a
-//! change to one is seen to need the other, and `tests/it/headline.rs`
-//! (`the_headline_agrees_with_risk_state`) computes the split both ways over one estate and
-//! requires them to agree.
+//! [`acceptance_by_site`] restates the same rules as SQL, next to them so a change to one is seen
+//! to need the other, and `tests/it/headline.rs` (`the_headline_agrees_with_risk_state`) computes
+//! the split both ways over one estate and requires them to agree.
 //!
 //! The rules: a finding that is `supported` has no risk state; otherwise the record that applies
 //! is the finding's own (same host, same `finding_key`), else the host's (empty `finding_key`); it
@@ -46,7 +45,7 @@ impl Risk {
 }
 
 /// The risk record that applies to a finding (its own, else the host's) and whether it is in force.
-/// The one definition; the summary's SQL ([`APPLYING_REVIEW`]) restates it.
+/// The one definition; the summary's SQL ([`acceptance_by_site`]) restates it.
 pub fn risk_state<'a>(
     risks: &'a [Risk],
     host_id: &str,
@@ -71,16 +70,6 @@ pub fn risk_state<'a>(
         Some(r) => RiskState::Overdue(r),
     }
 }
-
-/// [`risk_state`]'s lookup in SQL: the records that may apply to finding `f` — its own (`rf`) and
-/// its host's (`rh`); at most one of each (`UNIQUE (host_id, finding_key)`).
-const APPLYING_RECORDS: &str = " LEFT JOIN risks rf ON rf.host_id = f.host_id AND rf.finding_key = f.finding_key \
-     LEFT JOIN risks rh ON rh.host_id = f.host_id AND rh.finding_key = ''";
-
-/// [`risk_state`]'s choice in SQL: the review date of the record that applies to `f`, the
-/// finding's own winning over the host's, whatever their dates; NULL when none applies. Dates are
-/// `YYYY-MM-DD` text, so `>= today` is [`Risk::in_force`].
-const APPLYING_REVIEW: &str = "COALESCE(rf.review_date, rh.review_date)";
 
 /// Unsupported hosts (worst status `unsupported`) split by the risk register.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -150,10 +139,81 @@ impl UnsupportedHosts {
     }
 }
 
+/// Pushes, per host with a risk record (and worst status unsupported): `total`, its unsupported
+/// findings (the roll-up's `unsupported_count`, written with them); `host_review`, its host
+/// record's review date; and of its unsupported findings that have their own record, how many
+/// (`own_n`), how many of those are in force (`own_held`), the earliest review date in force
+/// (`own_first`) and the earliest passed (`own_expired`). Each finding record costs one
+/// primary-key lookup of its finding, whose status must still be unsupported; no other finding is
+/// read. Left open for the selection's clauses and the `GROUP BY`.
+fn push_per_host(sql: &mut Builder, today: &str) {
+    let held = "f.finding_key IS NOT NULL AND rf.review_date";
+    sql.push(format!(
+        "SELECT s.name AS site, h.host_id AS host_id, h.unsupported_count AS total, \
+         rh.review_date AS host_review, COUNT(f.finding_key) AS own_n, \
+         SUM(CASE WHEN {held} >= "
+    ))
+    .push_bind(today.to_string())
+    .push(format!(
+        " THEN 1 ELSE 0 END) AS own_held, MIN(CASE WHEN {held} >= "
+    ))
+    .push_bind(today.to_string())
+    .push(format!(
+        " THEN rf.review_date END) AS own_first, MIN(CASE WHEN {held} < "
+    ))
+    .push_bind(today.to_string())
+    .push(
+        " THEN rf.review_date END) AS own_expired \
+         FROM (SELECT DISTINCT rk.host_id FROM risks rk) rk CROSS JOIN hosts h \
+         JOIN sites s ON s.id = h.site_id \
+         LEFT JOIN risks rh ON rh.host_id = h.host_id AND rh.finding_key = '' \
+         LEFT JOIN risks rf ON rf.host_id = h.host_id AND rf.finding_key <> '' \
+         LEFT JOIN findings f ON f.host_id = rf.host_id AND f.finding_key = rf.finding_key \
+         AND f.status = ",
+    )
+    .push_bind(Status::Unsupported.as_str())
+    .push(" WHERE h.host_id = rk.host_id AND h.status = ")
+    .push_bind(Status::Unsupported.as_str());
+}
+
+/// Pushes [`risk_state`] over [`push_per_host`]'s counts (`y`), per host. A finding's own record
+/// wins, so the `own_n` findings with one are covered exactly when it is in force (`own_held` of
+/// them), and the `total - own_n` others fall to the host record. So a host is `accepted` when
+/// all its own records hold and, if any finding is left to the host record, that holds too; it is
+/// `expired` when an own record has passed, or the host record has and some finding fell to it
+/// (the two exclude each other). `first_review` (of an accepted host: the earliest review date of
+/// the records covering it) and `first_expired` count the host record's date only when it governs
+/// a finding.
+fn push_per_host_state(sql: &mut Builder, today: &str) {
+    sql.push(
+        "SELECT y.site AS site, CASE WHEN y.own_held = y.own_n \
+         AND (y.total = y.own_n OR y.host_review >= ",
+    )
+    .push_bind(today.to_string())
+    .push(
+        ") THEN 1 ELSE 0 END AS accepted, \
+         CASE WHEN y.total = y.own_n OR y.own_first < y.host_review THEN y.own_first \
+         ELSE y.host_review END AS first_review, \
+         CASE WHEN y.own_held < y.own_n OR (y.total > y.own_n AND y.host_review < ",
+    )
+    .push_bind(today.to_string())
+    .push(") THEN 1 ELSE 0 END AS expired, CASE WHEN y.total > y.own_n AND y.host_review < ")
+    .push_bind(today.to_string())
+    .push(
+        " AND (y.own_expired IS NULL OR y.host_review < y.own_expired) THEN y.host_review \
+         ELSE y.own_expired END AS first_expired FROM (",
+    );
+}
+
 /// By site, how the risk register covers the unsupported hosts of a selection that have a record.
 /// Only hosts with a record can be anything but "no accepted risk", so the query starts from the
-/// register (hundreds of rows, not the estate's hosts) and reads only their unsupported findings;
+/// register (hundreds of rows, not the estate's hosts) and reads the findings its records name;
 /// [`UnsupportedHosts::split`] takes the rest from the roll-up's counts.
+///
+/// `CROSS JOIN` keeps that order on SQLite, which otherwise (no statistics) led with the
+/// `findings_status` index: every unsupported finding of the estate (466,666 rows at 100,000
+/// hosts) instead of a primary-key lookup per record. PostgreSQL plans a `CROSS JOIN` with its
+/// `WHERE` like any inner join, from its statistics.
 pub(super) async fn acceptance_by_site(
     db: &Db,
     selection: &Selection,
@@ -161,37 +221,17 @@ pub(super) async fn acceptance_by_site(
     today: NaiveDate,
 ) -> Result<HashMap<String, SiteAcceptance>> {
     let today = today.to_string();
-    let status = Status::Unsupported.as_str();
-    let mut sql = Builder::new(format!(
-        "SELECT x.site AS site, \
-         CAST(SUM(CASE WHEN x.uncovered = 0 THEN 1 ELSE 0 END) AS BIGINT) AS accepted_n, \
-         MIN(CASE WHEN x.uncovered = 0 THEN x.first_review END) AS accepted_until, \
-         CAST(SUM(CASE WHEN x.expired > 0 THEN 1 ELSE 0 END) AS BIGINT) AS expired_n, \
-         MIN(x.first_expired) AS expired_on FROM (\
-         SELECT s.name AS site, h.host_id AS host_id, \
-         SUM(CASE WHEN {APPLYING_REVIEW} >= "
-    ));
-    sql.push_bind(today.clone())
-        .push(format!(
-            " THEN 0 ELSE 1 END) AS uncovered, MIN({APPLYING_REVIEW}) AS first_review, \
-             SUM(CASE WHEN {APPLYING_REVIEW} < "
-        ))
-        .push_bind(today.clone())
-        .push(format!(
-            " THEN 1 ELSE 0 END) AS expired, MIN(CASE WHEN {APPLYING_REVIEW} < "
-        ))
-        .push_bind(today)
-        .push(format!(
-            " THEN {APPLYING_REVIEW} END) AS first_expired \
-             FROM (SELECT DISTINCT rk.host_id FROM risks rk) rk \
-             JOIN hosts h ON h.host_id = rk.host_id JOIN sites s ON s.id = h.site_id \
-             JOIN findings f ON f.host_id = h.host_id{APPLYING_RECORDS} WHERE f.status = "
-        ))
-        .push_bind(status)
-        .push(" AND h.status = ")
-        .push_bind(status);
+    let mut sql = Builder::new(
+        "SELECT x.site AS site, CAST(SUM(x.accepted) AS BIGINT) AS accepted_n, \
+         MIN(CASE WHEN x.accepted = 1 THEN x.first_review END) AS accepted_until, \
+         CAST(SUM(x.expired) AS BIGINT) AS expired_n, MIN(x.first_expired) AS expired_on FROM (",
+    );
+    push_per_host_state(&mut sql, &today);
+    push_per_host(&mut sql, &today);
     selection.push_host_clauses(&mut sql, stale_cutoff);
-    sql.push(" GROUP BY s.name, h.host_id) x GROUP BY x.site");
+    sql.push(
+        " GROUP BY s.name, h.host_id, h.unsupported_count, rh.review_date) y) x GROUP BY x.site",
+    );
     let rows: Vec<SiteAcceptance> = Statement::new(sql).fetch_all(db.reader()).await?;
     Ok(rows.into_iter().map(|r| (r.site.clone(), r)).collect())
 }
