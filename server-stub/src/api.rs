@@ -17,7 +17,7 @@ use sunset_catalog::wire;
 
 use crate::admin::{self, Action, Admin, Proof};
 use crate::csv::CsvWriter;
-use crate::filter::Filter;
+use crate::filter::{Filter, RiskQuery};
 use crate::http::{ApiCaller, ApiError, Caller};
 use crate::openapi::{self, Endpoint};
 use crate::state::Shared;
@@ -302,14 +302,44 @@ async fn products(
     Ok(axum::Json(json!({"products": rows})).into_response())
 }
 
+/// A register record as the API lists it: the record with its host, site, organisation, product
+/// and release, and whether the acceptance holds today (`accepted`) or has `expired`.
+#[derive(Serialize)]
+struct RegisterEntry<'a> {
+    #[serde(flatten)]
+    row: &'a store::RegisterRow,
+    state: &'static str,
+}
+
 async fn risks(
     State(state): State<Shared>,
     ApiCaller(caller): ApiCaller,
     Query(filter): Query<Filter>,
+    Query(query): Query<RiskQuery>,
 ) -> Result<Response, ApiError> {
     let selection = filter.selection(&state.db, &caller).await?;
-    let rows = store::risks(&state.db, &selection, &state.stale_cutoff()).await?;
-    Ok(axum::Json(json!({"today": state.today().to_string(), "risks": rows})).into_response())
+    let risk_filter = query.risk_filter()?;
+    let today = state.today();
+    let rows = store::risk_register(
+        &state.db,
+        &selection,
+        &state.stale_cutoff(),
+        &risk_filter,
+        today,
+    )
+    .await?;
+    let entries: Vec<RegisterEntry> = rows
+        .iter()
+        .map(|row| RegisterEntry {
+            row,
+            state: if row.risk.in_force(today) {
+                "accepted"
+            } else {
+                "expired"
+            },
+        })
+        .collect();
+    Ok(axum::Json(json!({"today": today.to_string(), "risks": entries})).into_response())
 }
 
 async fn reload(

@@ -1,4 +1,5 @@
-//! The estate at a glance: hosts by status and site, unsupported items, the 24-month forecast.
+//! The estate at a glance: hosts by status and site, the unsupported ones split by the risk
+//! register (`acceptance`), unsupported items, the 24-month forecast.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -9,6 +10,7 @@ use sunset_catalog::catalog::Target;
 use sunset_catalog::evaluate::Status;
 
 use super::Result;
+use super::acceptance::{UnsupportedHosts, acceptance_by_site};
 use super::selection::Selection;
 use super::sql::{Builder, Statement};
 use crate::db::Db;
@@ -20,6 +22,8 @@ pub struct Summary {
     pub hosts: i64,
     /// Hosts by worst status, most urgent first.
     pub by_status: Vec<(Status, i64)>,
+    /// The `unsupported` hosts of `by_status`, split by the risk register: the headline.
+    pub unsupported: UnsupportedHosts,
     /// Hosts with an unsupported OS.
     pub hosts_unsupported_os: i64,
     /// Hosts with unsupported software.
@@ -47,6 +51,8 @@ pub struct SiteSummary {
     pub hosts: i64,
     /// Hosts by status, most urgent first.
     pub by_status: Vec<(Status, i64)>,
+    /// Its `unsupported` hosts, split by the risk register.
+    pub unsupported: UnsupportedHosts,
 }
 
 /// One site's hosts of one status, with how many of them are unsupported in each part and stale.
@@ -85,7 +91,11 @@ pub async fn summary(
         .push(" THEN 1 ELSE 0 END) AS BIGINT) AS stale_n FROM hosts h JOIN sites s ON s.id = h.site_id WHERE 1 = 1");
     selection.push_host_clauses(&mut sql, stale_cutoff);
     sql.push(" GROUP BY s.name, h.status ORDER BY s.name");
-    let rows: Vec<SiteStatusCount> = Statement::new(sql).fetch_all(db.reader()).await?;
+    // The split reads only hosts with a risk record: it runs beside the roll-up, not after it.
+    let (rows, acceptance): (Vec<SiteStatusCount>, _) = tokio::try_join!(
+        Statement::new(sql).fetch_all(db.reader()),
+        acceptance_by_site(db, selection, stale_cutoff, today),
+    )?;
     let mut out = Summary::default();
     let mut by_status: BTreeMap<Status, i64> = BTreeMap::new();
     for SiteStatusCount {
@@ -113,6 +123,10 @@ pub async fn summary(
         if let Some(entry) = out.by_site.last_mut() {
             entry.hosts += n;
             entry.by_status.push((status, n));
+            if status == Status::Unsupported {
+                entry.unsupported = UnsupportedHosts::split(n, acceptance.get(&entry.site));
+                out.unsupported.add(&entry.unsupported);
+            }
         }
     }
     out.by_status = by_status.into_iter().collect();

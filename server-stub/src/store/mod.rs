@@ -8,7 +8,8 @@
 //! - `selection`, `queries`, `estate`: the read side (listings, the host page, the estate summary),
 //!   every query inside a caller's `Scope`;
 //! - `trend`: the daily snapshot of hosts by organisation, part and status, and its read side;
-//! - `risks`, `audit`: the risk register and the audit log;
+//! - `risks`, `audit`: the risk register and the audit log; `acceptance`: when a risk record
+//!   covers a finding (the one definition) and the summary's split of unsupported hosts by it;
 //! - `meta`: collector-wide values (the catalogue the verdicts rest on).
 //!
 //! Queries are written once for both back ends with bound `$n` parameters. Where a filter adds a
@@ -17,9 +18,10 @@
 
 use chrono::{DateTime, Utc};
 
+mod acceptance;
 mod audit;
 mod column;
-pub(crate) use column::{ByName, NullableByName};
+pub(crate) use column::{ByName, DateText, NullableByName, NullableDateText};
 mod estate;
 mod ingest;
 mod inventory;
@@ -36,6 +38,7 @@ mod trend;
 mod users;
 mod verdicts;
 
+pub use acceptance::{RiskState, UnsupportedHosts, risk_state};
 pub(crate) use audit::audit_on;
 pub use audit::{
     AuditEntry, AuditFilter, AuditRow, audit_actions, audit_entries, audit_event, audit_log,
@@ -54,7 +57,10 @@ pub use queries::{
     FindingListRow, HostDetail, HostRow, ProductRow, StatusChange, evidence_findings, findings,
     host, host_status_counts, hosts, products, report_exists,
 };
-pub use risks::{Risk, delete_risk, risks, risks_for_host, save_risk};
+pub use risks::{
+    RegisterRow, ReviewWindow, Risk, RiskFilter, delete_risk, risk_register, risks, risks_for_host,
+    save_risk,
+};
 pub use selection::{ROOT_ORG_ID, Scope, Selection};
 pub use site_tokens::{
     LAST_USED_RESOLUTION, SiteCredential, SiteToken, TokenRefusal, TokenState, check_site_token,

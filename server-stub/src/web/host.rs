@@ -105,7 +105,7 @@ pub(super) async fn host_page(
                         tr {
                             td { @if r.finding_key.is_empty() { "whole host" } @else { (r.finding_key) } }
                             td { (r.owner) } td { (r.mitigation) }
-                            td { (r.review_date) @if r.review_date < today.to_string() { " " span.error { "overdue" } } }
+                            td { (r.review_date) @if !r.in_force(today) { " " span.error { "acceptance expired" } } }
                             td { (r.updated_by) " " (r.updated_at) }
                             @if admin {
                                 td { form method="post" action=(format!("/hosts/{}/risks/delete", h.host_id)) {

@@ -1,5 +1,10 @@
 //! The estate summary: hosts by status and by site, what is unsupported by part, and the forecast
 //! of hosts becoming unsupported over the next 24 months.
+//!
+//! The headline tells the truth about unsupported hosts: those with an unsupported item no risk in
+//! force covers ("unsupported — no accepted risk", expired acceptances included and counted) apart
+//! from those whose every unsupported item has an accepted risk ("risk accepted (until …)"), the
+//! split `store::summary` computes; the site and organisation rows split the same way.
 
 use std::collections::HashMap;
 
@@ -14,7 +19,7 @@ use super::page::{layout, page_error, status_badge, with_query};
 use crate::filter::Filter;
 use crate::http::{ApiError, PageCaller};
 use crate::state::Shared;
-use crate::store;
+use crate::store::{self, UnsupportedHosts};
 
 /// The forecast as an SVG bar chart: hosts per month.
 fn forecast_chart(forecast: &[(String, i64)]) -> Markup {
@@ -52,6 +57,7 @@ struct OrgRollUp<'a> {
     org: &'a store::Organisation,
     hosts: i64,
     by_status: HashMap<Status, i64>,
+    unsupported: UnsupportedHosts,
 }
 
 /// The organisations directly below the one the summary is about, each with the hosts of its whole
@@ -82,6 +88,7 @@ fn roll_up<'a>(
                 org,
                 hosts: 0,
                 by_status: HashMap::new(),
+                unsupported: UnsupportedHosts::default(),
             });
         }
         if let Some(child) = out.len().checked_sub(1) {
@@ -97,9 +104,70 @@ fn roll_up<'a>(
             for (status, n) in &site.by_status {
                 *entry.by_status.entry(*status).or_default() += n;
             }
+            entry.unsupported.add(&site.unsupported);
         }
     }
     out
+}
+
+/// The `/risks` link for the summary's filter's organisation, with a `review` window.
+fn register_link(filter: &Filter, review: Option<&str>) -> String {
+    let base = with_query(
+        "/risks",
+        &Filter {
+            org: filter.org.clone(),
+            ..Filter::default()
+        },
+    );
+    match review {
+        None => base,
+        Some(review) if base.contains('?') => format!("{base}&review={review}"),
+        Some(review) => format!("{base}?review={review}"),
+    }
+}
+
+/// The headline's unsupported hosts, split: no accepted risk (with how many of them had an
+/// acceptance that expired), and risk accepted until the earliest review date.
+fn unsupported_cards(split: &UnsupportedHosts, hosts_link: &str, filter: &Filter) -> Markup {
+    html! {
+        div.card { a href=(hosts_link) { span.n { (split.no_accepted_risk) }
+            (status_badge(&Status::Unsupported)) " — no accepted risk" } }
+        @if split.acceptance_expired > 0 {
+            div.card { a href=(register_link(filter, Some("overdue"))) { span.n { (split.acceptance_expired) }
+                span.error { @if split.acceptance_expired == 1 { "acceptance expired" } @else { "acceptances expired" }
+                    @if let Some(on) = split.acceptance_expired_on {
+                        @if split.acceptance_expired == 1 { " on " (on) } @else { " (the first on " (on) ")" } } }
+                " — counted as unsupported again" } }
+        }
+        div.card { a href=(register_link(filter, None)) { span.n { (split.risk_accepted) }
+            span.status.status-accepted { "risk accepted" }
+            @if let Some(until) = split.risk_accepted_until { " (until " (until) ")" } } }
+    }
+}
+
+/// The status columns' headings: unsupported split in two, then every other status.
+fn status_headings() -> Markup {
+    html! {
+        @for s in Status::ALL {
+            @if s == Status::Unsupported {
+                th.num { "unsupported, no accepted risk" } th.num { "risk accepted" }
+            } @else { th.num { (s.as_str()) } }
+        }
+    }
+}
+
+/// A row's status cells under [`status_headings`]: `count` of each status, the unsupported ones as
+/// `split` (expired acceptances noted).
+fn status_cells(count: impl Fn(Status) -> i64, split: &UnsupportedHosts) -> Markup {
+    html! {
+        @for s in Status::ALL {
+            @if s == Status::Unsupported {
+                td.num { (split.no_accepted_risk)
+                    @if split.acceptance_expired > 0 { " " span.error { "(" (split.acceptance_expired) " expired)" } } }
+                td.num { (split.risk_accepted) }
+            } @else { td.num { (count(s)) } }
+        }
+    }
 }
 
 /// `GET /`: the summary, filtered like the listings it links to.
@@ -140,11 +208,15 @@ pub(super) async fn summary_page(
         div.cards {
             div.card { a href=(with_query("/hosts", &filter)) { span.n { (summary.hosts) } "hosts" } }
             @for (status, n) in &summary.by_status {
-                div.card { a href=(link(status)) { span.n { (n) } (status_badge(status)) } }
+                @if *status == Status::Unsupported {
+                    (unsupported_cards(&summary.unsupported, &link(status), &filter))
+                } @else {
+                    div.card { a href=(link(status)) { span.n { (n) } (status_badge(status)) } }
+                }
             }
             div.card { a href=(with_query("/hosts", &Filter { stale: Some("true".into()), ..filter.clone() })) {
                 span.n { (summary.stale_hosts) } "stale (no report for " (state.config.stale_days) " days)" } }
-            div.card { a href=(with_query("/risks", &filter)) { span.n { (summary.risks_accepted) } "risks accepted" } }
+            div.card { a href=(with_query("/risks", &filter)) { span.n { (summary.risks_accepted) } "risk records in force" } }
         }
         h2 { "Unsupported" }
         table {
@@ -165,15 +237,14 @@ pub(super) async fn summary_page(
         @if !below.is_empty() {
             h2 { "By organisation" }
             table {
-                thead { tr { th { "Organisation" } th { "Kind" } th.num { "Hosts" }
-                    @for s in Status::ALL { th.num { (s.as_str()) } } } }
+                thead { tr { th { "Organisation" } th { "Kind" } th.num { "Hosts" } (status_headings()) } }
                 tbody {
                     @for r in &below {
                         tr {
                             td { a href=(with_query("/", &Filter { org: Some(r.org.id.clone()), ..filter.clone() })) { (r.org.label()) } }
                             td { (r.org.kind) }
                             td.num { (r.hosts) }
-                            @for s in Status::ALL { td.num { (r.by_status.get(&s).copied().unwrap_or(0)) } }
+                            (status_cells(|s| r.by_status.get(&s).copied().unwrap_or(0), &r.unsupported))
                         }
                     }
                 }
@@ -181,16 +252,13 @@ pub(super) async fn summary_page(
         }
         h2 { "By site" }
         table {
-            thead { tr { th { "Site" } th.num { "Hosts" }
-                @for s in Status::ALL { th.num { (s.as_str()) } } } }
+            thead { tr { th { "Site" } th.num { "Hosts" } (status_headings()) } }
             tbody {
                 @for site in &summary.by_site {
                     tr {
                         td { a href=(with_query("/hosts", &Filter { site: Some(site.site.clone()), ..filter.clone() })) { (site.site) } }
                         td.num { (site.hosts) }
-                        @for s in Status::ALL {
-                            td.num { (site.by_status.iter().find(|(x, _)| *x == s).map_or(0, |(_, n)| *n)) }
-                        }
+                        (status_cells(|s| site.by_status.iter().find(|(x, _)| *x == s).map_or(0, |(_, n)| *n), &site.unsupported))
                     }
                 }
             }
