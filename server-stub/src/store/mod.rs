@@ -5,8 +5,8 @@
 //!   and sessions, API tokens);
 //! - `ingest`: storing a report (host, findings, history) and retention;
 //! - `inventory`: the stored inventory and how it is read back;
-//! - `selection`, `queries`, `estate`: the read side (listings, the host page, the estate summary),
-//!   every query inside a caller's `Scope`;
+//! - `selection`, `queries`, `estate`, `forecast`: the read side (listings, the host page, the
+//!   estate summary, what loses support when), every query inside a caller's `Scope`;
 //! - `risks`, `audit`: the risk register and the audit log;
 //! - `meta`: collector-wide values (the catalogue the verdicts rest on).
 //!
@@ -20,6 +20,7 @@ mod audit;
 mod column;
 pub(crate) use column::{ByName, NullableByName};
 mod estate;
+mod forecast;
 mod ingest;
 mod inventory;
 mod meta;
@@ -36,6 +37,10 @@ mod verdicts;
 pub(crate) use audit::audit_on;
 pub use audit::{AuditEntry, audit_event, audit_log};
 pub use estate::{SiteSummary, Summary, summary};
+pub use forecast::{
+    ENDING_NEXT_MONTHS, EndingRelease, FORECAST_MONTHS, Forecast, ForecastRow, Release,
+    ReleaseForecast, SiteCount, forecast,
+};
 pub use ingest::{HostFacts, IngestJob, IngestOutcome, ingest, ingest_batch, purge};
 pub use inventory::{
     InventoryToJudge, MAX_STORED_INVENTORY_BYTES, StoredInventory, inventories_after,

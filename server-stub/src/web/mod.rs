@@ -15,7 +15,7 @@
 //! - `risk`: how the risk register reads against a finding, and the register's page.
 //! - `lists`: hosts, findings, products and the audit log, with their filter form, pager and CSV
 //!   exports.
-//! - `summary`: the estate summary and its forecast chart.
+//! - `summary`: the estate summary; `forecast`: what loses support when, its chart, table and CSV.
 //! - `inventory`: a stored inventory, rendered from the typed `Inventory`; `host`: one host's page.
 //! - `evidence`: the assurance evidence pack, as a page and as CSV.
 //! - `actions`: the administrative forms (risk register edits, catalogue reload).
@@ -27,6 +27,7 @@ use crate::state::Shared;
 
 mod actions;
 mod evidence;
+mod forecast;
 mod host;
 mod inventory;
 mod lists;
@@ -57,12 +58,14 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint::post("/hosts/{host_id}/risks/delete", actions::delete_risk),
         Endpoint::get("/findings", lists::findings_page),
         Endpoint::get("/products", lists::products_page),
+        Endpoint::get("/forecast", forecast::forecast_page),
         Endpoint::get("/risks", risk::risks_page),
         Endpoint::get("/audit", lists::audit_page),
         Endpoint::get("/evidence", evidence::evidence_page),
         Endpoint::get("/evidence.csv", evidence::evidence_csv),
         Endpoint::get("/exports/hosts.csv", lists::export_hosts),
         Endpoint::get("/exports/findings.csv", lists::export_findings),
+        Endpoint::get("/exports/forecast.csv", forecast::export_forecast),
         Endpoint::post("/admin/catalog/reload", actions::reload_catalog),
     ]
 }

@@ -10,6 +10,8 @@
 //! - `ingest`: happy path, duplicates, bad tokens, malformed, oversize, gzip bombs, bounds.
 //! - `reload`: a catalogue change re-evaluates stored hosts.
 //! - `dashboard`: login, escaping of agent strings, filters, exports, risk register.
+//! - `forecast`: hosts losing support per release and month, what ends next, inside a scope; an
+//!   unsupported host's next date.
 //! - `catalog`: the signed catalogue bundle agents verify; key commands.
 //! - `cli`: the management commands of the real binary.
 //! - `clock`: date-dependent verdicts follow the collector's clock (moved, never slept on).
@@ -34,6 +36,7 @@ mod clock;
 mod crash;
 mod dashboard;
 mod durability;
+mod forecast;
 mod hardening;
 mod hostile_reports;
 mod ingest;
