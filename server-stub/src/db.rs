@@ -68,6 +68,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "organisations",
         include_str!("../migrations/0005_organisations.sql"),
     ),
+    (
+        9,
+        "forecast indexes",
+        include_str!("../migrations/0009_forecast.sql"),
+    ),
 ];
 
 /// Connections in SQLite's writer pool: one writes at a time (the writer lock), and a second can

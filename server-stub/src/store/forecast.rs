@@ -155,18 +155,24 @@ impl Forecast {
     }
 }
 
-/// Hosts of one site losing one release on one day (a query row).
+/// Hosts losing one release on one day, at one site when the query asks by site (a query row).
 #[derive(FromRow)]
 struct Ending {
     #[sqlx(try_from = "super::ByName<Target>")]
     target: Target,
     product_id: String,
-    product_name: String,
     cycle: Option<String>,
-    cycle_label: Option<String>,
     ends_on: String,
-    site: String,
+    #[sqlx(default)]
+    site: Option<String>,
     hosts: i64,
+}
+
+/// A release's names, as its findings carry them.
+#[derive(FromRow)]
+struct Names {
+    product_name: String,
+    cycle_label: Option<String>,
 }
 
 /// The first day of `day`'s month.
@@ -179,9 +185,108 @@ fn months_between(first: NaiveDate, day: NaiveDate) -> i64 {
     i64::from(day.year() - first.year()) * 12 + i64::from(day.month()) - i64::from(first.month())
 }
 
+/// Statuses whose items keep support to the end of security support (`extended` ones keep it to
+/// the end of their extended window).
+const TO_SECURITY_END: [Status; 3] = [Status::Supported, Status::Expiring, Status::Unknown];
+
+/// `f.status <> 'unsupported'`, word for word the predicate of the partial index
+/// `findings_forecast` (migration 9): SQLite uses a partial index only for a query whose WHERE
+/// holds the index's own terms, and cannot see through a bound value. The name is the
+/// catalogue's constant, never a request's.
+fn not_unsupported() -> String {
+    format!("f.status <> '{}'", Status::Unsupported.as_str())
+}
+
+/// Per release and last day of support in `[from, to)`, the hosts in `selection` that lose it
+/// (per site too, `by_site`). Two branches, one per kind of end, each a range of the index
+/// `findings_forecast`; hosts and sites are joined only to name sites or to filter by a host's
+/// own columns.
+fn ending_between(
+    selection: &Selection,
+    stale_cutoff: &str,
+    (from, to): (NaiveDate, NaiveDate),
+    by_site: bool,
+) -> Builder {
+    let with_hosts = by_site || selection.narrows_hosts();
+    let mut sql = Builder::new(
+        "SELECT e.target, e.product_id, e.cycle, e.ends_on, COUNT(DISTINCT e.host_id) AS hosts",
+    );
+    if by_site {
+        sql.push(", s.name AS site");
+    }
+    sql.push(" FROM (");
+    for (i, end) in ["security_support_end", "extended_support_end"]
+        .into_iter()
+        .enumerate()
+    {
+        if i > 0 {
+            sql.push(" UNION ALL ");
+        }
+        sql.push(format!(
+            "SELECT f.target, f.product_id, f.cycle, f.host_id, f.{end} AS ends_on FROM findings f \
+             WHERE {} AND f.status",
+            not_unsupported()
+        ));
+        if i == 0 {
+            sql.push(" IN (");
+            let mut statuses = sql.separated(", ");
+            for status in TO_SECURITY_END {
+                statuses.push_bind(status.as_str());
+            }
+            sql.push(")");
+        } else {
+            sql.push(" = ").push_bind(Status::Extended.as_str());
+        }
+        // `ended` never falls in the range: it sorts after every date.
+        sql.push(format!(" AND f.{end} >= "))
+            .push_bind(from.to_string())
+            .push(format!(" AND f.{end} < "))
+            .push_bind(to.to_string());
+        if let Some(product) = &selection.product {
+            sql.push(" AND f.product_id = ").push_bind(product.clone());
+        }
+        if let Some(target) = selection.target {
+            sql.push(" AND f.target = ").push_bind(target.as_str());
+        }
+    }
+    sql.push(") e");
+    if with_hosts {
+        sql.push(
+            " JOIN hosts h ON h.host_id = e.host_id JOIN sites s ON s.id = h.site_id WHERE 1 = 1",
+        );
+        selection.push_host_only_clauses(&mut sql, stale_cutoff);
+        if let Some(status) = selection.status {
+            sql.push(" AND h.status = ").push_bind(status.as_str());
+        }
+    }
+    sql.push(" GROUP BY e.target, e.product_id, e.cycle, e.ends_on");
+    if by_site {
+        sql.push(", s.name");
+    }
+    sql
+}
+
+/// The names of release `product_id`/`cycle`, from one of its findings (index `findings_product`).
+async fn names(db: &Db, product_id: &str, cycle: Option<&str>) -> Result<Names> {
+    let mut sql =
+        Builder::new("SELECT f.product_name, f.cycle_label FROM findings f WHERE f.product_id = ");
+    sql.push_bind(product_id.to_string());
+    match cycle {
+        Some(cycle) => sql.push(" AND f.cycle = ").push_bind(cycle.to_string()),
+        None => sql.push(" AND f.cycle IS NULL"),
+    };
+    sql.push(" LIMIT 1");
+    let found: Option<Names> = Statement::new(sql).fetch_all(db.reader()).await?.pop();
+    found.ok_or(sqlx::Error::RowNotFound)
+}
+
 /// The forecast of the hosts in `selection` from `today`. The selection's status is the host's
 /// worst (hosts already unsupported are where the next cliffs matter most), its product and target
 /// narrow the releases.
+///
+/// The next [`ENDING_NEXT_MONTHS`] are read with their sites and the rest of the
+/// [`FORECAST_MONTHS`] without, at once on two connections: a host loses a release on one day, so
+/// it is counted in exactly one of them.
 pub async fn forecast(
     db: &Db,
     selection: &Selection,
@@ -192,93 +297,84 @@ pub async fn forecast(
     let horizon = first
         .checked_add_months(Months::new(FORECAST_MONTHS))
         .unwrap_or(today);
-    // The day a not-yet-unsupported item loses support is computed once in the inner query, so
-    // the outer one groups by a column (PostgreSQL will not group by an expression with bound
-    // values). `ended` is never in range: it sorts after every date.
-    let mut sql = Builder::new(
-        "SELECT e.target, e.product_id, MAX(e.product_name) AS product_name, e.cycle, \
-         MAX(e.cycle_label) AS cycle_label, e.ends_on, e.site, COUNT(DISTINCT e.host_id) AS hosts \
-         FROM (SELECT f.target, f.product_id, f.product_name, f.cycle, f.cycle_label, f.host_id, \
-         s.name AS site, CASE WHEN f.status = ",
-    );
-    sql.push_bind(Status::Extended.as_str())
-        .push(
-            " THEN f.extended_support_end ELSE f.security_support_end END AS ends_on \
-             FROM findings f JOIN hosts h ON h.host_id = f.host_id JOIN sites s ON s.id = h.site_id \
-             WHERE f.status <> ",
-        )
-        .push_bind(Status::Unsupported.as_str());
-    selection.push_host_only_clauses(&mut sql, stale_cutoff);
-    if let Some(status) = selection.status {
-        sql.push(" AND h.status = ").push_bind(status.as_str());
+    let soon = today
+        .checked_add_months(Months::new(ENDING_NEXT_MONTHS))
+        .unwrap_or(today)
+        .min(horizon);
+    let near = ending_between(selection, stale_cutoff, (today, soon), true);
+    let far = ending_between(selection, stale_cutoff, (soon, horizon), false);
+    let (near, far): (Vec<Ending>, Vec<Ending>) = tokio::try_join!(
+        Statement::new(near).fetch_all(db.reader()),
+        Statement::new(far).fetch_all(db.reader()),
+    )?;
+    let mut releases: BTreeMap<(String, Option<String>), Release> = BTreeMap::new();
+    for row in near.iter().chain(&far) {
+        let key = (row.product_id.clone(), row.cycle.clone());
+        if !releases.contains_key(&key) {
+            let Names {
+                product_name,
+                cycle_label,
+            } = names(db, &row.product_id, row.cycle.as_deref()).await?;
+            let release = Release {
+                target: row.target,
+                product_id: row.product_id.clone(),
+                product_name,
+                cycle: row.cycle.clone(),
+                cycle_label,
+            };
+            releases.insert(key, release);
+        }
     }
-    if let Some(product) = &selection.product {
-        sql.push(" AND f.product_id = ").push_bind(product.clone());
-    }
-    if let Some(target) = selection.target {
-        sql.push(" AND f.target = ").push_bind(target.as_str());
-    }
-    sql.push(") e WHERE e.ends_on >= ")
-        .push_bind(today.to_string())
-        .push(" AND e.ends_on < ")
-        .push_bind(horizon.to_string())
-        .push(" GROUP BY e.target, e.product_id, e.cycle, e.ends_on, e.site");
-    let rows: Vec<Ending> = Statement::new(sql).fetch_all(db.reader()).await?;
-    assemble(rows, today)
+    assemble(near.into_iter().chain(far), &releases, today)
 }
 
-/// Months and release series, and what ends next, from the query's rows.
-fn assemble(rows: Vec<Ending>, today: NaiveDate) -> Result<Forecast> {
+/// Months and release series, and what ends next (the rows with a site), from the query's rows.
+fn assemble(
+    rows: impl IntoIterator<Item = Ending>,
+    releases: &BTreeMap<(String, Option<String>), Release>,
+    today: NaiveDate,
+) -> Result<Forecast> {
     let first = month_of(today);
     let months: Vec<String> = (0..FORECAST_MONTHS)
         .filter_map(|i| first.checked_add_months(Months::new(i)))
         .map(|m| m.format("%Y-%m").to_string())
         .collect();
-    let soon = today
-        .checked_add_months(Months::new(ENDING_NEXT_MONTHS))
-        .unwrap_or(today);
-    let mut series: BTreeMap<(String, Option<String>), ReleaseForecast> = BTreeMap::new();
-    let mut ending: BTreeMap<(NaiveDate, String, Option<String>), EndingRelease> = BTreeMap::new();
+    let mut series: BTreeMap<&(String, Option<String>), ReleaseForecast> = BTreeMap::new();
+    let mut ending: BTreeMap<(NaiveDate, &(String, Option<String>)), EndingRelease> =
+        BTreeMap::new();
     for row in rows {
         let ends_on: NaiveDate = row
             .ends_on
             .parse()
             .map_err(|e| sqlx::Error::Decode(format!("ends_on {:?}: {e}", row.ends_on).into()))?;
+        let Some((key, release)) = releases.get_key_value(&(row.product_id, row.cycle)) else {
+            continue;
+        };
         let Some(month) = usize::try_from(months_between(first, ends_on))
             .ok()
             .filter(|m| *m < months.len())
         else {
             continue;
         };
-        let release = Release {
-            target: row.target,
-            product_id: row.product_id,
-            product_name: row.product_name,
-            cycle: row.cycle,
-            cycle_label: row.cycle_label,
-        };
-        let key = (release.product_id.clone(), release.cycle.clone());
-        let entry = series
-            .entry(key.clone())
-            .or_insert_with(|| ReleaseForecast {
-                release: release.clone(),
-                hosts: vec![0; months.len()],
-                total: 0,
-            });
+        let entry = series.entry(key).or_insert_with(|| ReleaseForecast {
+            release: release.clone(),
+            hosts: vec![0; months.len()],
+            total: 0,
+        });
         entry.hosts[month] += row.hosts;
         entry.total += row.hosts;
-        if ends_on < soon {
+        if let Some(site) = row.site {
             let entry = ending
-                .entry((ends_on, key.0, key.1))
+                .entry((ends_on, key))
                 .or_insert_with(|| EndingRelease {
-                    release,
+                    release: release.clone(),
                     ends_on,
                     hosts: 0,
                     sites: Vec::new(),
                 });
             entry.hosts += row.hosts;
             entry.sites.push(SiteCount {
-                site: row.site,
+                site,
                 hosts: row.hosts,
             });
         }
@@ -307,29 +403,44 @@ mod tests {
         text.parse().unwrap()
     }
 
-    fn ending(product: &str, cycle: &str, ends_on: &str, site: &str, hosts: i64) -> Ending {
+    /// `hosts` losing `product` `cycle` on `ends_on`, at `site` (a row of the next 12 months).
+    fn ending(product: &str, cycle: &str, ends_on: &str, site: Option<&str>, hosts: i64) -> Ending {
         Ending {
             target: Target::Software,
             product_id: product.to_string(),
-            product_name: product.to_string(),
             cycle: Some(cycle.to_string()),
-            cycle_label: None,
             ends_on: ends_on.to_string(),
-            site: site.to_string(),
+            site: site.map(str::to_string),
             hosts,
         }
+    }
+
+    fn releases(rows: &[Ending]) -> BTreeMap<(String, Option<String>), Release> {
+        rows.iter()
+            .map(|r| {
+                let release = Release {
+                    target: r.target,
+                    product_id: r.product_id.clone(),
+                    product_name: r.product_id.to_uppercase(),
+                    cycle: r.cycle.clone(),
+                    cycle_label: None,
+                };
+                ((r.product_id.clone(), r.cycle.clone()), release)
+            })
+            .collect()
     }
 
     #[test]
     fn releases_are_counted_by_month_and_sites_by_release() {
         let rows = vec![
-            ending("windows", "10", "2025-10-14", "B", 2),
-            ending("windows", "10", "2025-10-14", "A", 3),
-            ending("chrome", "126", "2025-10-01", "A", 1),
-            ending("python", "3.12", "2026-04-30", "A", 4),
-            ending("python", "3.12", "2027-02-28", "A", 9),
+            ending("windows", "10", "2025-10-14", Some("B"), 2),
+            ending("windows", "10", "2025-10-14", Some("A"), 3),
+            ending("chrome", "126", "2025-10-01", Some("A"), 1),
+            ending("python", "3.12", "2026-04-30", None, 4),
+            ending("python", "3.12", "2027-02-28", None, 9),
         ];
-        let forecast = assemble(rows, day("2025-03-15")).unwrap();
+        let names = releases(&rows);
+        let forecast = assemble(rows, &names, day("2025-03-15")).unwrap();
         assert_eq!(forecast.months.len(), 24);
         assert_eq!(forecast.months[0], "2025-03");
         assert_eq!(forecast.months[23], "2027-02");
@@ -339,9 +450,10 @@ mod tests {
             ("python", 13)
         );
         assert_eq!((python.hosts[13], python.hosts[23]), (4, 9));
+        assert_eq!(python.release.label(), "PYTHON 3.12");
         assert_eq!(forecast.releases[1].hosts[7], 5);
         assert_eq!(forecast.month_totals()[7], 6);
-        // Within 12 months of 2025-03-15: Chrome, then Windows (both sites), not Python.
+        // What ends next is what was read with sites: Chrome, then Windows (both sites).
         let next: Vec<(&str, i64)> = forecast
             .ending_next
             .iter()
@@ -362,7 +474,8 @@ mod tests {
 
     #[test]
     fn a_date_that_does_not_read_is_an_error() {
-        let rows = vec![ending("windows", "10", "soon", "A", 1)];
-        assert!(assemble(rows, day("2025-03-15")).is_err());
+        let rows = vec![ending("windows", "10", "soon", Some("A"), 1)];
+        let names = releases(&rows);
+        assert!(assemble(rows, &names, day("2025-03-15")).is_err());
     }
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
-use sunset_catalog::inventory::{Inventory, Os, Software, Source};
+use sunset_catalog::inventory::{Cover, CoverState, Inventory, Os, Software, Source};
 use sunset_collector::admin::{self, Admin};
 use sunset_collector::clock::ManualClock;
 use sunset_collector::org::OrgKind;
@@ -20,6 +20,7 @@ use crate::util::{Backend, TestServer, start_with_clock};
 backend_tests!(
     hosts_with_an_unsupported_browser_still_count_under_the_windows_10_cliff,
     a_scoped_users_forecast_counts_only_their_subtree,
+    a_host_in_covered_extended_support_counts_when_the_window_ends,
     an_unsupported_windows_7_hosts_next_date_is_to_come_or_none,
 );
 
@@ -483,5 +484,41 @@ async fn an_unsupported_windows_7_hosts_next_date_is_to_come_or_none(backend: Ba
     assert_eq!(
         java["hosts"][month_index(&answer["forecast"], "2022-03")],
         1
+    );
+}
+
+/// In January 2027 a Windows 10 PC with its second ESU year is in extended support (`extended`)
+/// and loses Windows 10 when the ESU window ends, 2028-10-10; one without ESU is unsupported
+/// already and counts under nothing for Windows 10. Both are past the next 12 months.
+async fn a_host_in_covered_extended_support_counts_when_the_window_ends(backend: Backend) {
+    let taken = at("2027-01-15T09:00:00Z");
+    let server = start_at(&backend, taken).await;
+    let mut esu = host_at(taken, 1, "ESU-PC", "Ward", windows_10(), &[]);
+    esu.cover = vec![Cover {
+        program: "windows-10-esu".to_string(),
+        year: Some(2),
+        state: CoverState::Licensed,
+        evidence: Some("test".to_string()),
+    }];
+    let plain = host_at(taken, 2, "PLAIN-PC", "Ward", windows_10(), &[]);
+    send_all(&server, &[esu.clone(), plain]).await;
+    let cookie = server.session("viewer").await;
+    let detail = server
+        .get_json(&cookie, &format!("/api/v1/hosts/{}", esu.host.host_id))
+        .await;
+    assert_eq!(detail["host"]["os_status"], "extended", "{detail}");
+    assert_eq!(detail["host"]["next_unsupported_on"], "2028-10-11");
+    let answer = server.get_json(&cookie, "/api/v1/forecast").await;
+    let forecast = &answer["forecast"];
+    let windows_10 = release(forecast, "windows", "10-22h2");
+    assert_eq!(windows_10["total"], 1, "{forecast}");
+    assert_eq!(windows_10["hosts"][month_index(forecast, "2028-10")], 1);
+    assert!(
+        forecast["ending_next"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["product_id"] != "windows"),
+        "{forecast}"
     );
 }
