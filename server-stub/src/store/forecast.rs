@@ -9,7 +9,9 @@
 //! otherwise (a paid window without cover is no support: see `sunset_catalog::judge`). Items already
 //! unsupported have nothing left to lose and are not counted.
 
+use std::cmp::Reverse;
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -141,7 +143,7 @@ impl Forecast {
                     });
                 }
             }
-            out[start..].sort_by(|a, b| b.hosts.cmp(&a.hosts));
+            out[start..].sort_by_key(|r| Reverse(r.hosts));
         }
         out
     }
@@ -309,20 +311,18 @@ pub async fn forecast(
     )?;
     let mut releases: BTreeMap<(String, Option<String>), Release> = BTreeMap::new();
     for row in near.iter().chain(&far) {
-        let key = (row.product_id.clone(), row.cycle.clone());
-        if !releases.contains_key(&key) {
+        if let Entry::Vacant(entry) = releases.entry((row.product_id.clone(), row.cycle.clone())) {
             let Names {
                 product_name,
                 cycle_label,
             } = names(db, &row.product_id, row.cycle.as_deref()).await?;
-            let release = Release {
+            entry.insert(Release {
                 target: row.target,
                 product_id: row.product_id.clone(),
                 product_name,
                 cycle: row.cycle.clone(),
                 cycle_label,
-            };
-            releases.insert(key, release);
+            });
         }
     }
     assemble(near.into_iter().chain(far), &releases, today)
@@ -380,7 +380,7 @@ fn assemble(
         }
     }
     let mut releases: Vec<ReleaseForecast> = series.into_values().collect();
-    releases.sort_by(|a, b| b.total.cmp(&a.total));
+    releases.sort_by_key(|r| Reverse(r.total));
     let mut ending_next: Vec<EndingRelease> = ending.into_values().collect();
     for e in &mut ending_next {
         e.sites
