@@ -209,7 +209,10 @@ fn ending_between(
     (from, to): (NaiveDate, NaiveDate),
     by_site: bool,
 ) -> Builder {
-    let with_hosts = by_site || selection.narrows_hosts();
+    // The product is the findings' own column; every other filter is a host's.
+    let mut host_filters = selection.clone();
+    host_filters.product = None;
+    let with_hosts = by_site || host_filters.narrows_hosts();
     let mut sql = Builder::new(
         "SELECT e.target, e.product_id, e.cycle, e.ends_on, COUNT(DISTINCT e.host_id) AS hosts",
     );
@@ -268,7 +271,9 @@ fn ending_between(
     sql
 }
 
-/// The names of release `product_id`/`cycle`, from one of its findings (index `findings_product`).
+/// The names of release `product_id`/`cycle`, from one of its findings (index `findings_product`):
+/// the catalogue's names, the same on every host. Should the release's last finding have gone
+/// since it was counted (a report replaced it), the product id stands in for its name.
 async fn names(db: &Db, product_id: &str, cycle: Option<&str>) -> Result<Names> {
     let mut sql =
         Builder::new("SELECT f.product_name, f.cycle_label FROM findings f WHERE f.product_id = ");
@@ -279,7 +284,10 @@ async fn names(db: &Db, product_id: &str, cycle: Option<&str>) -> Result<Names> 
     };
     sql.push(" LIMIT 1");
     let found: Option<Names> = Statement::new(sql).fetch_all(db.reader()).await?.pop();
-    found.ok_or(sqlx::Error::RowNotFound)
+    Ok(found.unwrap_or_else(|| Names {
+        product_name: product_id.to_string(),
+        cycle_label: None,
+    }))
 }
 
 /// The forecast of the hosts in `selection` from `today`. The selection's status is the host's

@@ -28,14 +28,14 @@ const OTHER_COLOUR: &str = "#9aa5ae";
 const SITES_SHOWN: usize = 5;
 
 /// One stacked series: a release, or every other release together.
-pub(super) struct Series {
-    pub(super) label: String,
-    pub(super) colour: &'static str,
-    pub(super) hosts: Vec<i64>,
+struct Series {
+    label: String,
+    colour: &'static str,
+    hosts: Vec<i64>,
 }
 
 /// The chart's series: the largest releases, each in its colour, then "other" (if any).
-pub(super) fn series(forecast: &Forecast) -> Vec<Series> {
+fn series(forecast: &Forecast) -> Vec<Series> {
     let own = forecast.releases.len().min(COLOURS.len());
     let mut out: Vec<Series> = forecast.releases[..own]
         .iter()
@@ -242,5 +242,58 @@ pub(super) async fn export_forecast(
     match api::forecast_csv_text(&state, &caller, &filter).await {
         Ok(text) => api::csv_response("sunset-forecast.csv", text),
         Err(e) => page_error(e),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::store::{Release, ReleaseForecast};
+    use sunset_catalog::catalog::Target;
+
+    /// Eight releases: the six largest are drawn in their own colours, the other two as one
+    /// "other", and every month's stack adds up to the month's total.
+    #[test]
+    fn the_largest_releases_get_colours_and_the_rest_are_other() {
+        let releases = (0..8)
+            .map(|i| ReleaseForecast {
+                release: Release {
+                    target: Target::Software,
+                    product_id: format!("p{i}"),
+                    product_name: format!("Product {i}"),
+                    cycle: Some("1".to_string()),
+                    cycle_label: None,
+                },
+                hosts: vec![8 - i, 1],
+                total: 9 - i,
+            })
+            .collect();
+        let forecast = Forecast {
+            today: "2026-12-04".parse().unwrap(),
+            months: vec!["2026-12".to_string(), "2027-01".to_string()],
+            releases,
+            ending_next: Vec::new(),
+        };
+        let series = series(&forecast);
+        assert_eq!(series.len(), 7);
+        assert_eq!(series[0].label, "Product 0 1");
+        assert_eq!(series[6].label, "Other (2 releases)");
+        assert_eq!(series[6].colour, OTHER_COLOUR);
+        assert_eq!(series[6].hosts, [2 + 1, 2]);
+        let totals = forecast.month_totals();
+        for (i, total) in totals.iter().enumerate() {
+            assert_eq!(series.iter().map(|s| s.hosts[i]).sum::<i64>(), *total);
+            let (segments, top) = stack(&series, i, 100.0, 1.0);
+            assert_eq!(segments.len(), 7);
+            assert!((100.0 - top - *total as f64).abs() < 1e-9);
+        }
+        let svg = chart(&forecast.months, &series, &totals).into_string();
+        assert_eq!(
+            svg.matches("<rect").count(),
+            14 + 7,
+            "bars and legend swatches"
+        );
+        assert!(svg.contains("2026-12: Other (2 releases), 3 hosts"));
     }
 }

@@ -41,7 +41,10 @@ async fn management_commands_work_end_to_end(backend: Backend) {
     write_config("");
     let (ok, out, err) = run(&config, &["db", "migrate"]);
     assert!(ok, "{err}");
-    assert!(out.contains("applied migrations: [1, 2, 3, 4, 5, 9]"), "{out}");
+    assert!(
+        out.contains("applied migrations: [1, 2, 3, 4, 5, 9]"),
+        "{out}"
+    );
     let (ok, out, _) = run(&config, &["db", "migrate"]);
     assert!(ok && out.contains("up to date"), "{out}");
 
