@@ -28,7 +28,9 @@ pub struct DeclaredCover {
 }
 
 /// One declared contract: "we have Oracle Java SE Subscription for Java 8 at every site until 2027".
+/// Written by people in configuration files, so an unknown (misspelt) key is an error.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Declaration {
     /// Catalogue product id (`oracle-jdk`, `rhel`, `mssqlserver`).
     pub product: String,

@@ -41,6 +41,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint::get("/api/v1/findings.csv", findings_csv),
         Endpoint::get("/api/v1/summary", summary),
         Endpoint::get("/api/v1/forecast", forecast),
+        Endpoint::get("/api/v1/trend", trend),
         Endpoint::get("/api/v1/products", products),
         Endpoint::get("/api/v1/risks", risks),
         Endpoint::post("/api/v1/catalog/reload", reload),
@@ -267,6 +268,55 @@ async fn forecast(
     Ok(axum::Json(json!({
         "catalog_version": state.catalog().version(),
         "forecast": forecast,
+    }))
+    .into_response())
+}
+
+/// The trend of the organisation the caller's filter is about (their scope's top, or `?org=`
+/// inside it) since `since`, of the filter's `target` part or of every part: for the JSON API, the
+/// CSV export and the chart. The other filters are checked but do not narrow it: a snapshot counts
+/// whole organisations.
+pub async fn trend_rows(
+    state: &Shared,
+    caller: &Caller,
+    filter: &Filter,
+    since: chrono::NaiveDate,
+) -> Result<(store::Organisation, store::Trend), ApiError> {
+    let selection = filter.selection(&state.db, caller).await?;
+    let scope = selection.scope();
+    let org = match store::find_org(&state.db, scope, scope.org_id()).await {
+        Ok(org) => org,
+        Err(store::OrgError::Db(e)) => return Err(e.into()),
+        Err(e) => return Err(ApiError::internal(e)),
+    };
+    let part = selection.target.map(store::Part::of);
+    let trend = store::trend(&state.db, scope, since, part).await?;
+    Ok((org, trend))
+}
+
+/// The first day of the trend the API and the CSV export serve: every day kept.
+pub fn trend_since(today: chrono::NaiveDate) -> chrono::NaiveDate {
+    today
+        .checked_sub_months(chrono::Months::new(store::TREND_KEEP_MONTHS))
+        .unwrap_or(today)
+}
+
+async fn trend(
+    State(state): State<Shared>,
+    ApiCaller(caller): ApiCaller,
+    Query(filter): Query<Filter>,
+) -> Result<Response, ApiError> {
+    let today = state.today();
+    let since = trend_since(today);
+    let (org, trend) = trend_rows(&state, &caller, &filter, since).await?;
+    // Not the whole `Organisation`: its parent may lie outside the caller's scope.
+    Ok(axum::Json(json!({
+        "org": {"id": org.id, "name": org.name, "kind": org.kind, "ods_code": org.ods_code},
+        "today": today.to_string(),
+        "since": since.to_string(),
+        "keep_months": store::TREND_KEEP_MONTHS,
+        "days": trend.days,
+        "rows": trend.rows,
     }))
     .into_response())
 }

@@ -116,6 +116,15 @@ pub fn load(dir: Option<&Path>) -> anyhow::Result<LoadedCatalog> {
 /// Loads the configured catalogue and, when `catalog_signing_key_file` is set, signs it.
 pub fn load_configured(config: &Config) -> anyhow::Result<LoadedCatalog> {
     let mut loaded = load(config.catalog_dir.as_deref())?;
+    let problems = crate::cover::check(&config.declared_cover, &loaded.catalog);
+    if !problems.is_empty() {
+        anyhow::bail!(
+            "collector configuration does not fit catalogue {} from {}:\n  {}",
+            loaded.version(),
+            loaded.origin,
+            problems.join("\n  ")
+        );
+    }
     if let Some(path) = &config.catalog_signing_key_file {
         let key = read_signing_key(path)?;
         loaded.sign(&key)?;

@@ -1,8 +1,9 @@
 //! The command line: `serve` and the management commands, which share `--data-dir`/`--config`.
 //!
-//! This module is the only place that prints to standard output. `site add` prints the token
-//! alone on the last line so scripts can take it with `tail -n 1`. Organisations are named on the
-//! command line by their name, ODS code or id (`--org`, `--parent`).
+//! This module (with `accounts`, the site, user and token commands) is the only place that prints
+//! to standard output. `site add` and `site rotate-token` print the token alone on the last line so
+//! scripts can take it with `tail -n 1`. Organisations are named on the command line by their
+//! name, ODS code or id (`--org`, `--parent`).
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -10,7 +11,7 @@ use std::path::PathBuf;
 use chrono::Utc;
 use clap::{Parser, Subcommand};
 
-use crate::admin::{self, Admin, Role};
+use crate::admin::{self, Admin};
 use crate::catalog_source;
 use crate::config::{Config, Overrides};
 use crate::db::Db;
@@ -18,6 +19,10 @@ use crate::org::OrgKind;
 use crate::server;
 use crate::state::AppState;
 use crate::store;
+
+mod accounts;
+
+pub use accounts::{SiteCommand, TokenCommand, UserCommand};
 
 /// Sunset collector: ingests agent reports, re-evaluates them and serves the dashboard.
 #[derive(Debug, Parser)]
@@ -50,13 +55,13 @@ pub enum Command {
         #[command(subcommand)]
         command: OrgCommand,
     },
-    /// Enrol, list, move and revoke sites.
+    /// Enrol, list, move and revoke sites; rotate, list and revoke their tokens.
     Site {
         /// Site command.
         #[command(subcommand)]
         command: SiteCommand,
     },
-    /// Manage dashboard users.
+    /// Manage dashboard users: add, list, remove, change role.
     User {
         /// User command.
         #[command(subcommand)]
@@ -86,6 +91,9 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Take today's trend snapshot now, replacing one taken earlier today (the service takes one
+    /// a day by itself; this is for cron and tests).
+    Snapshot,
     /// Check the configuration and catalogue without starting (for ExecStartPre).
     Check,
     /// Copy the SQLite database, online, to a new file (PostgreSQL: use pg_dump).
@@ -125,57 +133,6 @@ pub enum OrgCommand {
     },
 }
 
-/// `site …`.
-#[derive(Debug, Subcommand)]
-pub enum SiteCommand {
-    /// Enrol a site; prints its token once, alone on the last line.
-    Add {
-        /// Site name, e.g. "Riverside Surgery".
-        name: String,
-        /// The organisation it belongs to (name, ODS code or id); default: the root, the whole
-        /// estate (move it lower with `site move`).
-        #[arg(long, value_name = "NAME|ODS")]
-        org: Option<String>,
-    },
-    /// List sites.
-    List,
-    /// Move a site, with its hosts, to another organisation.
-    Move {
-        /// Site name.
-        name: String,
-        /// The organisation it now belongs to (name, ODS code or id).
-        #[arg(long, value_name = "NAME|ODS")]
-        org: String,
-    },
-    /// Revoke a site's token; its agents are refused from now on.
-    Revoke {
-        /// Site name.
-        name: String,
-    },
-}
-
-/// `user …`.
-#[derive(Debug, Subcommand)]
-pub enum UserCommand {
-    /// Add a user (or reset an existing user's password, role and organisation). The password is
-    /// read from standard input unless --password-file is given.
-    Add {
-        /// Login name.
-        name: String,
-        /// Role: viewer (sees), risk-owner (also edits the risk register), admin (also, on the
-        /// whole estate, reloads the catalogue).
-        #[arg(long, value_enum, default_value = "viewer")]
-        role: Role,
-        /// The organisation the role is granted on (name, ODS code or id): the user sees its
-        /// sites and every site below it. Default: the root, the whole estate.
-        #[arg(long, value_name = "NAME|ODS")]
-        org: Option<String>,
-        /// File whose first line is the password.
-        #[arg(long, value_name = "FILE")]
-        password_file: Option<PathBuf>,
-    },
-}
-
 /// `host …`.
 #[derive(Debug, Subcommand)]
 pub enum HostCommand {
@@ -186,29 +143,6 @@ pub enum HostCommand {
         /// The site it now belongs to.
         #[arg(long, value_name = "NAME")]
         site: String,
-    },
-}
-
-/// `token …`.
-#[derive(Debug, Subcommand)]
-pub enum TokenCommand {
-    /// Issue an API token acting as USER; prints it once, alone on the last line.
-    Add {
-        /// The user the token acts as (with that user's role).
-        user: String,
-        /// A name for the token, e.g. "prometheus" or "cmdb-sync".
-        #[arg(long)]
-        name: String,
-    },
-    /// List tokens (never the tokens themselves).
-    List,
-    /// Revoke USER's token NAME.
-    Revoke {
-        /// The user.
-        user: String,
-        /// The token's name.
-        #[arg(long)]
-        name: String,
     },
 }
 
@@ -287,6 +221,23 @@ async fn run_async(command: Command, config: Config) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Snapshot => {
+            let db = Db::open(&config).await?;
+            let now = Utc::now();
+            let done = crate::jobs::snapshot(&db, now.date_naive(), now, true)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("the trend job's lock was not granted"))?;
+            println!(
+                "trend snapshot of {}: {} host(s), {} organisation(s), {} row(s); {} row(s) older than {} months pruned",
+                done.day,
+                done.hosts,
+                done.organisations,
+                done.rows,
+                done.pruned,
+                store::TREND_KEEP_MONTHS
+            );
+            Ok(())
+        }
         Command::Db {
             command: DbCommand::Migrate,
         } => {
@@ -305,7 +256,7 @@ async fn run_async(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Site { command } => {
             let db = Db::open(&config).await?;
-            site(&db, command).await
+            accounts::site(&db, command).await
         }
         Command::Host {
             command: HostCommand::Move { host_id, site },
@@ -318,32 +269,11 @@ async fn run_async(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Token { command } => {
             let db = Db::open(&config).await?;
-            token(&db, command).await
+            accounts::token(&db, command).await
         }
-        Command::User {
-            command:
-                UserCommand::Add {
-                    name,
-                    role,
-                    org,
-                    password_file,
-                },
-        } => {
+        Command::User { command } => {
             let db = Db::open(&config).await?;
-            let password = read_password(password_file)?;
-            let operator = Admin::operator();
-            let org = admin::add_user(
-                &db,
-                &operator,
-                &name,
-                role,
-                org.as_deref(),
-                password,
-                Utc::now(),
-            )
-            .await?;
-            println!("user {} ({role} of {org}) saved", name.trim());
-            Ok(())
+            accounts::user(&db, command).await
         }
         Command::Catalog {
             command: CatalogCommand::Keygen { out },
@@ -460,51 +390,6 @@ fn write_new_or_replace(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<
     })
 }
 
-fn read_password(file: Option<PathBuf>) -> anyhow::Result<String> {
-    let text = match file {
-        Some(path) => std::fs::read_to_string(&path)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?,
-        None => {
-            let mut text = String::new();
-            std::io::stdin().take(4096).read_to_string(&mut text)?;
-            text
-        }
-    };
-    Ok(text.lines().next().unwrap_or("").to_string())
-}
-
-async fn token(db: &Db, command: TokenCommand) -> anyhow::Result<()> {
-    let operator = Admin::operator();
-    match command {
-        TokenCommand::Add { user, name } => {
-            let token = admin::issue_token(db, &operator, &user, &name, Utc::now()).await?;
-            println!(
-                "API token {:?} issued for {user}; send it as Authorization: Bearer <token>.",
-                name.trim()
-            );
-            println!("It is shown only once:");
-            println!("{token}");
-        }
-        TokenCommand::List => {
-            println!("{:<24}  {:<24}  {:<20}  revoked", "user", "name", "created");
-            for t in crate::store::tokens::list(db).await? {
-                println!(
-                    "{:<24}  {:<24}  {:<20}  {}",
-                    t.user,
-                    t.name,
-                    t.created_at,
-                    t.revoked_at.unwrap_or_default()
-                );
-            }
-        }
-        TokenCommand::Revoke { user, name } => {
-            admin::revoke_token(db, &operator, &user, &name, Utc::now()).await?;
-            println!("token {name:?} of {user} revoked");
-        }
-    }
-    Ok(())
-}
-
 async fn org(db: &Db, command: OrgCommand) -> anyhow::Result<()> {
     let operator = Admin::operator();
     match command {
@@ -589,51 +474,6 @@ fn read_bounded(path: &std::path::Path, max: u64) -> anyhow::Result<Vec<u8>> {
         anyhow::bail!("{} is larger than {max} bytes", path.display());
     }
     Ok(bytes)
-}
-
-async fn site(db: &Db, command: SiteCommand) -> anyhow::Result<()> {
-    let operator = Admin::operator();
-    match command {
-        SiteCommand::Add { name, org } => {
-            let (site, token) =
-                admin::add_site(db, &operator, &name, org.as_deref(), Utc::now()).await?;
-            println!(
-                "Site {:?} enrolled under {} (id {}).",
-                site.name, site.org, site.id
-            );
-            println!(
-                "Put this token in the agents' configuration for the site; it is shown only once:"
-            );
-            println!("{token}");
-        }
-        SiteCommand::List => {
-            let sites = store::list_sites(db, &store::Scope::estate()).await?;
-            println!(
-                "{:<36}  {:<30}  {:<30}  {:>6}  {:<20}  revoked",
-                "id", "name", "organisation", "hosts", "created"
-            );
-            for s in sites {
-                println!(
-                    "{:<36}  {:<30}  {:<30}  {:>6}  {:<20}  {}",
-                    s.id,
-                    s.name,
-                    s.org,
-                    s.hosts,
-                    s.created_at,
-                    s.revoked_at.unwrap_or_default()
-                );
-            }
-        }
-        SiteCommand::Move { name, org } => {
-            let from = admin::move_site(db, &operator, &name, &org, Utc::now()).await?;
-            println!("site {name:?} moved from {from:?} to {org:?}");
-        }
-        SiteCommand::Revoke { name } => {
-            admin::revoke_site(db, &operator, &name, Utc::now()).await?;
-            println!("site {name:?} revoked");
-        }
-    }
-    Ok(())
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use sunset_catalog::cover::{Declaration, DeclaredCover};
 
 /// Default listen address: loopback only, so a fresh install exposes nothing.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -56,6 +57,9 @@ pub struct FileConfig {
     pub dashboard_over_plain_http: Option<bool>,
     /// Seconds between runs of the background jobs (re-evaluation check, retention).
     pub jobs_interval_seconds: Option<u32>,
+    /// Contract cover the organisation holds (`[[declared_cover]]` tables: product, cycle, site,
+    /// until, reference), checked against the catalogue at load (see [`crate::cover`]).
+    pub declared_cover: Option<Vec<Declaration>>,
 }
 
 /// HTTPS certificate and key.
@@ -148,6 +152,9 @@ pub struct Config {
     pub dashboard_over_plain_http: bool,
     /// Time between background job runs.
     pub jobs_interval: std::time::Duration,
+    /// Contract cover the organisation declares (Oracle Java SE Subscription, RHEL ELS, SQL Server
+    /// ESU…): evaluation counts an extended window as covered only with it or the agent's evidence.
+    pub declared_cover: DeclaredCover,
 }
 
 /// Command-line values that override the file.
@@ -327,6 +334,18 @@ impl Config {
         if max_connections == 0 {
             problems.push("database_max_connections: must be at least 1".to_string());
         }
+        let declarations = file.declared_cover.unwrap_or_default();
+        for (i, d) in declarations.iter().enumerate() {
+            if d.product.trim().is_empty() {
+                problems.push(format!("declared_cover[{i}].product: must not be empty"));
+            }
+            if d.reference.trim().is_empty() {
+                problems.push(format!(
+                    "declared_cover[{i}].reference: say what a reviewer can check (an order or \
+                     contract number)"
+                ));
+            }
+        }
         if !problems.is_empty() {
             return Err(ConfigError::Invalid(problems));
         }
@@ -347,6 +366,7 @@ impl Config {
             metrics_token_file: file.metrics_token_file,
             dashboard_over_plain_http: file.dashboard_over_plain_http.unwrap_or(false),
             jobs_interval: std::time::Duration::from_secs(u64::from(jobs_seconds)),
+            declared_cover: DeclaredCover { declarations },
         })
     }
 

@@ -69,6 +69,12 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0005_organisations.sql"),
     ),
     (
+        6,
+        "site tokens, last login",
+        include_str!("../migrations/0006_site_tokens.sql"),
+    ),
+    (7, "trend", include_str!("../migrations/0007_trend.sql")),
+    (
         9,
         "forecast indexes",
         include_str!("../migrations/0009_forecast.sql"),
@@ -105,7 +111,7 @@ pub struct Db {
     /// Whether writes currently work.
     pub health: Arc<WriteHealth>,
     /// One of each [`Job`] at a time in this process (PostgreSQL adds a lock across processes).
-    jobs: [Arc<Mutex<()>>; 2],
+    jobs: [Arc<Mutex<()>>; 3],
 }
 
 /// Background work that must run on one collector at a time, even when several share a database.
@@ -115,6 +121,8 @@ pub enum Job {
     Reevaluate = 0,
     /// Deleting what is older than the retention period.
     Retention = 1,
+    /// Taking the day's trend snapshot.
+    Trend = 2,
 }
 
 /// First key of the collector's PostgreSQL advisory locks on jobs ("SuNs").
@@ -280,7 +288,7 @@ impl Db {
             backend,
             write_lock,
             health: Arc::default(),
-            jobs: [Arc::default(), Arc::default()],
+            jobs: [Arc::default(), Arc::default(), Arc::default()],
         })
     }
 

@@ -2,7 +2,8 @@
 //! the shapes of [`sunset_catalog::wire`].
 //!
 //! Order of checks: writes working (503 with `Retry-After` while they fail, before any work), the
-//! site token, type and encoding, the size on the wire (413), room for the body in memory and a
+//! site token (unknown, revoked, expired or past its grace period: 401 saying which), type and
+//! encoding, the size on the wire (413), room for the body in memory and a
 //! turn to decode it ([`crate::admission`]), decompression with a cap (gzip bombs), then
 //! [`crate::validate`] (syntax, duplicate keys, bounds, schema, clock); only then evaluation and one
 //! transaction. The agent is acknowledged after the commit succeeded, so an acknowledged report is
@@ -15,6 +16,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
 use sunset_catalog::inventory::Inventory;
 use sunset_catalog::wire::{self, Ack, AckStatus, HostStatus};
 
@@ -99,19 +101,21 @@ async fn receive_inner(state: &Shared, request: Request) -> Result<(IngestOutcom
             "missing site token (Authorization: Bearer <token>)",
         )
     })?;
-    let (site_id, site_name) = store::site_for_token(&state.db, token)
+    let credential = store::check_site_token(&state.db, token, state.now())
         .await
         .map_err(|e| {
             state.db.health.read_failed(&e);
             database(e)
         })?
-        .ok_or_else(|| {
+        .map_err(|refusal| {
             reject(
                 Rejection::Unauthorized,
                 StatusCode::UNAUTHORIZED,
-                "unknown or revoked site token",
+                refusal.to_string(),
             )
         })?;
+    let (site_id, site_name) = (credential.site_id, credential.site_name);
+    let record_token_use = credential.record_use.then_some(credential.token_id);
     let limits = state.config.limits;
     if let Some(kind) = parts.headers.get(header::CONTENT_TYPE) {
         let kind = kind.to_str().unwrap_or("");
@@ -144,18 +148,18 @@ async fn receive_inner(state: &Shared, request: Request) -> Result<(IngestOutcom
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if length.is_some_and(|n| n > limits.max_body_bytes as u64) {
+        discard(body, limits.max_body_bytes).await;
         return Err(too_large(limits.max_body_bytes));
     }
     let _room = state.admission.body(length).await.map_err(|_| busy())?;
-    let body = axum::body::to_bytes(body, limits.max_body_bytes)
-        .await
-        .map_err(|_| too_large(limits.max_body_bytes))?;
+    let body = read_body(body, length, limits.max_body_bytes).await?;
     let catalog = state.catalog();
     let expiring_days = state.config.expiring_days;
     let max_clock_skew = state.config.max_clock_skew;
     let now = state.now();
     let today = now.date_naive();
     let catalog_for_eval = catalog.clone();
+    let declared = crate::cover::for_site(&state.config.declared_cover, &site_name);
     let turn = state.admission.decoders.turn().await.map_err(|_| busy())?;
     let parsed = turn
         .run(move || {
@@ -168,8 +172,13 @@ async fn receive_inner(state: &Shared, request: Request) -> Result<(IngestOutcom
             let inventory_gz = stored_form(&json, gzip.then_some(&body), &inventory)
                 .map_err(|e| (Rejection::Internal, ApiError::internal(e)))?;
             drop(json);
-            let verdict =
-                verdict::judge(&inventory, &catalog_for_eval.catalog, today, expiring_days);
+            let verdict = verdict::judge(
+                &inventory,
+                &catalog_for_eval.catalog,
+                today,
+                expiring_days,
+                declared,
+            );
             // The parsed inventory ends here, on this worker thread, not in the database writer.
             Ok::<_, Rejected>((store::HostFacts::of(&inventory), inventory_gz, verdict))
         })
@@ -183,6 +192,7 @@ async fn receive_inner(state: &Shared, request: Request) -> Result<(IngestOutcom
     let (facts, inventory_gz, verdict) = parsed?;
     let job = store::IngestJob {
         site_id,
+        record_token_use,
         facts,
         inventory_gz,
         verdict,
@@ -224,6 +234,51 @@ async fn receive_inner(state: &Shared, request: Request) -> Result<(IngestOutcom
         findings: stored.then_some(findings as u64),
     };
     Ok((outcome, ack))
+}
+
+/// Reads the body into memory, at most `max` bytes; a longer one is a 413.
+async fn read_body(mut body: Body, declared: Option<u64>, max: usize) -> Result<Bytes, Rejected> {
+    let mut bytes = Vec::with_capacity(declared.map_or(0, |n| n as usize).min(max));
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| {
+            reject(
+                Rejection::Malformed,
+                StatusCode::BAD_REQUEST,
+                format!("the body could not be read: {e}"),
+            )
+        })?;
+        let Some(data) = frame.data_ref() else {
+            continue;
+        };
+        if bytes.len() + data.len() > max {
+            discard(body, max).await;
+            return Err(too_large(max));
+        }
+        bytes.extend_from_slice(data);
+    }
+    Ok(Bytes::from(bytes))
+}
+
+/// How long a refused body is read and thrown away before the 413 is sent.
+const DISCARD_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Reads and drops what is left of a refused body: at most `max` more bytes, for at most
+/// [`DISCARD_TIME`]. A server that closes a connection with unread data in its receive buffer
+/// resets it, and the reset can destroy the 413 before the agent has read it (the agent would then
+/// retry a report that can never be accepted instead of logging why). Nothing is kept, so this
+/// costs bandwidth, not memory.
+async fn discard(mut body: Body, max: usize) {
+    let drain = async {
+        let mut left = max;
+        while let Some(Ok(frame)) = body.frame().await {
+            let n = frame.data_ref().map_or(0, |d| d.len());
+            if n >= left {
+                break;
+            }
+            left -= n;
+        }
+    };
+    let _ = tokio::time::timeout(DISCARD_TIME, drain).await;
 }
 
 fn too_large(max: usize) -> Rejected {

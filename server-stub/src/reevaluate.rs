@@ -79,6 +79,7 @@ impl AppState {
             };
             after = last.host_id.clone();
             let task_catalog = catalog.clone();
+            let declared = self.config.declared_cover.clone();
             let (verdicts, unreadable) = tokio::task::spawn_blocking(move || {
                 let mut verdicts = Vec::with_capacity(page.len());
                 let mut unreadable = 0;
@@ -92,6 +93,7 @@ impl AppState {
                                 &task_catalog.catalog,
                                 today,
                                 expiring_days,
+                                crate::cover::for_site(&declared, &stored.site),
                             ),
                         }),
                         Err(e) => {
@@ -113,6 +115,10 @@ impl AppState {
         }
         store::meta_set(&self.db, META_CATALOG_VERSION, catalog.version()).await?;
         store::meta_set(&self.db, META_EVALUATED_ON, &today.to_string()).await?;
+        if scope == Scope::All {
+            let digest = crate::cover::digest(&self.config.declared_cover);
+            store::meta_set(&self.db, crate::cover::META_DECLARED_COVER, &digest).await?;
+        }
         if report.hosts > 0 || scope == Scope::All {
             info!(hosts = report.hosts, version = %report.catalog_version, "hosts re-evaluated");
         }

@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use chrono::{Days, NaiveDate};
 use sunset_catalog::Catalog;
 use sunset_catalog::catalog::{SupportEnd, Target};
+use sunset_catalog::cover::DeclaredCover;
 use sunset_catalog::evaluate::{Dates, Finding, Options, Status, evaluate_with};
 use sunset_catalog::inventory::Inventory;
 
@@ -82,13 +83,13 @@ pub fn judge(
     catalog: &Catalog,
     today: NaiveDate,
     expiring_days: u32,
+    declared: DeclaredCover,
 ) -> HostVerdict {
-    // Declared contract cover is wired from the collector's configuration separately; until then
-    // the collector declares none (a paid window without evidence is unsupported).
     let options = Options {
         expiring_days: i64::from(expiring_days),
         ..Options::new(today)
-    };
+    }
+    .with_declared_cover(declared);
     let evaluation = evaluate_with(inventory, catalog, &options);
     roll_up(evaluation.findings, today)
 }

@@ -1,5 +1,5 @@
-//! The estate's administration (the command line today): organisations, sites, hosts, users and
-//! API tokens. Each action is audited in its own transaction by the store.
+//! The estate's administration (the command line today): organisations, sites and their tokens,
+//! hosts, users and API tokens. Each action is audited in its own transaction by the store.
 
 use chrono::{DateTime, Utc};
 
@@ -9,8 +9,13 @@ use crate::db::Db;
 use crate::org::{OdsCode, OrgKind};
 use crate::org_import::{self, ImportSummary};
 use crate::ownership;
+use crate::period::Period;
 use crate::store::tokens as api_tokens;
-use crate::store::{self, NewOrg, Organisation, Site};
+use crate::store::{self, NewOrg, Organisation, Removed, RoleChange, Rotated, Site};
+
+/// How long a rotated site token keeps working unless told otherwise: a week covers agents that
+/// report nightly, a weekend and the time to push the new token to every PC of a site.
+pub const DEFAULT_GRACE: Period = Period::days(7);
 
 /// Adds an organisation under `parent` (its name, ODS code or id; `None`: directly under the
 /// root). Audited as `org.add` in the same transaction.
@@ -56,8 +61,8 @@ pub async fn import_orgs(
     }
 }
 
-/// Enrols a site under `org` (its name, ODS code or id; `None`: the root, the whole estate);
-/// returns it and its token (shown once). Audited as `site.add` in the same transaction.
+/// Enrols a site under `org` (its name, ODS code or id; `None`: the root, the whole estate) with a
+/// token that does not expire: [`enrol_site`] without an expiry.
 pub async fn add_site(
     db: &Db,
     admin: &Admin,
@@ -65,7 +70,49 @@ pub async fn add_site(
     org: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(Site, String), AdminError> {
-    Ok(store::add_site(db, name, org, &admin.name, now).await?)
+    enrol_site(db, admin, name, org, None, now).await
+}
+
+/// Enrols a site under `org` (its name, ODS code or id; `None`: the root, the whole estate), or
+/// a revoked site of that name again (with its hosts); returns it and its token (shown once),
+/// which stops working after `expires` if given. Audited as `site.add` in the same transaction.
+pub async fn enrol_site(
+    db: &Db,
+    admin: &Admin,
+    name: &str,
+    org: Option<&str>,
+    expires: Option<Period>,
+    now: DateTime<Utc>,
+) -> Result<(Site, String), AdminError> {
+    let expires_at = expires.map(|e| now + e.duration());
+    Ok(store::enrol_site(db, name, org, expires_at, &admin.name, now).await?)
+}
+
+/// Gives a site a new token (shown once), expiring after `expires` if given; the site's tokens
+/// still valid keep working for `grace`, then are refused. A revoked site is active again.
+/// Audited as `site.rotate-token` in the same transaction.
+pub async fn rotate_site_token(
+    db: &Db,
+    admin: &Admin,
+    name: &str,
+    grace: Period,
+    expires: Option<Period>,
+    now: DateTime<Utc>,
+) -> Result<Rotated, AdminError> {
+    let expires = expires.map(Period::duration);
+    Ok(store::rotate_site_token(db, name, grace.duration(), expires, &admin.name, now).await?)
+}
+
+/// Revokes one of a site's tokens, named by its id or the id's first 8 or more characters;
+/// returns its full id. Audited as `site.revoke-token` in the same transaction.
+pub async fn revoke_site_token(
+    db: &Db,
+    admin: &Admin,
+    name: &str,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<String, AdminError> {
+    Ok(store::revoke_site_token(db, name, token, &admin.name, now).await?)
 }
 
 /// Moves a site, with its hosts, to the organisation `org` names; returns the organisation it was
@@ -137,6 +184,30 @@ pub async fn add_user(
         .map_err(|e| AdminError::Failed(e.into()))?
         .map_err(AdminError::Failed)?;
     Ok(store::upsert_user(db, name, role, org, &hash, &admin.name, now).await?)
+}
+
+/// Removes a user: their sessions end and their API tokens are deleted. Audited as
+/// `user.remove` in the same transaction.
+pub async fn remove_user(
+    db: &Db,
+    admin: &Admin,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<Removed, AdminError> {
+    Ok(store::remove_user(db, name, &admin.name, now).await?)
+}
+
+/// Grants a user `role`, on the organisation `org` names (`None`: the one they have); it applies
+/// to their sessions and API tokens at once. Audited as `user.role` in the same transaction.
+pub async fn set_user_role(
+    db: &Db,
+    admin: &Admin,
+    name: &str,
+    role: Role,
+    org: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<RoleChange, AdminError> {
+    Ok(store::set_user_role(db, name, role, org, &admin.name, now).await?)
 }
 
 /// Issues an API token acting as `user`; returns it (shown once). Audited as `token.add` in the

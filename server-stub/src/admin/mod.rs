@@ -9,7 +9,7 @@
 //! owner or admin changes the risk register of the hosts in their organisation subtree only (one
 //! outside is "no such host", as one that does not exist), and only an admin of the whole estate
 //! reloads the catalogue. Every action is audited in the action's own transaction (risk register,
-//! organisations, sites, host move, users, API tokens), except a catalogue reload,
+//! organisations, sites and their tokens, host move, users, API tokens), except a catalogue reload,
 //! which changes the in-memory catalogue and re-judges hosts page by page: its entry is written
 //! right after, where a failed audit write is an error the caller sees (and the log records),
 //! never ignored.
@@ -26,14 +26,15 @@ use crate::ownership::MoveError;
 use crate::reevaluate::ReevaluateReport;
 use crate::state::AppState;
 use crate::store::tokens::TokenError;
-use crate::store::{self, OrgError, Scope, SiteError};
+use crate::store::{self, OrgError, Scope, SiteError, UserError};
 
 mod estate;
 
 pub use crate::org::Role;
 pub use estate::{
-    add_org, add_site, add_user, import_orgs, issue_token, move_host, move_site, revoke_site,
-    revoke_token,
+    DEFAULT_GRACE, add_org, add_site, add_user, enrol_site, import_orgs, issue_token, move_host,
+    move_site, remove_user, revoke_site, revoke_site_token, revoke_token, rotate_site_token,
+    set_user_role,
 };
 
 /// Longest owner or mitigation text accepted in the risk register.
@@ -186,6 +187,9 @@ pub enum AdminError {
     /// A token cannot be issued.
     #[error(transparent)]
     Token(#[from] TokenError),
+    /// A user cannot be removed or changed.
+    #[error(transparent)]
+    User(#[from] UserError),
     /// A host cannot be moved.
     #[error(transparent)]
     Move(#[from] MoveError),
@@ -214,6 +218,7 @@ impl From<AdminError> for ApiError {
             | AdminError::Site(SiteError::Db(db) | SiteError::Org(OrgError::Db(db)))
             | AdminError::Org(OrgError::Db(db))
             | AdminError::Token(TokenError::Db(db))
+            | AdminError::User(UserError::Db(db) | UserError::Org(OrgError::Db(db)))
             | AdminError::Move(MoveError::Db(db)) => return ApiError::from(db),
             AdminError::Failed(e) => {
                 return match e.downcast::<sqlx::Error>() {
@@ -234,17 +239,22 @@ impl From<AdminError> for ApiError {
             AdminError::Invalid(_)
             | AdminError::Catalog(_)
             | AdminError::Import { .. }
-            | AdminError::Site(SiteError::BadName)
+            | AdminError::Site(SiteError::BadName | SiteError::AmbiguousToken { .. })
             | AdminError::Token(TokenError::BadName) => StatusCode::UNPROCESSABLE_ENTITY,
             AdminError::NotFound(_)
             | AdminError::Token(TokenError::NoUser(_))
-            | AdminError::Site(SiteError::NoSite(_))
+            | AdminError::User(UserError::NoUser(_))
+            | AdminError::Site(
+                SiteError::NoSite(_) | SiteError::Unknown(_) | SiteError::NoToken { .. },
+            )
             | AdminError::Move(MoveError::NoHost(_) | MoveError::NoSite(_)) => {
                 StatusCode::NOT_FOUND
             }
             AdminError::Site(SiteError::Exists(_))
             | AdminError::Token(TokenError::Exists { .. }) => StatusCode::CONFLICT,
-            AdminError::Org(ref org) | AdminError::Site(SiteError::Org(ref org)) => match org {
+            AdminError::Org(ref org)
+            | AdminError::Site(SiteError::Org(ref org))
+            | AdminError::User(UserError::Org(ref org)) => match org {
                 OrgError::NotFound(_) => StatusCode::NOT_FOUND,
                 OrgError::OdsTaken { .. } | OrgError::NameTaken { .. } => StatusCode::CONFLICT,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,

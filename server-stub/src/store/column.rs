@@ -34,6 +34,14 @@ pub(crate) fn status_order(column: &str) -> String {
 /// that is not one of its values is a decode error that says which (sqlx names the column).
 pub(crate) struct ByName<T>(T);
 
+impl<T> ByName<T> {
+    /// The decoded value: for enums stored by name whose `From` conversion lives beside them
+    /// (`store::trend`'s `Part`), so this module need not import them.
+    pub(crate) fn into_inner(self) -> T {
+        self.0
+    }
+}
+
 /// The same in a nullable column (NULL is `None`).
 pub(crate) struct NullableByName<T>(Option<T>);
 

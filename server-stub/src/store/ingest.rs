@@ -8,6 +8,7 @@ use sunset_catalog::evaluate::Status;
 use sunset_catalog::inventory::Inventory;
 
 use super::audit::audit_on;
+use super::site_tokens::record_use_on;
 use super::verdicts::{bind_roll_up, record_status_change, replace_findings};
 use super::{Result, ts};
 use crate::db::{Db, WriteTx};
@@ -34,6 +35,9 @@ pub enum IngestOutcome {
 pub struct IngestJob {
     /// Site of the token.
     pub site_id: String,
+    /// The token, when its use is to be recorded with the report (see
+    /// [`super::SiteCredential::record_use`]): in the report's own transaction, not one of its own.
+    pub record_token_use: Option<String>,
     /// What the hosts table keeps of the inventory (the rest is in `inventory_gz`).
     pub facts: HostFacts,
     /// The inventory JSON gzip-compressed (usually the agent's request body as received), stored
@@ -119,6 +123,7 @@ pub async fn ingest_batch(db: &Db, jobs: &[IngestJob]) -> Vec<Result<IngestOutco
 async fn ingest_on(tx: &mut WriteTx<'_>, job: &IngestJob) -> Result<IngestOutcome> {
     let IngestJob {
         site_id,
+        record_token_use,
         facts,
         inventory_gz,
         verdict,
@@ -133,6 +138,9 @@ async fn ingest_on(tx: &mut WriteTx<'_>, job: &IngestJob) -> Result<IngestOutcom
     let collected_at = ts(host.collected_at);
     let now_text = ts(now);
     tx.lock_host(&host_id).await?;
+    if let Some(token_id) = record_token_use {
+        record_use_on(tx, token_id, now).await?;
+    }
     #[derive(FromRow)]
     struct Previous {
         site_id: String,

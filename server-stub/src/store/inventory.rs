@@ -71,6 +71,8 @@ pub struct InventoryToJudge {
     pub host_id: String,
     /// The report the inventory came from (its verdict is stored only if it is still the latest).
     pub report_id: String,
+    /// The host's site (declared contract cover may be per site).
+    pub site: String,
     /// The inventory.
     #[sqlx(flatten)]
     pub inventory: StoredInventory,
@@ -121,7 +123,8 @@ pub async fn inventories_after(
         return Ok(Vec::new());
     };
     Statement::new(page(
-        "host_id, last_report_id AS report_id, inventory, inventory_gz",
+        "host_id, last_report_id AS report_id, inventory, inventory_gz, \
+         (SELECT s.name FROM sites s WHERE s.id = hosts.site_id) AS site",
         Some(last),
     ))
     .fetch_all(db.reader())

@@ -1,12 +1,13 @@
 //! Everything the collector reads from and writes to its database, one file per concern:
 //!
 //! - `orgs`: the organisation tree sites hang from and users are granted roles on;
-//! - `sites`, `users`, `tokens`: who may report and who may look (sites and their tokens, users
-//!   and sessions, API tokens);
+//! - `sites`, `site_tokens`, `users`, `tokens`: who may report and who may look (sites, their
+//!   enrolment tokens, users and sessions, API tokens);
 //! - `ingest`: storing a report (host, findings, history) and retention;
 //! - `inventory`: the stored inventory and how it is read back;
 //! - `selection`, `queries`, `estate`, `forecast`: the read side (listings, the host page, the
 //!   estate summary, what loses support when), every query inside a caller's `Scope`;
+//! - `trend`: the daily snapshot of hosts by organisation, part and status, and its read side;
 //! - `risks`, `audit`: the risk register and the audit log;
 //! - `meta`: collector-wide values (the catalogue the verdicts rest on).
 //!
@@ -28,14 +29,19 @@ mod orgs;
 mod queries;
 mod risks;
 mod selection;
+mod site_tokens;
 mod sites;
 mod sql;
 pub mod tokens;
+mod trend;
 mod users;
 mod verdicts;
 
 pub(crate) use audit::audit_on;
-pub use audit::{AuditEntry, audit_event, audit_log};
+pub use audit::{
+    AuditEntry, AuditFilter, AuditRow, audit_actions, audit_entries, audit_event, audit_log,
+    is_action_name,
+};
 pub use estate::{SiteSummary, Summary, summary};
 pub use forecast::{
     ENDING_NEXT_MONTHS, EndingRelease, FORECAST_MONTHS, Forecast, ForecastRow, Release,
@@ -55,9 +61,21 @@ pub use queries::{
 };
 pub use risks::{Risk, delete_risk, risks, risks_for_host, save_risk};
 pub use selection::{ROOT_ORG_ID, Scope, Selection};
-pub use sites::{Site, SiteError, add_site, list_sites, move_site, revoke_site, site_for_token};
+pub use site_tokens::{
+    LAST_USED_RESOLUTION, SiteCredential, SiteToken, TokenRefusal, TokenState, check_site_token,
+    list_site_tokens,
+};
+pub use sites::{
+    Rotated, Site, SiteError, add_site, enrol_site, list_sites, move_site, revoke_site,
+    revoke_site_token, rotate_site_token,
+};
+pub use trend::{
+    KEEP_MONTHS as TREND_KEEP_MONTHS, Part, SnapshotReport, Trend, TrendRow, snapshot_taken,
+    take_snapshot, trend,
+};
 pub use users::{
-    Session, User, create_session, delete_session, session, upsert_user, user_by_name,
+    Removed, RoleChange, Session, User, UserError, UserRow, create_session, delete_session,
+    list_users, remove_user, session, set_user_role, upsert_user, user_by_name,
 };
 pub use verdicts::{Reevaluated, store_reevaluated};
 

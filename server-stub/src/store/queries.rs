@@ -86,7 +86,7 @@ pub async fn hosts(
 
 /// A page of the rows `build(columns)` selects, in `order`, and how many it selects in all
 /// (`build("COUNT(*)")`).
-async fn page<T>(
+pub(super) async fn page<T>(
     db: &Db,
     build: impl Fn(&str) -> Builder,
     columns: &str,

@@ -5,6 +5,7 @@
 //! [`USER_JOIN`]), so a user without one (which the collector never writes) can do nothing.
 
 use chrono::{DateTime, Utc};
+use serde::Serialize;
 use uuid::Uuid;
 
 use super::audit::audit_on;
@@ -110,7 +111,8 @@ pub struct Session {
     pub csrf_token: String,
 }
 
-/// Stores a new session; the caller gives the raw id to the browser.
+/// Stores a new session, and the login as the user's last; the caller gives the raw id to the
+/// browser.
 pub async fn create_session(
     db: &Db,
     user: &User,
@@ -133,7 +135,12 @@ pub async fn create_session(
         .bind(ts(now))
         .bind(ts(expires))
         .execute(&mut *conn)
-        .await
+        .await?;
+        sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
+            .bind(ts(now))
+            .bind(user.id.clone())
+            .execute(&mut *conn)
+            .await
     })
     .await?;
     Ok(())
@@ -161,4 +168,165 @@ pub async fn delete_session(db: &Db, session_id: &str) -> Result<()> {
     })
     .await?;
     Ok(())
+}
+
+/// A user as listed (never their password hash).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct UserRow {
+    /// Login name.
+    pub name: String,
+    /// Their role.
+    #[sqlx(try_from = "super::ByName<Role>")]
+    pub role: Role,
+    /// The organisation the role is granted on.
+    pub org: String,
+    /// When first added.
+    pub created_at: String,
+    /// When they last logged in through the login form (`None`: not since migration 6).
+    pub last_login_at: Option<String>,
+}
+
+/// The users granted an organisation in `scope`, by name.
+pub async fn list_users(db: &Db, scope: &Scope) -> Result<Vec<UserRow>> {
+    sqlx::query_as(
+        "SELECT u.name, u.role, o.name AS org, u.created_at, u.last_login_at \
+         FROM users u JOIN organisations o ON o.id = u.org_id WHERE o.path LIKE $1 ORDER BY u.name",
+    )
+    .bind(scope.path_pattern())
+    .fetch_all(db.reader())
+    .await
+}
+
+/// Why a user could not be changed.
+#[derive(Debug, thiserror::Error)]
+pub enum UserError {
+    /// No user of that name.
+    #[error("no user named {0:?}")]
+    NoUser(String),
+    /// The organisation cannot be used.
+    #[error(transparent)]
+    Org(#[from] OrgError),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// What removing a user ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Removed {
+    /// Their sessions, ended.
+    pub sessions: u64,
+    /// Their API tokens, deleted with them.
+    pub tokens: u64,
+}
+
+/// Removes the user `name`, ending their sessions and deleting their API tokens (explicitly, not
+/// by trusting the schema's cascade), with its audit entry (`user.remove`) by `actor` in the same
+/// transaction. What they did stays in the audit log and the risk register, by name.
+pub async fn remove_user(
+    db: &Db,
+    name: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> std::result::Result<Removed, UserError> {
+    db.write(async |conn| {
+        let found: Option<(String, String, String)> = sqlx::query_as(
+            "SELECT u.id, u.role, o.name FROM users u JOIN organisations o ON o.id = u.org_id \
+             WHERE u.name = $1",
+        )
+        .bind(name.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some((id, role, org)) = found else {
+            return Ok(Err(UserError::NoUser(name.to_string())));
+        };
+        let mut ended = [0u64; 2];
+        for (i, table) in ["sessions", "api_tokens"].iter().enumerate() {
+            ended[i] = sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
+                .bind(id.clone())
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+        }
+        sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(id.clone())
+            .execute(&mut *conn)
+            .await?;
+        let removed = Removed {
+            sessions: ended[0],
+            tokens: ended[1],
+        };
+        let detail = serde_json::json!({
+            "user": name, "role": role, "org": org,
+            "sessions_ended": removed.sessions, "api_tokens_deleted": removed.tokens,
+        });
+        audit_on(conn, actor, "user.remove", &detail.to_string(), now).await?;
+        Ok(Ok(removed))
+    })
+    .await?
+}
+
+/// A user's grant before and after a change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoleChange {
+    /// The role they had.
+    pub from_role: Role,
+    /// The organisation they had it on.
+    pub from_org: String,
+    /// The organisation they have it on now.
+    pub to_org: String,
+}
+
+/// Grants the user `name` `role`, on the organisation `org` names (`None`: the one they have),
+/// with its audit entry (`user.role`) by `actor` in the same transaction. Their sessions and API
+/// tokens stay: both read the user's grant on every request, so the change applies at once.
+pub async fn set_user_role(
+    db: &Db,
+    name: &str,
+    role: Role,
+    org: Option<&str>,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> std::result::Result<RoleChange, UserError> {
+    #[derive(sqlx::FromRow)]
+    struct Grant {
+        id: String,
+        #[sqlx(try_from = "super::ByName<Role>")]
+        role: Role,
+        org_id: String,
+        org: String,
+    }
+    db.write(async |conn| {
+        let found: Option<Grant> = sqlx::query_as(
+            "SELECT u.id, u.role, o.id AS org_id, o.name AS org FROM users u \
+             JOIN organisations o ON o.id = u.org_id WHERE u.name = $1",
+        )
+        .bind(name.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(grant) = found else {
+            return Ok(Err(UserError::NoUser(name.to_string())));
+        };
+        let to = match org_or_root(conn, Some(org.unwrap_or(&grant.org_id))).await? {
+            Ok(org) => org,
+            Err(e) => return Ok(Err(UserError::Org(e))),
+        };
+        sqlx::query("UPDATE users SET role = $1, org_id = $2 WHERE id = $3")
+            .bind(role.as_str())
+            .bind(to.id.clone())
+            .bind(grant.id.clone())
+            .execute(&mut *conn)
+            .await?;
+        let detail = serde_json::json!({
+            "user": name, "from_role": grant.role.as_str(), "role": role.as_str(),
+            "from_org": grant.org, "org": to.name, "org_id": to.id,
+        });
+        audit_on(conn, actor, "user.role", &detail.to_string(), now).await?;
+        Ok(Ok(RoleChange {
+            from_role: grant.role,
+            from_org: grant.org,
+            to_org: to.name,
+        }))
+    })
+    .await?
 }

@@ -1,5 +1,5 @@
-//! The listings — hosts, findings, products, the audit log — with the filter form and pager they
-//! share, and the hosts' and findings' CSV exports (the same rows as the JSON API).
+//! The listings — hosts, findings, products — with the filter form and pager they share, and the
+//! hosts' and findings' CSV exports (the same rows as the JSON API).
 
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
@@ -264,38 +264,6 @@ pub(super) async fn products_page(
         }
     };
     layout("Products", &caller, &state, body).into_response()
-}
-
-/// `GET /audit`: the newest audit entries. The log covers the whole estate (its entries name hosts,
-/// sites and users anywhere), so only users granted the whole estate read it.
-pub(super) async fn audit_page(
-    State(state): State<Shared>,
-    PageCaller(caller): PageCaller,
-    Query(filter): Query<Filter>,
-) -> Response {
-    if !caller.user.scope.is_estate() {
-        return page_error(ApiError::new(
-            axum::http::StatusCode::FORBIDDEN,
-            "The audit log covers the whole estate: only users granted the whole estate can read it.",
-        ));
-    }
-    // `?org=` is checked like everywhere else, but the log is not split by organisation.
-    if let Err(e) = filter.scope(&state.db, &caller).await {
-        return page_error(e);
-    }
-    let entries = match store::audit_log(&state.db, 500).await {
-        Ok(r) => r,
-        Err(e) => return page_error(ApiError::internal(e)),
-    };
-    let body = html! {
-        h1 { "Audit log" }
-        @if filter.org.is_some() { p.muted { "The audit log is the whole estate's; it is not split by organisation." } }
-        table {
-            thead { tr { th { "When" } th { "Who" } th { "What" } th { "Details" } } }
-            tbody { @for e in &entries { tr { td { (e.at) } td { (e.actor) } td { (e.action) } td { code { (e.detail) } } } } }
-        }
-    };
-    layout("Audit log", &caller, &state, body).into_response()
 }
 
 /// `GET /exports/hosts.csv`: the filtered host list (all pages).

@@ -13,9 +13,11 @@
 //!   links that keep a listing's filter.
 //! - `session`: the login form, login and logout.
 //! - `risk`: how the risk register reads against a finding, and the register's page.
-//! - `lists`: hosts, findings, products and the audit log, with their filter form, pager and CSV
-//!   exports.
-//! - `summary`: the estate summary; `forecast`: what loses support when, its chart, table and CSV.
+//! - `lists`: hosts, findings and products, with their filter form, pager and CSV exports.
+//! - `audit`: the audit log (whole-estate users only), filtered, paged and exported as CSV.
+//! - `trend`: an organisation's twelve-month trend chart and the trend's CSV export;
+//!   `summary`: the estate summary, with the trend and a link to the forecast; `forecast`: what
+//!   loses support when, its chart, table and CSV.
 //! - `inventory`: a stored inventory, rendered from the typed `Inventory`; `host`: one host's page.
 //! - `evidence`: the assurance evidence pack, as a page and as CSV.
 //! - `actions`: the administrative forms (risk register edits, catalogue reload).
@@ -26,6 +28,7 @@ use crate::openapi::{self, Endpoint};
 use crate::state::Shared;
 
 mod actions;
+mod audit;
 mod evidence;
 mod forecast;
 mod host;
@@ -35,6 +38,7 @@ mod page;
 mod risk;
 mod session;
 mod summary;
+mod trend;
 
 pub use risk::{RiskState, risk_state};
 
@@ -60,12 +64,14 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint::get("/products", lists::products_page),
         Endpoint::get("/forecast", forecast::forecast_page),
         Endpoint::get("/risks", risk::risks_page),
-        Endpoint::get("/audit", lists::audit_page),
+        Endpoint::get("/audit", audit::audit_page),
         Endpoint::get("/evidence", evidence::evidence_page),
         Endpoint::get("/evidence.csv", evidence::evidence_csv),
         Endpoint::get("/exports/hosts.csv", lists::export_hosts),
         Endpoint::get("/exports/findings.csv", lists::export_findings),
         Endpoint::get("/exports/forecast.csv", forecast::export_forecast),
+        Endpoint::get("/exports/audit.csv", audit::export_audit),
+        Endpoint::get("/exports/trend.csv", trend::export_trend),
         Endpoint::post("/admin/catalog/reload", actions::reload_catalog),
     ]
 }

@@ -54,6 +54,8 @@ pub(super) fn page_error(e: ApiError) -> Response {
 /// catalogue version and time it was generated with.
 pub(super) fn layout(title: &str, caller: &Caller, state: &AppState, body: Markup) -> Html<String> {
     let (catalog, now) = (state.catalog(), state.now());
+    // Verdicts from old data miss every release and end date announced since: say so on every page.
+    let freshness = catalog.catalog.freshness(now.date_naive());
     let csrf = caller.csrf_token.clone().unwrap_or_default();
     Html(
         html! {
@@ -89,8 +91,15 @@ pub(super) fn layout(title: &str, caller: &Caller, state: &AppState, body: Marku
                         }
                     }
                     main {
+                        @if let Some(warning) = freshness.warning() {
+                            p.warning role="alert" { "Out-of-date catalogue: " (warning) "." }
+                        }
                         (body)
-                        p.muted { "Catalogue " (catalog.version()) " · generated " (now.format("%Y-%m-%d %H:%M UTC")) }
+                        p.muted {
+                            "Catalogue " (catalog.version())
+                            @if let Some(date) = freshness.date { ", data read " (date) }
+                            " · generated " (now.format("%Y-%m-%d %H:%M UTC"))
+                        }
                     }
                 }
             }

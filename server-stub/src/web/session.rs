@@ -146,10 +146,11 @@ fn check_csrf(caller: &Caller, given: &str) -> Option<Response> {
         .map(|e| page_error(e.into()))
 }
 
-/// `POST /logout`: ends the session the cookie names.
+/// `POST /logout`: ends the session the cookie names; audited as `logout`, with the address.
 pub(super) async fn logout(
     State(state): State<Shared>,
     PageCaller(caller): PageCaller,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Response {
@@ -160,6 +161,20 @@ pub(super) async fn logout(
         && let Err(e) = store::delete_session(&state.db, id).await
     {
         return page_error(ApiError::internal(e));
+    }
+    let detail = serde_json::json!({
+        "address": address.map_or_else(|| "unknown".to_string(), |a| a.to_string()),
+    });
+    if let Err(e) = store::audit_event(
+        &state.db,
+        &caller.user.name,
+        "logout",
+        &detail.to_string(),
+        state.now(),
+    )
+    .await
+    {
+        tracing::error!(error = %e, "cannot write the audit log entry of a logout");
     }
     let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0");
     ([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response()

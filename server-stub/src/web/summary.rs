@@ -99,6 +99,10 @@ pub(super) async fn summary_page(
     };
     let items: HashMap<Target, i64> = summary.unsupported_items.iter().copied().collect();
     let below = roll_up(&choices, selection.scope().org_id(), &summary.by_site);
+    let trend = match super::trend::section(&state, &caller, &filter).await {
+        Ok(x) => x,
+        Err(e) => return page_error(e),
+    };
     let body = html! {
         h1 { "Estate summary" }
         (filter_form("/", &filter, &choices, false))
@@ -124,6 +128,7 @@ pub(super) async fn summary_page(
             }
         }
         p { a href=(with_query("/forecast", &filter)) { "Forecast" } ": how many hosts lose support for each release in each of the next 24 months, and what ends in the next 12." }
+        (trend)
         @if !below.is_empty() {
             h2 { "By organisation" }
             table {

@@ -228,7 +228,8 @@ async fn a_reload_whose_audit_entry_fails_is_an_error_on_every_door(backend: Bac
 }
 
 /// Sites and users are changed in the same transaction as their audit entry: when the entry cannot
-/// be written, the change is not made either (no enrolled site or account the log does not show).
+/// be written, the change is not made either (no enrolled site, account, new role or removal the
+/// log does not show).
 async fn site_and_user_changes_are_undone_when_their_audit_entry_cannot_be_written(
     backend: Backend,
 ) {
@@ -238,6 +239,17 @@ async fn site_and_user_changes_are_undone_when_their_audit_entry_cannot_be_writt
     admin::add_site(db, &operator, "Lakeside", None, now)
         .await
         .unwrap();
+    admin::add_user(
+        db,
+        &operator,
+        "dora",
+        admin::Role::Viewer,
+        None,
+        "a long enough password".to_string(),
+        now,
+    )
+    .await
+    .unwrap();
     let audited = store::audit_log(db, 100).await.unwrap().len();
 
     rename_table(&server, "audit_log", "audit_log_away").await;
@@ -263,7 +275,20 @@ async fn site_and_user_changes_are_undone_when_their_audit_entry_cannot_be_writt
     )
     .await;
     assert!(user.is_err());
+    // Nor is an existing user given another role, or removed.
+    let role = admin::set_user_role(db, &operator, "dora", admin::Role::Admin, None, now).await;
+    let removed = admin::remove_user(db, &operator, "dora", now).await;
+    assert!(role.is_err() && removed.is_err());
     rename_table(&server, "audit_log_away", "audit_log").await;
+    let (dora, _) = store::user_by_name(db, "dora")
+        .await
+        .unwrap()
+        .expect("dora stays");
+    assert_eq!(
+        dora.role,
+        admin::Role::Viewer,
+        "her role changed without an audit entry"
+    );
 
     let sites = store::list_sites(db, &store::Scope::estate())
         .await

@@ -1,5 +1,5 @@
-//! The management commands of the real binary: sites, users, migrations, catalogue reload (each
-//! change audited), and configuration errors that name the key and line.
+//! The management commands of the real binary: sites and their tokens, users, migrations,
+//! catalogue reload (each change audited), and configuration errors that name the key and line.
 
 use std::process::Command;
 
@@ -41,8 +41,9 @@ async fn management_commands_work_end_to_end(backend: Backend) {
     write_config("");
     let (ok, out, err) = run(&config, &["db", "migrate"]);
     assert!(ok, "{err}");
+    // Every migration from 1 on (numbers may skip while branches each add their own).
     assert!(
-        out.contains("applied migrations: [1, 2, 3, 4, 5, 9]"),
+        out.contains("applied migrations: [1, 2, 3, 4, 5, 6, 7, 9]"),
         "{out}"
     );
     let (ok, out, _) = run(&config, &["db", "migrate"]);
@@ -141,6 +142,78 @@ async fn management_commands_work_end_to_end(backend: Backend) {
     );
     assert!(!ok && err.contains("no active site"), "{err}");
 
+    // Site tokens: the revoked site enrolled again with an expiring token, rotated with a grace
+    // period, listed (never the tokens), one revoked by a prefix of its id.
+    let (ok, out, err) = run(
+        &config,
+        &["site", "add", "Riverside Surgery", "--expires", "90d"],
+    );
+    assert!(ok && out.contains("The token expires in 90d"), "{out}{err}");
+    let (ok, out, err) = run(
+        &config,
+        &["site", "rotate-token", "Riverside Surgery", "--grace", "2d"],
+    );
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("Its 1 earlier token(s) keep working until") && out.contains("(grace 2d)"),
+        "{out}"
+    );
+    let rotated = out.lines().last().unwrap();
+    assert!(rotated.starts_with("sst_") && rotated.len() == 68, "{out}");
+    let (ok, list, err) = run(&config, &["site", "tokens", "Riverside Surgery"]);
+    assert!(ok, "{err}");
+    assert!(!list.contains(token) && !list.contains(rotated), "{list}");
+    let states: Vec<(&str, &str)> = list
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let mut cells = l.split_whitespace();
+            (cells.next().unwrap(), cells.next().unwrap())
+        })
+        .collect();
+    assert_eq!(states.len(), 3, "{list}");
+    let mut by_state: Vec<&str> = states.iter().map(|(_, state)| *state).collect();
+    by_state.sort();
+    assert_eq!(by_state, ["active", "grace", "revoked"], "{list}");
+    let active = states.iter().find(|(_, s)| *s == "active").unwrap().0;
+    let (ok, out, err) = run(
+        &config,
+        &["site", "revoke-token", "Riverside Surgery", &active[..8]],
+    );
+    assert!(ok && out.contains(active), "{out}{err}");
+    let (ok, _, err) = run(
+        &config,
+        &["site", "revoke-token", "Riverside Surgery", &active[..8]],
+    );
+    assert!(!ok && err.contains("no unrevoked token"), "{err}");
+    let (ok, _, err) = run(
+        &config,
+        &["site", "rotate-token", "Riverside Surgery", "--grace", "1y"],
+    );
+    assert!(!ok && err.contains("e.g. 90d"), "{err}");
+    let (ok, _, err) = run(&config, &["site", "tokens", "Nowhere"]);
+    assert!(!ok && err.contains("no site named"), "{err}");
+
+    // Users: listed with their last login, given another role, removed.
+    let (ok, list, _) = run(&config, &["user", "list"]);
+    let alice = list.lines().find(|l| l.starts_with("alice")).unwrap();
+    assert!(
+        ok && alice.contains("admin") && alice.contains("Estate") && alice.ends_with("never"),
+        "{list}"
+    );
+    let (ok, out, err) = run(&config, &["user", "role", "alice", "--role", "viewer"]);
+    assert!(
+        ok && out.contains("user alice: admin of Estate → viewer of Estate"),
+        "{out}{err}"
+    );
+    let (ok, out, err) = run(&config, &["user", "remove", "alice"]);
+    assert!(
+        ok && out.contains("user alice removed (0 session(s) ended, 1 API token(s) deleted)"),
+        "{out}{err}"
+    );
+    let (ok, _, err) = run(&config, &["user", "remove", "alice"]);
+    assert!(!ok && err.contains("no user named \"alice\""), "{err}");
+
     let (ok, out, err) = run(&config, &["catalog", "reload"]);
     assert!(ok, "{err}");
     assert!(
@@ -165,6 +238,10 @@ async fn management_commands_work_end_to_end(backend: Backend) {
         "user.add",
         "token.add",
         "token.revoke",
+        "site.rotate-token",
+        "site.revoke-token",
+        "user.role",
+        "user.remove",
         "catalog.reload",
     ] {
         assert!(
@@ -174,7 +251,7 @@ async fn management_commands_work_end_to_end(backend: Backend) {
     }
     assert_eq!(
         audit.iter().filter(|e| e.action == "site.add").count(),
-        2,
+        3,
         "a refused site add is not audited"
     );
     db.close().await;

@@ -157,7 +157,7 @@ async fn basic_auth_floods_are_throttled_and_api_tokens_work(backend: Backend) {
 }
 
 /// The login form's round trip; returns the response (no redirects followed).
-async fn log_in(server: &TestServer, user: &str, password: &str) -> reqwest::Response {
+pub async fn log_in(server: &TestServer, user: &str, password: &str) -> reqwest::Response {
     let client = crate::util::http()
         .redirect(reqwest::redirect::Policy::none())
         .build()

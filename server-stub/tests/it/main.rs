@@ -7,6 +7,8 @@
 //!
 //! - `admin`: administrative actions checked and audited alike through the form, the API and the
 //!   command line; a failed audit write is an error.
+//! - `audit`: users listed, removed and re-granted; logins and logouts audited with the address;
+//!   the audit page in words, filtered, paged and exported as CSV, for whole-estate users only.
 //! - `ingest`: happy path, duplicates, bad tokens, malformed, oversize, gzip bombs, bounds.
 //! - `reload`: a catalogue change re-evaluates stored hosts.
 //! - `dashboard`: login, escaping of agent strings, filters, exports, risk register.
@@ -22,6 +24,9 @@
 //! - `openapi`: the served OpenAPI document and the router agree, and its schemas are the wire types.
 //! - `orgs`: the organisation tree — migration of flat sites, the command line, CSV import.
 //! - `scope`: users see and change only their organisations' hosts, route by route.
+//! - `tokens`: site tokens rotated with a grace period, expiring, revoked, listed with their last
+//!   use; a revoked site enrolled again; a version 5 database keeps every token.
+//! - `trend`: daily snapshots by organisation, part and status; replaced, pruned, charted, scoped.
 //! - `util`: the server harness and report builders.
 
 #![allow(clippy::unwrap_used)] // A test that cannot unwrap should fail loudly.
@@ -30,9 +35,11 @@
 mod util;
 
 mod admin;
+mod audit;
 mod catalog;
 mod cli;
 mod clock;
+mod cover;
 mod crash;
 mod dashboard;
 mod durability;
@@ -43,6 +50,9 @@ mod ingest;
 mod instances;
 mod logins;
 mod openapi;
+mod org_import;
 mod orgs;
 mod reload;
 mod scope;
+mod tokens;
+mod trend;

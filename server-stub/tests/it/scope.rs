@@ -10,7 +10,7 @@ use serde_json::Value;
 use sunset_collector::admin::{self, Admin, RiskEntry};
 use sunset_collector::org::OrgKind;
 use sunset_collector::store::{self, Scope, Selection};
-use sunset_collector::{server, web};
+use sunset_collector::{jobs, server, web};
 
 use crate::util::{Backend, TestServer, http, inventory, start};
 
@@ -79,6 +79,10 @@ async fn estate(backend: &Backend) -> Estate {
         review_date: &review,
     };
     admin::save_risk(&server.state, &op, &hosts[1], entry)
+        .await
+        .unwrap();
+    // A trend snapshot, so the trend's chart, API and export have every organisation's rows.
+    jobs::snapshot(db, server.state.today(), now, true)
         .await
         .unwrap();
     Estate {
@@ -195,8 +199,8 @@ fn kind(method: &Method, path: &str) -> Kind {
         | ("GET", "/forecast" | "/exports/forecast.csv" | "/api/v1/forecast")
         | ("GET", "/api/v1/hosts" | "/api/v1/hosts.csv" | "/api/v1/findings")
         | ("GET", "/api/v1/findings.csv" | "/api/v1/summary" | "/api/v1/products")
-        | ("GET", "/api/v1/risks") => Kind::Listing,
-        ("GET", "/audit") => Kind::WholeEstateOnly,
+        | ("GET", "/api/v1/risks" | "/api/v1/trend" | "/exports/trend.csv") => Kind::Listing,
+        ("GET", "/audit" | "/exports/audit.csv") => Kind::WholeEstateOnly,
         ("GET", "/hosts/{host_id}" | "/api/v1/hosts/{host_id}") => Kind::HostById,
         ("POST", "/hosts/{host_id}/risks" | "/hosts/{host_id}/risks/delete") => Kind::RiskChange,
         ("POST", "/admin/catalog/reload" | "/api/v1/catalog/reload") => Kind::Reload,

@@ -106,6 +106,62 @@ fn with_database(server: &str, name: &str) -> String {
     }
 }
 
+/// A database at schema version `last`, built by the migrations exactly as shipped (to test what
+/// a later migration does to a database of an earlier version).
+pub async fn shipped_schema(url: &str, last: i64) -> sqlx::AnyPool {
+    use sqlx::migrate::{Migration, MigrationType, Migrator};
+    use std::borrow::Cow;
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(url)
+        .await
+        .unwrap();
+    let shipped: [(i64, &str, &str); 5] = [
+        (1, "init", include_str!("../../migrations/0001_init.sql")),
+        (
+            2,
+            "compressed inventories",
+            include_str!("../../migrations/0002_inventory_gz.sql"),
+        ),
+        (
+            3,
+            "api tokens",
+            include_str!("../../migrations/0003_api_tokens.sql"),
+        ),
+        (
+            4,
+            "summary roll-up index",
+            include_str!("../../migrations/0004_hosts_rollup.sql"),
+        ),
+        (
+            5,
+            "organisations",
+            include_str!("../../migrations/0005_organisations.sql"),
+        ),
+    ];
+    let migrator = Migrator {
+        migrations: Cow::Owned(
+            shipped
+                .iter()
+                .filter(|(v, _, _)| *v <= last)
+                .map(|(v, d, sql)| {
+                    Migration::new(
+                        *v,
+                        Cow::Borrowed(d),
+                        MigrationType::Simple,
+                        Cow::Borrowed(sql),
+                        false,
+                    )
+                })
+                .collect(),
+        ),
+        ..Migrator::DEFAULT
+    };
+    migrator.run(&pool).await.unwrap();
+    pool
+}
+
 /// A collector running in-process.
 pub struct TestServer {
     pub url: String,
@@ -249,7 +305,13 @@ impl TestServer {
     /// Stops this collector, closes its database, and starts a new one on the same configuration
     /// and database (a restart of the service). Used by the Linux-only durability tests.
     #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
-    pub async fn restart(mut self) -> TestServer {
+    pub async fn restart(self) -> TestServer {
+        let config = self.config.clone();
+        self.restart_with(config).await
+    }
+
+    /// [`TestServer::restart`] with a changed configuration (collector.toml edited meanwhile).
+    pub async fn restart_with(mut self, config: Config) -> TestServer {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -258,7 +320,7 @@ impl TestServer {
         }
         self.state.db.close().await;
         serve(
-            self.config.clone(),
+            config,
             self._dir.clone(),
             self.catalog_dir.clone(),
             self.catalog_public_key.take(),

@@ -1,224 +1,11 @@
-//! Coverage of the built-in catalogue: every product is pinned by real names and versions.
-//!
-//! Each row is one thing a machine really reports — a DisplayName/DisplayVersion/Publisher from an
-//! Uninstall key (many from the fixtures in `../shared/fixtures/windows-hives`), a dpkg or rpm
-//! package, a macOS bundle, or an OS as the agent describes it — and the product, cycle and status
-//! the catalogue must give it on a fixed day. Look-alikes that must match nothing have their own
-//! table. [`every_product_has_a_row`] fails when a product has no row, so coverage cannot drop
-//! silently when products are added or renamed.
-#![allow(clippy::unwrap_used)] // a panic in a test is a failed test
+//! The coverage rows: real names and versions with the product, cycle and status each must get,
+//! and look-alikes that must match nothing.
 
-use std::collections::BTreeSet;
-
-use chrono::NaiveDate;
-use sunset_catalog::builtin;
-use sunset_catalog::catalog::{Catalog, Target};
-use sunset_catalog::evaluate::{Finding, Options, Status, evaluate_with};
-use sunset_catalog::inventory::{
-    Hardware, Host, InstallationType, Inventory, Origin, OriginEvidence, OriginField, Os, OsFamily,
-    SCHEMA_VERSION, Software, Source,
-};
-
-use Status::{Expiring, Extended, Supported, Unknown, Unsupported};
-
-/// The day every row is judged on (the catalogue's version date).
-const TODAY: (i32, u32, u32) = (2026, 11, 25);
-
-/// What a row puts into the inventory.
-enum Input {
-    Software(Software),
-    Os(Os),
-}
-
-/// One expectation: this input is this product and cycle, with this status on [`TODAY`].
-struct Row {
-    input: Input,
-    product: &'static str,
-    cycle: Option<&'static str>,
-    status: Status,
-}
-
-fn software(
-    name: &str,
-    version: &str,
-    publisher: Option<&str>,
-    source: Source,
-    identifier: Option<&str>,
-) -> Input {
-    let version = (!version.is_empty()).then(|| version.to_string());
-    Input::Software(Software {
-        name: name.into(),
-        key: Software::identity_key(name, version.as_deref(), None),
-        version,
-        publisher: publisher.map(Into::into),
-        install_date: None,
-        architecture: None,
-        source,
-        origin: None,
-        install_location: None,
-        identifier: identifier.map(Into::into),
-    })
-}
-
-/// An entry of `HKLM\…\Uninstall` (64-bit view).
-fn hklm(name: &str, version: &str, publisher: &str) -> Input {
-    software(name, version, Some(publisher), Source::HklmUninstall, None)
-}
-
-/// An entry of the 32-bit view (`WOW6432Node`).
-fn wow(name: &str, version: &str, publisher: &str) -> Input {
-    software(
-        name,
-        version,
-        Some(publisher),
-        Source::Wow6432Uninstall,
-        None,
-    )
-}
-
-/// A per-user Uninstall entry.
-fn user(name: &str, version: &str, publisher: &str) -> Input {
-    let source = Source::UserUninstall {
-        user_sid: None,
-        user_name: Some("alice".into()),
-    };
-    software(name, version, Some(publisher), source, None)
-}
-
-/// A product Windows registers outside Uninstall.
-fn registry(name: &str, version: &str) -> Input {
-    let path = r"HKLM\SOFTWARE\Microsoft\Internet Explorer".to_string();
-    software(
-        name,
-        version,
-        Some("Microsoft Corporation"),
-        Source::WindowsRegistry { path },
-        None,
-    )
-}
-
-fn dpkg(name: &str, version: &str) -> Input {
-    software(name, version, None, Source::Dpkg, None)
-}
-
-fn rpm(name: &str, version: &str) -> Input {
-    software(name, version, None, Source::Rpm, None)
-}
-
-/// A package the agent found to come from a vendor's repository (apt list, maintainer, version
-/// mark or rpm vendor), not from the distribution.
-fn vendor(input: Input, vendor: &str, publisher: Option<&str>) -> Input {
-    let Input::Software(software) = input else {
-        unreachable!("vendor() wraps a package")
-    };
-    Input::Software(Software {
-        publisher: publisher.map(Into::into),
-        origin: Some(Origin::vendor(
-            vendor,
-            vec![OriginEvidence::new(OriginField::AptOrigin, vendor)],
-        )),
-        ..software
-    })
-}
-
-fn vendor_dpkg(name: &str, version: &str, from: &str) -> Input {
-    vendor(dpkg(name, version), from, None)
-}
-
-fn vendor_rpm(name: &str, version: &str, from: &str) -> Input {
-    vendor(rpm(name, version), from, Some(from))
-}
-
-fn snap(name: &str, version: &str) -> Input {
-    software(name, version, None, Source::Snap, None)
-}
-
-fn mac_app(name: &str, version: &str, bundle_id: &str) -> Input {
-    software(name, version, None, Source::MacosApp, Some(bundle_id))
-}
-
-fn windows_os(
-    name: &str,
-    version: &str,
-    edition: &str,
-    installation_type: Option<InstallationType>,
-) -> Input {
-    Input::Os(Os {
-        family: Some(OsFamily::Windows),
-        name: name.into(),
-        version: version.into(),
-        edition: Some(edition.into()),
-        installation_type,
-        ..Os::default()
-    })
-}
-
-fn client(name: &str, version: &str, edition: &str) -> Input {
-    windows_os(name, version, edition, Some(InstallationType::Client))
-}
-
-fn server(name: &str, version: &str, edition: &str) -> Input {
-    windows_os(name, version, edition, Some(InstallationType::Server))
-}
-
-/// A Linux OS as `/etc/os-release` describes it (`ID`, `VERSION_ID`, `PRETTY_NAME`).
-fn linux(id: &str, version_id: &str, pretty_name: &str) -> Input {
-    Input::Os(Os {
-        family: Some(OsFamily::Linux),
-        name: pretty_name.into(),
-        version: version_id.into(),
-        distro_id: Some(id.into()),
-        distro_version_id: Some(version_id.into()),
-        installation_type: Some(InstallationType::Server),
-        ..Os::default()
-    })
-}
-
-fn macos(name: &str, version: &str) -> Input {
-    Input::Os(Os {
-        family: Some(OsFamily::Macos),
-        name: name.into(),
-        version: version.into(),
-        installation_type: Some(InstallationType::Client),
-        ..Os::default()
-    })
-}
-
-/// Judged without a cycle: older than every cycle (and the oldest has ended), or by a vendor
-/// minimum version.
-fn outside(input: Input, product: &'static str, status: Status) -> Row {
-    Row {
-        input,
-        product,
-        cycle: None,
-        status,
-    }
-}
-
-fn row(input: Input, product: &'static str, cycle: &'static str, status: Status) -> Row {
-    Row {
-        input,
-        product,
-        cycle: Some(cycle),
-        status,
-    }
-}
-
-/// Recognised, but no dated cycle: a product without sourced dates, or a version the data lacks.
-/// (Rows are judged with no cover reported and none declared, so a paid extended window without
-/// cover is `unsupported`; `Extended` is only Debian's automatic LTS. `tests/evaluate.rs` covers
-/// licences and declarations.)
-fn unknown(input: Input, product: &'static str) -> Row {
-    Row {
-        input,
-        product,
-        cycle: None,
-        status: Unknown,
-    }
-}
+use super::input::*;
+use super::*;
 
 #[rustfmt::skip]
-fn os_rows() -> Vec<Row> {
+pub(crate) fn os_rows() -> Vec<Row> {
     vec![
         // Windows client: build + EditionID decide the cycle; Windows 11 still says "Windows 10".
         row(client("Windows 10 Pro", "10.0.19045.5247", "Professional"), "windows", "10-22h2", Unsupported),
@@ -305,7 +92,7 @@ fn os_rows() -> Vec<Row> {
 }
 
 #[rustfmt::skip]
-fn software_rows() -> Vec<Row> {
+pub(crate) fn software_rows() -> Vec<Row> {
     const MS: &str = "Microsoft Corporation";
     vec![
         // Java. Oracle's registry DisplayVersion for 8u391 is 8.0.3910.13.
@@ -393,6 +180,23 @@ fn software_rows() -> Vec<Row> {
         row(hklm("Microsoft SQL Server 2019 (64-bit)", "15.0.2000.5", MS), "mssqlserver", "2019", Supported),
         row(hklm("SQL Server 2022 Database Engine Services", "16.0.1000.6", MS), "mssqlserver", "2022", Supported),
         row(hklm("Microsoft SQL Server 2012 Express LocalDB", "11.4.7462.6", MS), "mssqlserver", "2012", Unsupported),
+        // SQL Server Native Client by its own name: the standalone 11.4.7462.6 and the copy SQL Server
+        // 2016/2017 setup installs (11.4.7001.0; Microsoft's exception for that copy is in the advice).
+        row(wow("Microsoft SQL Server 2012 Native Client", "11.4.7462.6", MS), "sql-server-native-client", "11", Unsupported),
+        row(hklm("Microsoft SQL Server 2012 Native Client", "11.4.7001.0", MS), "sql-server-native-client", "11", Unsupported),
+        row(hklm("Microsoft SQL Server 2012 Native Client", "11.0.2100.60", MS), "sql-server-native-client", "11", Unsupported),
+        row(hklm("Microsoft SQL Server 2008 R2 Native Client", "10.53.6000.34", MS), "sql-server-native-client", "10", Unsupported),
+        row(wow("Microsoft SQL Server 2008 Native Client", "10.4.6000.29", MS), "sql-server-native-client", "10", Unsupported),
+        row(wow("Microsoft SQL Server Native Client", "9.00.5000.00", MS), "sql-server-native-client", "9", Unsupported),
+        // Microsoft Monitoring Agent: the Log Analytics agent (10.20) and Operations Manager agents
+        // share the name; 8.0 and 10.19 builds belong to both, so they are not judged.
+        row(hklm("Microsoft Monitoring Agent", "10.20.18069.0", MS), "microsoft-monitoring-agent", "log-analytics", Unsupported),
+        row(hklm("Microsoft Monitoring Agent", "10.20.18040.0", MS), "microsoft-monitoring-agent", "log-analytics", Unsupported),
+        row(hklm("Microsoft Monitoring Agent", "7.1.10184.0", MS), "microsoft-monitoring-agent", "scom-2012", Unsupported),
+        row(hklm("Microsoft Monitoring Agent", "10.22.10118.0", MS), "microsoft-monitoring-agent", "scom-2022", Supported),
+        unknown(hklm("Microsoft Monitoring Agent", "10.19.10050.0", MS), "microsoft-monitoring-agent"),
+        unknown(hklm("Microsoft Monitoring Agent", "8.0.11057.0", MS), "microsoft-monitoring-agent"),
+        unknown(hklm("Microsoft Monitoring Agent", "10.25.10132.0", MS), "microsoft-monitoring-agent"),
         // Office 2003 and XP suites (MSI ProductName; Office XP by its 10.0 DisplayVersion).
         row(wow("Microsoft Office Professional Edition 2003", "11.0.8173.0", MS), "office", "2003", Unsupported),
         row(wow("Microsoft Office Standard Edition 2003", "11.0.8173.0", MS), "office", "2003", Unsupported),
@@ -447,7 +251,16 @@ fn software_rows() -> Vec<Row> {
         row(hklm("Symantec Endpoint Protection", "14.2.5569.2100", "Symantec Corporation"), "symantec-endpoint-protection", "before-14.3", Unsupported),
         row(hklm("Symantec Endpoint Protection", "12.1.7454.7000", "Symantec Corporation"), "symantec-endpoint-protection", "before-14.3", Unsupported),
         unknown(hklm("Symantec Endpoint Protection", "14.3.10148.8000", "Broadcom"), "symantec-endpoint-protection"),
-        unknown(wow("McAfee VirusScan Enterprise", "8.8.0.2190", "McAfee, Inc."), "mcafee-virusscan-enterprise"),
+        row(wow("McAfee VirusScan Enterprise", "8.8.0.2190", "McAfee, Inc."), "mcafee-virusscan-enterprise", "8.8", Unsupported),
+        row(wow("McAfee VirusScan Enterprise", "8.8.0.1804", "McAfee, Inc."), "mcafee-virusscan-enterprise", "8.8", Unsupported),
+        // 8.7i, older than the ended 8.8.
+        outside(wow("McAfee VirusScan Enterprise", "8.7.0.570", "McAfee, Inc."), "mcafee-virusscan-enterprise", Unsupported),
+        row(hklm("Microsoft Security Essentials", "4.10.209.0", MS), "microsoft-security-essentials", "all", Unsupported),
+        row(hklm("Microsoft Security Essentials", "4.4.304.0", MS), "microsoft-security-essentials", "all", Unsupported),
+        row(wow("Windows Live Essentials", "16.4.3528.0331", MS), "windows-essentials", "2012", Unsupported),
+        row(wow("Windows Live Mail", "16.4.3528.0331", MS), "windows-essentials", "2012", Unsupported),
+        row(wow("Windows Live Essentials", "15.4.3508.1109", MS), "windows-essentials", "2011-and-older", Unsupported),
+        row(wow("Windows Live Messenger", "14.0.8117.0416", MS), "windows-essentials", "2011-and-older", Unsupported),
         row(wow("Sophos Endpoint Security and Control", "10.8.11.1", "Sophos Limited"), "sophos-endpoint-security-and-control", "10", Unsupported),
         unknown(wow("SAP Crystal Reports runtime engine for .NET Framework (32-bit)", "13.0.22.2668", "SAP"), "crystal-reports-runtime"),
         unknown(wow("Crystal Reports Basic Runtime for Visual Studio 2008", "10.5.3700.0", "Business Objects"), "crystal-reports-runtime"),
@@ -498,6 +311,9 @@ fn software_rows() -> Vec<Row> {
         row(wow("Adobe Reader 9.5.5 MUI", "9.5.5", "Adobe Systems Incorporated"), "adobe-acrobat", "9-and-older", Unsupported),
         row(wow("Adobe Acrobat Reader DC", "23.008.20470", "Adobe Systems Incorporated"), "adobe-acrobat", "continuous-23", Unsupported),
         row(wow("Adobe Acrobat 2017", "17.011.30207", "Adobe Systems Incorporated"), "adobe-acrobat", "2017", Unsupported),
+        row(hklm("Adobe Acrobat 2020", "20.005.30655", "Adobe"), "adobe-acrobat", "2020", Unsupported),
+        row(wow("Adobe Acrobat Reader 2020", "20.001.30005", "Adobe Systems Incorporated"), "adobe-acrobat", "2020", Unsupported),
+        row(wow("Adobe Acrobat Reader DC", "20.013.20074", "Adobe Systems Incorporated"), "adobe-acrobat", "continuous-20", Unsupported),
         unknown(hklm("Adobe Acrobat (64-bit)", "25.001.20844", "Adobe"), "adobe-acrobat"),
         row(wow("Adobe Flash Player 32 NPAPI", "32.0.0.465", "Adobe"), "adobe-flash-player", "all", Unsupported),
         // Databases and servers.
@@ -559,7 +375,7 @@ fn software_rows() -> Vec<Row> {
 
 /// Things that look like catalogue products but are not: none may match anything.
 #[rustfmt::skip]
-fn look_alikes() -> Vec<Input> {
+pub(crate) fn look_alikes() -> Vec<Input> {
     const MS: &str = "Microsoft Corporation";
     vec![
         // Browser components and updaters.
@@ -584,7 +400,11 @@ fn look_alikes() -> Vec<Input> {
         hklm("Microsoft Office 64-bit Components 2016", "16.0.4266.1001", MS),
         hklm("Microsoft .NET Framework 4.8 Targeting Pack", "4.8.03761", MS),
         hklm("Microsoft .NET Host FX Resolver - 8.0.0 (x64)", "64.0.31813", MS),
-        hklm("Microsoft SQL Server 2012 Native Client", "11.4.7001.0", MS),
+        // SQL Server's newer drivers are not the Native Client.
+        hklm("Microsoft ODBC Driver 17 for SQL Server", "17.10.6.1", MS),
+        hklm("Microsoft ODBC Driver 18 for SQL Server", "18.4.1.1", MS),
+        hklm("Microsoft OLE DB Driver for SQL Server", "18.7.4.0", MS),
+        hklm("Microsoft OLE DB Driver 19 for SQL Server", "19.3.5.0", MS),
         wow("Microsoft SQL Server 2019 Setup (English)", "15.0.4013.40", MS),
         wow("Microsoft SQL Server Management Studio - 19.2", "19.2.56.2", MS),
         hklm("Microsoft Visual Studio 2010 Tools for Office Runtime (x64)", "10.0.60917", MS),
@@ -610,6 +430,19 @@ fn look_alikes() -> Vec<Input> {
         wow("Apple Software Update", "2.6.3.1", "Apple Inc."),
         hklm("Symantec Endpoint Protection Manager", "14.3.7388.4000", "Broadcom"),
         hklm("McAfee Agent", "5.7.9.182", "McAfee, Inc."),
+        hklm("McAfee Endpoint Security Threat Prevention", "10.7.0.6251", "McAfee, LLC"),
+        // Monitoring agents that are not the Microsoft Monitoring Agent.
+        hklm("Azure Monitor Agent", "1.30.0.0", MS),
+        hklm("Microsoft Dependency Agent", "9.10.16.22650", MS),
+        // Microsoft's other anti-malware products, and Security Essentials' own client component.
+        hklm("System Center Endpoint Protection", "4.10.209.0", MS),
+        hklm("Microsoft Security Client", "4.10.209.0", MS),
+        hklm("Windows Defender", "1.1.1593.0", MS),
+        hklm("Microsoft Defender for Endpoint", "4.18.24090.11", MS),
+        // Windows Live products outside Windows Essentials, and its shared platform components.
+        wow("Windows Live ID Sign-in Assistant", "7.250.4311.0", MS),
+        wow("Windows Live OneCare", "2.5.2900.28", MS),
+        wow("Windows Live Communications Platform", "16.4.3528.0331", MS),
         wow("Sophos Anti-Virus", "10.8.11.1", "Sophos Limited"),
         wow("Sophos AutoUpdate", "5.23.225", "Sophos Limited"),
         hklm("Mozilla Maintenance Service", "128.5.0", "Mozilla"),
@@ -653,165 +486,4 @@ fn look_alikes() -> Vec<Input> {
         dpkg("libxmlsec1-openssl", "1.2.37-2"),
         dpkg("firefox", "1:1snap1-0ubuntu5"),
     ]
-}
-
-fn today() -> NaiveDate {
-    let (y, m, d) = TODAY;
-    NaiveDate::from_ymd_opt(y, m, d).expect("TODAY is a calendar date")
-}
-
-fn catalogue() -> Catalog {
-    builtin::catalog().unwrap_or_else(|e| panic!("the built-in catalogue does not load:\n{e}"))
-}
-
-fn inventory(input: &Input) -> Inventory {
-    let (os, software) = match input {
-        Input::Os(os) => (os.clone(), vec![]),
-        Input::Software(s) => (Os::default(), vec![s.clone()]),
-    };
-    Inventory {
-        schema_version: SCHEMA_VERSION,
-        host: Host {
-            host_id: uuid::Uuid::nil(),
-            report_id: uuid::Uuid::nil(),
-            hostname: "WKS-0042".into(),
-            domain: None,
-            fqdn: None,
-            site: None,
-            agent_version: "0.1.0".into(),
-            collected_at: "2026-11-25T01:30:00Z".parse().expect("an RFC 3339 time"),
-            host_id_source: None,
-        },
-        os,
-        software,
-        hardware: Hardware::default(),
-        cover: Vec::new(),
-        warnings: vec![],
-    }
-}
-
-/// The findings for one input: OS findings for an OS, software findings for a program.
-fn findings(catalog: &Catalog, input: &Input) -> Vec<Finding> {
-    let target = match input {
-        Input::Os(_) => Target::Os,
-        Input::Software(_) => Target::Software,
-    };
-    evaluate_with(&inventory(input), catalog, &Options::new(today()))
-        .findings
-        .into_iter()
-        .filter(|f| f.target == target)
-        .collect()
-}
-
-fn describe(input: &Input) -> String {
-    match input {
-        Input::Os(os) => format!(
-            "OS {:?} {} {:?} {:?}",
-            os.name, os.version, os.edition, os.distro_id
-        ),
-        Input::Software(s) => format!(
-            "{:?} {:?} [{}]",
-            s.name,
-            s.version.as_deref().unwrap_or(""),
-            s.source.name()
-        ),
-    }
-}
-
-fn all_rows() -> Vec<Row> {
-    let mut rows = os_rows();
-    rows.extend(software_rows());
-    rows
-}
-
-#[test]
-fn every_row_gets_its_product_cycle_and_status() {
-    let catalog = catalogue();
-    let mut failures = Vec::new();
-    for row in all_rows() {
-        let found = findings(&catalog, &row.input);
-        let got: Vec<_> = found
-            .iter()
-            .map(|f| (f.product_id.as_str(), f.cycle.as_deref(), f.status))
-            .collect();
-        if got != [(row.product, row.cycle, row.status)] {
-            failures.push(format!(
-                "{}: expected [({:?}, {:?}, {:?})], got {got:?}",
-                describe(&row.input),
-                row.product,
-                row.cycle,
-                row.status
-            ));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} row(s) failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-}
-
-#[test]
-fn look_alikes_match_nothing() {
-    let catalog = catalogue();
-    let failures: Vec<String> = look_alikes()
-        .iter()
-        .filter_map(|input| {
-            let found = findings(&catalog, input);
-            (!found.is_empty()).then(|| {
-                let ids: Vec<_> = found.iter().map(|f| f.product_id.as_str()).collect();
-                format!("{} matched {ids:?}", describe(input))
-            })
-        })
-        .collect();
-    assert!(
-        failures.is_empty(),
-        "look-alikes matched:\n{}",
-        failures.join("\n")
-    );
-}
-
-#[test]
-fn every_product_has_a_row() {
-    let catalog = catalogue();
-    let in_catalogue: BTreeSet<&str> = catalog
-        .entries()
-        .iter()
-        .map(|e| e.product.id.get_ref().as_str())
-        .collect();
-    let rows = all_rows();
-    let covered: BTreeSet<&str> = rows.iter().map(|r| r.product).collect();
-    let missing: Vec<_> = in_catalogue.difference(&covered).collect();
-    assert!(
-        missing.is_empty(),
-        "products without a coverage row: {missing:?}"
-    );
-    let stale: Vec<_> = covered.difference(&in_catalogue).collect();
-    assert!(
-        stale.is_empty(),
-        "rows for products not in the catalogue: {stale:?}"
-    );
-}
-
-#[test]
-fn every_dated_product_has_a_row_that_maps_to_a_cycle() {
-    let catalog = catalogue();
-    let rows = all_rows();
-    let mapped: BTreeSet<&str> = rows
-        .iter()
-        .filter(|r| r.cycle.is_some())
-        .map(|r| r.product)
-        .collect();
-    let missing: Vec<&str> = catalog
-        .entries()
-        .iter()
-        .filter(|e| !e.releases.is_empty())
-        .map(|e| e.product.id.get_ref().as_str())
-        .filter(|id| !mapped.contains(id))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "dated products with no row that reaches a cycle: {missing:?}"
-    );
 }
