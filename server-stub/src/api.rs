@@ -40,6 +40,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint::get("/api/v1/findings", findings),
         Endpoint::get("/api/v1/findings.csv", findings_csv),
         Endpoint::get("/api/v1/summary", summary),
+        Endpoint::get("/api/v1/forecast", forecast),
         Endpoint::get("/api/v1/trend", trend),
         Endpoint::get("/api/v1/products", products),
         Endpoint::get("/api/v1/risks", risks),
@@ -84,6 +85,18 @@ pub async fn findings_csv_text(
     let (rows, _) =
         store::findings(&state.db, &selection, &state.stale_cutoff(), EXPORT_MAX, 0).await?;
     csv_text(&rows)
+}
+
+/// The forecast as CSV: a row per month and release, the fields of [`store::ForecastRow`].
+pub async fn forecast_csv_text(
+    state: &Shared,
+    caller: &Caller,
+    filter: &Filter,
+) -> Result<String, ApiError> {
+    let selection = filter.selection(&state.db, caller).await?;
+    let forecast =
+        store::forecast(&state.db, &selection, &state.stale_cutoff(), state.today()).await?;
+    csv_text(&forecast.rows())
 }
 
 /// Rows as CSV, with their type's header.
@@ -239,6 +252,22 @@ async fn summary(
         "today": state.today().to_string(),
         "stale_days": state.config.stale_days,
         "summary": summary,
+    }))
+    .into_response())
+}
+
+/// `GET /api/v1/forecast`: [`store::Forecast`], with the catalogue it rests on.
+async fn forecast(
+    State(state): State<Shared>,
+    ApiCaller(caller): ApiCaller,
+    Query(filter): Query<Filter>,
+) -> Result<Response, ApiError> {
+    let selection = filter.selection(&state.db, &caller).await?;
+    let forecast =
+        store::forecast(&state.db, &selection, &state.stale_cutoff(), state.today()).await?;
+    Ok(axum::Json(json!({
+        "catalog_version": state.catalog().version(),
+        "forecast": forecast,
     }))
     .into_response())
 }

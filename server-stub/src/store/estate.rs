@@ -1,9 +1,9 @@
 //! The estate at a glance: hosts by status and site, the unsupported ones split by the risk
-//! register (`acceptance`), unsupported items, the 24-month forecast.
+//! register (`acceptance`), unsupported items. (What loses support when is `forecast`'s.)
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::FromRow;
 use sunset_catalog::catalog::Target;
@@ -36,8 +36,6 @@ pub struct Summary {
     pub by_site: Vec<SiteSummary>,
     /// Hosts not seen for the stale period.
     pub stale_hosts: i64,
-    /// Hosts (not yet unsupported) becoming unsupported, by month (`YYYY-MM`), next 24 months.
-    pub forecast: Vec<(String, i64)>,
     /// Risk records in force (of the selection's hosts).
     pub risks_accepted: i64,
 }
@@ -159,34 +157,6 @@ pub async fn summary(
     }
     let items: Vec<TargetCount> = Statement::new(items).fetch_all(db.reader()).await?;
     out.unsupported_items = items.into_iter().map(|c| (c.target, c.n)).collect();
-
-    let first_month = today.with_day0(0).unwrap_or(today);
-    let horizon = first_month
-        .checked_add_months(chrono::Months::new(24))
-        .unwrap_or(today);
-    let mut forecast = Builder::new(
-        "SELECT SUBSTR(h.next_unsupported_on, 1, 7) AS month, COUNT(*) AS n FROM hosts h \
-         JOIN sites s ON s.id = h.site_id WHERE h.status <> ",
-    );
-    forecast
-        .push_bind(unsupported)
-        .push(" AND h.next_unsupported_on > ")
-        .push_bind(today.to_string())
-        .push(" AND h.next_unsupported_on < ")
-        .push_bind(horizon.to_string());
-    selection.push_host_clauses(&mut forecast, stale_cutoff);
-    forecast.push(" GROUP BY SUBSTR(h.next_unsupported_on, 1, 7) ORDER BY month");
-    let counts: Vec<(String, i64)> = Statement::new(forecast).fetch_all(db.reader()).await?;
-    let counts: HashMap<String, i64> = counts.into_iter().collect();
-    let mut month = first_month;
-    for _ in 0..24 {
-        let key = month.format("%Y-%m").to_string();
-        out.forecast
-            .push((key.clone(), counts.get(&key).copied().unwrap_or(0)));
-        month = month
-            .checked_add_months(chrono::Months::new(1))
-            .unwrap_or(month);
-    }
 
     let mut risks = Builder::new("SELECT COUNT(*) FROM risks r WHERE r.review_date >= ");
     risks.push_bind(today.to_string());

@@ -5,8 +5,8 @@
 //!   enrolment tokens, users and sessions, API tokens);
 //! - `ingest`: storing a report (host, findings, history) and retention;
 //! - `inventory`: the stored inventory and how it is read back;
-//! - `selection`, `queries`, `estate`: the read side (listings, the host page, the estate summary),
-//!   every query inside a caller's `Scope`;
+//! - `selection`, `queries`, `estate`, `forecast`: the read side (listings, the host page, the
+//!   estate summary, what loses support when), every query inside a caller's `Scope`;
 //! - `trend`: the daily snapshot of hosts by organisation, part and status, and its read side;
 //! - `risks`, `audit`: the risk register and the audit log; `acceptance`: when a risk record
 //!   covers a finding (the one definition) and the summary's split of unsupported hosts by it;
@@ -23,6 +23,7 @@ mod audit;
 mod column;
 pub(crate) use column::{ByName, DateText, NullableByName, NullableDateText};
 mod estate;
+mod forecast;
 mod ingest;
 mod inventory;
 mod meta;
@@ -45,6 +46,10 @@ pub use audit::{
     is_action_name,
 };
 pub use estate::{SiteSummary, Summary, summary};
+pub use forecast::{
+    ENDING_NEXT_MONTHS, EndingRelease, FORECAST_MONTHS, Forecast, ForecastRow, Release,
+    ReleaseForecast, SiteCount, forecast,
+};
 pub use ingest::{HostFacts, IngestJob, IngestOutcome, ingest, ingest_batch, purge};
 pub use inventory::{
     InventoryToJudge, MAX_STORED_INVENTORY_BYTES, StoredInventory, inventories_after,

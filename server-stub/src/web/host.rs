@@ -63,6 +63,9 @@ pub(super) async fn host_page(
             dt { "Site" } dd { (h.site) @if let Some(tag) = &h.site_tag { " " span.muted { "(agent tag: " (tag) ")" } } }
             dt { "Operating system" } dd { (h.os_name) " " (h.os_version) }
             dt { "Status since" } dd { (h.status_since) }
+            @if h.status == Status::Unsupported {
+                dt { "Support" } dd { span.error { "Already unsupported" } " (" (h.unsupported_count) " unsupported " (if h.unsupported_count == 1 { "item" } else { "items" }) ")" }
+            }
             dt { "Next item becomes unsupported" } dd { (h.next_unsupported_on.clone().unwrap_or_else(|| "—".into())) }
             dt { "Inventory taken" } dd { (h.collected_at) }
             dt { "Last report" } dd { (h.last_seen_at) }

@@ -1,5 +1,5 @@
-//! The estate summary: hosts by status and by site, what is unsupported by part, and the forecast
-//! of hosts becoming unsupported over the next 24 months.
+//! The estate summary: hosts by status and by site, what is unsupported by part, and a link to
+//! the forecast of what loses support when (`forecast`).
 //!
 //! The headline tells the truth about unsupported hosts: those with an unsupported item no risk in
 //! force covers ("unsupported — no accepted risk", expired acceptances included and counted) apart
@@ -20,37 +20,6 @@ use crate::filter::Filter;
 use crate::http::{ApiError, PageCaller};
 use crate::state::Shared;
 use crate::store::{self, UnsupportedHosts};
-
-/// The forecast as an SVG bar chart: hosts per month.
-fn forecast_chart(forecast: &[(String, i64)]) -> Markup {
-    let (width, height, left, bottom, top) = (760.0_f64, 240.0_f64, 40.0_f64, 40.0_f64, 16.0_f64);
-    let max = forecast.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1) as f64;
-    let slot = (width - left - 10.0) / forecast.len().max(1) as f64;
-    let plot = height - bottom - top;
-    html! {
-        svg.chart xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {width} {height}")) width=(width) height=(height)
-            role="img" aria-label="Hosts becoming unsupported per month, next 24 months" {
-            title { "Hosts becoming unsupported per month" }
-            line x1=(left) y1=(top + plot) x2=(width - 10.0) y2=(top + plot) stroke="#5b6670" stroke-width="1" {}
-            text x=(left - 6.0) y=(top + 4.0) text-anchor="end" font-size="11" fill="#5b6670" { (max as i64) }
-            text x=(left - 6.0) y=(top + plot) text-anchor="end" font-size="11" fill="#5b6670" { "0" }
-            @for (i, (month, n)) in forecast.iter().enumerate() {
-                @let h = (*n as f64 / max) * plot;
-                @let x = left + i as f64 * slot + 2.0;
-                rect x=(format!("{x:.1}")) y=(format!("{:.1}", top + plot - h)) width=(format!("{:.1}", slot - 4.0))
-                     height=(format!("{h:.1}")) fill="#b3261e" { title { (month) ": " (n) } }
-                @if *n > 0 {
-                    text x=(format!("{:.1}", x + (slot - 4.0) / 2.0)) y=(format!("{:.1}", top + plot - h - 3.0))
-                         text-anchor="middle" font-size="10" fill="#1d2329" { (n) }
-                }
-                @if i % 3 == 0 {
-                    text x=(format!("{:.1}", x + (slot - 4.0) / 2.0)) y=(format!("{:.1}", top + plot + 14.0))
-                         text-anchor="middle" font-size="10" fill="#5b6670" { (month) }
-                }
-            }
-        }
-    }
-}
 
 /// One organisation's roll-up: its whole subtree's hosts by status.
 struct OrgRollUp<'a> {
@@ -230,9 +199,7 @@ pub(super) async fn summary_page(
                      td.num { (summary.hosts_unsupported_hardware) } td.num { (items.get(&Target::Hardware).copied().unwrap_or(0)) } }
             }
         }
-        h2 { "Becoming unsupported in the next 24 months" }
-        p.muted { "Hosts not yet unsupported, by the month in which the first item on them loses all security support." }
-        (forecast_chart(&summary.forecast))
+        p { a href=(with_query("/forecast", &filter)) { "Forecast" } ": how many hosts lose support for each release in each of the next 24 months, and what ends in the next 12." }
         (trend)
         @if !below.is_empty() {
             h2 { "By organisation" }
