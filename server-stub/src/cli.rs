@@ -96,6 +96,17 @@ pub enum Command {
     Snapshot,
     /// Check the configuration and catalogue without starting (for ExecStartPre).
     Check,
+    /// Try the collector on this machine: a made-up estate (an ICB's GP practices, a trust's
+    /// wards; a few hundred hosts with real product names, judged today) in a new SQLite database,
+    /// served on loopback with a generated login until Ctrl-C.
+    Demo {
+        /// Loopback address to listen on (default: a free port on 127.0.0.1).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+        /// About how many hosts (default: the whole demo estate, about 300).
+        #[arg(long, value_name = "N")]
+        hosts: Option<usize>,
+    },
     /// Copy the SQLite database, online, to a new file (PostgreSQL: use pg_dump).
     Backup {
         /// The backup file to create (it must not exist).
@@ -178,6 +189,20 @@ pub enum CatalogCommand {
 
 /// Runs a command to completion.
 pub fn run(args: Args) -> anyhow::Result<()> {
+    if let Command::Demo { listen, hosts } = args.command {
+        if args.config.is_some() {
+            anyhow::bail!("demo makes its own configuration: leave out --config");
+        }
+        let options = crate::demo::Options {
+            listen,
+            data_dir: args.data_dir,
+            hosts,
+        };
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        return runtime.block_on(demo(options));
+    }
     let listen = match &args.command {
         Command::Serve { listen } => listen.clone(),
         _ => None,
@@ -196,6 +221,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 async fn run_async(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
         Command::Serve { .. } => serve(config).await,
+        Command::Demo { .. } => anyhow::bail!("demo runs without a configuration"),
         Command::Backup { out } => {
             let done = crate::backup::sqlite(&config, &out).await?;
             println!(
@@ -504,6 +530,35 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     );
     let state = AppState::new(db, config, catalog);
     server::run(state, listener, server::shutdown_signal()).await
+}
+
+/// `demo`: fills a new database, prints where to log in and with what (the password only here),
+/// and serves until stopped.
+async fn demo(options: crate::demo::Options) -> anyhow::Result<()> {
+    let demo = crate::demo::prepare(options).await?;
+    let seeded = &demo.seeded;
+    println!(
+        "Sunset demo: {} hosts at {} sites of {} organisations, judged today with the built-in \
+         catalogue; {} accepted risks; {} days of trend (the past year's are synthetic).",
+        seeded.hosts, seeded.sites, seeded.organisations, seeded.risks, seeded.trend_days
+    );
+    println!(
+        "Data: {} ({})",
+        demo.data_dir.display(),
+        if demo.temporary {
+            "temporary: deleted when the demo stops"
+        } else {
+            "kept"
+        }
+    );
+    println!();
+    println!("Open:     {}", demo.url);
+    println!("User:     {}", demo.login.user);
+    println!("Password: {}   (shown only now)", demo.login.password);
+    println!();
+    println!("Ctrl-C stops the demo.");
+    std::io::Write::flush(&mut std::io::stdout())?;
+    demo.serve().await
 }
 
 /// A database URL without its password, for printing.

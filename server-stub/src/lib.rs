@@ -19,7 +19,8 @@
 //! a host belongs to), `period` (lengths of time as typed: `90d`), `reevaluate` and `jobs`
 //! (keeping verdicts current, across instances), `state` (what every request shares), `clock` (the
 //! one "now" every decision reads, settable in tests), `server` (router, `run`), `cli` (management
-//! commands).
+//! commands), `demo` (`sunset-collector demo`: a made-up estate filled through the collector's own
+//! paths and served on loopback).
 //! `main.rs` only parses arguments and calls `cli::run`.
 
 pub mod admin;
@@ -34,6 +35,7 @@ pub mod config;
 pub mod cover;
 pub mod csv;
 pub mod db;
+pub mod demo;
 pub mod filter;
 pub mod health;
 pub mod http;

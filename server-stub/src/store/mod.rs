@@ -76,8 +76,8 @@ pub use sites::{
     revoke_site_token, rotate_site_token,
 };
 pub use trend::{
-    KEEP_MONTHS as TREND_KEEP_MONTHS, Part, SnapshotReport, Trend, TrendRow, snapshot_taken,
-    take_snapshot, trend,
+    KEEP_MONTHS as TREND_KEEP_MONTHS, Part, SnapshotReport, StatusMix, Trend, TrendRow, record_day,
+    snapshot_taken, status_mix, take_snapshot, trend,
 };
 pub use users::{
     Removed, RoleChange, Session, User, UserError, UserRow, create_session, delete_session,

@@ -14,7 +14,9 @@
 //! not once per organisation.
 //!
 //! A day's rows are replaced in one transaction with the prune, so re-running a day never doubles
-//! it, and rows older than [`KEEP_MONTHS`] go with the next snapshot.
+//! it, and rows older than [`KEEP_MONTHS`] go with the next snapshot. A day is recorded from a
+//! mix of status combinations ([`StatusMix`]): today's estate for a snapshot, or a mix made up for
+//! a past day by the demo (`crate::demo`), which has no past to count.
 
 use std::collections::BTreeMap;
 
@@ -141,19 +143,27 @@ pub struct SnapshotReport {
     pub pruned: u64,
 }
 
-/// Hosts of one combination of statuses on the sites of one organisation (its own, not below).
-#[derive(FromRow)]
-struct Combination {
-    path: String,
+/// Hosts of one combination of worst statuses on the sites of one organisation (its own, not
+/// below): what a day's counts are rolled up from. Public so that a day can be recorded from a mix
+/// other than today's estate (the demo's synthetic past days, `crate::demo`).
+#[derive(Clone, Debug, PartialEq, Eq, FromRow)]
+pub struct StatusMix {
+    /// The organisation's path: the ids from the root down, `/`-separated.
+    pub path: String,
+    /// The hosts' worst status overall.
     #[sqlx(try_from = "ByName<Status>")]
-    status: Status,
+    pub status: Status,
+    /// Their worst about the operating system (`None`: nothing judged about it).
     #[sqlx(try_from = "super::NullableByName<Status>")]
-    os_status: Option<Status>,
+    pub os_status: Option<Status>,
+    /// Their worst about software.
     #[sqlx(try_from = "super::NullableByName<Status>")]
-    software_status: Option<Status>,
+    pub software_status: Option<Status>,
+    /// Their worst about hardware.
     #[sqlx(try_from = "super::NullableByName<Status>")]
-    hardware_status: Option<Status>,
-    n: i64,
+    pub hardware_status: Option<Status>,
+    /// How many hosts.
+    pub hosts: i64,
 }
 
 /// The counts of today's estate, per organisation: hosts by part (in [`Part::ALL`] order) and
@@ -164,7 +174,7 @@ type Counts = BTreeMap<String, [[i64; Status::ALL.len()]; Part::ALL.len()]>;
 const COUNT_SQL: &str = "\
 SELECT o.path AS path, c.status AS status, c.os_status AS os_status, \
        c.software_status AS software_status, c.hardware_status AS hardware_status, \
-       CAST(SUM(c.n) AS BIGINT) AS n \
+       CAST(SUM(c.n) AS BIGINT) AS hosts \
 FROM (SELECT h.site_id AS site_id, h.status AS status, h.os_status AS os_status, \
              h.software_status AS software_status, h.hardware_status AS hardware_status, \
              COUNT(*) AS n \
@@ -181,16 +191,20 @@ fn status_index(status: Status) -> usize {
         .unwrap_or_default()
 }
 
-/// Today's counts of every organisation, rolled up over its subtree, and the hosts in all. Read
+/// Today's estate as a mix of status combinations per organisation (the one grouped query). Read
 /// on a read-only connection (under WAL, SQLite's readers do not hold up reports while the query
-/// runs); the write that follows is short. A host with no finding about a part has no status
-/// there and is counted in `overall` only.
-async fn count(db: &Db) -> Result<(Counts, i64)> {
-    let combinations: Vec<Combination> = sqlx::query_as(COUNT_SQL).fetch_all(db.reader()).await?;
+/// runs); the write that follows is short.
+pub async fn status_mix(db: &Db) -> Result<Vec<StatusMix>> {
+    sqlx::query_as(COUNT_SQL).fetch_all(db.reader()).await
+}
+
+/// The counts of every organisation in `mix`, rolled up over its subtree, and the hosts in all. A
+/// host with no finding about a part has no status there and is counted in `overall` only.
+fn roll_up(mix: &[StatusMix]) -> (Counts, i64) {
     let mut counts = Counts::new();
     let mut hosts = 0;
-    for c in combinations {
-        hosts += c.n;
+    for c in mix {
+        hosts += c.hosts;
         let parts = [
             Some(c.status),
             c.os_status,
@@ -205,19 +219,31 @@ async fn count(db: &Db) -> Result<(Counts, i64)> {
             };
             for (part, status) in parts.iter().enumerate() {
                 if let Some(status) = status {
-                    by_part[part][status_index(*status)] += c.n;
+                    by_part[part][status_index(*status)] += c.hosts;
                 }
             }
         }
     }
-    Ok((counts, hosts))
+    (counts, hosts)
 }
 
 /// Takes the snapshot of `day` (the collector's today), replacing any taken earlier that day, and
 /// prunes what is older than [`KEEP_MONTHS`], all in one transaction. Callers serialise it across
 /// collectors with [`crate::db::Job::Trend`].
 pub async fn take_snapshot(db: &Db, day: NaiveDate, now: DateTime<Utc>) -> Result<SnapshotReport> {
-    let (counts, hosts) = count(db).await?;
+    record_day(db, day, now, &status_mix(db).await?).await
+}
+
+/// Records `day`'s counts rolled up from `mix` — [`take_snapshot`] hands it today's estate —
+/// replacing any rows of that day, with `now` as the time it was taken, and prunes what is older
+/// than [`KEEP_MONTHS`] before `day`, all in one transaction.
+pub async fn record_day(
+    db: &Db,
+    day: NaiveDate,
+    now: DateTime<Utc>,
+    mix: &[StatusMix],
+) -> Result<SnapshotReport> {
+    let (counts, hosts) = roll_up(mix);
     let day_text = day.to_string();
     let rows: Vec<(&str, Part, Status, i64)> = counts
         .iter()
