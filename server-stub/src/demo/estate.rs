@@ -14,7 +14,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::machines::Role;
+use super::roles::Role;
 use crate::admin::{self, Admin};
 use crate::db::Db;
 use crate::org::OrgKind;

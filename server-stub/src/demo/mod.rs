@@ -4,7 +4,7 @@
 //! It makes a new SQLite database (in a temporary directory deleted on exit, or in `--data-dir`),
 //! fills it through the collector's own paths ([`seed`]): an ICB with its PCNs and practices and
 //! an acute trust with its hospitals and wards ([`estate`]), a few hundred Windows and Linux
-//! machines with real product names ([`machines`], [`programs`]) reported to the agents' endpoint
+//! machines with real product names ([`machines`], [`roles`], [`systems`], [`programs`]) reported to the agents' endpoint
 //! and judged with the built-in catalogue on the day, accepted risks ([`risks`]) and a year of
 //! trend whose past days are synthetic ([`past`]). It then serves on loopback only — a free port
 //! unless `--listen` says which — with a user `demo` whose password is generated and shown once,
@@ -13,12 +13,15 @@
 //!
 //! The command line prints what [`prepare`] returns ([`Demo`]); nothing here prints.
 
+mod dice;
 mod estate;
 mod machines;
 mod past;
 mod programs;
 mod risks;
+mod roles;
 mod seed;
+mod systems;
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -57,6 +60,7 @@ pub struct Demo {
     config: Config,
     db: Db,
     listener: TcpListener,
+    stop: Stop,
     /// Keeps the temporary directory until the demo ends.
     temp_dir: Option<tempfile::TempDir>,
 }
@@ -110,6 +114,7 @@ pub async fn prepare(options: Options) -> anyhow::Result<Demo> {
             config.listen
         );
     }
+    let stop = Stop::listen()?;
     let listener = TcpListener::bind(config.listen)
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     let url = format!("http://{}/", listener.local_addr()?);
@@ -127,6 +132,7 @@ pub async fn prepare(options: Options) -> anyhow::Result<Demo> {
         config,
         db,
         listener,
+        stop,
         temp_dir,
     })
 }
@@ -137,18 +143,53 @@ impl Demo {
     pub async fn serve(self) -> anyhow::Result<()> {
         let catalog = crate::catalog_source::load_configured(&self.config)?;
         let state = AppState::new(self.db.clone(), self.config, catalog);
-        let result = crate::server::run(state, self.listener, shutdown()).await;
+        let result = crate::server::run(state, self.listener, self.stop.wait()).await;
         self.db.close().await;
         drop(self.temp_dir);
         result
     }
 }
 
-/// Resolves on Ctrl-C or SIGTERM, or when standard input is a pipe and reaches its end.
-async fn shutdown() {
-    tokio::select! {
-        () = crate::server::shutdown_signal() => {}
-        () = piped_stdin_closed() => tracing::info!("standard input closed: shutting down"),
+/// What stops the demo. The signals are listened for from before the login is printed, so one
+/// sent as soon as it is read stops the demo cleanly instead of killing it with its default
+/// action (which would leave a temporary directory behind).
+struct Stop {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Stop {
+    #[cfg(unix)]
+    fn listen() -> anyhow::Result<Stop> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Stop {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn listen() -> anyhow::Result<Stop> {
+        Ok(Stop {})
+    }
+
+    /// Resolves on Ctrl-C or SIGTERM, or when standard input is a pipe and reaches its end.
+    async fn wait(mut self) {
+        #[cfg(unix)]
+        let signalled = async {
+            tokio::select! {
+                _ = self.interrupt.recv() => {}
+                _ = self.terminate.recv() => {}
+            }
+        };
+        #[cfg(not(unix))]
+        let signalled = crate::server::shutdown_signal();
+        tokio::select! {
+            () = signalled => tracing::info!("signal received: shutting down"),
+            () = piped_stdin_closed() => tracing::info!("standard input closed: shutting down"),
+        }
     }
 }
 

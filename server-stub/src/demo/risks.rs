@@ -10,7 +10,8 @@
 use chrono::{DateTime, Duration, Utc};
 use sunset_catalog::evaluate::Status;
 
-use super::machines::{Machine, Role};
+use super::machines::Machine;
+use super::roles::Role;
 use crate::admin::{self, Admin, RiskEntry};
 use crate::clock::ManualClock;
 use crate::state::Shared;

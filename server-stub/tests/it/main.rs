@@ -18,6 +18,8 @@
 //!   unsupported host's next date.
 //! - `catalog`: the signed catalogue bundle agents verify; key commands.
 //! - `cli`: the management commands of the real binary.
+//! - `demo`: `sunset-collector demo` — its estate, login, pages and clean stop; its seeding on
+//!   both back ends.
 //! - `clock`: date-dependent verdicts follow the collector's clock (moved, never slept on).
 //! - `crash`: SIGKILL of the real binary mid-stream; every acknowledged report survives.
 //! - `durability`: a full disk (tmpfs) and PostgreSQL stopped mid-load: 503, recovery, no loss.
@@ -44,6 +46,7 @@ mod clock;
 mod cover;
 mod crash;
 mod dashboard;
+mod demo;
 mod durability;
 mod forecast;
 mod hardening;
