@@ -4,10 +4,10 @@
 //!
 //! The names are made up in the NHS's style. The ODS codes have the real formats (an ICB `Q` and
 //! two characters, a PCN `U` and five digits, a practice a letter and five digits, a trust `R` and
-//! two characters, a trust site the trust's code and two digits) but come from ranges NHS England
-//! has not reached, as far as could be checked without the register: `QZ9`, `U999xx`, `Y999xx`
-//! (practice `Y` codes are issued in sequence and stood near `Y08xxx` in 2026) and `R9Z`, so a
-//! demo is never mistaken for a real organisation. Wards have no ODS code, as in the register.
+//! two characters, a trust site the trust's code and two digits) but are taken from the far ends
+//! of those ranges — `QZ9`, `U99901`–`U99902`, `Y99901`–`Y99907`, `R9Z`, `R9Z01`–`R9Z02` — which
+//! are believed not to be issued; the register could not be searched from here, so a code found
+//! to be real should be changed. Wards have no ODS code, as in the register.
 //!
 //! Everything is created through the administrative functions the command line uses, so each
 //! organisation and site is in the audit log like a real one.

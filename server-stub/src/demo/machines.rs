@@ -55,7 +55,7 @@ pub(super) fn machine(
                 site: Some(site.to_string()),
                 agent_version: env!("CARGO_PKG_VERSION").to_string(),
                 collected_at,
-                host_id_source: Some("smbios-uuid".to_string()),
+                host_id_source: Some(host_id_source(&os)),
             },
             os,
             software,
@@ -95,6 +95,15 @@ fn draw(dice: &mut Dice, choice: Choice, managed: bool) -> Option<Program> {
         .map(|(_, option)| *option)
         .collect();
     *dice.pick(&kept)
+}
+
+/// Where the agent keeps its host id (its default state directory), as it reports it.
+fn host_id_source(os: &Os) -> String {
+    let dir = match os.family {
+        Some(sunset_catalog::inventory::OsFamily::Windows) => r"C:\ProgramData\Sunset\state",
+        _ => "/var/lib/sunset",
+    };
+    format!("state directory {dir} (host-id)")
 }
 
 /// A role's programs, drawn from its choices.
