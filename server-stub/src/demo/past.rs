@@ -18,16 +18,42 @@ use crate::store::{self, StatusMix};
 /// Days before today the demo makes up (the chart shows twelve months).
 pub(super) const PAST_DAYS: i64 = 365;
 
-/// Of the hosts not unsupported today, the share that still was `days_ago` days ago: 45 % a year
+/// Of the hosts not unsupported today, the share that still was `days_ago` days ago: 60 % a year
 /// ago, falling faster in the months after Windows 10's end, when upgrades were rushed.
 fn still_unsupported(days_ago: i64) -> f64 {
     let t = days_ago as f64 / PAST_DAYS as f64;
-    0.45 * t.powf(0.8)
+    0.6 * t.powf(1.3)
+}
+
+/// A fixed fraction in `[0, 1)` for a combination (FNV-1a of its organisation and statuses): how
+/// far its rounding is offset. Plain rounding would never move a combination of one host while
+/// the share is under a half, and most combinations are a host or two; offset by its own fixed
+/// amount, each moves on its own day, the estate's total follows the share, and every
+/// combination only ever moves one way as the days go back.
+fn offset(c: &StatusMix) -> f64 {
+    let statuses = [
+        Some(c.status),
+        c.os_status,
+        c.software_status,
+        c.hardware_status,
+    ];
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let text = statuses.iter().map(|s| s.map_or("-", Status::as_str));
+    for bytes in std::iter::once(c.path.as_str())
+        .chain(text)
+        .map(str::as_bytes)
+    {
+        for b in bytes.iter().chain(b"/") {
+            hash = (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    (hash >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// Today's `mix` as it was `days_ago` days ago: in each combination, the share
 /// [`still_unsupported`] of hosts not unsupported today counted as unsupported then, overall and
-/// for their operating system. Rounded per combination, so the roll-up stays whole.
+/// for their operating system. Whole hosts per combination ([`offset`]), so the roll-up stays
+/// whole.
 fn mix_on(mix: &[StatusMix], days_ago: i64) -> Vec<StatusMix> {
     let share = still_unsupported(days_ago);
     let mut out = Vec::with_capacity(mix.len() * 2);
@@ -35,7 +61,7 @@ fn mix_on(mix: &[StatusMix], days_ago: i64) -> Vec<StatusMix> {
         let then = if c.status == Status::Unsupported {
             0
         } else {
-            ((c.hosts as f64) * share).round() as i64
+            ((c.hosts as f64) * share + offset(c)).floor() as i64
         };
         if then < c.hosts {
             out.push(StatusMix {
