@@ -24,7 +24,7 @@ struct Windows {
     edition: &'static str,
     display: &'static str,
     server: bool,
-    /// Windows 10 22H2 with a paid ESU licence for years 1 and 2 (to October 2027).
+    /// Windows 10 22H2 with paid ESU licences for years 1 and 2 (year 2 ends in October 2027).
     esu: bool,
 }
 
@@ -56,23 +56,29 @@ const fn server(
     }
 }
 
-const fn with_esu(windows: Windows) -> Windows {
+/// `windows` with ESU years 1 and 2, patched to `version` (ESU keeps the updates coming).
+const fn with_esu(windows: Windows, version: &'static str) -> Windows {
     Windows {
         esu: true,
+        version,
         ..windows
     }
 }
 
-// Builds and UBRs are real cumulative updates of autumn 2026 (the estate file's).
+// Builds and UBRs are real cumulative updates (Microsoft's update history, as in the catalogue's
+// `windows-updates.toml`). A release still serviced is at the latest one the catalogue knows
+// (August 2026: 19045.7663, 22631.7517, 26100/26200.9168, Server 2022 20348.5499, Server 2025
+// 26100.33296); Windows 10 22H2 without ESU stopped at October 2025's (19045.6456, the last free
+// update), releases that ended since at their last month's, the rest as the estate file has them.
 const W10_PRO: Windows = client("Windows 10 Pro", "10.0.19045.6456", "Professional", "22H2");
 const W10_ENT: Windows = client(
     "Windows 10 Enterprise",
-    "10.0.19045.6332",
+    "10.0.19045.6456",
     "Enterprise",
     "22H2",
 );
-const W10_PRO_ESU: Windows = with_esu(W10_PRO);
-const W10_ENT_ESU: Windows = with_esu(W10_ENT);
+const W10_PRO_ESU: Windows = with_esu(W10_PRO, "10.0.19045.7663");
+const W10_ENT_ESU: Windows = with_esu(W10_ENT, "10.0.19045.7663");
 const W10_LTSC_2021: Windows = client(
     "Windows 10 Enterprise LTSC 2021",
     "10.0.19044.6456",
@@ -94,21 +100,21 @@ const W10_LTSC_2019: Windows = client(
 const W11_23H2_PRO: Windows = client("Windows 11 Pro", "10.0.22631.6060", "Professional", "23H2");
 const W11_23H2_ENT: Windows = client(
     "Windows 11 Enterprise",
-    "10.0.22631.6060",
+    "10.0.22631.7517",
     "Enterprise",
     "23H2",
 );
 const W11_24H2_PRO: Windows = client("Windows 11 Pro", "10.0.26100.7019", "Professional", "24H2");
 const W11_24H2_ENT: Windows = client(
     "Windows 11 Enterprise",
-    "10.0.26100.7171",
+    "10.0.26100.9168",
     "Enterprise",
     "24H2",
 );
-const W11_25H2_PRO: Windows = client("Windows 11 Pro", "10.0.26200.7171", "Professional", "25H2");
+const W11_25H2_PRO: Windows = client("Windows 11 Pro", "10.0.26200.9168", "Professional", "25H2");
 const W11_25H2_ENT: Windows = client(
     "Windows 11 Enterprise",
-    "10.0.26200.7171",
+    "10.0.26200.9168",
     "Enterprise",
     "25H2",
 );
@@ -139,13 +145,13 @@ const S2019: Windows = server(
 );
 const S2022: Windows = server(
     "Windows Server 2022 Standard",
-    "10.0.20348.4297",
+    "10.0.20348.5499",
     "ServerStandard",
     "21H2",
 );
 const S2025: Windows = server(
     "Windows Server 2025 Datacenter",
-    "10.0.26100.7171",
+    "10.0.26100.33296",
     "ServerDatacenter",
     "24H2",
 );
