@@ -533,31 +533,39 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 /// `demo`: fills a new database, prints where to log in and with what (the password only here),
-/// and serves until stopped.
+/// and serves until stopped. The lines are written at once: a reader that stops reading after
+/// the password (a script, `| head`) must not make a later line fail the demo.
 async fn demo(options: crate::demo::Options) -> anyhow::Result<()> {
     let demo = crate::demo::prepare(options).await?;
     let seeded = &demo.seeded;
-    println!(
+    let kept = if demo.temporary {
+        "temporary: deleted when the demo stops"
+    } else {
+        "kept"
+    };
+    let text = format!(
         "Sunset demo: {} hosts at {} sites of {} organisations, judged today with the built-in \
-         catalogue; {} accepted risks; {} days of trend (the past year's are synthetic).",
-        seeded.hosts, seeded.sites, seeded.organisations, seeded.risks, seeded.trend_days
-    );
-    println!(
-        "Data: {} ({})",
+         catalogue; {} accepted risks; {} days of trend (the past year's are synthetic).\n\
+         Data: {} ({kept})\n\n\
+         Open:     {}\n\
+         User:     {}\n\
+         Password: {}   (shown only now)\n\n\
+         Ctrl-C stops the demo.\n",
+        seeded.hosts,
+        seeded.sites,
+        seeded.organisations,
+        seeded.risks,
+        seeded.trend_days,
         demo.data_dir.display(),
-        if demo.temporary {
-            "temporary: deleted when the demo stops"
-        } else {
-            "kept"
-        }
+        demo.url,
+        demo.login.user,
+        demo.login.password,
     );
-    println!();
-    println!("Open:     {}", demo.url);
-    println!("User:     {}", demo.login.user);
-    println!("Password: {}   (shown only now)", demo.login.password);
-    println!();
-    println!("Ctrl-C stops the demo.");
-    std::io::Write::flush(&mut std::io::stdout())?;
+    let mut stdout = std::io::stdout().lock();
+    std::io::Write::write_all(&mut stdout, text.as_bytes())
+        .and_then(|()| std::io::Write::flush(&mut stdout))
+        .map_err(|e| anyhow::anyhow!("cannot print the demo's login: {e}"))?;
+    drop(stdout);
     demo.serve().await
 }
 
