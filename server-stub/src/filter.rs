@@ -1,13 +1,15 @@
 //! The filters every page, listing and export takes in its query string — `org`, `site`,
-//! `status`, `product`, `os`, `q` (host name), `target`, `stale`, `limit`, `offset` — for the
-//! dashboard, the JSON API and the exports, and their parse into the store's typed [`Selection`].
+//! `status`, `product`, `os`, `q` (host name), `target`, `stale`, `sort`, `dir`, `limit`,
+//! `offset` — for the dashboard, the JSON API and the exports, and their parse into the store's
+//! typed [`Selection`] and [`Sort`].
 //!
 //! [`Filter`] is the query string as sent (the dashboard echoes it into its forms and links);
 //! [`Filter::selection`] is what the store is asked, always inside the caller's scope: `org` (an
 //! organisation's name, ODS code or id) narrows it to that organisation's subtree, and one the
 //! caller cannot see is a 404, exactly as one that does not exist. A status or target that is not
 //! one, or a `stale` that is neither yes nor no, is a 400 naming the parameter, rather than an
-//! empty list.
+//! empty list. So is a `sort` that is not one of the list's columns ([`Filter::sort`]): the
+//! request picks one of the store's typed keys, and its text never reaches the SQL.
 
 use std::str::FromStr;
 
@@ -18,7 +20,7 @@ use sunset_catalog::evaluate::Status;
 
 use crate::db::Db;
 use crate::http::{ApiError, Caller};
-use crate::store::{self, OrgError, Scope, Selection};
+use crate::store::{self, Direction, OrgError, Scope, Selection, Sort, SortKey};
 
 /// Largest `offset` a listing accepts.
 pub const MAX_OFFSET: i64 = 1_000_000_000;
@@ -37,7 +39,7 @@ pub struct Filter {
     /// Status (`unsupported`, …).
     #[serde(default, skip_serializing_if = "is_blank")]
     pub status: Option<String>,
-    /// Catalogue product id.
+    /// Product: its id, or part of its name, case-insensitive.
     #[serde(default, skip_serializing_if = "is_blank")]
     pub product: Option<String>,
     /// OS name, substring, case-insensitive.
@@ -52,6 +54,12 @@ pub struct Filter {
     /// Only hosts not seen for the stale period (`true`).
     #[serde(default, skip_serializing_if = "is_blank")]
     pub stale: Option<String>,
+    /// Column to sort by (each list has its own: [`store::HostSort`], …).
+    #[serde(default, skip_serializing_if = "is_blank")]
+    pub sort: Option<String>,
+    /// `asc` or `desc` (the column's usual direction when left out).
+    #[serde(default, skip_serializing_if = "is_blank")]
+    pub dir: Option<String>,
     /// Page size.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
@@ -149,6 +157,45 @@ impl Filter {
         Ok(selection)
     }
 
+    /// The order a list of `K` rows is asked for: `sort` one of its columns (a 400 naming the
+    /// ones it could be otherwise), `dir` `asc` or `desc`; without `dir`, the column's usual
+    /// direction; without either, the list's default order.
+    pub fn sort<K: SortKey>(&self) -> Result<Sort<K>, ApiError> {
+        let key = match text(&self.sort) {
+            None => None,
+            Some(given) => Some(store::sort_key::<K>(&given).ok_or_else(|| {
+                let names: Vec<&str> = K::ALL.iter().map(|k| k.name()).collect();
+                ApiError::field(
+                    StatusCode::BAD_REQUEST,
+                    format!("sort must be one of {} (got {given:?})", names.join(", ")),
+                    "sort",
+                )
+            })?),
+        };
+        let dir = match text(&self.dir).as_deref() {
+            None => None,
+            Some("asc") => Some(Direction::Asc),
+            Some("desc") => Some(Direction::Desc),
+            Some(other) => {
+                return Err(ApiError::field(
+                    StatusCode::BAD_REQUEST,
+                    format!("dir must be asc or desc (got {other:?})"),
+                    "dir",
+                ));
+            }
+        };
+        Ok(match key {
+            Some(key) => Sort {
+                key,
+                dir: dir.unwrap_or(key.first_direction()),
+            },
+            None => Sort {
+                dir: dir.unwrap_or(Direction::Asc),
+                ..Sort::default()
+            },
+        })
+    }
+
     /// Page bounds: at most `max` rows, from an offset of 0 to [`MAX_OFFSET`] (anything else is
     /// refused, so `offset + limit` can never overflow).
     pub fn page(&self, default: i64, max: i64) -> Result<(i64, i64), ApiError> {
@@ -205,14 +252,56 @@ mod tests {
             ("target=firmware", "target"),
             ("stale=maybe", "stale"),
             ("offset=-1", "offset"),
+            ("sort=hostname", "sort"),
+            ("sort=h.hostname_lower", "sort"),
+            ("sort=host&dir=up", "dir"),
         ] {
             let f = filter(query);
             let error = f
                 .selection_within(Scope::estate())
                 .and_then(|_| f.page(10, 10).map(|_| ()))
+                .and_then(|_| f.sort::<store::HostSort>().map(|_| ()))
                 .unwrap_err();
             assert_eq!(error.status, StatusCode::BAD_REQUEST, "{query}");
             assert_eq!(error.field.as_deref(), Some(field), "{query}");
         }
+    }
+
+    #[test]
+    fn sort_names_a_column_and_takes_its_usual_direction() {
+        use store::{FindingSort, HostSort, ProductSort};
+        let sort = |q: &str| filter(q).sort::<HostSort>().unwrap();
+        assert_eq!(sort(""), Sort::default());
+        assert_eq!(
+            sort("sort=last_seen"),
+            Sort {
+                key: HostSort::LastSeen,
+                dir: Direction::Desc
+            }
+        );
+        assert_eq!(
+            sort("sort=host&dir=desc"),
+            Sort {
+                key: HostSort::Host,
+                dir: Direction::Desc
+            }
+        );
+        assert_eq!(
+            sort("dir=desc"),
+            Sort {
+                key: HostSort::Status,
+                dir: Direction::Desc
+            }
+        );
+        // Each list has its own columns: the hosts' `last_seen` is no finding's or product's.
+        let error = filter("sort=last_seen").sort::<FindingSort>().unwrap_err();
+        assert_eq!(error.status, StatusCode::BAD_REQUEST);
+        assert!(error.error.contains("\"last_seen\""), "{}", error.error);
+        assert!(
+            error.error.contains("security_support_end"),
+            "{}",
+            error.error
+        );
+        assert!(filter("sort=hosts").sort::<ProductSort>().is_ok());
     }
 }

@@ -5,8 +5,8 @@
 //!   enrolment tokens, users and sessions, API tokens);
 //! - `ingest`: storing a report (host, findings, history) and retention;
 //! - `inventory`: the stored inventory and how it is read back;
-//! - `selection`, `queries`, `estate`: the read side (listings, the host page, the estate summary),
-//!   every query inside a caller's `Scope`;
+//! - `selection`, `sort`, `queries`, `estate`: the read side (listings, their order, the host
+//!   page, the estate summary), every query inside a caller's `Scope`;
 //! - `trend`: the daily snapshot of hosts by organisation, part and status, and its read side;
 //! - `risks`, `audit`: the risk register and the audit log;
 //! - `meta`: collector-wide values (the catalogue the verdicts rest on).
@@ -30,6 +30,7 @@ mod risks;
 mod selection;
 mod site_tokens;
 mod sites;
+mod sort;
 mod sql;
 pub mod tokens;
 mod trend;
@@ -64,6 +65,7 @@ pub use sites::{
     Rotated, Site, SiteError, add_site, enrol_site, list_sites, move_site, revoke_site,
     revoke_site_token, rotate_site_token,
 };
+pub use sort::{Direction, FindingSort, HostSort, ProductSort, Sort, SortKey, sort_key};
 pub use trend::{
     KEEP_MONTHS as TREND_KEEP_MONTHS, Part, SnapshotReport, Trend, TrendRow, snapshot_taken,
     take_snapshot, trend,

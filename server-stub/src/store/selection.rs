@@ -89,7 +89,9 @@ pub struct Selection {
     pub site: Option<String>,
     /// A host's worst status, or (findings, products) a finding's status.
     pub status: Option<Status>,
-    /// Hosts with a finding of this catalogue product, or (findings, products) its findings.
+    /// Hosts with a finding of this product, or (findings, products) its findings: the
+    /// product's id, or any part of its name, either case-insensitive (`chrome`, `Google Chrome`,
+    /// `google`). People know products by name; ids are the catalogue's.
     pub product: Option<String>,
     /// OS name, substring, case-insensitive.
     pub os: Option<String>,
@@ -112,6 +114,29 @@ fn contains_pattern(text: &str) -> String {
     }
     out.push('%');
     out
+}
+
+/// A product filter on the findings aliased `finding`: its id when some finding in `scope` has
+/// that id, else any part of its name, both without regard to case (the text's `%`, `_` and `\`
+/// match themselves). An id wins so that `edge` means Microsoft Edge, not also every product
+/// whose name contains "edge" (Edge WebView2); the check is made inside the scope, so whether a
+/// product is installed elsewhere changes nothing. The check does not depend on the row, so both
+/// back ends run it once.
+fn push_product_clause(sql: &mut Builder, finding: &str, product: &str, scope: &Scope) {
+    let id = product.to_lowercase();
+    sql.push(format!("({finding}.product_id = "))
+        .push_bind(id.clone())
+        .push(format!(
+            " OR (LOWER({finding}.product_name) LIKE "
+        ))
+        .push_bind(contains_pattern(product))
+        .push(
+            " ESCAPE '\\' AND NOT EXISTS (SELECT 1 FROM findings px JOIN hosts hx ON hx.host_id = px.host_id \
+             WHERE px.product_id = ",
+        )
+        .push_bind(id);
+    scope.push_host_clause(sql, "hx.site_id");
+    sql.push(")))");
 }
 
 impl Selection {
@@ -164,11 +189,9 @@ impl Selection {
             sql.push(" AND h.status = ").push_bind(status.as_str());
         }
         if let Some(product) = &self.product {
-            sql.push(
-                " AND h.host_id IN (SELECT fp.host_id FROM findings fp WHERE fp.product_id = ",
-            )
-            .push_bind(product.clone())
-            .push(")");
+            sql.push(" AND h.host_id IN (SELECT fp.host_id FROM findings fp WHERE ");
+            push_product_clause(sql, "fp", product, &self.scope);
+            sql.push(")");
         }
     }
 
@@ -185,7 +208,8 @@ impl Selection {
             sql.push(" AND f.status = ").push_bind(status.as_str());
         }
         if let Some(product) = &self.product {
-            sql.push(" AND f.product_id = ").push_bind(product.clone());
+            sql.push(" AND ");
+            push_product_clause(sql, "f", product, &self.scope);
         }
         if let Some(target) = self.target.filter(|_| with_target) {
             sql.push(" AND f.target = ").push_bind(target.as_str());

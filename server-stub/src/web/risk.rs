@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use maud::{Markup, html};
 use sunset_catalog::evaluate::Status;
 
-use super::page::{layout, page_error, status_badge};
+use super::page::{PAGE, layout, page_error, pager, status_badge};
 use crate::filter::Filter;
 use crate::http::{ApiError, PageCaller};
 use crate::state::Shared;
@@ -65,14 +65,22 @@ pub(super) fn finding_status(risks: &[Risk], f: &FindingListRow, today: NaiveDat
     }
 }
 
-/// `GET /risks`: every record of the caller's hosts (or `?org=`'s), in force or overdue.
+/// `GET /risks`: the records of the caller's hosts (or `?org=`'s), in force or overdue, a page at
+/// a time.
 pub(super) async fn risks_page(
     State(state): State<Shared>,
     PageCaller(caller): PageCaller,
     Query(filter): Query<Filter>,
 ) -> Response {
-    let selection = match filter.selection(&state.db, &caller).await {
-        Ok(selection) => selection,
+    let selection = match filter.page(PAGE, PAGE) {
+        Ok(page) => filter
+            .selection(&state.db, &caller)
+            .await
+            .map(|s| (page, s)),
+        Err(e) => Err(e),
+    };
+    let ((limit, offset), selection) = match selection {
+        Ok(x) => x,
         Err(e) => return page_error(e),
     };
     let risks = match store::risks(&state.db, &selection, &state.stale_cutoff()).await {
@@ -80,19 +88,28 @@ pub(super) async fn risks_page(
         Err(e) => return page_error(ApiError::internal(e)),
     };
     let today = state.today().to_string();
+    // The register is read whole (the findings pages need all of it too); the page shows a slice.
+    let total = i64::try_from(risks.len()).unwrap_or(i64::MAX);
+    let shown = usize::try_from(offset)
+        .ok()
+        .and_then(|o| risks.get(o..))
+        .unwrap_or_default();
+    let shown = &shown[..shown.len().min(usize::try_from(limit).unwrap_or(0))];
     let body = html! {
         h1 { "Risk register" }
         p.muted { "Accepted risks stay visible as “risk accepted until” their review date, then count as unsupported again." }
-        table {
+        (pager("/risks", &filter, total, limit, offset))
+        div.table-wrap { table {
             thead { tr { th { "Host" } th { "Applies to" } th { "Owner" } th { "Mitigation" } th { "Review date" } th { "State" } th { "Recorded" } } }
-            tbody { @for r in &risks { tr {
+            tbody { @for r in shown { tr {
                 td { a href=(format!("/hosts/{}", r.host_id)) { (r.host_id) } }
                 td { @if r.finding_key.is_empty() { "whole host" } @else { (r.finding_key) } }
                 td { (r.owner) } td { (r.mitigation) } td { (r.review_date) }
                 td { @if r.review_date >= today { span.status.status-accepted { "accepted" } } @else { span.error { "review overdue" } } }
                 td { (r.updated_by) " " (r.updated_at) }
             } } }
-        }
+        } }
+        (pager("/risks", &filter, total, limit, offset))
     };
     layout("Risk register", &caller, &state, body).into_response()
 }
