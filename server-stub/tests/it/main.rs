@@ -17,6 +17,8 @@
 //! - `clock`: date-dependent verdicts follow the collector's clock (moved, never slept on).
 //! - `crash`: SIGKILL of the real binary mid-stream; every acknowledged report survives.
 //! - `durability`: a full disk (tmpfs) and PostgreSQL stopped mid-load: 503, recovery, no loss.
+//! - `lists`: hosts, findings and products sorted on every column both ways, paged without
+//!   overlap; products found by name; the host page in human units; the risk register paged.
 //! - `logins`, `hostile_reports`, `hardening`: the attacks of issue 11, each refused.
 //! - `instances`: two collector processes on one PostgreSQL database.
 //! - `openapi`: the served OpenAPI document and the router agree, and its schemas are the wire types.
@@ -45,6 +47,7 @@ mod hardening;
 mod hostile_reports;
 mod ingest;
 mod instances;
+mod lists;
 mod logins;
 mod openapi;
 mod orgs;
