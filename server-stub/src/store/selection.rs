@@ -181,6 +181,16 @@ impl Selection {
             || *stale
     }
 
+    /// Whether a filter only a host has is set (a scope below the whole estate, site, OS, name,
+    /// staleness): a query of findings alone must then join their hosts.
+    pub(super) fn narrows_by_host(&self) -> bool {
+        !self.scope.is_estate()
+            || self.site.is_some()
+            || self.os.is_some()
+            || self.host_name.is_some()
+            || self.stale
+    }
+
     /// `AND …` for each host-level filter, on `hosts h JOIN sites s`: status is the host's worst,
     /// product any of its findings.
     pub(super) fn push_host_clauses(&self, sql: &mut Builder, stale_cutoff: &str) {
@@ -204,6 +214,12 @@ impl Selection {
         with_target: bool,
     ) {
         self.push_host_only_clauses(sql, stale_cutoff);
+        self.push_finding_only_clauses(sql, with_target);
+    }
+
+    /// `AND …` for each filter a finding has itself (status, product, and the target only
+    /// `with_target`), on `findings f`.
+    pub(super) fn push_finding_only_clauses(&self, sql: &mut Builder, with_target: bool) {
         if let Some(status) = self.status {
             sql.push(" AND f.status = ").push_bind(status.as_str());
         }

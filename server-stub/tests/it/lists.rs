@@ -12,6 +12,38 @@ use sunset_loadgen::fake;
 
 use crate::util::{Backend, TestServer, start_with_clock, start_with_config};
 
+/// The OpenAPI document lists exactly the sort columns each list takes.
+#[test]
+fn the_documented_sort_columns_are_the_lists_own() {
+    use sunset_collector::store::{FindingSort, HostSort, ProductSort, SortKey};
+    fn names<K: SortKey>() -> Vec<String> {
+        K::ALL.iter().map(|k| k.name().to_string()).collect()
+    }
+    let document: Value = serde_json::from_str(sunset_collector::openapi::DOCUMENT).unwrap();
+    for (path, expected) in [
+        ("/api/v1/hosts", names::<HostSort>()),
+        ("/api/v1/hosts.csv", names::<HostSort>()),
+        ("/api/v1/findings", names::<FindingSort>()),
+        ("/api/v1/findings.csv", names::<FindingSort>()),
+        ("/api/v1/products", names::<ProductSort>()),
+    ] {
+        let parameters = document["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap();
+        let sort = parameters
+            .iter()
+            .find(|p| p["name"] == "sort")
+            .unwrap_or_else(|| panic!("{path} documents no sort"));
+        let documented: Vec<String> = sort["schema"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(documented, expected, "{path}");
+    }
+}
+
 backend_tests!(
     hosts_sort_on_each_column_both_ways,
     findings_and_products_sort_both_ways,
@@ -260,6 +292,17 @@ async fn findings_and_products_sort_both_ways(backend: Backend) {
         products("sort=product&dir=desc").await,
         ["python 5", "python 5", "windows 3", "windows 2"]
     );
+    // A filter only hosts have (the site) joins the findings to their hosts: Hillside's two
+    // Windows 11 hosts.
+    let listing = server
+        .get_json(&cookie, "/api/v1/products?site=Hillside&sort=product")
+        .await;
+    assert_eq!(listing["total"], 3, "{listing}");
+    assert_eq!(column(&listing, "products", "hosts"), ["2", "2", "2"]);
+    // Past the last row: no rows, and still the count.
+    let listing = server.get_json(&cookie, "/api/v1/products?offset=10").await;
+    assert_eq!(listing["total"], 4, "{listing}");
+    assert_eq!(listing["products"].as_array().unwrap().len(), 0);
     let listing = server
         .get_json(&cookie, "/api/v1/products?sort=release")
         .await;
