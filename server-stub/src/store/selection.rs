@@ -119,24 +119,34 @@ fn contains_pattern(text: &str) -> String {
 /// A product filter on the findings aliased `finding`: its id when some finding in `scope` has
 /// that id, else any part of its name, both without regard to case (the text's `%`, `_` and `\`
 /// match themselves). An id wins so that `edge` means Microsoft Edge, not also every product
-/// whose name contains "edge" (Edge WebView2); the check is made inside the scope, so whether a
-/// product is installed elsewhere changes nothing. The check does not depend on the row, so both
-/// back ends run it once.
+/// whose name contains "edge" (Edge WebView2); that check is made inside the scope, so whether a
+/// product is installed elsewhere changes nothing.
+///
+/// The products are matched first, by name, one row per product: their ids are walked through the
+/// index on `findings.product_id` (each next id is one index seek, a recursive query both back
+/// ends run), each named by one of its findings. The findings are then chosen by id, through the
+/// index: a LIKE on every finding's name read all of them (at 1,000,000 findings, 0.4 s on SQLite
+/// instead of the id lookup's 0.13 s, for each of a page's two queries).
 fn push_product_clause(sql: &mut Builder, finding: &str, product: &str, scope: &Scope) {
     let id = product.to_lowercase();
-    sql.push(format!("({finding}.product_id = "))
-        .push_bind(id.clone())
-        .push(format!(
-            " OR (LOWER({finding}.product_name) LIKE "
-        ))
-        .push_bind(contains_pattern(product))
-        .push(
-            " ESCAPE '\\' AND NOT EXISTS (SELECT 1 FROM findings px JOIN hosts hx ON hx.host_id = px.host_id \
-             WHERE px.product_id = ",
-        )
-        .push_bind(id);
+    sql.push(format!(
+        "{finding}.product_id IN (WITH RECURSIVE ids(id) AS (SELECT MIN(product_id) FROM findings \
+         UNION ALL SELECT (SELECT MIN(n.product_id) FROM findings n WHERE n.product_id > ids.id) \
+         FROM ids WHERE ids.id IS NOT NULL) \
+         SELECT id FROM ids WHERE id IS NOT NULL AND (id = "
+    ))
+    .push_bind(id.clone())
+    .push(
+        " OR (LOWER((SELECT y.product_name FROM findings y WHERE y.product_id = ids.id LIMIT 1)) LIKE ",
+    )
+    .push_bind(contains_pattern(product))
+    .push(
+        " ESCAPE '\\' AND NOT EXISTS (SELECT 1 FROM findings px JOIN hosts hx ON hx.host_id = px.host_id \
+         WHERE px.product_id = ",
+    )
+    .push_bind(id);
     scope.push_host_clause(sql, "hx.site_id");
-    sql.push(")))");
+    sql.push("))))");
 }
 
 impl Selection {
