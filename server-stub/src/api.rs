@@ -18,7 +18,7 @@ use sunset_catalog::wire;
 
 use crate::admin::{self, Action, Admin, Proof};
 use crate::csv::CsvWriter;
-use crate::filter::Filter;
+use crate::filter::{Filter, RiskQuery};
 use crate::http::{ApiCaller, ApiError, Caller};
 use crate::openapi::{self, Endpoint};
 use crate::state::Shared;
@@ -41,6 +41,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint::get("/api/v1/findings", findings),
         Endpoint::get("/api/v1/findings.csv", findings_csv),
         Endpoint::get("/api/v1/summary", summary),
+        Endpoint::get("/api/v1/forecast", forecast),
         Endpoint::get("/api/v1/trend", trend),
         Endpoint::get("/api/v1/products", products),
         Endpoint::get("/api/v1/risks", risks),
@@ -88,6 +89,18 @@ pub async fn findings_csv_text(
     let cutoff = state.stale_cutoff();
     let (rows, _) = store::findings(&state.db, &selection, &cutoff, sort, EXPORT_MAX, 0).await?;
     csv_text(&rows)
+}
+
+/// The forecast as CSV: a row per month and release, the fields of [`store::ForecastRow`].
+pub async fn forecast_csv_text(
+    state: &Shared,
+    caller: &Caller,
+    filter: &Filter,
+) -> Result<String, ApiError> {
+    let selection = filter.selection(&state.db, caller).await?;
+    let forecast =
+        store::forecast(&state.db, &selection, &state.stale_cutoff(), state.today()).await?;
+    csv_text(&forecast.rows())
 }
 
 /// Rows as CSV, with their type's header.
@@ -249,6 +262,22 @@ async fn summary(
     .into_response())
 }
 
+/// `GET /api/v1/forecast`: [`store::Forecast`], with the catalogue it rests on.
+async fn forecast(
+    State(state): State<Shared>,
+    ApiCaller(caller): ApiCaller,
+    Query(filter): Query<Filter>,
+) -> Result<Response, ApiError> {
+    let selection = filter.selection(&state.db, &caller).await?;
+    let forecast =
+        store::forecast(&state.db, &selection, &state.stale_cutoff(), state.today()).await?;
+    Ok(axum::Json(json!({
+        "catalog_version": state.catalog().version(),
+        "forecast": forecast,
+    }))
+    .into_response())
+}
+
 /// The trend of the organisation the caller's filter is about (their scope's top, or `?org=`
 /// inside it) since `since`, of the filter's `target` part or of every part: for the JSON API, the
 /// CSV export and the chart. The other filters are checked but do not narrow it: a snapshot counts
@@ -315,14 +344,44 @@ async fn products(
     )
 }
 
+/// A register record as the API lists it: the record with its host, site, organisation, product
+/// and release, and whether the acceptance holds today (`accepted`) or has `expired`.
+#[derive(Serialize)]
+struct RegisterEntry<'a> {
+    #[serde(flatten)]
+    row: &'a store::RegisterRow,
+    state: &'static str,
+}
+
 async fn risks(
     State(state): State<Shared>,
     ApiCaller(caller): ApiCaller,
     Query(filter): Query<Filter>,
+    Query(query): Query<RiskQuery>,
 ) -> Result<Response, ApiError> {
     let selection = filter.selection(&state.db, &caller).await?;
-    let rows = store::risks(&state.db, &selection, &state.stale_cutoff()).await?;
-    Ok(axum::Json(json!({"today": state.today().to_string(), "risks": rows})).into_response())
+    let risk_filter = query.risk_filter()?;
+    let today = state.today();
+    let rows = store::risk_register(
+        &state.db,
+        &selection,
+        &state.stale_cutoff(),
+        &risk_filter,
+        today,
+    )
+    .await?;
+    let entries: Vec<RegisterEntry> = rows
+        .iter()
+        .map(|row| RegisterEntry {
+            row,
+            state: if row.risk.in_force(today) {
+                "accepted"
+            } else {
+                "expired"
+            },
+        })
+        .collect();
+    Ok(axum::Json(json!({"today": today.to_string(), "risks": entries})).into_response())
 }
 
 async fn reload(

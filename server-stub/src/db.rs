@@ -75,6 +75,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (7, "trend", include_str!("../migrations/0007_trend.sql")),
     (
+        9,
+        "forecast indexes",
+        include_str!("../migrations/0009_forecast.sql"),
+    ),
+    (
         12,
         "list indexes",
         include_str!("../migrations/0012_list_indexes.sql"),

@@ -10,17 +10,28 @@
 //! one, or a `stale` that is neither yes nor no, is a 400 naming the parameter, rather than an
 //! empty list. So is a `sort` that is not one of the list's columns ([`Filter::sort`]): the
 //! request picks one of the store's typed keys, and its text never reaches the SQL.
+//!
+//! The risk register takes its own parameters besides (`owner`, `review`, `days`, `date`:
+//! [`RiskQuery`]), parsed the same way into the store's [`RiskFilter`].
 
 use std::str::FromStr;
 
 use axum::http::StatusCode;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sunset_catalog::catalog::Target;
 use sunset_catalog::evaluate::Status;
 
 use crate::db::Db;
 use crate::http::{ApiError, Caller};
-use crate::store::{self, Direction, OrgError, Scope, Selection, Sort, SortKey};
+use crate::store::{
+    self, Direction, OrgError, ReviewWindow, RiskFilter, Scope, Selection, Sort, SortKey,
+};
+
+/// Days ahead `review=due` looks without `days`.
+pub const DUE_DAYS_DEFAULT: u32 = 30;
+/// Largest `days` accepted: ten years (a review date is at most three years away).
+const DUE_DAYS_MAX: u32 = 3660;
 
 /// Largest `offset` a listing accepts.
 pub const MAX_OFFSET: i64 = 1_000_000_000;
@@ -212,6 +223,78 @@ impl Filter {
     }
 }
 
+/// The risk register's query string, besides [`Filter`]'s: `owner` (substring), and review dates —
+/// `review=overdue` (the date has passed), `review=due` with `days` (in force and due within that
+/// many days, 30 without it), or `review=before` with `date` (`YYYY-MM-DD`: review before that
+/// day, overdue ones included). Numbers and dates are kept as text so a bad one is a 400 naming
+/// its parameter, like every other filter.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct RiskQuery {
+    /// Owner, substring, case-insensitive.
+    #[serde(default, skip_serializing_if = "is_blank")]
+    pub owner: Option<String>,
+    /// `overdue`, `due` or `before`.
+    #[serde(default, skip_serializing_if = "is_blank")]
+    pub review: Option<String>,
+    /// Days ahead, for `review=due`.
+    #[serde(default, skip_serializing_if = "is_blank")]
+    pub days: Option<String>,
+    /// The day, for `review=before`.
+    #[serde(default, skip_serializing_if = "is_blank")]
+    pub date: Option<String>,
+}
+
+impl RiskQuery {
+    /// The register's filter; a review window that is not one, or its number or date missing or
+    /// malformed, is a 400 naming the parameter.
+    pub fn risk_filter(&self) -> Result<RiskFilter, ApiError> {
+        let bad = |field: &str, message: String| {
+            Err(ApiError::field(StatusCode::BAD_REQUEST, message, field))
+        };
+        let review = match text(&self.review).as_deref() {
+            None => None,
+            Some("overdue") => Some(ReviewWindow::Overdue),
+            Some("due") => {
+                let days = match text(&self.days) {
+                    None => DUE_DAYS_DEFAULT,
+                    Some(days) => match days.parse::<u32>() {
+                        Ok(n) if n <= DUE_DAYS_MAX => n,
+                        _ => {
+                            return bad(
+                                "days",
+                                format!("days must be 0 to {DUE_DAYS_MAX} (got {days:?})"),
+                            );
+                        }
+                    },
+                };
+                Some(ReviewWindow::DueWithin(days))
+            }
+            Some("before") => {
+                let given = text(&self.date).unwrap_or_default();
+                match NaiveDate::parse_from_str(&given, "%Y-%m-%d") {
+                    Ok(day) => Some(ReviewWindow::Before(day)),
+                    Err(_) => {
+                        return bad(
+                            "date",
+                            format!("review=before needs date=YYYY-MM-DD (got {given:?})"),
+                        );
+                    }
+                }
+            }
+            Some(other) => {
+                return bad(
+                    "review",
+                    format!("review must be one of overdue, due, before (got {other:?})"),
+                );
+            }
+        };
+        Ok(RiskFilter {
+            owner: text(&self.owner),
+            review,
+        })
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -242,6 +325,44 @@ mod tests {
                 .unwrap()
                 .stale
         );
+    }
+
+    #[test]
+    fn the_register_query_becomes_a_risk_filter() {
+        let parse = |query: &str| {
+            serde_urlencoded::from_str::<RiskQuery>(query)
+                .unwrap()
+                .risk_filter()
+        };
+        assert_eq!(parse("").unwrap(), RiskFilter::default());
+        let due = parse("owner=+Manager+&review=due").unwrap();
+        assert_eq!(due.owner.as_deref(), Some("Manager"));
+        assert_eq!(due.review, Some(ReviewWindow::DueWithin(DUE_DAYS_DEFAULT)));
+        assert_eq!(
+            parse("review=due&days=7").unwrap().review,
+            Some(ReviewWindow::DueWithin(7))
+        );
+        assert_eq!(
+            parse("review=overdue&days=x").unwrap().review,
+            Some(ReviewWindow::Overdue)
+        );
+        assert_eq!(
+            parse("review=before&date=2027-02-01").unwrap().review,
+            Some(ReviewWindow::Before(
+                NaiveDate::from_ymd_opt(2027, 2, 1).unwrap()
+            ))
+        );
+        for (query, field) in [
+            ("review=soon", "review"),
+            ("review=due&days=-1", "days"),
+            ("review=due&days=99999", "days"),
+            ("review=before", "date"),
+            ("review=before&date=01/02/2027", "date"),
+        ] {
+            let error = parse(query).unwrap_err();
+            assert_eq!(error.status, StatusCode::BAD_REQUEST, "{query}");
+            assert_eq!(error.field.as_deref(), Some(field), "{query}");
+        }
     }
 
     #[test]

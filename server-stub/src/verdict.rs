@@ -10,7 +10,7 @@ use chrono::{Days, NaiveDate};
 use sunset_catalog::Catalog;
 use sunset_catalog::catalog::{SupportEnd, Target};
 use sunset_catalog::cover::DeclaredCover;
-use sunset_catalog::evaluate::{Finding, Options, Status, evaluate_with};
+use sunset_catalog::evaluate::{Dates, Finding, Options, Status, evaluate_with};
 use sunset_catalog::inventory::Inventory;
 
 /// Status of a host with no finding at all: nothing on it is in the catalogue, so it cannot be
@@ -113,7 +113,7 @@ fn roll_up(findings: Vec<Finding>, today: NaiveDate) -> HostVerdict {
         worst[slot] = Some(worst[slot].map_or(finding.status, |w| w.min(finding.status)));
         if finding.status == Status::Unsupported {
             unsupported += 1;
-        } else if let Some(day) = becomes_unsupported_on(&finding)
+        } else if let Some(day) = becomes_unsupported_on(finding.status, &finding.dates)
             && day > today
         {
             next = Some(next.map_or(day, |n| n.min(day)));
@@ -137,18 +137,22 @@ fn roll_up(findings: Vec<Finding>, today: NaiveDate) -> HostVerdict {
     }
 }
 
-/// The day after the last day of any (free or paid) security support.
-fn becomes_unsupported_on(finding: &Finding) -> Option<NaiveDate> {
-    let last = match (
-        finding.dates.security_support_end,
-        finding.dates.extended_support_end,
-    ) {
-        (_, Some(SupportEnd::NotAnnounced)) | (Some(SupportEnd::NotAnnounced), None) => None,
-        (_, Some(SupportEnd::On(extended))) => Some(extended),
-        (Some(SupportEnd::On(security)), _) => Some(security),
-        _ => None,
-    }?;
-    last.checked_add_days(Days::new(1))
+/// The day an item that is not yet unsupported becomes unsupported on its host: the day after
+/// the end of its extended window when it is in one with cover (`extended`), else the day after
+/// its security support ends. A paid window the host has no cover for is no support (see
+/// `sunset_catalog::judge`): counting to its end put Oracle Java 8, still supported in 2021 and
+/// with no contract declared, at 2031-01-01 instead of 2022-04-01.
+/// `None` when no end is announced. The forecast's query (`store::forecast`) picks the same date.
+pub fn becomes_unsupported_on(status: Status, dates: &Dates) -> Option<NaiveDate> {
+    let end = match status {
+        Status::Unsupported => return None,
+        Status::Extended => dates.extended_support_end,
+        _ => dates.security_support_end,
+    };
+    match end? {
+        SupportEnd::On(last) => last.checked_add_days(Days::new(1)),
+        SupportEnd::Ended | SupportEnd::NotAnnounced => None,
+    }
 }
 
 /// Stable identity of a finding within its host, used to keep first-seen dates and risk records
@@ -216,6 +220,39 @@ mod tests {
             .or(readiness.map(|r| &r.spec.source))
             .or(secure_boot.map(|s| &s.spec.source))
             .and_then(Option::as_ref)
+    }
+
+    /// An item not yet unsupported becomes so the day after its security support ends, or,
+    /// in an extended window it has cover for, the day after that window ends; a paid window
+    /// without cover does not count, and an unsupported item has no such day.
+    #[test]
+    fn an_item_becomes_unsupported_when_its_own_support_ends() {
+        let day = |text: &str| text.parse::<NaiveDate>().unwrap();
+        let dates = Dates {
+            security_support_end: Some(SupportEnd::On(day("2025-10-14"))),
+            extended_support_end: Some(SupportEnd::On(day("2028-10-10"))),
+            ..Dates::default()
+        };
+        for status in [Status::Supported, Status::Expiring, Status::Unknown] {
+            assert_eq!(
+                becomes_unsupported_on(status, &dates),
+                Some(day("2025-10-15")),
+                "{status:?}"
+            );
+        }
+        assert_eq!(
+            becomes_unsupported_on(Status::Extended, &dates),
+            Some(day("2028-10-11"))
+        );
+        assert_eq!(becomes_unsupported_on(Status::Unsupported, &dates), None);
+        let unannounced = Dates {
+            security_support_end: Some(SupportEnd::NotAnnounced),
+            ..Dates::default()
+        };
+        assert_eq!(
+            becomes_unsupported_on(Status::Supported, &unannounced),
+            None
+        );
     }
 
     #[test]

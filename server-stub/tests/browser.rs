@@ -413,7 +413,7 @@ async fn dashboard_in_headless_chromium() {
     // The summary's numbers.
     let all = cards(&browser).await;
     assert_eq!(card(&all, "hosts"), 5, "{all:?}");
-    assert_eq!(card(&all, "unsupported"), 3, "{all:?}");
+    assert_eq!(card(&all, "unsupported — no accepted risk"), 3, "{all:?}");
     browser
         .screenshot(&shots.join("dashboard-summary.png"))
         .await;
@@ -430,7 +430,11 @@ async fn dashboard_in_headless_chromium() {
         .await;
     let filtered = cards(&browser).await;
     assert_eq!(card(&filtered, "hosts"), 2, "{filtered:?}");
-    assert_eq!(card(&filtered, "unsupported"), 1, "{filtered:?}");
+    assert_eq!(
+        card(&filtered, "unsupported — no accepted risk"),
+        1,
+        "{filtered:?}"
+    );
 
     // The host list for that site, from the summary's card.
     let hosts_card = browser.wait_for(".cards .card a[href^='/hosts']").await;

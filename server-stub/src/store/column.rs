@@ -1,5 +1,5 @@
 //! How the catalogue's enums are stored: `Status` and `Target` by name in TEXT columns (and, the
-//! same way, the collector's own `Role` and `OrgKind`).
+//! same way, the collector's own `Role` and `OrgKind`), and calendar dates as `YYYY-MM-DD` text.
 //!
 //! The catalogue knows nothing of SQL, and the orphan rule keeps sqlx's traits off its types here,
 //! so a row decodes the column as a [`ByName`] (or [`NullableByName`]), which parses it with the
@@ -10,6 +10,7 @@
 
 use std::str::FromStr;
 
+use chrono::NaiveDate;
 use sqlx::any::{AnyTypeInfo, AnyValueRef};
 use sqlx::error::BoxDynError;
 use sqlx::{Any, Decode, Type, ValueRef};
@@ -145,6 +146,72 @@ impl From<ByName<Role>> for Role {
 
 impl From<ByName<OrgKind>> for OrgKind {
     fn from(stored: ByName<OrgKind>) -> OrgKind {
+        stored.0
+    }
+}
+
+/// A calendar date in a TEXT column (`YYYY-MM-DD`, migration 1's convention, so text order is date
+/// order). sqlx's `Any` driver decodes no chrono type, and the orphan rule keeps its traits off
+/// `NaiveDate`, so rows decode the text through this (`#[sqlx(try_from = "DateText")]`); text that
+/// is not a date is a decode error naming the column, never a default.
+pub(crate) struct DateText(NaiveDate);
+
+/// The same in a nullable column (NULL is `None`), e.g. a `MIN` over no rows.
+pub(crate) struct NullableDateText(Option<NaiveDate>);
+
+/// Stored text that is not a `YYYY-MM-DD` date.
+#[derive(Debug, thiserror::Error)]
+#[error("not a YYYY-MM-DD date: {0:?}")]
+struct NotADate(String);
+
+fn parse_date(text: &str) -> Result<NaiveDate, BoxDynError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| Box::new(NotADate(text.to_string())) as BoxDynError)
+}
+
+impl Type<Any> for DateText {
+    fn type_info() -> AnyTypeInfo {
+        <String as Type<Any>>::type_info()
+    }
+    fn compatible(ty: &AnyTypeInfo) -> bool {
+        <String as Type<Any>>::compatible(ty)
+    }
+}
+
+impl Type<Any> for NullableDateText {
+    fn type_info() -> AnyTypeInfo {
+        <String as Type<Any>>::type_info()
+    }
+    fn compatible(ty: &AnyTypeInfo) -> bool {
+        <String as Type<Any>>::compatible(ty)
+    }
+}
+
+impl<'r> Decode<'r, Any> for DateText {
+    fn decode(value: AnyValueRef<'r>) -> Result<Self, BoxDynError> {
+        let text = <String as Decode<Any>>::decode(value)?;
+        parse_date(&text).map(DateText)
+    }
+}
+
+impl<'r> Decode<'r, Any> for NullableDateText {
+    fn decode(value: AnyValueRef<'r>) -> Result<Self, BoxDynError> {
+        if value.is_null() {
+            return Ok(NullableDateText(None));
+        }
+        let text = <String as Decode<Any>>::decode(value)?;
+        parse_date(&text).map(|d| NullableDateText(Some(d)))
+    }
+}
+
+impl From<DateText> for NaiveDate {
+    fn from(stored: DateText) -> NaiveDate {
+        stored.0
+    }
+}
+
+impl From<NullableDateText> for Option<NaiveDate> {
+    fn from(stored: NullableDateText) -> Option<NaiveDate> {
         stored.0
     }
 }

@@ -1,14 +1,16 @@
-//! The estate at a glance: hosts by status and site, unsupported items, the 24-month forecast.
+//! The estate at a glance: hosts by status and site, the unsupported ones split by the risk
+//! register (`acceptance`), unsupported items. (What loses support when is `forecast`'s.)
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::FromRow;
 use sunset_catalog::catalog::Target;
 use sunset_catalog::evaluate::Status;
 
 use super::Result;
+use super::acceptance::{UnsupportedHosts, acceptance_by_site};
 use super::selection::Selection;
 use super::sql::{Builder, Statement};
 use crate::db::Db;
@@ -20,6 +22,8 @@ pub struct Summary {
     pub hosts: i64,
     /// Hosts by worst status, most urgent first.
     pub by_status: Vec<(Status, i64)>,
+    /// The `unsupported` hosts of `by_status`, split by the risk register: the headline.
+    pub unsupported: UnsupportedHosts,
     /// Hosts with an unsupported OS.
     pub hosts_unsupported_os: i64,
     /// Hosts with unsupported software.
@@ -32,8 +36,6 @@ pub struct Summary {
     pub by_site: Vec<SiteSummary>,
     /// Hosts not seen for the stale period.
     pub stale_hosts: i64,
-    /// Hosts (not yet unsupported) becoming unsupported, by month (`YYYY-MM`), next 24 months.
-    pub forecast: Vec<(String, i64)>,
     /// Risk records in force (of the selection's hosts).
     pub risks_accepted: i64,
 }
@@ -47,6 +49,8 @@ pub struct SiteSummary {
     pub hosts: i64,
     /// Hosts by status, most urgent first.
     pub by_status: Vec<(Status, i64)>,
+    /// Its `unsupported` hosts, split by the risk register.
+    pub unsupported: UnsupportedHosts,
 }
 
 /// One site's hosts of one status, with how many of them are unsupported in each part and stale.
@@ -85,7 +89,11 @@ pub async fn summary(
         .push(" THEN 1 ELSE 0 END) AS BIGINT) AS stale_n FROM hosts h JOIN sites s ON s.id = h.site_id WHERE 1 = 1");
     selection.push_host_clauses(&mut sql, stale_cutoff);
     sql.push(" GROUP BY s.name, h.status ORDER BY s.name");
-    let rows: Vec<SiteStatusCount> = Statement::new(sql).fetch_all(db.reader()).await?;
+    // The split reads only hosts with a risk record: it runs beside the roll-up, not after it.
+    let (rows, acceptance): (Vec<SiteStatusCount>, _) = tokio::try_join!(
+        Statement::new(sql).fetch_all(db.reader()),
+        acceptance_by_site(db, selection, stale_cutoff, today),
+    )?;
     let mut out = Summary::default();
     let mut by_status: BTreeMap<Status, i64> = BTreeMap::new();
     for SiteStatusCount {
@@ -113,6 +121,10 @@ pub async fn summary(
         if let Some(entry) = out.by_site.last_mut() {
             entry.hosts += n;
             entry.by_status.push((status, n));
+            if status == Status::Unsupported {
+                entry.unsupported = UnsupportedHosts::split(n, acceptance.get(&entry.site));
+                out.unsupported.add(&entry.unsupported);
+            }
         }
     }
     out.by_status = by_status.into_iter().collect();
@@ -145,34 +157,6 @@ pub async fn summary(
     }
     let items: Vec<TargetCount> = Statement::new(items).fetch_all(db.reader()).await?;
     out.unsupported_items = items.into_iter().map(|c| (c.target, c.n)).collect();
-
-    let first_month = today.with_day0(0).unwrap_or(today);
-    let horizon = first_month
-        .checked_add_months(chrono::Months::new(24))
-        .unwrap_or(today);
-    let mut forecast = Builder::new(
-        "SELECT SUBSTR(h.next_unsupported_on, 1, 7) AS month, COUNT(*) AS n FROM hosts h \
-         JOIN sites s ON s.id = h.site_id WHERE h.status <> ",
-    );
-    forecast
-        .push_bind(unsupported)
-        .push(" AND h.next_unsupported_on > ")
-        .push_bind(today.to_string())
-        .push(" AND h.next_unsupported_on < ")
-        .push_bind(horizon.to_string());
-    selection.push_host_clauses(&mut forecast, stale_cutoff);
-    forecast.push(" GROUP BY SUBSTR(h.next_unsupported_on, 1, 7) ORDER BY month");
-    let counts: Vec<(String, i64)> = Statement::new(forecast).fetch_all(db.reader()).await?;
-    let counts: HashMap<String, i64> = counts.into_iter().collect();
-    let mut month = first_month;
-    for _ in 0..24 {
-        let key = month.format("%Y-%m").to_string();
-        out.forecast
-            .push((key.clone(), counts.get(&key).copied().unwrap_or(0)));
-        month = month
-            .checked_add_months(chrono::Months::new(1))
-            .unwrap_or(month);
-    }
 
     let mut risks = Builder::new("SELECT COUNT(*) FROM risks r WHERE r.review_date >= ");
     risks.push_bind(today.to_string());

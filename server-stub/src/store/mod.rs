@@ -5,10 +5,12 @@
 //!   enrolment tokens, users and sessions, API tokens);
 //! - `ingest`: storing a report (host, findings, history) and retention;
 //! - `inventory`: the stored inventory and how it is read back;
-//! - `selection`, `sort`, `queries`, `estate`: the read side (listings, their order, the host
-//!   page, the estate summary), every query inside a caller's `Scope`;
+//! - `selection`, `sort`, `queries`, `estate`, `forecast`: the read side (listings, their order,
+//!   the host page, the estate summary, what loses support when), every query inside a caller's
+//!   `Scope`;
 //! - `trend`: the daily snapshot of hosts by organisation, part and status, and its read side;
-//! - `risks`, `audit`: the risk register and the audit log;
+//! - `risks`, `audit`: the risk register and the audit log; `acceptance`: when a risk record
+//!   covers a finding (the one definition) and the summary's split of unsupported hosts by it;
 //! - `meta`: collector-wide values (the catalogue the verdicts rest on).
 //!
 //! Queries are written once for both back ends with bound `$n` parameters. Where a filter adds a
@@ -17,10 +19,12 @@
 
 use chrono::{DateTime, Utc};
 
+mod acceptance;
 mod audit;
 mod column;
-pub(crate) use column::{ByName, NullableByName};
+pub(crate) use column::{ByName, DateText, NullableByName, NullableDateText};
 mod estate;
+mod forecast;
 mod ingest;
 mod inventory;
 mod meta;
@@ -37,12 +41,17 @@ mod trend;
 mod users;
 mod verdicts;
 
+pub use acceptance::{RiskState, UnsupportedHosts, risk_state};
 pub(crate) use audit::audit_on;
 pub use audit::{
     AuditEntry, AuditFilter, AuditRow, audit_actions, audit_entries, audit_event, audit_log,
     is_action_name,
 };
 pub use estate::{SiteSummary, Summary, summary};
+pub use forecast::{
+    ENDING_NEXT_MONTHS, EndingRelease, FORECAST_MONTHS, Forecast, ForecastRow, Release,
+    ReleaseForecast, SiteCount, forecast,
+};
 pub use ingest::{HostFacts, IngestJob, IngestOutcome, ingest, ingest_batch, purge};
 pub use inventory::{
     InventoryToJudge, MAX_STORED_INVENTORY_BYTES, StoredInventory, inventories_after,
@@ -55,7 +64,10 @@ pub use queries::{
     FindingListRow, HostDetail, HostRow, ProductRow, StatusChange, evidence_findings, findings,
     host, host_status_counts, hosts, products, report_exists,
 };
-pub use risks::{Risk, delete_risk, risks, risks_for_host, save_risk};
+pub use risks::{
+    RegisterRow, ReviewWindow, Risk, RiskFilter, delete_risk, risk_register, risks, risks_for_host,
+    save_risk,
+};
 pub use selection::{ROOT_ORG_ID, Scope, Selection};
 pub use site_tokens::{
     LAST_USED_RESOLUTION, SiteCredential, SiteToken, TokenRefusal, TokenState, check_site_token,

@@ -104,7 +104,7 @@ pub struct Selection {
 }
 
 /// `%text%` for LIKE with `\` escaping, lower-cased.
-fn contains_pattern(text: &str) -> String {
+pub(super) fn contains_pattern(text: &str) -> String {
     let mut out = String::from("%");
     for c in text.to_lowercase().chars() {
         if matches!(c, '%' | '_' | '\\') {

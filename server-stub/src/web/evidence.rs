@@ -4,6 +4,7 @@
 
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
 use maud::html;
 use serde::{Deserialize, Serialize};
 use sunset_catalog::catalog::Target;
@@ -100,6 +101,9 @@ pub(super) async fn evidence_page(
             tr { th { "Hosts with unsupported OS" } td.num { (summary.hosts_unsupported_os) } }
             tr { th { "Hosts with unsupported software" } td.num { (summary.hosts_unsupported_software) } }
             tr { th { "Hosts with unsupported hardware" } td.num { (summary.hosts_unsupported_hardware) } }
+            tr { th { "Hosts unsupported with no accepted risk" } td.num { (summary.unsupported.no_accepted_risk) } }
+            tr { th { "Hosts unsupported with every unsupported item's risk accepted" } td.num { (summary.unsupported.risk_accepted) } }
+            tr { th { "Hosts unsupported whose risk acceptance expired" } td.num { (summary.unsupported.acceptance_expired) } }
             tr { th { "Risks accepted and in force" } td.num { (summary.risks_accepted) } }
             tr { th { "Hosts not reporting for " (state.config.stale_days) " days" } td.num { (summary.stale_hosts) } }
         } }
@@ -117,7 +121,7 @@ pub(super) async fn evidence_page(
                 td { (r.finding.status_since) }
                 td { (r.finding.security_support_end.clone().unwrap_or_default()) }
                 td { @if let Some(risk) = &r.risk {
-                        @if r.risk_in_force { "Accepted until " } @else { "OVERDUE since " }
+                        @if r.risk_in_force { "Accepted until " } @else { "ACCEPTANCE EXPIRED on " }
                         (risk.review_date) "; owner " (risk.owner) "; " (risk.mitigation)
                      } @else { "none" } }
                 td { (r.source) }
@@ -146,7 +150,7 @@ struct EvidenceCsvRow<'a> {
     risk_state: &'a str,
     risk_owner: &'a str,
     risk_mitigation: &'a str,
-    risk_review_date: &'a str,
+    risk_review_date: Option<NaiveDate>,
     date_source: &'a str,
 }
 
@@ -195,7 +199,7 @@ pub(super) async fn evidence_csv(
             },
             risk_owner: risk.map_or("", |x| x.owner.as_str()),
             risk_mitigation: risk.map_or("", |x| x.mitigation.as_str()),
-            risk_review_date: risk.map_or("", |x| x.review_date.as_str()),
+            risk_review_date: risk.map(|x| x.review_date),
             date_source: &r.source,
         };
         if let Err(e) = w.serialize(&row) {

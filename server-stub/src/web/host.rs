@@ -73,6 +73,9 @@ pub(super) async fn host_page(
             dt { "Site" } dd { (h.site) @if let Some(tag) = &h.site_tag { " " span.muted { "(agent tag: " (tag) ")" } } }
             dt { "Operating system" } dd { (h.os_name) " " (h.os_version) }
             dt { "Status since" } dd { (when(&h.status_since, now)) }
+            @if h.status == Status::Unsupported {
+                dt { "Support" } dd { span.error { "Already unsupported" } " (" (h.unsupported_count) " unsupported " (if h.unsupported_count == 1 { "item" } else { "items" }) ")" }
+            }
             dt { "Next item becomes unsupported" } dd { (next_unsupported) }
             dt { "Inventory taken" } dd { (when(&h.collected_at, now)) }
             dt { "Last report" } dd { (when(&h.last_seen_at, now)) }
@@ -115,7 +118,7 @@ pub(super) async fn host_page(
                         tr {
                             td { @if r.finding_key.is_empty() { "whole host" } @else { (r.finding_key) } }
                             td { (r.owner) } td { (r.mitigation) }
-                            td { (r.review_date) @if r.review_date < today.to_string() { " " span.error { "overdue" } } }
+                            td { (r.review_date) @if !r.in_force(today) { " " span.error { "acceptance expired" } } }
                             td { (r.updated_by) ", " (when(&r.updated_at, now)) }
                             @if admin {
                                 td { form method="post" action=(format!("/hosts/{}/risks/delete", h.host_id)) {

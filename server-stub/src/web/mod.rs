@@ -19,7 +19,8 @@
 //!   CSV exports.
 //! - `audit`: the audit log (whole-estate users only), filtered, paged and exported as CSV.
 //! - `trend`: an organisation's twelve-month trend chart and the trend's CSV export;
-//!   `summary`: the estate summary, its forecast chart, and the trend.
+//!   `summary`: the estate summary, with the trend and a link to the forecast; `forecast`: what
+//!   loses support when, its chart, table and CSV.
 //! - `inventory`: a stored inventory, rendered from the typed `Inventory`; `host`: one host's page.
 //! - `evidence`: the assurance evidence pack, as a page and as CSV.
 //! - `actions`: the administrative forms (risk register edits, catalogue reload).
@@ -32,6 +33,7 @@ use crate::state::Shared;
 mod actions;
 mod audit;
 mod evidence;
+mod forecast;
 mod format;
 mod host;
 mod inventory;
@@ -64,12 +66,14 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint::post("/hosts/{host_id}/risks/delete", actions::delete_risk),
         Endpoint::get("/findings", lists::findings_page),
         Endpoint::get("/products", lists::products_page),
+        Endpoint::get("/forecast", forecast::forecast_page),
         Endpoint::get("/risks", risk::risks_page),
         Endpoint::get("/audit", audit::audit_page),
         Endpoint::get("/evidence", evidence::evidence_page),
         Endpoint::get("/evidence.csv", evidence::evidence_csv),
         Endpoint::get("/exports/hosts.csv", lists::export_hosts),
         Endpoint::get("/exports/findings.csv", lists::export_findings),
+        Endpoint::get("/exports/forecast.csv", forecast::export_forecast),
         Endpoint::get("/exports/audit.csv", audit::export_audit),
         Endpoint::get("/exports/trend.csv", trend::export_trend),
         Endpoint::post("/admin/catalog/reload", actions::reload_catalog),

@@ -79,6 +79,7 @@ pub(super) fn layout(title: &str, caller: &Caller, state: &AppState, body: Marku
                             a href="/hosts" { "Hosts" }
                             a href="/findings" { "Findings" }
                             a href="/products" { "Products" }
+                            a href="/forecast" { "Forecast" }
                             a href="/risks" { "Risk register" }
                             a href="/evidence" { "Evidence pack" }
                             @if caller.user.scope.is_estate() { a href="/audit" { "Audit log" } }
@@ -147,24 +148,27 @@ pub(super) fn with_query(path: &str, filter: &Filter) -> String {
 
 /// Where this page of a listing is, with links to the previous and next pages.
 pub(super) fn pager(path: &str, filter: &Filter, total: i64, limit: i64, offset: i64) -> Markup {
-    let prev = (offset > 0).then(|| {
+    pager_by(total, limit, offset, |offset| {
         with_query(
             path,
             &Filter {
-                offset: Some((offset - limit).max(0)),
+                offset: Some(offset),
                 ..filter.clone()
             },
         )
-    });
-    let next = (offset + limit < total).then(|| {
-        with_query(
-            path,
-            &Filter {
-                offset: Some(offset + limit),
-                ..filter.clone()
-            },
-        )
-    });
+    })
+}
+
+/// [`pager`] for a page whose links carry more than a [`Filter`]: `link` makes the address of the
+/// page at an offset.
+pub(super) fn pager_by(
+    total: i64,
+    limit: i64,
+    offset: i64,
+    link: impl Fn(i64) -> String,
+) -> Markup {
+    let prev = (offset > 0).then(|| link((offset - limit).max(0)));
+    let next = (offset + limit < total).then(|| link(offset + limit));
     html! {
         div.pager {
             span { (if total == 0 { 0 } else { offset + 1 }) "–" ((offset + limit).min(total)) " of " (total) }

@@ -1,5 +1,10 @@
-//! The estate summary: hosts by status and by site, what is unsupported by part, and the forecast
-//! of hosts becoming unsupported over the next 24 months.
+//! The estate summary: hosts by status and by site, what is unsupported by part, and a link to
+//! the forecast of what loses support when (`forecast`).
+//!
+//! The headline tells the truth about unsupported hosts: those with an unsupported item no risk in
+//! force covers ("unsupported — no accepted risk", expired acceptances included and counted) apart
+//! from those whose every unsupported item has an accepted risk ("risk accepted (until …)"), the
+//! split `store::summary` computes; the site and organisation rows split the same way.
 
 use std::collections::HashMap;
 
@@ -14,44 +19,14 @@ use super::page::{layout, page_error, status_badge, with_query};
 use crate::filter::Filter;
 use crate::http::{ApiError, PageCaller};
 use crate::state::Shared;
-use crate::store;
-
-/// The forecast as an SVG bar chart: hosts per month.
-fn forecast_chart(forecast: &[(String, i64)]) -> Markup {
-    let (width, height, left, bottom, top) = (760.0_f64, 240.0_f64, 40.0_f64, 40.0_f64, 16.0_f64);
-    let max = forecast.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1) as f64;
-    let slot = (width - left - 10.0) / forecast.len().max(1) as f64;
-    let plot = height - bottom - top;
-    html! {
-        svg.chart xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {width} {height}")) width=(width) height=(height)
-            role="img" aria-label="Hosts becoming unsupported per month, next 24 months" {
-            title { "Hosts becoming unsupported per month" }
-            line x1=(left) y1=(top + plot) x2=(width - 10.0) y2=(top + plot) stroke="#5b6670" stroke-width="1" {}
-            text x=(left - 6.0) y=(top + 4.0) text-anchor="end" font-size="11" fill="#5b6670" { (max as i64) }
-            text x=(left - 6.0) y=(top + plot) text-anchor="end" font-size="11" fill="#5b6670" { "0" }
-            @for (i, (month, n)) in forecast.iter().enumerate() {
-                @let h = (*n as f64 / max) * plot;
-                @let x = left + i as f64 * slot + 2.0;
-                rect x=(format!("{x:.1}")) y=(format!("{:.1}", top + plot - h)) width=(format!("{:.1}", slot - 4.0))
-                     height=(format!("{h:.1}")) fill="#b3261e" { title { (month) ": " (n) } }
-                @if *n > 0 {
-                    text x=(format!("{:.1}", x + (slot - 4.0) / 2.0)) y=(format!("{:.1}", top + plot - h - 3.0))
-                         text-anchor="middle" font-size="10" fill="#1d2329" { (n) }
-                }
-                @if i % 3 == 0 {
-                    text x=(format!("{:.1}", x + (slot - 4.0) / 2.0)) y=(format!("{:.1}", top + plot + 14.0))
-                         text-anchor="middle" font-size="10" fill="#5b6670" { (month) }
-                }
-            }
-        }
-    }
-}
+use crate::store::{self, UnsupportedHosts};
 
 /// One organisation's roll-up: its whole subtree's hosts by status.
 struct OrgRollUp<'a> {
     org: &'a store::Organisation,
     hosts: i64,
     by_status: HashMap<Status, i64>,
+    unsupported: UnsupportedHosts,
 }
 
 /// The organisations directly below the one the summary is about, each with the hosts of its whole
@@ -82,6 +57,7 @@ fn roll_up<'a>(
                 org,
                 hosts: 0,
                 by_status: HashMap::new(),
+                unsupported: UnsupportedHosts::default(),
             });
         }
         if let Some(child) = out.len().checked_sub(1) {
@@ -97,9 +73,70 @@ fn roll_up<'a>(
             for (status, n) in &site.by_status {
                 *entry.by_status.entry(*status).or_default() += n;
             }
+            entry.unsupported.add(&site.unsupported);
         }
     }
     out
+}
+
+/// The `/risks` link for the summary's filter's organisation, with a `review` window.
+fn register_link(filter: &Filter, review: Option<&str>) -> String {
+    let base = with_query(
+        "/risks",
+        &Filter {
+            org: filter.org.clone(),
+            ..Filter::default()
+        },
+    );
+    match review {
+        None => base,
+        Some(review) if base.contains('?') => format!("{base}&review={review}"),
+        Some(review) => format!("{base}?review={review}"),
+    }
+}
+
+/// The headline's unsupported hosts, split: no accepted risk (with how many of them had an
+/// acceptance that expired), and risk accepted until the earliest review date.
+fn unsupported_cards(split: &UnsupportedHosts, hosts_link: &str, filter: &Filter) -> Markup {
+    html! {
+        div.card { a href=(hosts_link) { span.n { (split.no_accepted_risk) }
+            (status_badge(&Status::Unsupported)) " — no accepted risk" } }
+        @if split.acceptance_expired > 0 {
+            div.card { a href=(register_link(filter, Some("overdue"))) { span.n { (split.acceptance_expired) }
+                span.error { @if split.acceptance_expired == 1 { "acceptance expired" } @else { "acceptances expired" }
+                    @if let Some(on) = split.acceptance_expired_on {
+                        @if split.acceptance_expired == 1 { " on " (on) } @else { " (the first on " (on) ")" } } }
+                " — counted as unsupported again" } }
+        }
+        div.card { a href=(register_link(filter, None)) { span.n { (split.risk_accepted) }
+            span.status.status-accepted { "risk accepted" }
+            @if let Some(until) = split.risk_accepted_until { " (until " (until) ")" } } }
+    }
+}
+
+/// The status columns' headings: unsupported split in two, then every other status.
+fn status_headings() -> Markup {
+    html! {
+        @for s in Status::ALL {
+            @if s == Status::Unsupported {
+                th.num { "unsupported, no accepted risk" } th.num { "risk accepted" }
+            } @else { th.num { (s.as_str()) } }
+        }
+    }
+}
+
+/// A row's status cells under [`status_headings`]: `count` of each status, the unsupported ones as
+/// `split` (expired acceptances noted).
+fn status_cells(count: impl Fn(Status) -> i64, split: &UnsupportedHosts) -> Markup {
+    html! {
+        @for s in Status::ALL {
+            @if s == Status::Unsupported {
+                td.num { (split.no_accepted_risk)
+                    @if split.acceptance_expired > 0 { " " span.error { "(" (split.acceptance_expired) " expired)" } } }
+                td.num { (split.risk_accepted) }
+            } @else { td.num { (count(s)) } }
+        }
+    }
 }
 
 /// `GET /`: the summary, filtered like the listings it links to.
@@ -140,11 +177,15 @@ pub(super) async fn summary_page(
         div.cards {
             div.card { a href=(with_query("/hosts", &filter)) { span.n { (summary.hosts) } "hosts" } }
             @for (status, n) in &summary.by_status {
-                div.card { a href=(link(status)) { span.n { (n) } (status_badge(status)) } }
+                @if *status == Status::Unsupported {
+                    (unsupported_cards(&summary.unsupported, &link(status), &filter))
+                } @else {
+                    div.card { a href=(link(status)) { span.n { (n) } (status_badge(status)) } }
+                }
             }
             div.card { a href=(with_query("/hosts", &Filter { stale: Some("true".into()), ..filter.clone() })) {
                 span.n { (summary.stale_hosts) } "stale (no report for " (state.config.stale_days) " days)" } }
-            div.card { a href=(with_query("/risks", &filter)) { span.n { (summary.risks_accepted) } "risks accepted" } }
+            div.card { a href=(with_query("/risks", &filter)) { span.n { (summary.risks_accepted) } "risk records in force" } }
         }
         h2 { "Unsupported" }
         table {
@@ -158,22 +199,19 @@ pub(super) async fn summary_page(
                      td.num { (summary.hosts_unsupported_hardware) } td.num { (items.get(&Target::Hardware).copied().unwrap_or(0)) } }
             }
         }
-        h2 { "Becoming unsupported in the next 24 months" }
-        p.muted { "Hosts not yet unsupported, by the month in which the first item on them loses all security support." }
-        (forecast_chart(&summary.forecast))
+        p { a href=(with_query("/forecast", &filter)) { "Forecast" } ": how many hosts lose support for each release in each of the next 24 months, and what ends in the next 12." }
         (trend)
         @if !below.is_empty() {
             h2 { "By organisation" }
             table {
-                thead { tr { th { "Organisation" } th { "Kind" } th.num { "Hosts" }
-                    @for s in Status::ALL { th.num { (s.as_str()) } } } }
+                thead { tr { th { "Organisation" } th { "Kind" } th.num { "Hosts" } (status_headings()) } }
                 tbody {
                     @for r in &below {
                         tr {
                             td { a href=(with_query("/", &Filter { org: Some(r.org.id.clone()), ..filter.clone() })) { (r.org.label()) } }
                             td { (r.org.kind) }
                             td.num { (r.hosts) }
-                            @for s in Status::ALL { td.num { (r.by_status.get(&s).copied().unwrap_or(0)) } }
+                            (status_cells(|s| r.by_status.get(&s).copied().unwrap_or(0), &r.unsupported))
                         }
                     }
                 }
@@ -181,16 +219,13 @@ pub(super) async fn summary_page(
         }
         h2 { "By site" }
         table {
-            thead { tr { th { "Site" } th.num { "Hosts" }
-                @for s in Status::ALL { th.num { (s.as_str()) } } } }
+            thead { tr { th { "Site" } th.num { "Hosts" } (status_headings()) } }
             tbody {
                 @for site in &summary.by_site {
                     tr {
                         td { a href=(with_query("/hosts", &Filter { site: Some(site.site.clone()), ..filter.clone() })) { (site.site) } }
                         td.num { (site.hosts) }
-                        @for s in Status::ALL {
-                            td.num { (site.by_status.iter().find(|(x, _)| *x == s).map_or(0, |(_, n)| *n)) }
-                        }
+                        (status_cells(|s| site.by_status.iter().find(|(x, _)| *x == s).map_or(0, |(_, n)| *n), &site.unsupported))
                     }
                 }
             }

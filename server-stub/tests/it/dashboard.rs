@@ -142,13 +142,18 @@ async fn login_filters_and_csv_export(backend: Backend) {
     let (status, summary) = server.get(&cookie, "/").await;
     assert_eq!(status, 200);
     assert!(
-        summary.contains("Estate summary") && summary.contains("<svg"),
+        summary.contains("Estate summary") && summary.contains("href=\"/forecast\""),
         "{summary}"
     );
-    assert!(
-        !summary.contains("<script"),
-        "the dashboard needs no JavaScript"
-    );
+    let (status, forecast) = server.get(&cookie, "/forecast").await;
+    assert_eq!(status, 200);
+    assert!(forecast.contains("<svg"), "{forecast}");
+    for page in [&summary, &forecast] {
+        assert!(
+            !page.contains("<script"),
+            "the dashboard needs no JavaScript"
+        );
+    }
 
     let (_, filtered) = server.get(&cookie, "/hosts?site=Hillside").await;
     assert!(filtered.contains("WKS-00101") && !filtered.contains("WKS-00100"));

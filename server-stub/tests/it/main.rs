@@ -12,6 +12,10 @@
 //! - `ingest`: happy path, duplicates, bad tokens, malformed, oversize, gzip bombs, bounds.
 //! - `reload`: a catalogue change re-evaluates stored hosts.
 //! - `dashboard`: login, escaping of agent strings, filters, exports, risk register.
+//! - `headline`: the summary's unsupported hosts split by the risk register (no accepted risk,
+//!   risk accepted, acceptance expired) and the register's names and filters.
+//! - `forecast`: hosts losing support per release and month, what ends next, inside a scope; an
+//!   unsupported host's next date.
 //! - `catalog`: the signed catalogue bundle agents verify; key commands.
 //! - `cli`: the management commands of the real binary.
 //! - `clock`: date-dependent verdicts follow the collector's clock (moved, never slept on).
@@ -43,13 +47,16 @@ mod cover;
 mod crash;
 mod dashboard;
 mod durability;
+mod forecast;
 mod hardening;
+mod headline;
 mod hostile_reports;
 mod ingest;
 mod instances;
 mod lists;
 mod logins;
 mod openapi;
+mod org_import;
 mod orgs;
 mod reload;
 mod scope;
