@@ -541,6 +541,14 @@ async fn the_risk_register_and_products_are_paged(backend: Backend) {
     assert!(second.contains("101–130 of 130"), "{second}");
     assert!(second.contains("Owner 100") && second.contains("Owner 129"));
     assert!(!second.contains("Owner 099"));
+    // The register's own filters stay on its pages.
+    let (_, owned) = server.get(&cookie, "/risks?owner=Owner+1").await;
+    assert!(owned.contains("1–30 of 30"), "{owned}"); // Owner 100 to 129
+    let (_, owned) = server.get(&cookie, "/risks?owner=Owner&limit=50").await;
+    assert!(
+        owned.contains("href=\"/risks?limit=50&amp;offset=50&amp;owner=Owner\""),
+        "{owned}"
+    );
     let (status, _) = server.get(&cookie, "/risks?offset=-5").await;
     assert_eq!(status, 400);
 
