@@ -74,6 +74,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0006_site_tokens.sql"),
     ),
     (7, "trend", include_str!("../migrations/0007_trend.sql")),
+    (
+        10,
+        "host identity",
+        include_str!("../migrations/0010_host_identity.sql"),
+    ),
 ];
 
 /// Connections in SQLite's writer pool: one writes at a time (the writer lock), and a second can

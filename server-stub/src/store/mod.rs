@@ -4,6 +4,8 @@
 //! - `sites`, `site_tokens`, `users`, `tokens`: who may report and who may look (sites, their
 //!   enrolment tokens, users and sessions, API tokens);
 //! - `ingest`: storing a report (host, findings, history) and retention;
+//! - `identity`: each report's hardware identity, re-imaged hosts merged and clones flagged at
+//!   ingest, and the flags as pages show them;
 //! - `inventory`: the stored inventory and how it is read back;
 //! - `selection`, `queries`, `estate`: the read side (listings, the host page, the estate summary),
 //!   every query inside a caller's `Scope`;
@@ -21,6 +23,7 @@ mod audit;
 mod column;
 pub(crate) use column::{ByName, NullableByName};
 mod estate;
+mod identity;
 mod ingest;
 mod inventory;
 mod meta;
@@ -42,6 +45,7 @@ pub use audit::{
     is_action_name,
 };
 pub use estate::{SiteSummary, Summary, summary};
+pub use identity::{CloneOf, Clones, MachineSeen, TWO_MACHINES, clone_count, clones_of};
 pub use ingest::{HostFacts, IngestJob, IngestOutcome, ingest, ingest_batch, purge};
 pub use inventory::{
     InventoryToJudge, MAX_STORED_INVENTORY_BYTES, StoredInventory, inventories_after,

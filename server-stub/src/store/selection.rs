@@ -99,6 +99,9 @@ pub struct Selection {
     pub target: Option<Target>,
     /// Only hosts not seen since the stale cutoff.
     pub stale: bool,
+    /// Only hosts flagged as clones (`store::identity`): seen since the stale cutoff, with a
+    /// flag confirmed since then whose other host was seen since then too.
+    pub clones: bool,
 }
 
 /// `%text%` for LIKE with `\` escaping, lower-cased.
@@ -126,6 +129,7 @@ impl Selection {
             host_name: None,
             target: None,
             stale: false,
+            clones: false,
         }
     }
 
@@ -146,6 +150,7 @@ impl Selection {
             host_name,
             target: _,
             stale,
+            clones,
         } = self;
         !scope.is_estate()
             || site.is_some()
@@ -154,6 +159,7 @@ impl Selection {
             || os.is_some()
             || host_name.is_some()
             || *stale
+            || *clones
     }
 
     /// `AND …` for each host-level filter, on `hosts h JOIN sites s`: status is the host's worst,
@@ -212,6 +218,19 @@ impl Selection {
         if self.stale {
             sql.push(" AND h.last_seen_at < ")
                 .push_bind(stale_cutoff.to_string());
+        }
+        if self.clones {
+            let cutoff = || stale_cutoff.to_string();
+            sql.push(" AND h.last_seen_at >= ")
+                .push_bind(cutoff())
+                .push(
+                    " AND h.host_id IN (SELECT c.host_id FROM host_clones c \
+                     JOIN hosts o ON o.host_id = c.other_host_id WHERE c.seen_at >= ",
+                )
+                .push_bind(cutoff())
+                .push(" AND o.last_seen_at >= ")
+                .push_bind(cutoff())
+                .push(")");
         }
     }
 }

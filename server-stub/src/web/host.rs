@@ -1,4 +1,4 @@
-//! One host's page: what is known of it, its findings with the risk register applied and the
+//! One host's page: what is known of it (and whether it may be a clone), its findings with the risk register applied and the
 //! source of their dates, its risk records (and, for an administrator, the form to add one), its status history and the stored
 //! inventory.
 
@@ -38,6 +38,10 @@ pub(super) async fn host_page(
         Ok(r) => r,
         Err(e) => return page_error(ApiError::internal(e)),
     };
+    let clones = match super::clones::host_notice(&state, &scope, &host_id).await {
+        Ok(x) => x,
+        Err(e) => return page_error(e),
+    };
     let today = state.today();
     let inventory = match api::decode_inventory(&state, detail.inventory).await {
         Ok(inventory) => inventory,
@@ -58,6 +62,7 @@ pub(super) async fn host_page(
     let host_risk = risks.iter().find(|r| r.finding_key.is_empty());
     let body = html! {
         h1 { (h.hostname) " " (status_badge(&h.status)) }
+        (clones)
         dl.facts {
             dt { "Host id" } dd { (h.host_id) }
             dt { "Site" } dd { (h.site) @if let Some(tag) = &h.site_tag { " " span.muted { "(agent tag: " (tag) ")" } } }

@@ -101,6 +101,7 @@ pub(super) fn filter_form(
                 } }
             }
             label { "Stale only" input type="checkbox" name="stale" value="true" checked[filter.stale.as_deref() == Some("true")]; }
+            label { "Clones only" input type="checkbox" name="clone" value="true" checked[filter.clone.as_deref() == Some("true")]; }
             button.primary type="submit" { "Filter" }
         }
     }

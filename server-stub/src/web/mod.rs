@@ -16,6 +16,7 @@
 //! - `lists`: hosts, findings and products, with their filter form, pager and CSV exports.
 //! - `audit`: the audit log (whole-estate users only), filtered, paged and exported as CSV.
 //! - `trend`: an organisation's twelve-month trend chart and the trend's CSV export;
+//!   `clones`: the clone flags' summary card and host-page notice;
 //!   `summary`: the estate summary, its forecast chart, and the trend.
 //! - `inventory`: a stored inventory, rendered from the typed `Inventory`; `host`: one host's page.
 //! - `evidence`: the assurance evidence pack, as a page and as CSV.
@@ -28,6 +29,7 @@ use crate::state::Shared;
 
 mod actions;
 mod audit;
+mod clones;
 mod evidence;
 mod host;
 mod inventory;
