@@ -248,9 +248,12 @@ mod tests {
         no_serial.mac_addresses.clear();
         assert_eq!(a.same_hardware(&no_serial), Some(Basis::Uuid));
         assert_eq!(a.takes_over(&no_serial), None, "a UUID alone never merges");
-        let other =
-            HardwareIdentity::of(&inventory("4c4c4544-0042-3510-8052-b3c04f4b4e33", "ABC", &[]))
-                .unwrap();
+        let other = HardwareIdentity::of(&inventory(
+            "4c4c4544-0042-3510-8052-b3c04f4b4e33",
+            "ABC",
+            &[],
+        ))
+        .unwrap();
         assert_eq!(a.same_hardware(&other), None);
     }
 }

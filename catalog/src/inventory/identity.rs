@@ -14,8 +14,8 @@
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
-use serde::Deserialize;
 use super::Fact;
+use serde::Deserialize;
 use uuid::Uuid;
 
 /// The placeholder table, compiled into the agent.

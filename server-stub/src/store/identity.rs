@@ -304,13 +304,11 @@ pub(super) async fn record_on(
     .await?;
     let rows = rows_of(tx, arrival.host_id).await?;
     if rows.len() as i64 > ROWS_PER_HOST {
-        sqlx::query(
-            "DELETE FROM host_identities WHERE host_id = $1 AND last_collected_at < $2",
-        )
-        .bind(arrival.host_id.to_string())
-        .bind(rows[ROWS_PER_HOST as usize - 1].last_collected_at.clone())
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("DELETE FROM host_identities WHERE host_id = $1 AND last_collected_at < $2")
+            .bind(arrival.host_id.to_string())
+            .bind(rows[ROWS_PER_HOST as usize - 1].last_collected_at.clone())
+            .execute(&mut *tx)
+            .await?;
     }
     let Some(current) = rows.first() else {
         return Ok(());
@@ -356,7 +354,10 @@ async fn flag_shared_hardware(
     .bind(host_id.to_string())
     .fetch_all(&mut *tx)
     .await?;
-    for gone in flagged.iter().filter(|f| !same.iter().any(|(s, _)| s == *f)) {
+    for gone in flagged
+        .iter()
+        .filter(|f| !same.iter().any(|(s, _)| s == *f))
+    {
         sqlx::query(
             "DELETE FROM host_clones WHERE (host_id = $1 AND other_host_id = $2) \
              OR (host_id = $2 AND other_host_id = $1)",
@@ -514,9 +515,7 @@ pub async fn clones_of(
     let all = Statement::new(others("COUNT(*)"))
         .fetch_scalar(db.reader())
         .await?;
-    let mut visible = others(
-        "o.host_id, o.hostname, s.name AS site, c.basis, o.last_seen_at",
-    );
+    let mut visible = others("o.host_id, o.hostname, s.name AS site, c.basis, o.last_seen_at");
     scope.push_host_clause(&mut visible, "o.site_id");
     visible.push(" ORDER BY o.hostname_lower, o.host_id");
     let others: Vec<CloneOf> = Statement::new(visible).fetch_all(db.reader()).await?;
