@@ -9,13 +9,14 @@ use sunset_catalog::inventory::{Fact, Inventory};
 use sunset_collector::clock::ManualClock;
 use sunset_collector::store::{self, Scope};
 
-use crate::util::{Backend, TestServer, inventory, start_with_clock};
+use crate::util::{Backend, TestServer, inventory, postgres, start_with_clock};
 
 backend_tests!(
     a_reimaged_host_keeps_its_history_and_accepted_risk_audited,
     clones_are_flagged_both_ways_and_kept_apart,
     placeholder_identities_never_merge_or_flag,
     a_host_without_identity_facts_behaves_as_before,
+    a_clone_in_another_organisation_is_counted_not_named,
 );
 
 const UUID: &str = "4c4c4544-0042-3510-8052-b3c04f4b4e32";
@@ -441,4 +442,104 @@ async fn a_host_without_identity_facts_behaves_as_before(backend: Backend) {
             .unwrap();
         assert_eq!(rows, 0, "{table}");
     }
+}
+
+async fn a_clone_in_another_organisation_is_counted_not_named(backend: Backend) {
+    use sunset_collector::admin::{self, Admin};
+    use sunset_collector::org::OrgKind;
+    let (server, clock) = collector(&backend).await;
+    let (db, op, now) = (&server.state.db, Admin::operator(), server.state.now());
+    let mut tokens = Vec::new();
+    for (org, ods, site) in [
+        ("Alpha PCN", "U00001", "Alpha Surgery"),
+        ("Bravo PCN", "U00002", "Bravo Surgery"),
+    ] {
+        admin::add_org(db, &op, org, OrgKind::Pcn, None, Some(ods), now)
+            .await
+            .unwrap();
+        let (_, token) = admin::add_site(db, &op, site, Some(ods), now)
+            .await
+            .unwrap();
+        tokens.push(token);
+    }
+    // The same PC's identity in two organisations' sites, the second later, adapters and all: a
+    // site's token writes only its own hosts, so it is never merged across sites, only flagged.
+    let mut alpha = on_machine(50, &clock, UUID, "5CG8123XYZ", &[MAC], "aa");
+    alpha.host.hostname = "ALPHA-WKS".into();
+    send(&server, &tokens[0], &alpha).await;
+    clock.advance(std::time::Duration::from_secs(3600));
+    let mut bravo = on_machine(51, &clock, UUID, "5CG8123XYZ", &[MAC], "bb");
+    bravo.host.hostname = "BRAVO-WKS".into();
+    assert_eq!(send(&server, &tokens[1], &bravo).await, "accepted");
+    assert!(audited(&server, "host.merged").await.is_empty());
+    assert_eq!(
+        listed(&server, "clone=true").await,
+        sorted(&[&alpha, &bravo])
+    );
+
+    let (cookie, _) = server.session_on("viewer", Some("U00001")).await;
+    let page = server.get_json(&cookie, "/api/v1/hosts?clone=true").await;
+    assert_eq!(page["total"], 1, "{page}");
+    let (status, page) = server
+        .get(&cookie, &format!("/hosts/{}", alpha.host.host_id))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Possible clone") && page.contains("1 host(s) outside your organisations"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("BRAVO-WKS") && !page.contains(&bravo.host.host_id.to_string()),
+        "{page}"
+    );
+    let (status, _) = server
+        .get(&cookie, &format!("/hosts/{}", bravo.host.host_id))
+        .await;
+    assert_eq!(status, 404);
+}
+
+/// Two collectors on one PostgreSQL database take the first reports of two new host ids on the
+/// same re-imaged hardware at the same moment: exactly one takes over the old record, the other
+/// stays a host of its own, flagged with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL: set SUNSET_TEST_POSTGRES_URL and run with --include-ignored"]
+async fn two_collectors_never_both_merge_one_host() {
+    let (one, clock) = collector(&postgres()).await;
+    let two = one.second_instance().await;
+    let token = one.site("Riverside").await;
+    const ROUNDS: u64 = 8;
+    let uuid = |r: u64| format!("4c4c4544-0042-3510-8052-{r:012x}");
+    let mut old = Vec::new();
+    for r in 0..ROUNDS {
+        let inv = on_machine(200 + r, &clock, &uuid(r), &format!("SN{r}"), &[MAC], "aa");
+        send(&one, &token, &inv).await;
+        old.push(inv);
+    }
+    clock.advance(std::time::Duration::from_secs(86400));
+    let mut winners = 0;
+    for r in 0..ROUNDS {
+        let a = on_machine(300 + r, &clock, &uuid(r), &format!("SN{r}"), &[MAC], "bb");
+        let b = on_machine(400 + r, &clock, &uuid(r), &format!("SN{r}"), &[MAC], "cc");
+        let (sa, sb) = tokio::join!(send(&one, &token, &a), send(&two, &token, &b));
+        assert_eq!((sa.as_str(), sb.as_str()), ("accepted", "accepted"));
+        let merged: Vec<Value> = audited(&one, "host.merged")
+            .await
+            .into_iter()
+            .map(|(_, d)| d)
+            .filter(|d| d["old_host_id"] == old[r as usize].host.host_id.to_string())
+            .collect();
+        assert_eq!(merged.len(), 1, "round {r}: {merged:?}");
+        winners += 1;
+        assert_eq!(
+            listed(&one, "clone=true")
+                .await
+                .iter()
+                .filter(|id| [a.host.host_id.to_string(), b.host.host_id.to_string()].contains(id))
+                .count(),
+            2,
+            "round {r}: the other new id is kept apart and flagged"
+        );
+    }
+    assert_eq!(winners, ROUNDS);
+    assert_eq!(listed(&one, "").await.len(), 2 * ROUNDS as usize);
 }
