@@ -336,7 +336,7 @@ impl TestServer {
             self.config.clone(),
             self._dir.clone(),
             self.catalog_dir.clone(),
-            self.catalog_public_key.clone(),
+            self.catalog_public_key,
             self.state.clock.clone(),
         )
         .await
