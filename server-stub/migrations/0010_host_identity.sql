@@ -26,9 +26,10 @@ CREATE TABLE host_identities (
 -- Ingest looks up every host seen on the same hardware by its UUID.
 CREATE INDEX host_identities_uuid ON host_identities (system_uuid);
 
--- Clone flags, written at ingest in both directions (a host id on two machines is a row with
--- itself as the other). `seen_at` is when both sides were last seen still matching; the pages show
--- a flag only while it and both hosts' last reports are within the stale period.
+-- Clone flags, written at ingest in both directions by whichever host changed machine (a host id
+-- on two machines is a row with itself as the other). The pages show a flag while both hosts'
+-- last reports are within the stale period; for a host id on two machines, `seen_at` (when the
+-- older of the two machines was last received) must be within it too.
 CREATE TABLE host_clones (
     host_id TEXT NOT NULL,
     other_host_id TEXT NOT NULL,

@@ -18,7 +18,8 @@
 //! - **Cloned**: two host ids whose current identities are the same machine (`host_clones`, both
 //!   directions), or one host id whose reports come from two machines at the same time — their
 //!   spans of reports overlap, which a replaced mainboard's do not (a row with itself as the
-//!   other). Flags are shown while both sides report within the stale period.
+//!   other). Flags are shown while both sides report within the stale period: for two host ids,
+//!   their last reports; for one host id, when each of its machines was last received.
 
 use serde::Serialize;
 use sqlx::FromRow;
@@ -229,6 +230,16 @@ pub(super) async fn take_over_on(
         .execute(&mut *tx)
         .await?;
     }
+    // Only a two-machines flag can name the old host: a host sharing its hardware would have
+    // been a second candidate, and then nothing is merged.
+    sqlx::query(
+        "UPDATE host_clones SET host_id = $1, other_host_id = $1 \
+         WHERE host_id = $2 AND other_host_id = $2",
+    )
+    .bind(new_id.to_string())
+    .bind(old_id.to_string())
+    .execute(&mut *tx)
+    .await?;
     sqlx::query("DELETE FROM host_clones WHERE host_id = $1 OR other_host_id = $1")
         .bind(old_id.to_string())
         .execute(&mut *tx)
@@ -267,13 +278,27 @@ pub(super) async fn take_over_on(
     Ok(true)
 }
 
-/// Records that `arrival`'s host reported `identity`, then brings its clone flags up to date.
+/// Records that `arrival`'s host reported `identity`, then, when that changed which machine the
+/// host is on, brings its clone flags up to date.
+///
+/// A host still on the machine it was on needs nothing more (two queries, the nightly case): a
+/// flag about two host ids is written, and cleared, by whichever of them changes, in both
+/// directions; and a two-machines flag changes only when the other machine reports again, which
+/// makes it the current one.
 pub(super) async fn record_on(
     tx: &mut WriteTx<'_>,
     arrival: &Arrival<'_>,
     identity: &HardwareIdentity,
 ) -> Result<()> {
     let now = ts(arrival.now);
+    let key = identity.key();
+    let current_before: Option<String> = sqlx::query_scalar(
+        "SELECT identity_key FROM host_identities WHERE host_id = $1 \
+         ORDER BY last_collected_at DESC, identity_key LIMIT 1",
+    )
+    .bind(arrival.host_id.to_string())
+    .fetch_optional(&mut *tx)
+    .await?;
     // Columns that describe the machine now follow the newest report; the span of reports widens.
     let newer = "excluded.last_collected_at >= host_identities.last_collected_at";
     sqlx::query(&format!(
@@ -291,7 +316,7 @@ pub(super) async fn record_on(
          last_received_at = excluded.last_received_at"
     ))
     .bind(arrival.host_id.to_string())
-    .bind(identity.key())
+    .bind(key.clone())
     .bind(identity.system_uuid.clone())
     .bind(identity.serial.clone())
     .bind(identity.board_serial.clone())
@@ -302,6 +327,9 @@ pub(super) async fn record_on(
     .bind(now.clone())
     .execute(&mut *tx)
     .await?;
+    if current_before.as_deref() == Some(key.as_str()) {
+        return Ok(()); // the same machine as before, still the newest: nothing to re-flag
+    }
     let rows = rows_of(tx, arrival.host_id).await?;
     if rows.len() as i64 > ROWS_PER_HOST {
         sqlx::query("DELETE FROM host_identities WHERE host_id = $1 AND last_collected_at < $2")
@@ -491,7 +519,8 @@ impl Clones {
     }
 }
 
-/// The clone flags of `host_id` in force at `stale_cutoff`: it and each other host seen since.
+/// The clone flags of `host_id` in force at `stale_cutoff`: it and each other host seen since (and,
+/// for two machines, both machines received since).
 /// The caller has checked that the host is in `scope`; others outside it are counted, not named.
 pub async fn clones_of(
     db: &Db,
@@ -506,7 +535,7 @@ pub async fn clones_of(
              WHERE c.other_host_id <> c.host_id AND c.host_id = "
         ));
         sql.push_bind(host_id.to_string());
-        for column in ["c.seen_at", "h.last_seen_at", "o.last_seen_at"] {
+        for column in ["h.last_seen_at", "o.last_seen_at"] {
             sql.push(format!(" AND {column} >= "))
                 .push_bind(stale_cutoff.to_string());
         }

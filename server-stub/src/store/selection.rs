@@ -99,8 +99,8 @@ pub struct Selection {
     pub target: Option<Target>,
     /// Only hosts not seen since the stale cutoff.
     pub stale: bool,
-    /// Only hosts flagged as clones (`store::identity`): seen since the stale cutoff, with a
-    /// flag confirmed since then whose other host was seen since then too.
+    /// Only hosts flagged as clones (`store::identity`): seen since the stale cutoff, with another
+    /// host on the same hardware seen since then too, or a second machine received since then.
     pub clones: bool,
 }
 
@@ -225,12 +225,12 @@ impl Selection {
                 .push_bind(cutoff())
                 .push(
                     " AND h.host_id IN (SELECT c.host_id FROM host_clones c \
-                     JOIN hosts o ON o.host_id = c.other_host_id WHERE c.seen_at >= ",
+                     JOIN hosts o ON o.host_id = c.other_host_id WHERE o.last_seen_at >= ",
                 )
                 .push_bind(cutoff())
-                .push(" AND o.last_seen_at >= ")
+                .push(" AND (c.other_host_id <> c.host_id OR c.seen_at >= ")
                 .push_bind(cutoff())
-                .push(")");
+                .push("))");
         }
     }
 }

@@ -359,8 +359,15 @@ async fn clones_are_flagged_both_ways_and_kept_apart(backend: Backend) {
     send(&server, &token, &again(&a, &clock)).await;
     send(&server, &token, &again(&d, &clock)).await;
     assert_eq!(listed(&server, "clone=true").await.len(), 0);
-    // `b` comes back on the same hardware: flagged again.
+    // `b` comes back on the same hardware: flagged again, and stays flagged while both keep
+    // reporting unchanged, however long.
     send(&server, &token, &again(&b, &clock)).await;
+    assert_eq!(listed(&server, "clone=true").await, sorted(&[&a, &b]));
+    for _ in 0..3 {
+        clock.advance(std::time::Duration::from_secs(10 * 86400));
+        send(&server, &token, &again(&a, &clock)).await;
+        send(&server, &token, &again(&b, &clock)).await;
+    }
     assert_eq!(listed(&server, "clone=true").await, sorted(&[&a, &b]));
 }
 
