@@ -80,6 +80,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0009_forecast.sql"),
     ),
     (
+        10,
+        "host identity",
+        include_str!("../migrations/0010_host_identity.sql"),
+    ),
+    (
         12,
         "list indexes",
         include_str!("../migrations/0012_list_indexes.sql"),

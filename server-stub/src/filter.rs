@@ -1,5 +1,5 @@
 //! The filters every page, listing and export takes in its query string — `org`, `site`,
-//! `status`, `product`, `os`, `q` (host name), `target`, `stale`, `sort`, `dir`, `limit`,
+//! `status`, `product`, `os`, `q` (host name), `target`, `stale`, `clone`, `sort`, `dir`, `limit`,
 //! `offset` — for the dashboard, the JSON API and the exports, and their parse into the store's
 //! typed [`Selection`] and [`Sort`].
 //!
@@ -71,6 +71,10 @@ pub struct Filter {
     /// `asc` or `desc` (the column's usual direction when left out).
     #[serde(default, skip_serializing_if = "is_blank")]
     pub dir: Option<String>,
+    /// Only hosts flagged as clones (`true`): one hardware identity under two host ids, or one
+    /// host id on two machines.
+    #[serde(default, skip_serializing_if = "is_blank")]
+    pub clone: Option<String>,
     /// Page size.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
@@ -115,6 +119,20 @@ fn named<T: FromStr + Copy>(
     })
 }
 
+/// A yes/no filter (`true`, `1`, `yes`, `on` or their opposites; blank is no); anything else is a
+/// 400 naming the parameter.
+fn yes_or_no(value: &Option<String>, field: &str) -> Result<bool, ApiError> {
+    match text(value).as_deref() {
+        None | Some("false" | "0" | "no" | "off") => Ok(false),
+        Some("true" | "1" | "yes" | "on") => Ok(true),
+        Some(other) => Err(ApiError::field(
+            StatusCode::BAD_REQUEST,
+            format!("{field} must be true or false (got {other:?})"),
+            field,
+        )),
+    }
+}
+
 impl Filter {
     /// What the store is asked for on behalf of `caller`: inside their scope, narrowed to `org`.
     pub async fn selection(&self, db: &Db, caller: &Caller) -> Result<Selection, ApiError> {
@@ -146,17 +164,8 @@ impl Filter {
 
     /// What the store is asked for inside `scope` (every filter but `org`, which chose it).
     pub fn selection_within(&self, scope: Scope) -> Result<Selection, ApiError> {
-        let stale = match text(&self.stale).as_deref() {
-            None | Some("false" | "0" | "no" | "off") => false,
-            Some("true" | "1" | "yes" | "on") => true,
-            Some(other) => {
-                return Err(ApiError::field(
-                    StatusCode::BAD_REQUEST,
-                    format!("stale must be true or false (got {other:?})"),
-                    "stale",
-                ));
-            }
-        };
+        let stale = yes_or_no(&self.stale, "stale")?;
+        let clones = yes_or_no(&self.clone, "clone")?;
         let mut selection = Selection::new(scope);
         selection.site = text(&self.site);
         selection.status = named(&self.status, "status", &Status::ALL, Status::as_str)?;
@@ -165,6 +174,7 @@ impl Filter {
         selection.host_name = text(&self.q);
         selection.target = named(&self.target, "target", &Target::ALL, Target::as_str)?;
         selection.stale = stale;
+        selection.clones = clones;
         Ok(selection)
     }
 
@@ -372,6 +382,7 @@ mod tests {
             ("status=Unsupported", "status"),
             ("target=firmware", "target"),
             ("stale=maybe", "stale"),
+            ("clone=maybe", "clone"),
             ("offset=-1", "offset"),
             ("sort=hostname", "sort"),
             ("sort=h.hostname_lower", "sort"),

@@ -4,6 +4,8 @@
 //! - `sites`, `site_tokens`, `users`, `tokens`: who may report and who may look (sites, their
 //!   enrolment tokens, users and sessions, API tokens);
 //! - `ingest`: storing a report (host, findings, history) and retention;
+//! - `identity`: each report's hardware identity, re-imaged hosts merged and clones flagged at
+//!   ingest, and the flags as pages show them;
 //! - `inventory`: the stored inventory and how it is read back;
 //! - `selection`, `sort`, `queries`, `estate`, `forecast`: the read side (listings, their order,
 //!   the host page, the estate summary, what loses support when), every query inside a caller's
@@ -25,6 +27,7 @@ mod column;
 pub(crate) use column::{ByName, DateText, NullableByName, NullableDateText};
 mod estate;
 mod forecast;
+mod identity;
 mod ingest;
 mod inventory;
 mod meta;
@@ -52,6 +55,7 @@ pub use forecast::{
     ENDING_NEXT_MONTHS, EndingRelease, FORECAST_MONTHS, Forecast, ForecastRow, Release,
     ReleaseForecast, SiteCount, forecast,
 };
+pub use identity::{CloneOf, Clones, MachineSeen, TWO_MACHINES, clone_count, clones_of};
 pub use ingest::{HostFacts, IngestJob, IngestOutcome, ingest, ingest_batch, purge};
 pub use inventory::{
     InventoryToJudge, MAX_STORED_INVENTORY_BYTES, StoredInventory, inventories_after,

@@ -101,6 +101,9 @@ pub struct Selection {
     pub target: Option<Target>,
     /// Only hosts not seen since the stale cutoff.
     pub stale: bool,
+    /// Only hosts flagged as clones (`store::identity`): seen since the stale cutoff, with another
+    /// host on the same hardware seen since then too, or a second machine received since then.
+    pub clones: bool,
 }
 
 /// `%text%` for LIKE with `\` escaping, lower-cased.
@@ -161,6 +164,7 @@ impl Selection {
             host_name: None,
             target: None,
             stale: false,
+            clones: false,
         }
     }
 
@@ -181,6 +185,7 @@ impl Selection {
             host_name,
             target: _,
             stale,
+            clones,
         } = self;
         !scope.is_estate()
             || site.is_some()
@@ -189,6 +194,7 @@ impl Selection {
             || os.is_some()
             || host_name.is_some()
             || *stale
+            || *clones
     }
 
     /// Whether a filter only a host has is set (a scope below the whole estate, site, OS, name,
@@ -262,6 +268,19 @@ impl Selection {
         if self.stale {
             sql.push(" AND h.last_seen_at < ")
                 .push_bind(stale_cutoff.to_string());
+        }
+        if self.clones {
+            let cutoff = || stale_cutoff.to_string();
+            sql.push(" AND h.last_seen_at >= ")
+                .push_bind(cutoff())
+                .push(
+                    " AND h.host_id IN (SELECT c.host_id FROM host_clones c \
+                     JOIN hosts o ON o.host_id = c.other_host_id WHERE o.last_seen_at >= ",
+                )
+                .push_bind(cutoff())
+                .push(" AND (c.other_host_id <> c.host_id OR c.seen_at >= ")
+                .push_bind(cutoff())
+                .push("))");
         }
     }
 }

@@ -1,7 +1,7 @@
-//! One host's page: what is known of it, its findings with the risk register applied and the
-//! source of their dates, its risk records (and, for an administrator, the form to add one), its
-//! status history and the stored inventory. Times read as "2026-12-03 14:05 UTC (2 days ago)" and
-//! release labels in words (`web::format`).
+//! One host's page: what is known of it (and whether it may be a clone), its findings with the
+//! risk register applied and the source of their dates, its risk records (and, for an
+//! administrator, the form to add one), its status history and the stored inventory. Times read as
+//! "2026-12-03 14:05 UTC (2 days ago)" and release labels in words (`web::format`).
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -40,6 +40,10 @@ pub(super) async fn host_page(
         Ok(r) => r,
         Err(e) => return page_error(ApiError::internal(e)),
     };
+    let clones = match super::clones::host_notice(&state, &scope, &host_id).await {
+        Ok(x) => x,
+        Err(e) => return page_error(e),
+    };
     let today = state.today();
     let inventory = match api::decode_inventory(&state, detail.inventory).await {
         Ok(inventory) => inventory,
@@ -68,6 +72,7 @@ pub(super) async fn host_page(
     };
     let body = html! {
         h1 { (h.hostname) " " (status_badge(&h.status)) }
+        (clones)
         dl.facts {
             dt { "Host id" } dd { (h.host_id) }
             dt { "Site" } dd { (h.site) @if let Some(tag) = &h.site_tag { " " span.muted { "(agent tag: " (tag) ")" } } }

@@ -106,6 +106,7 @@ pub(super) fn filter_form(
                 } }
             }
             label { "Stale only" input type="checkbox" name="stale" value="true" checked[filter.stale.as_deref() == Some("true")]; }
+            label { "Clones only" input type="checkbox" name="clone" value="true" checked[filter.clone.as_deref() == Some("true")]; }
             // A new filter keeps the order chosen by a column header.
             @if let Some(sort) = &filter.sort { input type="hidden" name="sort" value=(sort); }
             @if let Some(dir) = &filter.dir { input type="hidden" name="dir" value=(dir); }

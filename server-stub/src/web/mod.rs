@@ -19,6 +19,7 @@
 //!   CSV exports.
 //! - `audit`: the audit log (whole-estate users only), filtered, paged and exported as CSV.
 //! - `trend`: an organisation's twelve-month trend chart and the trend's CSV export;
+//!   `clones`: the clone flags' summary card and host-page notice;
 //!   `summary`: the estate summary, with the trend and a link to the forecast; `forecast`: what
 //!   loses support when, its chart, table and CSV.
 //! - `inventory`: a stored inventory, rendered from the typed `Inventory`; `host`: one host's page.
@@ -32,6 +33,7 @@ use crate::state::Shared;
 
 mod actions;
 mod audit;
+mod clones;
 mod evidence;
 mod forecast;
 mod format;

@@ -9,6 +9,8 @@
 //!   command line; a failed audit write is an error.
 //! - `audit`: users listed, removed and re-granted; logins and logouts audited with the address;
 //!   the audit page in words, filtered, paged and exported as CSV, for whole-estate users only.
+//! - `identity`: re-imaged hosts take over their old record (history, risks, audited); clones
+//!   flagged both ways and kept apart; placeholder identities never merge or flag.
 //! - `ingest`: happy path, duplicates, bad tokens, malformed, oversize, gzip bombs, bounds.
 //! - `reload`: a catalogue change re-evaluates stored hosts.
 //! - `dashboard`: login, escaping of agent strings, filters, exports, risk register.
@@ -51,6 +53,7 @@ mod forecast;
 mod hardening;
 mod headline;
 mod hostile_reports;
+mod identity;
 mod ingest;
 mod instances;
 mod lists;
