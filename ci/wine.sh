@@ -38,6 +38,10 @@ find_tool() {
 
 ensure_packages() {
   local need=() foreign=0
+  # The x64 and x86 Wine tests make their prefixes at the same time: one installs while the other
+  # waits, then finds everything there (two dpkg --add-architecture / apt-get runs at once fail).
+  exec 9>/tmp/sunset-wine-packages.lock
+  flock 9
   [ -n "$(find_tool wine64)" ] && [ -n "$(find_tool wineserver)" ] || need+=(wine64)
   # The 32-bit loader: the x86 agent, in a win32 prefix or under WoW64 in a win64 one.
   if [ -z "$(find_tool wine)" ]; then

@@ -415,3 +415,54 @@ fn a_date_source_in_the_toml_date_form_still_reads() {
     let plain: DateSource = serde_json::from_str(r#"{"name":"vendor","retrieved":null}"#).unwrap();
     assert_eq!(plain.retrieved, None);
 }
+
+/// Windows Server 2012 R2 as the registry describes it (`ProductName` "Windows Server 2012 R2
+/// Standard", `CurrentVersion` 6.3, build 9600 with a UBR, `EditionID` ServerStandard,
+/// `InstallationType` Server, no `DisplayVersion`) is named once: the catalogue's labels were
+/// once written from endoflife.date's template "Windows Server __RELEASE_CYCLE__" with the cycle's
+/// own label, which already says "Windows Server", so pages read "Windows Server Windows Server
+/// 2012 R2".
+#[test]
+fn windows_server_2012_r2_is_named_once() {
+    let catalog = builtin::catalog().unwrap();
+    let os = Os {
+        installation_type: Some(InstallationType::Server),
+        build: Some("9600".into()),
+        update_revision: Some(21620),
+        ..windows(
+            "Windows Server 2012 R2 Standard",
+            "6.3.9600.21620",
+            "ServerStandard",
+        )
+    };
+    let finding = os_finding(&catalog, os, "2026-12-03");
+    assert_eq!(finding.product_name, "Microsoft Windows Server");
+    assert_eq!(
+        finding.cycle_label.as_deref(),
+        Some("Windows Server 2012 R2")
+    );
+}
+
+/// No release label of the built-in catalogue says the same words twice in a row.
+#[test]
+fn no_release_label_repeats_itself() {
+    let catalog = builtin::catalog().unwrap();
+    let mut doubled = Vec::new();
+    for entry in catalog.entries() {
+        for release in &entry.releases {
+            let Some(label) = &release.label else {
+                continue;
+            };
+            let words: Vec<&str> = label.split_whitespace().collect();
+            let repeats = (1..=words.len() / 2).any(|n| {
+                words
+                    .windows(2 * n)
+                    .any(|w| w[..n] == w[n..] && w[0].parse::<u64>().is_err())
+            });
+            if repeats {
+                doubled.push(format!("{}: {label}", entry.product.id));
+            }
+        }
+    }
+    assert!(doubled.is_empty(), "{doubled:#?}");
+}

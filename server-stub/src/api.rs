@@ -2,7 +2,8 @@
 //!
 //! Every call answers inside its caller's scope (the organisation subtree their role is granted
 //! on), and every list takes the same filters as the dashboard ([`Filter`]): `org`, `site`,
-//! `status`, `product`, `os`, `q` (host name), `target`, `stale`, `limit`, `offset`. A host outside
+//! `status`, `product`, `os`, `q` (host name), `target`, `stale`, `limit`, `offset`, and is
+//! ordered by `sort` (one of its columns) and `dir`, as the pages are. A host outside
 //! the scope is a 404, as one that does not exist. The contract is written down in
 //! `openapi.json`, served at `/api/v1/openapi.json` ([`crate::openapi`]).
 
@@ -54,9 +55,10 @@ async fn hosts(
     Query(filter): Query<Filter>,
 ) -> Result<Response, ApiError> {
     let (limit, offset) = filter.page(PAGE_DEFAULT, PAGE_MAX)?;
+    let sort = filter.sort()?;
     let selection = filter.selection(&state.db, &caller).await?;
-    let (rows, total) =
-        store::hosts(&state.db, &selection, &state.stale_cutoff(), limit, offset).await?;
+    let cutoff = state.stale_cutoff();
+    let (rows, total) = store::hosts(&state.db, &selection, &cutoff, sort, limit, offset).await?;
     Ok(
         axum::Json(json!({"total": total, "limit": limit, "offset": offset, "hosts": rows}))
             .into_response(),
@@ -69,9 +71,10 @@ pub async fn hosts_csv_text(
     caller: &Caller,
     filter: &Filter,
 ) -> Result<String, ApiError> {
+    let sort = filter.sort()?;
     let selection = filter.selection(&state.db, caller).await?;
-    let (rows, _) =
-        store::hosts(&state.db, &selection, &state.stale_cutoff(), EXPORT_MAX, 0).await?;
+    let cutoff = state.stale_cutoff();
+    let (rows, _) = store::hosts(&state.db, &selection, &cutoff, sort, EXPORT_MAX, 0).await?;
     csv_text(&rows)
 }
 
@@ -81,9 +84,10 @@ pub async fn findings_csv_text(
     caller: &Caller,
     filter: &Filter,
 ) -> Result<String, ApiError> {
+    let sort = filter.sort()?;
     let selection = filter.selection(&state.db, caller).await?;
-    let (rows, _) =
-        store::findings(&state.db, &selection, &state.stale_cutoff(), EXPORT_MAX, 0).await?;
+    let cutoff = state.stale_cutoff();
+    let (rows, _) = store::findings(&state.db, &selection, &cutoff, sort, EXPORT_MAX, 0).await?;
     csv_text(&rows)
 }
 
@@ -229,9 +233,11 @@ async fn findings(
     Query(filter): Query<Filter>,
 ) -> Result<Response, ApiError> {
     let (limit, offset) = filter.page(PAGE_DEFAULT, PAGE_MAX)?;
+    let sort = filter.sort()?;
     let selection = filter.selection(&state.db, &caller).await?;
+    let cutoff = state.stale_cutoff();
     let (rows, total) =
-        store::findings(&state.db, &selection, &state.stale_cutoff(), limit, offset).await?;
+        store::findings(&state.db, &selection, &cutoff, sort, limit, offset).await?;
     Ok(
         axum::Json(json!({"total": total, "limit": limit, "offset": offset, "findings": rows}))
             .into_response(),
@@ -326,9 +332,16 @@ async fn products(
     ApiCaller(caller): ApiCaller,
     Query(filter): Query<Filter>,
 ) -> Result<Response, ApiError> {
+    let (limit, offset) = filter.page(PAGE_DEFAULT, PAGE_MAX)?;
+    let sort = filter.sort()?;
     let selection = filter.selection(&state.db, &caller).await?;
-    let rows = store::products(&state.db, &selection, &state.stale_cutoff()).await?;
-    Ok(axum::Json(json!({"products": rows})).into_response())
+    let cutoff = state.stale_cutoff();
+    let (rows, total) =
+        store::products(&state.db, &selection, &cutoff, sort, limit, offset).await?;
+    Ok(
+        axum::Json(json!({"total": total, "limit": limit, "offset": offset, "products": rows}))
+            .into_response(),
+    )
 }
 
 /// A register record as the API lists it: the record with its host, site, organisation, product

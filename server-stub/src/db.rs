@@ -79,6 +79,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "forecast indexes",
         include_str!("../migrations/0009_forecast.sql"),
     ),
+    (
+        10,
+        "host identity",
+        include_str!("../migrations/0010_host_identity.sql"),
+    ),
+    (
+        12,
+        "list indexes",
+        include_str!("../migrations/0012_list_indexes.sql"),
+    ),
 ];
 
 /// Connections in SQLite's writer pool: one writes at a time (the writer lock), and a second can

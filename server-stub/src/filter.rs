@@ -1,13 +1,15 @@
 //! The filters every page, listing and export takes in its query string — `org`, `site`,
-//! `status`, `product`, `os`, `q` (host name), `target`, `stale`, `limit`, `offset` — for the
-//! dashboard, the JSON API and the exports, and their parse into the store's typed [`Selection`].
+//! `status`, `product`, `os`, `q` (host name), `target`, `stale`, `clone`, `sort`, `dir`, `limit`,
+//! `offset` — for the dashboard, the JSON API and the exports, and their parse into the store's
+//! typed [`Selection`] and [`Sort`].
 //!
 //! [`Filter`] is the query string as sent (the dashboard echoes it into its forms and links);
 //! [`Filter::selection`] is what the store is asked, always inside the caller's scope: `org` (an
 //! organisation's name, ODS code or id) narrows it to that organisation's subtree, and one the
 //! caller cannot see is a 404, exactly as one that does not exist. A status or target that is not
 //! one, or a `stale` that is neither yes nor no, is a 400 naming the parameter, rather than an
-//! empty list.
+//! empty list. So is a `sort` that is not one of the list's columns ([`Filter::sort`]): the
+//! request picks one of the store's typed keys, and its text never reaches the SQL.
 //!
 //! The risk register takes its own parameters besides (`owner`, `review`, `days`, `date`:
 //! [`RiskQuery`]), parsed the same way into the store's [`RiskFilter`].
@@ -22,7 +24,9 @@ use sunset_catalog::evaluate::Status;
 
 use crate::db::Db;
 use crate::http::{ApiError, Caller};
-use crate::store::{self, OrgError, ReviewWindow, RiskFilter, Scope, Selection};
+use crate::store::{
+    self, Direction, OrgError, ReviewWindow, RiskFilter, Scope, Selection, Sort, SortKey,
+};
 
 /// Days ahead `review=due` looks without `days`.
 pub const DUE_DAYS_DEFAULT: u32 = 30;
@@ -46,7 +50,7 @@ pub struct Filter {
     /// Status (`unsupported`, …).
     #[serde(default, skip_serializing_if = "is_blank")]
     pub status: Option<String>,
-    /// Catalogue product id.
+    /// Product: its id, or part of its name, case-insensitive.
     #[serde(default, skip_serializing_if = "is_blank")]
     pub product: Option<String>,
     /// OS name, substring, case-insensitive.
@@ -61,6 +65,16 @@ pub struct Filter {
     /// Only hosts not seen for the stale period (`true`).
     #[serde(default, skip_serializing_if = "is_blank")]
     pub stale: Option<String>,
+    /// Column to sort by (each list has its own: [`store::HostSort`], …).
+    #[serde(default, skip_serializing_if = "is_blank")]
+    pub sort: Option<String>,
+    /// `asc` or `desc` (the column's usual direction when left out).
+    #[serde(default, skip_serializing_if = "is_blank")]
+    pub dir: Option<String>,
+    /// Only hosts flagged as clones (`true`): one hardware identity under two host ids, or one
+    /// host id on two machines.
+    #[serde(default, skip_serializing_if = "is_blank")]
+    pub clone: Option<String>,
     /// Page size.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
@@ -105,6 +119,20 @@ fn named<T: FromStr + Copy>(
     })
 }
 
+/// A yes/no filter (`true`, `1`, `yes`, `on` or their opposites; blank is no); anything else is a
+/// 400 naming the parameter.
+fn yes_or_no(value: &Option<String>, field: &str) -> Result<bool, ApiError> {
+    match text(value).as_deref() {
+        None | Some("false" | "0" | "no" | "off") => Ok(false),
+        Some("true" | "1" | "yes" | "on") => Ok(true),
+        Some(other) => Err(ApiError::field(
+            StatusCode::BAD_REQUEST,
+            format!("{field} must be true or false (got {other:?})"),
+            field,
+        )),
+    }
+}
+
 impl Filter {
     /// What the store is asked for on behalf of `caller`: inside their scope, narrowed to `org`.
     pub async fn selection(&self, db: &Db, caller: &Caller) -> Result<Selection, ApiError> {
@@ -136,17 +164,8 @@ impl Filter {
 
     /// What the store is asked for inside `scope` (every filter but `org`, which chose it).
     pub fn selection_within(&self, scope: Scope) -> Result<Selection, ApiError> {
-        let stale = match text(&self.stale).as_deref() {
-            None | Some("false" | "0" | "no" | "off") => false,
-            Some("true" | "1" | "yes" | "on") => true,
-            Some(other) => {
-                return Err(ApiError::field(
-                    StatusCode::BAD_REQUEST,
-                    format!("stale must be true or false (got {other:?})"),
-                    "stale",
-                ));
-            }
-        };
+        let stale = yes_or_no(&self.stale, "stale")?;
+        let clones = yes_or_no(&self.clone, "clone")?;
         let mut selection = Selection::new(scope);
         selection.site = text(&self.site);
         selection.status = named(&self.status, "status", &Status::ALL, Status::as_str)?;
@@ -155,7 +174,47 @@ impl Filter {
         selection.host_name = text(&self.q);
         selection.target = named(&self.target, "target", &Target::ALL, Target::as_str)?;
         selection.stale = stale;
+        selection.clones = clones;
         Ok(selection)
+    }
+
+    /// The order a list of `K` rows is asked for: `sort` one of its columns (a 400 naming the
+    /// ones it could be otherwise), `dir` `asc` or `desc`; without `dir`, the column's usual
+    /// direction; without either, the list's default order.
+    pub fn sort<K: SortKey>(&self) -> Result<Sort<K>, ApiError> {
+        let key = match text(&self.sort) {
+            None => None,
+            Some(given) => Some(store::sort_key::<K>(&given).ok_or_else(|| {
+                let names: Vec<&str> = K::ALL.iter().map(|k| k.name()).collect();
+                ApiError::field(
+                    StatusCode::BAD_REQUEST,
+                    format!("sort must be one of {} (got {given:?})", names.join(", ")),
+                    "sort",
+                )
+            })?),
+        };
+        let dir = match text(&self.dir).as_deref() {
+            None => None,
+            Some("asc") => Some(Direction::Asc),
+            Some("desc") => Some(Direction::Desc),
+            Some(other) => {
+                return Err(ApiError::field(
+                    StatusCode::BAD_REQUEST,
+                    format!("dir must be asc or desc (got {other:?})"),
+                    "dir",
+                ));
+            }
+        };
+        Ok(match key {
+            Some(key) => Sort {
+                key,
+                dir: dir.unwrap_or(key.first_direction()),
+            },
+            None => Sort {
+                dir: dir.unwrap_or(Direction::Asc),
+                ..Sort::default()
+            },
+        })
     }
 
     /// Page bounds: at most `max` rows, from an offset of 0 to [`MAX_OFFSET`] (anything else is
@@ -323,15 +382,58 @@ mod tests {
             ("status=Unsupported", "status"),
             ("target=firmware", "target"),
             ("stale=maybe", "stale"),
+            ("clone=maybe", "clone"),
             ("offset=-1", "offset"),
+            ("sort=hostname", "sort"),
+            ("sort=h.hostname_lower", "sort"),
+            ("sort=host&dir=up", "dir"),
         ] {
             let f = filter(query);
             let error = f
                 .selection_within(Scope::estate())
                 .and_then(|_| f.page(10, 10).map(|_| ()))
+                .and_then(|_| f.sort::<store::HostSort>().map(|_| ()))
                 .unwrap_err();
             assert_eq!(error.status, StatusCode::BAD_REQUEST, "{query}");
             assert_eq!(error.field.as_deref(), Some(field), "{query}");
         }
+    }
+
+    #[test]
+    fn sort_names_a_column_and_takes_its_usual_direction() {
+        use store::{FindingSort, HostSort, ProductSort};
+        let sort = |q: &str| filter(q).sort::<HostSort>().unwrap();
+        assert_eq!(sort(""), Sort::default());
+        assert_eq!(
+            sort("sort=last_seen"),
+            Sort {
+                key: HostSort::LastSeen,
+                dir: Direction::Desc
+            }
+        );
+        assert_eq!(
+            sort("sort=host&dir=desc"),
+            Sort {
+                key: HostSort::Host,
+                dir: Direction::Desc
+            }
+        );
+        assert_eq!(
+            sort("dir=desc"),
+            Sort {
+                key: HostSort::Status,
+                dir: Direction::Desc
+            }
+        );
+        // Each list has its own columns: the hosts' `last_seen` is no finding's or product's.
+        let error = filter("sort=last_seen").sort::<FindingSort>().unwrap_err();
+        assert_eq!(error.status, StatusCode::BAD_REQUEST);
+        assert!(error.error.contains("\"last_seen\""), "{}", error.error);
+        assert!(
+            error.error.contains("security_support_end"),
+            "{}",
+            error.error
+        );
+        assert!(filter("sort=hosts").sort::<ProductSort>().is_ok());
     }
 }

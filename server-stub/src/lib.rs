@@ -8,6 +8,7 @@
 //! `store::tokens`), `org` (organisation kinds, ODS codes, roles), `org_import` (the organisation
 //! CSV import), `filter` (a listing's query string, parsed into a `store::Selection` inside the
 //! caller's scope), `verdict` (inventory → stored findings, and each read back as the `Finding`),
+//! `identity` (a report's hardware identity and how two compare: re-imaged or cloned),
 //! `validate` (what a report must be), `ingest` (agents' API), `admission` (how much memory-hungry
 //! work runs at once), `login`, `throttle` (who may call), `admin` (every administrative action,
 //! checked for role and scope and audited once for the dashboard, the API and the command line),
@@ -39,6 +40,7 @@ pub mod demo;
 pub mod filter;
 pub mod health;
 pub mod http;
+pub mod identity;
 pub mod ingest;
 pub mod jobs;
 pub mod login;

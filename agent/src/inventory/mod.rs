@@ -7,7 +7,6 @@
 //! Which collector reads a mounted root is decided once here ([`detect`], [`collect_root`]).
 
 mod collected;
-pub mod identity;
 pub mod linux_root;
 pub mod macos_volume;
 pub mod sysfs;
@@ -18,6 +17,9 @@ use std::path::Path;
 use sunset_catalog::inventory::Warning;
 
 pub use collected::{Collected, UserSummary};
+/// Identity facts are spelled and filtered by the catalogue's rules, which the collector applies
+/// again: one placeholder table for both sides.
+pub use sunset_catalog::inventory::identity;
 
 /// The kinds of system a `--root` can hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

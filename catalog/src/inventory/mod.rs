@@ -10,6 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub mod identity;
 mod software;
 
 pub use software::{Origin, OriginEvidence, OriginField, OriginKind, Packaging, Software, Source};

@@ -1,5 +1,7 @@
-//! Storing a report: its receipt, the host's row and inventory, its findings (only what changed) and
-//! the host's status history, in one transaction; and retention, which deletes what has aged out.
+//! Storing a report: its receipt, the host's row and inventory, its findings (only what changed),
+//! the host's status history and its hardware identity (a re-imaged host's new id taking over the
+//! old record, clones flagged: `super::identity`), in one transaction; and retention, which
+//! deletes what has aged out.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -8,10 +10,12 @@ use sunset_catalog::evaluate::Status;
 use sunset_catalog::inventory::Inventory;
 
 use super::audit::audit_on;
+use super::identity::{self, Arrival, RetiredReport};
 use super::site_tokens::record_use_on;
 use super::verdicts::{bind_roll_up, record_status_change, replace_findings};
 use super::{Result, ts};
 use crate::db::{Db, WriteTx};
+use crate::identity::HardwareIdentity;
 use crate::verdict::HostVerdict;
 
 /// What happened to a report.
@@ -68,6 +72,8 @@ pub struct HostFacts {
     pub os_name: String,
     /// OS version.
     pub os_version: String,
+    /// Hardware identity (`None`: no usable system UUID; the host is never merged or flagged).
+    pub identity: Option<HardwareIdentity>,
 }
 
 impl HostFacts {
@@ -82,6 +88,7 @@ impl HostFacts {
             }),
             os_name: inventory.os.name.clone(),
             os_version: inventory.os.version.clone(),
+            identity: HardwareIdentity::of(inventory),
         }
     }
 }
@@ -148,11 +155,11 @@ async fn ingest_on(tx: &mut WriteTx<'_>, job: &IngestJob) -> Result<IngestOutcom
         status: Status,
         collected_at: String,
     }
-    let previous: Option<Previous> =
-        sqlx::query_as("SELECT site_id, status, collected_at FROM hosts WHERE host_id = $1")
-            .bind(host_id.clone())
-            .fetch_optional(&mut *tx)
-            .await?;
+    const PREVIOUS: &str = "SELECT site_id, status, collected_at FROM hosts WHERE host_id = $1";
+    let mut previous: Option<Previous> = sqlx::query_as(PREVIOUS)
+        .bind(host_id.clone())
+        .fetch_optional(&mut *tx)
+        .await?;
     if let Some(previous) = &previous
         && previous.site_id != *site_id
     {
@@ -187,6 +194,35 @@ async fn ingest_on(tx: &mut WriteTx<'_>, job: &IngestJob) -> Result<IngestOutcom
     if receipt.rows_affected() == 0 {
         return Ok(IngestOutcome::Duplicate);
     }
+    let arrival = Arrival {
+        host_id: &host_id,
+        site_id,
+        hostname: &host.hostname,
+        collected_at: &collected_at,
+        now,
+    };
+    if previous.is_none() {
+        match identity::retired_on(tx, &host_id).await? {
+            Some(retired) => {
+                if let RetiredReport::Stale =
+                    identity::retired_report_on(tx, &retired, &arrival).await?
+                {
+                    // Its id now belongs to the host that re-imaged it, which holds newer facts.
+                    return Ok(IngestOutcome::Superseded);
+                }
+            }
+            None => {
+                if let Some(identity) = &facts.identity
+                    && identity::take_over_on(tx, &arrival, identity).await?
+                {
+                    previous = sqlx::query_as(PREVIOUS)
+                        .bind(host_id.clone())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                }
+            }
+        }
+    }
     // An older inventory than the stored one does not replace it, unless the stored one claims a
     // time too far ahead of now to trust (its agent's clock was wrong).
     let trusted_until = ts(now + *max_clock_skew);
@@ -199,6 +235,9 @@ async fn ingest_on(tx: &mut WriteTx<'_>, job: &IngestJob) -> Result<IngestOutcom
             .bind(host_id.clone())
             .execute(&mut *tx)
             .await?;
+        if let Some(identity) = &facts.identity {
+            identity::record_on(tx, &arrival, identity).await?;
+        }
         return Ok(IngestOutcome::Superseded);
     }
     let previous_status = previous.map(|p| p.status);
@@ -230,7 +269,7 @@ async fn ingest_on(tx: &mut WriteTx<'_>, job: &IngestJob) -> Result<IngestOutcom
     .bind(facts.os_name.clone())
     .bind(facts.os_version.clone())
     .bind(host.agent_version.clone())
-    .bind(collected_at)
+    .bind(collected_at.clone())
     .bind(now_text.clone())
     .bind(host.report_id.to_string());
     bind_roll_up(upsert, verdict)
@@ -251,6 +290,9 @@ async fn ingest_on(tx: &mut WriteTx<'_>, job: &IngestJob) -> Result<IngestOutcom
         &now_text,
     )
     .await?;
+    if let Some(identity) = &facts.identity {
+        identity::record_on(tx, &arrival, identity).await?;
+    }
     Ok(IngestOutcome::Accepted)
 }
 
@@ -259,12 +301,12 @@ pub async fn purge(db: &Db, cutoff: DateTime<Utc>) -> Result<u64> {
     let cutoff = ts(cutoff);
     db.write(async |tx| {
         let mut removed = 0;
-        for sql in [
+        for sql in identity::PURGE.into_iter().chain([
             "DELETE FROM reports WHERE received_at < $1",
             "DELETE FROM host_status_changes WHERE changed_at < $1",
             "DELETE FROM findings WHERE host_id IN (SELECT host_id FROM hosts WHERE last_seen_at < $1)",
             "DELETE FROM hosts WHERE last_seen_at < $1",
-        ] {
+        ]) {
             removed += sqlx::query(sql)
                 .bind(cutoff.clone())
                 .execute(&mut *tx)

@@ -4,9 +4,12 @@
 //! - `sites`, `site_tokens`, `users`, `tokens`: who may report and who may look (sites, their
 //!   enrolment tokens, users and sessions, API tokens);
 //! - `ingest`: storing a report (host, findings, history) and retention;
+//! - `identity`: each report's hardware identity, re-imaged hosts merged and clones flagged at
+//!   ingest, and the flags as pages show them;
 //! - `inventory`: the stored inventory and how it is read back;
-//! - `selection`, `queries`, `estate`, `forecast`: the read side (listings, the host page, the
-//!   estate summary, what loses support when), every query inside a caller's `Scope`;
+//! - `selection`, `sort`, `queries`, `estate`, `forecast`: the read side (listings, their order,
+//!   the host page, the estate summary, what loses support when), every query inside a caller's
+//!   `Scope`;
 //! - `trend`: the daily snapshot of hosts by organisation, part and status, and its read side;
 //! - `risks`, `audit`: the risk register and the audit log; `acceptance`: when a risk record
 //!   covers a finding (the one definition) and the summary's split of unsupported hosts by it;
@@ -24,6 +27,7 @@ mod column;
 pub(crate) use column::{ByName, DateText, NullableByName, NullableDateText};
 mod estate;
 mod forecast;
+mod identity;
 mod ingest;
 mod inventory;
 mod meta;
@@ -33,6 +37,7 @@ mod risks;
 mod selection;
 mod site_tokens;
 mod sites;
+mod sort;
 mod sql;
 pub mod tokens;
 mod trend;
@@ -50,6 +55,7 @@ pub use forecast::{
     ENDING_NEXT_MONTHS, EndingRelease, FORECAST_MONTHS, Forecast, ForecastRow, Release,
     ReleaseForecast, SiteCount, forecast,
 };
+pub use identity::{CloneOf, Clones, MachineSeen, TWO_MACHINES, clone_count, clones_of};
 pub use ingest::{HostFacts, IngestJob, IngestOutcome, ingest, ingest_batch, purge};
 pub use inventory::{
     InventoryToJudge, MAX_STORED_INVENTORY_BYTES, StoredInventory, inventories_after,
@@ -75,6 +81,7 @@ pub use sites::{
     Rotated, Site, SiteError, add_site, enrol_site, list_sites, move_site, revoke_site,
     revoke_site_token, rotate_site_token,
 };
+pub use sort::{Direction, FindingSort, HostSort, ProductSort, Sort, SortKey, sort_key};
 pub use trend::{
     KEEP_MONTHS as TREND_KEEP_MONTHS, Part, SnapshotReport, StatusMix, Trend, TrendRow, record_day,
     snapshot_taken, status_mix, take_snapshot, trend,

@@ -9,6 +9,7 @@ use super::Result;
 use super::column::status_order;
 use super::inventory::StoredInventory;
 use super::selection::{Scope, Selection};
+use super::sort::{FindingSort, HostSort, ProductSort, Sort};
 use super::sql::{Builder, Statement};
 use crate::db::Db;
 
@@ -65,23 +66,45 @@ const HOST_COLUMNS: &str = "h.host_id, h.hostname, s.name AS site, h.site_tag, h
     h.status_since, h.os_status, h.software_status, h.hardware_status, h.finding_count, h.unsupported_count, \
     h.next_unsupported_on, h.last_seen_at, h.collected_at, h.agent_version, h.catalog_version";
 
-/// Hosts in a selection, worst first, a page of them, and how many there are in all.
+/// Hosts in a selection in `sort`'s order (by default worst first), a page of them, and how many
+/// there are in all.
+///
+/// The page's host ids are chosen first, by a query that reads only columns of the
+/// `hosts_listing` index (migration 12); the hosts are then read by id. Choosing them from host
+/// rows, each with its stored inventory inline on SQLite, read every row to sort on most columns
+/// (see the migration for the figures).
 pub async fn hosts(
     db: &Db,
     selection: &Selection,
     stale_cutoff: &str,
+    sort: Sort<HostSort>,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<HostRow>, i64)> {
-    let build = |select: &str| {
+    let order = sort.order_by();
+    let filtered = |select: &str| {
         let mut sql = Builder::new(format!(
             "SELECT {select} FROM hosts h JOIN sites s ON s.id = h.site_id WHERE 1 = 1"
         ));
         selection.push_host_clauses(&mut sql, stale_cutoff);
         sql
     };
-    let order = format!("{}, h.hostname_lower, h.host_id", status_order("h.status"));
-    page(db, build, HOST_COLUMNS, &order, limit, offset).await
+    let total = Statement::new(filtered("COUNT(*)"))
+        .fetch_scalar(db.reader())
+        .await?;
+    let mut sql = Builder::new(format!(
+        "SELECT {HOST_COLUMNS} FROM hosts h JOIN sites s ON s.id = h.site_id WHERE h.host_id IN ("
+    ));
+    // The same filters again, inside: the builder's text and bindings are appended in order.
+    sql.push("SELECT h.host_id FROM hosts h JOIN sites s ON s.id = h.site_id WHERE 1 = 1");
+    selection.push_host_clauses(&mut sql, stale_cutoff);
+    sql.push(format!(" ORDER BY {order} LIMIT "))
+        .push_bind(limit)
+        .push(" OFFSET ")
+        .push_bind(offset)
+        .push(format!(") ORDER BY {order}"));
+    let rows = Statement::new(sql).fetch_all(db.reader()).await?;
+    Ok((rows, total))
 }
 
 /// A page of the rows `build(columns)` selects, in `order`, and how many it selects in all
@@ -154,12 +177,13 @@ const FINDING_COLUMNS_SELECT: &str = "f.host_id, h.hostname, s.name AS site, f.f
     f.product_id, f.product_name, f.subject, f.installed_version, f.cycle, f.cycle_label, f.status, \
     f.security_support_end, f.extended_support_end, f.first_seen_at, f.status_since";
 
-/// Findings in a selection (status and product apply to the finding), worst first, a page of
-/// them, and how many there are in all.
+/// Findings in a selection (status and product apply to the finding) in `sort`'s order (by
+/// default worst first), a page of them, and how many there are in all.
 pub async fn findings(
     db: &Db,
     selection: &Selection,
     stale_cutoff: &str,
+    sort: Sort<FindingSort>,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<FindingListRow>, i64)> {
@@ -168,15 +192,19 @@ pub async fn findings(
         selection.push_finding_clauses(&mut sql, stale_cutoff, true);
         sql
     };
-    let order = format!(
-        "{}, f.product_id, h.hostname_lower, f.finding_key",
-        status_order("f.status")
-    );
-    page(db, build, FINDING_COLUMNS_SELECT, &order, limit, offset).await
+    page(
+        db,
+        build,
+        FINDING_COLUMNS_SELECT,
+        &sort.order_by(),
+        limit,
+        offset,
+    )
+    .await
 }
 
 /// Findings by product and release: how many hosts have each, by status.
-#[derive(Clone, Debug, Serialize, FromRow)]
+#[derive(Clone, Debug, Serialize, Deserialize, FromRow)]
 pub struct ProductRow {
     /// Product id.
     pub product_id: String,
@@ -195,23 +223,66 @@ pub struct ProductRow {
     pub hosts: i64,
 }
 
-/// Installations by product and release, in a selection (its target aside).
+/// Installations by product and release, in a selection (its target aside), in `sort`'s order
+/// (by default worst first), a page of them, and how many rows there are in all.
+///
+/// One grouped query, its row count taken with the page (`COUNT(*) OVER ()`): grouping reads
+/// every finding of the selection, so it is not run twice. Without a filter that only a host has
+/// (organisation, site, OS, name, staleness), findings are grouped without joining their hosts,
+/// from the `findings_grouped` index alone (migration 12).
 pub async fn products(
     db: &Db,
     selection: &Selection,
     stale_cutoff: &str,
-) -> Result<Vec<ProductRow>> {
-    let mut sql = Builder::new(format!(
-        "SELECT f.product_id, MAX(f.product_name) AS product_name, f.cycle, \
-         MAX(f.cycle_label) AS cycle_label, f.status, COUNT(*) AS installations, \
-         COUNT(DISTINCT f.host_id) AS hosts {FINDINGS_OF_HOSTS} WHERE 1 = 1"
-    ));
-    selection.push_finding_clauses(&mut sql, stale_cutoff, false);
-    sql.push(format!(
-        " GROUP BY f.product_id, f.cycle, f.status ORDER BY {}, f.product_id, f.cycle",
-        status_order("f.status")
-    ));
-    Statement::new(sql).fetch_all(db.reader()).await
+    sort: Sort<ProductSort>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<ProductRow>, i64)> {
+    #[derive(FromRow)]
+    struct Counted {
+        #[sqlx(flatten)]
+        row: ProductRow,
+        total: i64,
+    }
+    // The groups are a derived table, so the order is over its columns by name on both back ends
+    // (PostgreSQL resolves a name inside an ORDER BY expression to the input column, not the
+    // aggregate).
+    let build = |select: &str| {
+        let mut sql = Builder::new(format!(
+            "SELECT {select} FROM (SELECT f.product_id, MAX(f.product_name) AS product_name, \
+             f.cycle, MAX(f.cycle_label) AS cycle_label, f.status, COUNT(*) AS installations, \
+             COUNT(DISTINCT f.host_id) AS hosts "
+        ));
+        if selection.narrows_by_host() {
+            sql.push(format!("{FINDINGS_OF_HOSTS} WHERE 1 = 1"));
+            selection.push_finding_clauses(&mut sql, stale_cutoff, false);
+        } else {
+            sql.push("FROM findings f WHERE 1 = 1");
+            selection.push_finding_only_clauses(&mut sql, false);
+        }
+        sql.push(" GROUP BY f.product_id, f.cycle, f.status) p");
+        sql
+    };
+    let mut sql = build(
+        "p.product_id, p.product_name, p.cycle, p.cycle_label, p.status, p.installations, \
+         p.hosts, COUNT(*) OVER () AS total",
+    );
+    sql.push(format!(" ORDER BY {} LIMIT ", sort.order_by()))
+        .push_bind(limit)
+        .push(" OFFSET ")
+        .push_bind(offset);
+    let rows: Vec<Counted> = Statement::new(sql).fetch_all(db.reader()).await?;
+    let total = match rows.first() {
+        Some(first) => first.total,
+        // Past the last row: the count alone.
+        None if offset > 0 => {
+            Statement::new(build("COUNT(*)"))
+                .fetch_scalar(db.reader())
+                .await?
+        }
+        None => 0,
+    };
+    Ok((rows.into_iter().map(|c| c.row).collect(), total))
 }
 
 /// Hosts per status across the whole estate, for `/metrics` (the monitoring token's, not a

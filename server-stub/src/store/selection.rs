@@ -89,7 +89,9 @@ pub struct Selection {
     pub site: Option<String>,
     /// A host's worst status, or (findings, products) a finding's status.
     pub status: Option<Status>,
-    /// Hosts with a finding of this catalogue product, or (findings, products) its findings.
+    /// Hosts with a finding of this product, or (findings, products) its findings: the
+    /// product's id, or any part of its name, either case-insensitive (`chrome`, `Google Chrome`,
+    /// `google`). People know products by name; ids are the catalogue's.
     pub product: Option<String>,
     /// OS name, substring, case-insensitive.
     pub os: Option<String>,
@@ -99,6 +101,9 @@ pub struct Selection {
     pub target: Option<Target>,
     /// Only hosts not seen since the stale cutoff.
     pub stale: bool,
+    /// Only hosts flagged as clones (`store::identity`): seen since the stale cutoff, with another
+    /// host on the same hardware seen since then too, or a second machine received since then.
+    pub clones: bool,
 }
 
 /// `%text%` for LIKE with `\` escaping, lower-cased.
@@ -114,6 +119,39 @@ pub(super) fn contains_pattern(text: &str) -> String {
     out
 }
 
+/// A product filter on the findings aliased `finding`: its id when some finding in `scope` has
+/// that id, else any part of its name, both without regard to case (the text's `%`, `_` and `\`
+/// match themselves). An id wins so that `edge` means Microsoft Edge, not also every product
+/// whose name contains "edge" (Edge WebView2); that check is made inside the scope, so whether a
+/// product is installed elsewhere changes nothing.
+///
+/// The products are matched first, by name, one row per product: their ids are walked through the
+/// index on `findings.product_id` (each next id is one index seek, a recursive query both back
+/// ends run), each named by one of its findings. The findings are then chosen by id, through the
+/// index: a LIKE on every finding's name read all of them (at 1,000,000 findings, 0.4 s on SQLite
+/// instead of the id lookup's 0.13 s, for each of a page's two queries).
+fn push_product_clause(sql: &mut Builder, finding: &str, product: &str, scope: &Scope) {
+    let id = product.to_lowercase();
+    sql.push(format!(
+        "{finding}.product_id IN (WITH RECURSIVE ids(id) AS (SELECT MIN(product_id) FROM findings \
+         UNION ALL SELECT (SELECT MIN(n.product_id) FROM findings n WHERE n.product_id > ids.id) \
+         FROM ids WHERE ids.id IS NOT NULL) \
+         SELECT id FROM ids WHERE id IS NOT NULL AND (id = "
+    ))
+    .push_bind(id.clone())
+    .push(
+        " OR (LOWER((SELECT y.product_name FROM findings y WHERE y.product_id = ids.id LIMIT 1)) LIKE ",
+    )
+    .push_bind(contains_pattern(product))
+    .push(
+        " ESCAPE '\\' AND NOT EXISTS (SELECT 1 FROM findings px JOIN hosts hx ON hx.host_id = px.host_id \
+         WHERE px.product_id = ",
+    )
+    .push_bind(id);
+    scope.push_host_clause(sql, "hx.site_id");
+    sql.push("))))");
+}
+
 impl Selection {
     /// Everything in `scope`, no filter set.
     pub fn new(scope: Scope) -> Selection {
@@ -126,6 +164,7 @@ impl Selection {
             host_name: None,
             target: None,
             stale: false,
+            clones: false,
         }
     }
 
@@ -146,6 +185,7 @@ impl Selection {
             host_name,
             target: _,
             stale,
+            clones,
         } = self;
         !scope.is_estate()
             || site.is_some()
@@ -154,6 +194,17 @@ impl Selection {
             || os.is_some()
             || host_name.is_some()
             || *stale
+            || *clones
+    }
+
+    /// Whether a filter only a host has is set (a scope below the whole estate, site, OS, name,
+    /// staleness): a query of findings alone must then join their hosts.
+    pub(super) fn narrows_by_host(&self) -> bool {
+        !self.scope.is_estate()
+            || self.site.is_some()
+            || self.os.is_some()
+            || self.host_name.is_some()
+            || self.stale
     }
 
     /// `AND …` for each host-level filter, on `hosts h JOIN sites s`: status is the host's worst,
@@ -164,11 +215,9 @@ impl Selection {
             sql.push(" AND h.status = ").push_bind(status.as_str());
         }
         if let Some(product) = &self.product {
-            sql.push(
-                " AND h.host_id IN (SELECT fp.host_id FROM findings fp WHERE fp.product_id = ",
-            )
-            .push_bind(product.clone())
-            .push(")");
+            sql.push(" AND h.host_id IN (SELECT fp.host_id FROM findings fp WHERE ");
+            push_product_clause(sql, "fp", product, &self.scope);
+            sql.push(")");
         }
     }
 
@@ -181,11 +230,18 @@ impl Selection {
         with_target: bool,
     ) {
         self.push_host_only_clauses(sql, stale_cutoff);
+        self.push_finding_only_clauses(sql, with_target);
+    }
+
+    /// `AND …` for each filter a finding has itself (status, product, and the target only
+    /// `with_target`), on `findings f`.
+    pub(super) fn push_finding_only_clauses(&self, sql: &mut Builder, with_target: bool) {
         if let Some(status) = self.status {
             sql.push(" AND f.status = ").push_bind(status.as_str());
         }
         if let Some(product) = &self.product {
-            sql.push(" AND f.product_id = ").push_bind(product.clone());
+            sql.push(" AND ");
+            push_product_clause(sql, "f", product, &self.scope);
         }
         if let Some(target) = self.target.filter(|_| with_target) {
             sql.push(" AND f.target = ").push_bind(target.as_str());
@@ -212,6 +268,19 @@ impl Selection {
         if self.stale {
             sql.push(" AND h.last_seen_at < ")
                 .push_bind(stale_cutoff.to_string());
+        }
+        if self.clones {
+            let cutoff = || stale_cutoff.to_string();
+            sql.push(" AND h.last_seen_at >= ")
+                .push_bind(cutoff())
+                .push(
+                    " AND h.host_id IN (SELECT c.host_id FROM host_clones c \
+                     JOIN hosts o ON o.host_id = c.other_host_id WHERE o.last_seen_at >= ",
+                )
+                .push_bind(cutoff())
+                .push(" AND (c.other_host_id <> c.host_id OR c.seen_at >= ")
+                .push_bind(cutoff())
+                .push("))");
         }
     }
 }

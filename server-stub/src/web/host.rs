@@ -1,6 +1,7 @@
-//! One host's page: what is known of it, its findings with the risk register applied and the
-//! source of their dates, its risk records (and, for an administrator, the form to add one), its status history and the stored
-//! inventory.
+//! One host's page: what is known of it (and whether it may be a clone), its findings with the
+//! risk register applied and the source of their dates, its risk records (and, for an
+//! administrator, the form to add one), its status history and the stored inventory. Times read as
+//! "2026-12-03 14:05 UTC (2 days ago)" and release labels in words (`web::format`).
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -8,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use maud::html;
 use sunset_catalog::evaluate::Status;
 
+use super::format::{day, release, when};
 use super::inventory::inventory_view;
 use super::page::{cite, layout, page_error, status_badge};
 use super::risk::finding_status;
@@ -38,6 +40,10 @@ pub(super) async fn host_page(
         Ok(r) => r,
         Err(e) => return page_error(ApiError::internal(e)),
     };
+    let clones = match super::clones::host_notice(&state, &scope, &host_id).await {
+        Ok(x) => x,
+        Err(e) => return page_error(e),
+    };
     let today = state.today();
     let inventory = match api::decode_inventory(&state, detail.inventory).await {
         Ok(inventory) => inventory,
@@ -56,20 +62,29 @@ pub(super) async fn host_page(
     let csrf = caller.csrf_token.clone().unwrap_or_default();
     let admin = caller.user.role.may_change_risks() && caller.csrf_token.is_some();
     let host_risk = risks.iter().find(|r| r.finding_key.is_empty());
+    let now = state.now();
+    let next_unsupported = match &h.next_unsupported_on {
+        Some(date) => match date.parse() {
+            Ok(date) => day(date, today),
+            Err(_) => date.clone(),
+        },
+        None => "—".to_string(),
+    };
     let body = html! {
         h1 { (h.hostname) " " (status_badge(&h.status)) }
+        (clones)
         dl.facts {
             dt { "Host id" } dd { (h.host_id) }
             dt { "Site" } dd { (h.site) @if let Some(tag) = &h.site_tag { " " span.muted { "(agent tag: " (tag) ")" } } }
             dt { "Operating system" } dd { (h.os_name) " " (h.os_version) }
-            dt { "Status since" } dd { (h.status_since) }
+            dt { "Status since" } dd { (when(&h.status_since, now)) }
             @if h.status == Status::Unsupported {
                 dt { "Support" } dd { span.error { "Already unsupported" } " (" (h.unsupported_count) " unsupported " (if h.unsupported_count == 1 { "item" } else { "items" }) ")" }
             }
-            dt { "Next item becomes unsupported" } dd { (h.next_unsupported_on.clone().unwrap_or_else(|| "—".into())) }
-            dt { "Inventory taken" } dd { (h.collected_at) }
-            dt { "Last report" } dd { (h.last_seen_at) }
-            dt { "First seen" } dd { (detail.first_seen_at) }
+            dt { "Next item becomes unsupported" } dd { (next_unsupported) }
+            dt { "Inventory taken" } dd { (when(&h.collected_at, now)) }
+            dt { "Last report" } dd { (when(&h.last_seen_at, now)) }
+            dt { "First seen" } dd { (when(&detail.first_seen_at, now)) }
             dt { "Agent" } dd { (h.agent_version) }
             dt { "Judged with catalogue" } dd { (h.catalog_version) }
             @if let Some(r) = host_risk {
@@ -77,7 +92,7 @@ pub(super) async fn host_page(
             }
         }
         h2 { "Findings (" (detail.findings.len()) ")" }
-        table {
+        div.table-wrap { table {
             thead { tr { th { "Status" } th { "Part" } th { "Product" } th { "Installed" } th { "Version" } th { "Release" }
                          th { "Security support ends" } th { "Extended support ends" } th { "Since" } th { "Advice" } th { "Date source" } } }
             tbody {
@@ -88,20 +103,20 @@ pub(super) async fn host_page(
                         td { (f.product_name) }
                         td { (f.subject) }
                         td { (f.installed_version.clone().unwrap_or_default()) }
-                        td { (f.cycle_label.clone().or_else(|| f.cycle.clone()).unwrap_or_default()) }
-                        td { (f.security_support_end.clone().unwrap_or_default()) }
-                        td { (f.extended_support_end.clone().unwrap_or_default()) }
-                        td { (f.status_since) }
+                        td { (release(f.cycle_label.as_deref().or(f.cycle.as_deref()).unwrap_or_default())) }
+                        td.nowrap { (f.security_support_end.clone().unwrap_or_default()) }
+                        td.nowrap { (f.extended_support_end.clone().unwrap_or_default()) }
+                        td.nowrap { (f.status_since.get(..10).unwrap_or(&f.status_since)) }
                         td { (d.replacement.as_deref().unwrap_or("")) }
                         td { (cite(d.date_source.as_ref())) }
                     }
                 }
             }
-        }
+        } }
         h2 { "Risk register" }
         @if risks.is_empty() { p.muted { "No risk recorded for this host." } }
         @else {
-            table {
+            div.table-wrap { table {
                 thead { tr { th { "Applies to" } th { "Owner" } th { "Mitigation" } th { "Review date" } th { "Recorded" } @if admin { th {} } } }
                 tbody {
                     @for r in &risks {
@@ -109,7 +124,7 @@ pub(super) async fn host_page(
                             td { @if r.finding_key.is_empty() { "whole host" } @else { (r.finding_key) } }
                             td { (r.owner) } td { (r.mitigation) }
                             td { (r.review_date) @if !r.in_force(today) { " " span.error { "acceptance expired" } } }
-                            td { (r.updated_by) " " (r.updated_at) }
+                            td { (r.updated_by) ", " (when(&r.updated_at, now)) }
                             @if admin {
                                 td { form method="post" action=(format!("/hosts/{}/risks/delete", h.host_id)) {
                                     input type="hidden" name="csrf" value=(csrf);
@@ -120,7 +135,7 @@ pub(super) async fn host_page(
                         }
                     }
                 }
-            }
+            } }
         }
         @if admin {
             details.noprint {
@@ -144,12 +159,12 @@ pub(super) async fn host_page(
             }
         }
         h2 { "Status history" }
-        table {
+        div.table-wrap { table {
             thead { tr { th { "When" } th { "From" } th { "To" } th { "Catalogue" } } }
             tbody { @for c in &detail.history { tr {
-                td { (c.changed_at) } td { @if let Some(s) = &c.old_status { (status_badge(s)) } @else { "—" } }
+                td { (when(&c.changed_at, now)) } td { @if let Some(s) = &c.old_status { (status_badge(s)) } @else { "—" } }
                 td { (status_badge(&c.new_status)) } td { (c.catalog_version) } } } }
-        }
+        } }
         h2 { "Inventory" }
         @if let Some(inventory) = &inventory { (inventory_view(inventory)) }
         @else { p.muted { "The stored inventory could not be read." } }

@@ -1,6 +1,10 @@
 //! A stored inventory as the host page shows it, rendered from the typed [`Inventory`]: every OS
-//! and hardware fact under its field name (in field-name order), a [`Fact`] as its value, `absent`
-//! or `not collected`; then the host id's origin, support cover, software and scan warnings.
+//! and hardware fact under a label in words, a [`Fact`] as its value, `absent` or `not collected`;
+//! then the host id's origin, support cover, software and scan warnings.
+//!
+//! Values read as people read them (`web::format`): sizes in GiB, flags as yes or no, records
+//! (processor, disk, TPM, Secure Boot servicing) as a sentence rather than field names, enum
+//! values as words. The agent's own field names stay in the JSON API.
 //!
 //! The OS and hardware records are taken apart field by field without `..`, so a field added to
 //! the inventory does not compile here until the page shows it.
@@ -9,8 +13,10 @@ use chrono::NaiveDate;
 use maud::{Markup, html};
 use sunset_catalog::inventory::{
     CoverState, Cpu, Disk, Fact, Hardware, InstallationType, Inventory, Os, OsFamily, SecureBoot,
-    SecureBootServicing, Tpm,
+    SecureBootServicing, ServicingStatus, Tpm,
 };
+
+use super::format::{bytes, yes_no};
 
 /// The inventory's sections, under the host page's "Inventory" heading.
 pub(super) fn inventory_view(inv: &Inventory) -> Markup {
@@ -24,22 +30,22 @@ pub(super) fn inventory_view(inv: &Inventory) -> Markup {
         }
         @if !inv.cover.is_empty() {
             h3 { "Support cover" }
-            table {
+            div.table-wrap { table {
                 thead { tr { th { "Programme" } th { "Year" } th { "State" } th { "Evidence" } } }
                 tbody { @for c in &inv.cover { tr {
                     td { (c.program) } td { (c.year.map(|y| y.to_string()).unwrap_or_default()) }
                     td { (cover_state(c.state)) } td { (c.evidence.as_deref().unwrap_or("")) }
                 } } }
-            }
+            } }
         }
         h3 { "Software (" (inv.software.len()) ")" }
-        table {
+        div.table-wrap { table {
             thead { tr { th { "Name" } th { "Version" } th { "Publisher" } th { "Source" } th { "Architecture" } } }
             tbody { @for s in &inv.software { tr {
                 td { (s.name) } td { (s.version.as_deref().unwrap_or("")) } td { (s.publisher.as_deref().unwrap_or("")) }
                 td { (s.source.name()) } td { (s.architecture.as_deref().unwrap_or("")) }
             } } }
-        }
+        } }
         @if !inv.warnings.is_empty() {
             h3 { "Scan warnings" }
             ul { @for w in &inv.warnings { li { (w.source) ": " (w.message) } } }
@@ -47,7 +53,7 @@ pub(super) fn inventory_view(inv: &Inventory) -> Markup {
     }
 }
 
-/// The OS's fields that have a value, by name.
+/// The OS's fields that have a value, by label.
 fn os_facts(os: &Os) -> Vec<(&'static str, String)> {
     let Os {
         family,
@@ -67,31 +73,34 @@ fn os_facts(os: &Os) -> Vec<(&'static str, String)> {
         machine_id,
     } = os;
     let rows = [
-        ("architecture", architecture.clone()),
-        ("build", build.clone()),
-        ("display_version", display_version.clone()),
-        ("distro_codename", distro_codename.clone()),
-        ("distro_id", distro_id.clone()),
+        ("Name", Some(name.clone())),
+        ("Version", Some(version.clone())),
+        ("Release", display_version.clone()),
+        ("Build", build.clone()),
         (
-            "distro_id_like",
-            (!distro_id_like.is_empty()).then(|| distro_id_like.shown()),
+            "Update revision (UBR)",
+            update_revision.map(|r| r.to_string()),
         ),
-        ("distro_version_id", distro_version_id.clone()),
-        ("edition", edition.clone()),
-        ("family", family.map(os_family)),
-        ("installation_type", installation_type.map(installation)),
-        ("kernel_version", kernel_version.clone()),
-        ("machine_id", Some(fact(machine_id))),
-        ("name", Some(name.clone())),
-        ("update_revision", update_revision.map(|r| r.to_string())),
-        ("version", Some(version.clone())),
+        ("Edition", edition.clone()),
+        ("Installation type", installation_type.map(installation)),
+        ("Family", family.map(os_family)),
+        ("Architecture", architecture.clone()),
+        ("Kernel", kernel_version.clone()),
+        ("Distribution", distro_id.clone()),
+        ("Distribution version", distro_version_id.clone()),
+        ("Distribution codename", distro_codename.clone()),
+        (
+            "Distribution family",
+            (!distro_id_like.is_empty()).then(|| distro_id_like.join(", ")),
+        ),
+        ("Installation id", Some(fact(machine_id))),
     ];
     rows.into_iter()
         .filter_map(|(name, value)| Some((name, value?)))
         .collect()
 }
 
-/// Every hardware fact, by name.
+/// Every hardware fact, by label.
 fn hardware_facts(hardware: &Hardware) -> [(&'static str, String); 18] {
     let Hardware {
         manufacturer,
@@ -114,39 +123,50 @@ fn hardware_facts(hardware: &Hardware) -> [(&'static str, String); 18] {
         secure_boot_servicing,
     } = hardware;
     [
-        ("board_serial", fact(board_serial)),
-        ("cpu", fact(cpu)),
-        ("firmware_date", fact(firmware_date)),
-        ("firmware_vendor", fact(firmware_vendor)),
-        ("firmware_version", fact(firmware_version)),
-        ("mac_addresses", fact(mac_addresses)),
-        ("manufacturer", fact(manufacturer)),
-        ("memory_bytes", fact(memory_bytes)),
-        ("model", fact(model)),
-        ("secure_boot", fact(secure_boot)),
-        ("secure_boot_db", fact(secure_boot_db)),
-        ("secure_boot_kek", fact(secure_boot_kek)),
-        ("secure_boot_servicing", fact(secure_boot_servicing)),
-        ("serial", fact(serial)),
-        ("system_disk", fact(system_disk)),
-        ("system_uuid", fact(system_uuid)),
-        ("tpm", fact(tpm)),
-        ("uefi", fact(uefi)),
+        ("Manufacturer", fact(manufacturer)),
+        ("Model", fact(model)),
+        ("Serial number", fact(serial)),
+        ("Board serial number", fact(board_serial)),
+        ("System UUID", fact(system_uuid)),
+        ("MAC addresses", fact(mac_addresses)),
+        ("Processor", fact(cpu)),
+        ("Memory", fact_as(memory_bytes, |n| bytes(*n))),
+        ("System disk", fact(system_disk)),
+        ("Firmware vendor", fact(firmware_vendor)),
+        ("Firmware version", fact(firmware_version)),
+        ("Firmware date", fact(firmware_date)),
+        ("UEFI", fact(uefi)),
+        ("Secure Boot", fact(secure_boot)),
+        ("TPM", fact(tpm)),
+        (
+            "Secure Boot allowed certificates (db)",
+            fact(secure_boot_db),
+        ),
+        ("Secure Boot key exchange keys (KEK)", fact(secure_boot_kek)),
+        (
+            "Secure Boot certificate update (2023 CAs)",
+            fact(secure_boot_servicing),
+        ),
     ]
 }
 
 /// A fact as text: its value, `absent` (looked, there is none) or `not collected`.
 fn fact<T: Shown>(fact: &Fact<T>) -> String {
+    fact_as(fact, T::shown)
+}
+
+/// A fact as text, its value shown by `show`.
+fn fact_as<T>(fact: &Fact<T>, show: impl Fn(&T) -> String) -> String {
     match fact {
-        Fact::Known(value) => value.shown(),
+        Fact::Known(value) => show(value),
         Fact::Absent => "absent".to_string(),
         Fact::NotCollected => "not collected".to_string(),
     }
 }
 
 /// A known value as text: lists (MAC addresses, Secure Boot certificates) joined, records (the
-/// processor, the TPM, the disk, the Secure Boot servicing values) as `field value` pairs in
-/// field-name order, leaving out the fields that have none.
+/// processor, the TPM, the disk, the Secure Boot servicing values) as a short phrase, leaving out
+/// the fields that have no value.
 trait Shown {
     fn shown(&self) -> String;
 }
@@ -171,13 +191,7 @@ impl Shown for NaiveDate {
 
 impl Shown for bool {
     fn shown(&self) -> String {
-        self.to_string()
-    }
-}
-
-impl Shown for u64 {
-    fn shown(&self) -> String {
-        self.to_string()
+        yes_no(*self).to_string()
     }
 }
 
@@ -197,10 +211,10 @@ impl Shown for Tpm {
             version,
             manufacturer,
         } = self;
-        pairs([
-            ("manufacturer", manufacturer.clone()),
-            ("version", Some(version.clone())),
-        ])
+        match manufacturer {
+            Some(m) => format!("version {version}, made by {m}"),
+            None => format!("version {version}"),
+        }
     }
 }
 
@@ -215,16 +229,35 @@ impl Shown for Cpu {
             cores,
             threads,
         } = self;
-        let number = |n: &Option<u32>| n.map(|n| n.to_string());
-        pairs([
-            ("brand", Some(brand.clone())),
-            ("cores", number(cores)),
-            ("family", number(family)),
-            ("model", number(model)),
-            ("stepping", number(stepping)),
-            ("threads", number(threads)),
-            ("vendor", vendor.clone()),
-        ])
+        let count = |n: &Option<u32>, one: &str, many: &str| {
+            n.map(|n| format!("{n} {}", if n == 1 { one } else { many }))
+        };
+        let number = |name: &str, n: &Option<u32>| n.map(|n| format!("{name} {n}"));
+        let mut text = brand.clone();
+        let counts: Vec<String> = [
+            count(cores, "core", "cores"),
+            count(threads, "thread", "threads"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !counts.is_empty() {
+            text.push_str(&format!(", {}", counts.join(", ")));
+        }
+        // What Windows 11 readiness rules read: shown in brackets, as a detail.
+        let ids: Vec<String> = [
+            vendor.clone(),
+            number("family", family),
+            number("model", model),
+            number("stepping", stepping),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !ids.is_empty() {
+            text.push_str(&format!(" ({})", ids.join(", ")));
+        }
+        text
     }
 }
 
@@ -234,10 +267,7 @@ impl Shown for Disk {
             size_bytes,
             free_bytes,
         } = self;
-        pairs([
-            ("free_bytes", Some(free_bytes.to_string())),
-            ("size_bytes", Some(size_bytes.to_string())),
-        ])
+        format!("{}, {} free", bytes(*size_bytes), bytes(*free_bytes))
     }
 }
 
@@ -249,30 +279,48 @@ impl Shown for SecureBootServicing {
             capable,
             available_updates,
         } = self;
-        let number = |n: &Option<u32>| n.map(|n| n.to_string());
-        pairs([
-            ("available_updates", number(available_updates)),
-            ("capable", number(capable)),
-            ("error", number(error)),
-            ("status", status.map(|s| s.as_str().to_string())),
-        ])
+        let parts: Vec<String> = [
+            status.map(|s| servicing_status(s).to_string()),
+            capable.map(capable_text),
+            available_updates.map(|u| format!("updates pending 0x{u:04X}")),
+            error.map(|e| format!("error {e}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if parts.is_empty() {
+            "no values".to_string()
+        } else {
+            parts.join(", ")
+        }
     }
 }
 
-/// `field value` pairs joined with commas, leaving out fields without a value.
-fn pairs<const N: usize>(fields: [(&str, Option<String>); N]) -> String {
-    fields
-        .into_iter()
-        .filter_map(|(name, value)| Some(format!("{name} {}", value?)))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// `WindowsUEFICA2023Capable` in words (KB5068202).
+fn capable_text(capable: u32) -> String {
+    match capable {
+        0 => "2023 CA not in db".to_string(),
+        1 => "2023 CA in db".to_string(),
+        2 => "2023 CA in db, booting the 2023-signed boot manager".to_string(),
+        other => format!("capable value {other}"),
+    }
+}
+
+/// Windows' record of the 2023 certificate update (KB5068202) in words.
+fn servicing_status(status: ServicingStatus) -> &'static str {
+    match status {
+        ServicingStatus::NotStarted => "not started",
+        ServicingStatus::InProgress => "in progress",
+        ServicingStatus::Updated => "updated",
+        ServicingStatus::Other => "an unknown state",
+    }
 }
 
 fn os_family(family: OsFamily) -> String {
     match family {
-        OsFamily::Windows => "windows",
-        OsFamily::Linux => "linux",
-        OsFamily::Macos => "macos",
+        OsFamily::Windows => "Windows",
+        OsFamily::Linux => "Linux",
+        OsFamily::Macos => "macOS",
         OsFamily::Other => "other",
     }
     .to_string()
@@ -290,8 +338,8 @@ fn installation(kind: InstallationType) -> String {
 fn cover_state(state: CoverState) -> &'static str {
     match state {
         CoverState::Licensed => "licensed",
-        CoverState::NotLicensed => "not-licensed",
-        CoverState::NotCollected => "not-collected",
+        CoverState::NotLicensed => "not licensed",
+        CoverState::NotCollected => "not collected",
         CoverState::Other => "other",
     }
 }
@@ -344,6 +392,21 @@ mod tests {
                     version: "2.0".into(),
                     manufacturer: None,
                 }),
+                memory_bytes: Fact::Known(17_069_305_856),
+                system_disk: Fact::Known(Disk {
+                    size_bytes: 511_101_108_224,
+                    free_bytes: 128_849_018_880,
+                }),
+                uefi: Fact::Known(true),
+                cpu: Fact::Known(Cpu {
+                    brand: "Intel(R) Core(TM) i5-8500 CPU @ 3.00GHz".into(),
+                    vendor: Some("GenuineIntel".into()),
+                    family: Some(6),
+                    model: Some(158),
+                    stepping: Some(10),
+                    cores: Some(6),
+                    threads: Some(6),
+                }),
                 ..Hardware::default()
             },
             cover: vec![Cover {
@@ -360,21 +423,37 @@ mod tests {
         };
         let html = inventory_view(&inventory).into_string();
         for shown in [
-            "<dt>machine_id</dt><dd>5b8d1f2c-3a4e-4f6b-9c7d-2e1f0a9b8c7d</dd>",
-            "<dt>system_uuid</dt><dd>4c4c4544-0042-3510-8052-b3c04f4b4e32</dd>",
-            "<dt>board_serial</dt><dd>absent</dd>",
-            "<dt>serial</dt><dd>not collected</dd>",
+            "<dt>Installation id</dt><dd>5b8d1f2c-3a4e-4f6b-9c7d-2e1f0a9b8c7d</dd>",
+            "<dt>System UUID</dt><dd>4c4c4544-0042-3510-8052-b3c04f4b4e32</dd>",
+            "<dt>Board serial number</dt><dd>absent</dd>",
+            "<dt>Serial number</dt><dd>not collected</dd>",
             "<dd>00:1a:2b:3c:4d:5e, 00:50:56:ab:cd:ef</dd>",
             "<dd>Microsoft Corporation KEK CA 2011</dd>",
-            "<dd>available_updates 22852, status NotStarted</dd>",
-            "<dt>tpm</dt><dd>version 2.0</dd>",
+            "<dd>not started, updates pending 0x5944</dd>",
+            "<dt>TPM</dt><dd>version 2.0</dd>",
+            "<dt>Memory</dt><dd>15.9 GiB</dd>",
+            "<dt>System disk</dt><dd>476 GiB, 120 GiB free</dd>",
+            "<dt>UEFI</dt><dd>yes</dd>",
+            "<dt>Processor</dt><dd>Intel(R) Core(TM) i5-8500 CPU @ 3.00GHz, 6 cores, 6 threads \
+             (GenuineIntel, family 6, model 158, stepping 10)</dd>",
             "(state directory C:\\ProgramData\\Sunset\\state (host-id))",
             "<td>windows-10-esu</td><td>1</td><td>licensed</td>",
         ] {
             assert!(html.contains(shown), "{shown} not in {html}");
         }
-        // An OS field without a value is left out, not shown as empty or "null".
-        assert!(!html.contains("<dt>family</dt>"), "{html}");
+        // An OS field without a value is left out, not shown as empty or "null"; no raw field
+        // names, byte counts or JSON.
+        assert!(!html.contains("<dt>Family</dt>"), "{html}");
+        for raw in [
+            "memory_bytes",
+            "17069305856",
+            "size_bytes",
+            "true",
+            "{",
+            "NotStarted",
+        ] {
+            assert!(!html.contains(raw), "{raw} in {html}");
+        }
         assert!(!html.contains("Scan warnings"), "{html}");
     }
 }

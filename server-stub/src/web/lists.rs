@@ -1,21 +1,26 @@
-//! The listings — hosts, findings, products — with the filter form and pager they share, and the
-//! hosts' and findings' CSV exports (the same rows as the JSON API).
+//! The listings — hosts, findings, products — with the filter form, sortable column headers and
+//! pager they share, and the hosts' and findings' CSV exports (the same rows, in the same order, as
+//! the JSON API).
+//!
+//! Sorting and paging are the database's (`?sort=&dir=`, `?offset=`): a page is never the sorted
+//! part of a bigger read. Every link a page draws — headers, pager, filter form, CSV — keeps the
+//! other parameters, so a sorted, filtered list stays so while it is paged or exported.
 
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use sunset_catalog::evaluate::Status;
 
-use super::page::{layout, page_error, status_badge, with_query};
+use super::format::{release, when};
+use super::page::{PAGE, layout, page_error, pager, status_badge, with_query};
 use super::risk::finding_status;
 use crate::api;
 use crate::filter::Filter;
 use crate::http::{ApiError, Caller, PageCaller};
 use crate::state::Shared;
-use crate::store::{self, Organisation, Selection};
-
-/// Hosts or findings per dashboard page.
-const PAGE: i64 = 100;
+use crate::store::{
+    self, Direction, FindingSort, HostSort, Organisation, ProductSort, Selection, Sort, SortKey,
+};
 
 /// What a page's filter form offers: the caller's organisations (with their depth below the
 /// caller's own, in tree order) and sites.
@@ -90,7 +95,7 @@ pub(super) fn filter_form(
                     option value=(s.as_str()) selected[filter.status.as_deref() == Some(s.as_str())] { (s.as_str()) }
                 }
             } }
-            label { "Product id" input type="text" name="product" value=(v(&filter.product)) size="12"; }
+            label { "Product" input type="text" name="product" value=(v(&filter.product)) size="14" placeholder="name or id"; }
             label { "OS" input type="text" name="os" value=(v(&filter.os)) size="14"; }
             @if with_target {
                 label { "Part" select name="target" {
@@ -101,50 +106,65 @@ pub(super) fn filter_form(
                 } }
             }
             label { "Stale only" input type="checkbox" name="stale" value="true" checked[filter.stale.as_deref() == Some("true")]; }
+            label { "Clones only" input type="checkbox" name="clone" value="true" checked[filter.clone.as_deref() == Some("true")]; }
+            // A new filter keeps the order chosen by a column header.
+            @if let Some(sort) = &filter.sort { input type="hidden" name="sort" value=(sort); }
+            @if let Some(dir) = &filter.dir { input type="hidden" name="dir" value=(dir); }
             button.primary type="submit" { "Filter" }
         }
     }
 }
 
-/// Where this page of a listing is, with links to the previous and next pages.
-fn pager(path: &str, filter: &Filter, total: i64, limit: i64, offset: i64) -> Markup {
-    let prev = (offset > 0).then(|| {
-        with_query(
-            path,
-            &Filter {
-                offset: Some((offset - limit).max(0)),
-                ..filter.clone()
-            },
-        )
-    });
-    let next = (offset + limit < total).then(|| {
-        with_query(
-            path,
-            &Filter {
-                offset: Some(offset + limit),
-                ..filter.clone()
-            },
-        )
-    });
+/// A column header that sorts the list at `path` by `key`, keeping the other filters and going
+/// back to the first page: the column sorted now flips its direction, another starts with its
+/// usual one. The sorted column says so to screen readers (`aria-sort`) and shows an arrow.
+fn sort_th<K: SortKey>(
+    path: &str,
+    filter: &Filter,
+    current: Sort<K>,
+    key: K,
+    label: &str,
+    numeric: bool,
+) -> Markup {
+    let active = current.key == key;
+    let dir = if active {
+        current.dir.flipped()
+    } else {
+        key.first_direction()
+    };
+    let href = with_query(
+        path,
+        &Filter {
+            sort: Some(key.name().to_string()),
+            dir: Some(dir.as_str().to_string()),
+            offset: None,
+            ..filter.clone()
+        },
+    );
+    let (aria, arrow) = match (active, current.dir) {
+        (false, _) => (None, ""),
+        (true, Direction::Asc) => (Some("ascending"), " ▲"),
+        (true, Direction::Desc) => (Some("descending"), " ▼"),
+    };
     html! {
-        div.pager {
-            span { (if total == 0 { 0 } else { offset + 1 }) "–" ((offset + limit).min(total)) " of " (total) }
-            @if let Some(p) = prev { a href=(p) { "← previous" } }
-            @if let Some(n) = next { a href=(n) { "next →" } }
+        th class=[numeric.then_some("num")] aria-sort=[aria] {
+            a.sort href=(href) title=(format!("Sort by {}", label.to_lowercase())) { (label) (arrow) }
         }
     }
 }
 
-/// What a paged listing starts from: the page asked for (a bad offset or limit is refused before
-/// anything is read), the caller's selection and the filter form's choices.
-async fn listing(
+/// What a paged listing of `K` rows starts from: the page and order asked for (a bad offset,
+/// limit or sort is refused before anything is read), the caller's selection and the filter
+/// form's choices.
+async fn listing<K: SortKey>(
     state: &Shared,
     caller: &Caller,
     filter: &Filter,
-) -> Result<((i64, i64), Selection, Choices), ApiError> {
+) -> Result<((i64, i64), Sort<K>, Selection, Choices), ApiError> {
     let page = filter.page(PAGE, PAGE)?;
+    let sort = filter.sort()?;
     let (selection, choices) = selection_and_choices(state, caller, filter).await?;
-    Ok((page, selection, choices))
+    Ok((page, sort, selection, choices))
 }
 
 /// `GET /hosts`: one page of hosts, filtered.
@@ -153,24 +173,33 @@ pub(super) async fn hosts_page(
     PageCaller(caller): PageCaller,
     Query(filter): Query<Filter>,
 ) -> Response {
-    let ((limit, offset), selection, choices) = match listing(&state, &caller, &filter).await {
-        Ok(x) => x,
-        Err(e) => return page_error(e),
-    };
+    let ((limit, offset), sort, selection, choices) =
+        match listing::<HostSort>(&state, &caller, &filter).await {
+            Ok(x) => x,
+            Err(e) => return page_error(e),
+        };
     let cutoff = state.stale_cutoff();
-    let (rows, total) = match store::hosts(&state.db, &selection, &cutoff, limit, offset).await {
+    let found = store::hosts(&state.db, &selection, &cutoff, sort, limit, offset).await;
+    let (rows, total) = match found {
         Ok(x) => x,
         Err(e) => return page_error(ApiError::internal(e)),
     };
     let stale_before = cutoff;
+    let now = state.now();
+    let th = |key, label| sort_th("/hosts", &filter, sort, key, label, false);
     let body = html! {
         h1 { "Hosts" }
         (filter_form("/hosts", &filter, &choices, false))
         p.noprint { a href=(with_query("/exports/hosts.csv", &Filter { limit: None, offset: None, ..filter.clone() })) { "Download CSV" } }
         (pager("/hosts", &filter, total, limit, offset))
-        table {
-            thead { tr { th { "Host" } th { "Site" } th { "Status" } th { "OS" } th { "Software" } th { "Hardware" }
-                         th { "Operating system" } th.num { "Unsupported" } th { "Next unsupported" } th { "Last seen" } } }
+        div.table-wrap { table {
+            thead { tr {
+                (th(HostSort::Host, "Host")) (th(HostSort::Site, "Site")) (th(HostSort::Status, "Status"))
+                (th(HostSort::OsStatus, "OS")) (th(HostSort::SoftwareStatus, "Software"))
+                (th(HostSort::HardwareStatus, "Hardware")) (th(HostSort::Os, "Operating system"))
+                (sort_th("/hosts", &filter, sort, HostSort::Unsupported, "Unsupported", true))
+                (th(HostSort::NextUnsupported, "Next unsupported")) (th(HostSort::LastSeen, "Last seen"))
+            } }
             tbody {
                 @for h in &rows {
                     tr {
@@ -183,11 +212,11 @@ pub(super) async fn hosts_page(
                         td { (h.os_name) " " span.muted { (h.os_version) } }
                         td.num { (h.unsupported_count) }
                         td { (h.next_unsupported_on.clone().unwrap_or_default()) }
-                        td { (h.last_seen_at) @if h.last_seen_at < stale_before { " " span.error { "stale" } } }
+                        td.nowrap { (when(&h.last_seen_at, now)) @if h.last_seen_at < stale_before { " " span.error { "stale" } } }
                     }
                 }
             }
-        }
+        } }
         (pager("/hosts", &filter, total, limit, offset))
     };
     layout("Hosts", &caller, &state, body).into_response()
@@ -199,13 +228,14 @@ pub(super) async fn findings_page(
     PageCaller(caller): PageCaller,
     Query(filter): Query<Filter>,
 ) -> Response {
-    let ((limit, offset), selection, choices) = match listing(&state, &caller, &filter).await {
-        Ok(x) => x,
-        Err(e) => return page_error(e),
-    };
+    let ((limit, offset), sort, selection, choices) =
+        match listing::<FindingSort>(&state, &caller, &filter).await {
+            Ok(x) => x,
+            Err(e) => return page_error(e),
+        };
     let cutoff = state.stale_cutoff();
     let (found, risks) = match tokio::try_join!(
-        store::findings(&state.db, &selection, &cutoff, limit, offset),
+        store::findings(&state.db, &selection, &cutoff, sort, limit, offset),
         store::risks(&state.db, &selection, &cutoff)
     ) {
         Ok(x) => x,
@@ -213,55 +243,88 @@ pub(super) async fn findings_page(
     };
     let (rows, total) = found;
     let today = state.today();
+    let th = |key, label| sort_th("/findings", &filter, sort, key, label, false);
     let body = html! {
         h1 { "Findings" }
         (filter_form("/findings", &filter, &choices, true))
         p.noprint { a href=(with_query("/exports/findings.csv", &Filter { limit: None, offset: None, ..filter.clone() })) { "Download CSV" } }
         (pager("/findings", &filter, total, limit, offset))
-        table {
-            thead { tr { th { "Status" } th { "Host" } th { "Site" } th { "Part" } th { "Product" } th { "Installed" }
-                         th { "Version" } th { "Release" } th { "Security support ends" } th { "Since" } } }
+        div.table-wrap { table {
+            thead { tr {
+                (th(FindingSort::Status, "Status")) (th(FindingSort::Host, "Host")) (th(FindingSort::Site, "Site"))
+                (th(FindingSort::Part, "Part")) (th(FindingSort::Product, "Product"))
+                (th(FindingSort::Installed, "Installed")) (th(FindingSort::Version, "Version"))
+                (th(FindingSort::Release, "Release")) (th(FindingSort::SecuritySupportEnd, "Security support ends"))
+                (th(FindingSort::Since, "Since"))
+            } }
             tbody { @for f in &rows { tr {
                 td { (finding_status(&risks, f, today)) }
                 td { a href=(format!("/hosts/{}", f.host_id)) { (f.hostname) } }
                 td { (f.site) } td { (f.target.as_str()) } td { (f.product_name) } td { (f.subject) }
                 td { (f.installed_version.clone().unwrap_or_default()) }
-                td { (f.cycle_label.clone().or_else(|| f.cycle.clone()).unwrap_or_default()) }
+                td { (release(f.cycle_label.as_deref().or(f.cycle.as_deref()).unwrap_or_default())) }
                 td { (f.security_support_end.clone().unwrap_or_default()) }
-                td { (f.status_since) }
+                td.nowrap { (f.status_since.get(..10).unwrap_or(&f.status_since)) }
             } } }
-        }
+        } }
         (pager("/findings", &filter, total, limit, offset))
     };
     layout("Findings", &caller, &state, body).into_response()
 }
 
-/// `GET /products`: installations by product and release.
+/// `GET /products`: installations by product and release, a page at a time.
 pub(super) async fn products_page(
     State(state): State<Shared>,
     PageCaller(caller): PageCaller,
     Query(filter): Query<Filter>,
 ) -> Response {
-    let (selection, choices) = match selection_and_choices(&state, &caller, &filter).await {
+    let ((limit, offset), sort, selection, choices) =
+        match listing::<ProductSort>(&state, &caller, &filter).await {
+            Ok(x) => x,
+            Err(e) => return page_error(e),
+        };
+    let cutoff = state.stale_cutoff();
+    let found = store::products(&state.db, &selection, &cutoff, sort, limit, offset).await;
+    let (rows, total) = match found {
         Ok(x) => x,
-        Err(e) => return page_error(e),
-    };
-    let rows = match store::products(&state.db, &selection, &state.stale_cutoff()).await {
-        Ok(r) => r,
         Err(e) => return page_error(ApiError::internal(e)),
+    };
+    let th = |key, label, numeric| sort_th("/products", &filter, sort, key, label, numeric);
+    // A product's findings: its id (exact), this page's other filters, the findings' own order.
+    let findings_of = |product_id: &str| {
+        with_query(
+            "/findings",
+            &Filter {
+                product: Some(product_id.to_string()),
+                sort: None,
+                dir: None,
+                limit: None,
+                offset: None,
+                ..filter.clone()
+            },
+        )
     };
     let body = html! {
         h1 { "By product and release" }
         (filter_form("/products", &filter, &choices, false))
-        table {
-            thead { tr { th { "Status" } th { "Product" } th { "Release" } th.num { "Hosts" } th.num { "Installations" } } }
+        (pager("/products", &filter, total, limit, offset))
+        div.table-wrap { table {
+            thead { tr {
+                (th(ProductSort::Status, "Status", false)) (th(ProductSort::Product, "Product", false))
+                (th(ProductSort::Release, "Release", false)) (th(ProductSort::Hosts, "Hosts", true))
+                (th(ProductSort::Installations, "Installations", true))
+            } }
             tbody { @for p in &rows { tr {
                 td { (status_badge(&p.status)) }
-                td { a href=(with_query("/findings", &Filter { product: Some(p.product_id.clone()), ..filter.clone() })) { (p.product_name) } }
-                td { (p.cycle_label.clone().or_else(|| p.cycle.clone()).unwrap_or_else(|| "(version not recognised)".into())) }
+                td { a href=(findings_of(&p.product_id)) { (p.product_name) } }
+                td { @match p.cycle_label.as_deref().or(p.cycle.as_deref()) {
+                    Some(label) => (release(label)),
+                    None => "(version not recognised)",
+                } }
                 td.num { (p.hosts) } td.num { (p.installations) }
             } } }
-        }
+        } }
+        (pager("/products", &filter, total, limit, offset))
     };
     layout("Products", &caller, &state, body).into_response()
 }

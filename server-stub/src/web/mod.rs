@@ -11,11 +11,15 @@
 //! One module per page or concern, each depending only on `page` and the ones listed before it:
 //! - `page`: what every page shares — the layout, the error page, the stylesheet, status badges,
 //!   links that keep a listing's filter.
+//! - `format`: values as people read them — times with how long ago, sizes in GiB, yes/no,
+//!   release labels' edition marks in words.
 //! - `session`: the login form, login and logout.
 //! - `risk`: how the risk register reads against a finding, and the register's page.
-//! - `lists`: hosts, findings and products, with their filter form, pager and CSV exports.
+//! - `lists`: hosts, findings and products, with their filter form, sortable headers, pager and
+//!   CSV exports.
 //! - `audit`: the audit log (whole-estate users only), filtered, paged and exported as CSV.
 //! - `trend`: an organisation's twelve-month trend chart and the trend's CSV export;
+//!   `clones`: the clone flags' summary card and host-page notice;
 //!   `summary`: the estate summary, with the trend and a link to the forecast; `forecast`: what
 //!   loses support when, its chart, table and CSV.
 //! - `inventory`: a stored inventory, rendered from the typed `Inventory`; `host`: one host's page.
@@ -29,8 +33,10 @@ use crate::state::Shared;
 
 mod actions;
 mod audit;
+mod clones;
 mod evidence;
 mod forecast;
+mod format;
 mod host;
 mod inventory;
 mod lists;

@@ -1,5 +1,6 @@
 //! What every page shares: the layout with its navigation, the error page, the stylesheet, status
-//! badges, links that keep a listing's filter, and the citation of a finding's dates.
+//! badges, links that keep a listing's filter, the pager of every list that can grow, and the
+//! citation of a finding's dates.
 
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
@@ -13,6 +14,9 @@ use crate::http::{ApiError, Caller};
 use crate::state::AppState;
 
 const STYLE: &str = include_str!("../../assets/style.css");
+
+/// Rows per dashboard page (hosts, findings, products, risk records).
+pub(super) const PAGE: i64 = 100;
 
 /// A form that carries only the session's CSRF token (logout, catalogue reload).
 #[derive(Deserialize)]
@@ -139,5 +143,37 @@ pub(super) fn with_query(path: &str, filter: &Filter) -> String {
         path.to_string()
     } else {
         format!("{path}?{query}")
+    }
+}
+
+/// Where this page of a listing is, with links to the previous and next pages.
+pub(super) fn pager(path: &str, filter: &Filter, total: i64, limit: i64, offset: i64) -> Markup {
+    pager_by(total, limit, offset, |offset| {
+        with_query(
+            path,
+            &Filter {
+                offset: Some(offset),
+                ..filter.clone()
+            },
+        )
+    })
+}
+
+/// [`pager`] for a page whose links carry more than a [`Filter`]: `link` makes the address of the
+/// page at an offset.
+pub(super) fn pager_by(
+    total: i64,
+    limit: i64,
+    offset: i64,
+    link: impl Fn(i64) -> String,
+) -> Markup {
+    let prev = (offset > 0).then(|| link((offset - limit).max(0)));
+    let next = (offset + limit < total).then(|| link(offset + limit));
+    html! {
+        div.pager {
+            span { (if total == 0 { 0 } else { offset + 1 }) "–" ((offset + limit).min(total)) " of " (total) }
+            @if let Some(p) = prev { a href=(p) { "← previous" } }
+            @if let Some(n) = next { a href=(n) { "next →" } }
+        }
     }
 }

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use maud::{Markup, html};
 
-use super::page::{layout, page_error, status_badge};
+use super::page::{PAGE, layout, page_error, pager_by, status_badge, with_query};
 use crate::filter::{DUE_DAYS_DEFAULT, Filter, RiskQuery};
 use crate::http::{ApiError, PageCaller};
 use crate::state::Shared;
@@ -91,7 +91,7 @@ fn register_form(
 
 /// `GET /risks`: the records of the caller's hosts (or `?org=`'s), in force or expired, each with
 /// its host, site, organisation and the product and release it covers; filtered by owner and
-/// review date.
+/// review date; a page at a time.
 pub(super) async fn risks_page(
     State(state): State<Shared>,
     PageCaller(caller): PageCaller,
@@ -99,6 +99,10 @@ pub(super) async fn risks_page(
     Query(query): Query<RiskQuery>,
 ) -> Response {
     let today = state.today();
+    let (limit, offset) = match filter.page(PAGE, PAGE) {
+        Ok(page) => page,
+        Err(e) => return page_error(e),
+    };
     let (selection, risk_filter) = match filter.selection(&state.db, &caller).await {
         Ok(selection) => match query.risk_filter() {
             Ok(risk_filter) => (selection, risk_filter),
@@ -114,15 +118,40 @@ pub(super) async fn risks_page(
         Ok(x) => x,
         Err(e) => return page_error(ApiError::internal(e)),
     };
+    // The register is read whole (the summary counts it, the findings pages apply all of it); a
+    // page shows a slice, its links keep the register's own filters as well as the listing's.
+    let total = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+    let shown = usize::try_from(offset)
+        .ok()
+        .and_then(|o| rows.get(o..))
+        .unwrap_or_default();
+    let shown = &shown[..shown.len().min(usize::try_from(limit).unwrap_or(0))];
+    let register = serde_urlencoded::to_string(&query).unwrap_or_default();
+    let link = |offset| {
+        let page = with_query(
+            "/risks",
+            &Filter {
+                offset: Some(offset),
+                ..filter.clone()
+            },
+        );
+        if register.is_empty() {
+            page
+        } else {
+            format!("{page}&{register}")
+        }
+    };
+    let pager = pager_by(total, limit, offset, link);
     let body = html! {
         h1 { "Risk register" }
         p.muted { "An accepted risk shows as “risk accepted until” its review date; after it, the acceptance has expired and the host counts as unsupported again." }
         (register_form(&filter, &query, &orgs))
         p { (rows.len()) " record" @if rows.len() != 1 { "s" } }
-        table {
+        (pager)
+        div.table-wrap { table {
             thead { tr { th { "Host" } th { "Site" } th { "Organisation" } th { "Applies to" } th { "Owner" } th { "Mitigation" }
                          th { "Review date" } th { "State" } th { "Recorded" } } }
-            tbody { @for r in &rows { tr {
+            tbody { @for r in shown { tr {
                 td { a href=(format!("/hosts/{}", r.risk.host_id)) {
                     (r.hostname.clone().unwrap_or_else(|| r.risk.host_id.clone())) } }
                 td { (r.site.clone().unwrap_or_default()) }
@@ -133,7 +162,8 @@ pub(super) async fn risks_page(
                 td { (record_state(&r.risk, today)) }
                 td { (r.risk.updated_by) " " (r.risk.updated_at) }
             } } }
-        }
+        } }
+        (pager)
     };
     layout("Risk register", &caller, &state, body).into_response()
 }

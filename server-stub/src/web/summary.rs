@@ -171,6 +171,10 @@ pub(super) async fn summary_page(
         Ok(x) => x,
         Err(e) => return page_error(e),
     };
+    let clones = match super::clones::summary_card(&state, &selection, &filter).await {
+        Ok(x) => x,
+        Err(e) => return page_error(e),
+    };
     let body = html! {
         h1 { "Estate summary" }
         (filter_form("/", &filter, &choices, false))
@@ -186,6 +190,7 @@ pub(super) async fn summary_page(
             div.card { a href=(with_query("/hosts", &Filter { stale: Some("true".into()), ..filter.clone() })) {
                 span.n { (summary.stale_hosts) } "stale (no report for " (state.config.stale_days) " days)" } }
             div.card { a href=(with_query("/risks", &filter)) { span.n { (summary.risks_accepted) } "risk records in force" } }
+            (clones)
         }
         h2 { "Unsupported" }
         table {

@@ -411,11 +411,12 @@ async fn the_headline_agrees_with_risk_state(backend: Backend) {
     let db = &server.state.db;
     let everything = Selection::new(Scope::estate());
     let cutoff = server.state.stale_cutoff();
-    let (findings, _) = store::findings(db, &everything, &cutoff, 10_000, 0)
-        .await
-        .unwrap();
+    let (findings, _) =
+        store::findings(db, &everything, &cutoff, store::Sort::default(), 10_000, 0)
+            .await
+            .unwrap();
     let risks = store::risks(db, &everything, &cutoff).await.unwrap();
-    let (host_rows, _) = store::hosts(db, &everything, &cutoff, 100, 0)
+    let (host_rows, _) = store::hosts(db, &everything, &cutoff, store::Sort::default(), 100, 0)
         .await
         .unwrap();
     let mut expected: HashMap<String, UnsupportedHosts> = HashMap::new();

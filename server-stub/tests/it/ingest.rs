@@ -524,6 +524,7 @@ async fn a_stored_value_that_does_not_decode_is_an_error(backend: Backend) {
         &server.state.db,
         &Selection::new(Scope::estate()),
         "2000-01-01T00:00:00Z",
+        sunset_collector::store::Sort::default(),
         10,
         0,
     )

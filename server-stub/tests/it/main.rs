@@ -9,6 +9,8 @@
 //!   command line; a failed audit write is an error.
 //! - `audit`: users listed, removed and re-granted; logins and logouts audited with the address;
 //!   the audit page in words, filtered, paged and exported as CSV, for whole-estate users only.
+//! - `identity`: re-imaged hosts take over their old record (history, risks, audited); clones
+//!   flagged both ways and kept apart; placeholder identities never merge or flag.
 //! - `ingest`: happy path, duplicates, bad tokens, malformed, oversize, gzip bombs, bounds.
 //! - `reload`: a catalogue change re-evaluates stored hosts.
 //! - `dashboard`: login, escaping of agent strings, filters, exports, risk register.
@@ -23,6 +25,8 @@
 //! - `clock`: date-dependent verdicts follow the collector's clock (moved, never slept on).
 //! - `crash`: SIGKILL of the real binary mid-stream; every acknowledged report survives.
 //! - `durability`: a full disk (tmpfs) and PostgreSQL stopped mid-load: 503, recovery, no loss.
+//! - `lists`: hosts, findings and products sorted on every column both ways, paged without
+//!   overlap; products found by name; the host page in human units; the risk register paged.
 //! - `logins`, `hostile_reports`, `hardening`: the attacks of issue 11, each refused.
 //! - `instances`: two collector processes on one PostgreSQL database.
 //! - `openapi`: the served OpenAPI document and the router agree, and its schemas are the wire types.
@@ -52,8 +56,10 @@ mod forecast;
 mod hardening;
 mod headline;
 mod hostile_reports;
+mod identity;
 mod ingest;
 mod instances;
+mod lists;
 mod logins;
 mod openapi;
 mod org_import;

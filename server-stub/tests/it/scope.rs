@@ -429,6 +429,7 @@ async fn an_icb_user_sees_the_roll_up_of_its_pcns(backend: Backend) {
         &server.state.db,
         &everything,
         &server.state.stale_cutoff(),
+        store::Sort::default(),
         10,
         0,
     )

@@ -132,9 +132,16 @@ async fn expected(server: &TestServer, org: &str, today: &str) -> Counts {
     let db = &server.state.db;
     let found = store::find_org(db, &Scope::estate(), org).await.unwrap();
     let selection = Selection::new(found.scope());
-    let (hosts, _) = store::hosts(db, &selection, &server.state.stale_cutoff(), 1000, 0)
-        .await
-        .unwrap();
+    let (hosts, _) = store::hosts(
+        db,
+        &selection,
+        &server.state.stale_cutoff(),
+        store::Sort::default(),
+        1000,
+        0,
+    )
+    .await
+    .unwrap();
     let mut out = Counts::new();
     for h in hosts {
         for (part, status) in [

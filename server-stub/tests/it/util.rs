@@ -329,6 +329,19 @@ impl TestServer {
         .await
     }
 
+    /// A second collector on the same database, configuration and clock, as behind a load
+    /// balancer (on SQLite the two share the file, which only PostgreSQL tests should rely on).
+    pub async fn second_instance(&self) -> TestServer {
+        serve(
+            self.config.clone(),
+            self._dir.clone(),
+            self.catalog_dir.clone(),
+            self.catalog_public_key,
+            self.state.clock.clone(),
+        )
+        .await
+    }
+
     /// Enrols a site and returns its token.
     pub async fn site(&self, name: &str) -> String {
         store::add_site(&self.state.db, name, None, "test", self.state.now())

@@ -1,23 +1,25 @@
 //! The identity facts that outlive a re-image (SMBIOS UUID, serials, MAC addresses) and the one that
 //! does not (the OS's machine id): normalised to one spelling and stripped of placeholders.
 //!
-//! Shared by every collector (Linux sysfs, Windows WMI and registry), so the same value is spelled
-//! the same way whichever OS reported it, and the collector can compare them across scans. A
-//! placeholder ("To be filled by O.E.M.", the AMI template UUID, an all-zero MAC) is shared by
-//! thousands of machines and identifies none: it becomes `Absent`. The list of placeholders is data
-//! (`agent/data/identity-placeholders.toml`, each entry sourced there); the one rule in code is that
-//! an empty value, or one repeated character once separators are removed, is a placeholder in every
-//! field.
+//! One definition for both sides of the wire. The agent spells every value this way whichever OS
+//! reported it (Linux sysfs, Windows WMI and registry), and the collector applies the same rules
+//! again to what it receives, because it must not trust an agent (an older one, or one that is not
+//! ours) to have filtered the junk before it merges or flags hosts by these facts. A placeholder
+//! ("To be filled by O.E.M.", the AMI template UUID, an all-zero MAC) is shared by thousands of
+//! machines and identifies none: it becomes `Absent`. The list of placeholders is data
+//! (`identity-placeholders.toml` beside this file, each entry sourced there); the one rule in code
+//! is that an empty value, or one repeated character once separators are removed, is a placeholder
+//! in every field.
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
+use super::Fact;
 use serde::Deserialize;
-use sunset_catalog::inventory::Fact;
 use uuid::Uuid;
 
 /// The placeholder table, compiled into the agent.
-const PLACEHOLDERS: &str = include_str!("../../data/identity-placeholders.toml");
+const PLACEHOLDERS: &str = include_str!("identity-placeholders.toml");
 
 /// Which kind of field a value was read from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,7 +54,7 @@ struct List {
 
 /// The table with every value normalised ([`normalise`]), per field.
 static TABLE: LazyLock<Table> = LazyLock::new(|| {
-    // The file is compiled in and a test parses it, so this cannot fail in a shipped agent.
+    // The file is compiled in and a test parses it, so this cannot fail in a shipped binary.
     let mut table: Table = toml::from_str(PLACEHOLDERS).unwrap_or_default();
     for list in [
         &mut table.serial,
