@@ -5,8 +5,9 @@
 //!   enrolment tokens, users and sessions, API tokens);
 //! - `ingest`: storing a report (host, findings, history) and retention;
 //! - `inventory`: the stored inventory and how it is read back;
-//! - `selection`, `queries`, `estate`: the read side (listings, the host page, the estate summary),
-//!   every query inside a caller's `Scope`;
+//! - `selection`, `queries`, `estate`, `evidence`: the read side (listings, the host page, the
+//!   estate summary, the evidence pack read from one snapshot and streamed), every query inside a
+//!   caller's `Scope`;
 //! - `risks`, `audit`: the risk register and the audit log;
 //! - `meta`: collector-wide values (the catalogue the verdicts rest on).
 //!
@@ -20,6 +21,7 @@ mod audit;
 mod column;
 pub(crate) use column::{ByName, NullableByName};
 mod estate;
+mod evidence;
 mod ingest;
 mod inventory;
 mod meta;
@@ -40,6 +42,9 @@ pub use audit::{
     is_action_name,
 };
 pub use estate::{SiteSummary, Summary, summary};
+pub use evidence::{
+    AssetFacts, AssetRow, ITEM_STATUSES, ItemRow, PackReader, ProductInstalls, SiteHosts,
+};
 pub use ingest::{HostFacts, IngestJob, IngestOutcome, ingest, ingest_batch, purge};
 pub use inventory::{
     InventoryToJudge, MAX_STORED_INVENTORY_BYTES, StoredInventory, inventories_after,
@@ -49,8 +54,8 @@ pub use orgs::{
     NewOrg, OrgError, OrgNode, Organisation, add_org, find_org, import_orgs, org_outline, org_tree,
 };
 pub use queries::{
-    FindingListRow, HostDetail, HostRow, ProductRow, StatusChange, evidence_findings, findings,
-    host, host_status_counts, hosts, products, report_exists,
+    FindingListRow, HostDetail, HostRow, ProductRow, StatusChange, findings, host,
+    host_status_counts, hosts, products, report_exists,
 };
 pub use risks::{Risk, delete_risk, risks, risks_for_host, save_risk};
 pub use selection::{ROOT_ORG_ID, Scope, Selection};

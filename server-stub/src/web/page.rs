@@ -12,7 +12,8 @@ use crate::filter::Filter;
 use crate::http::{ApiError, Caller};
 use crate::state::AppState;
 
-const STYLE: &str = include_str!("../../assets/style.css");
+/// The stylesheet (also inlined into the evidence pack's standalone `index.html`).
+pub(super) const STYLE: &str = include_str!("../../assets/style.css");
 
 /// A form that carries only the session's CSRF token (logout, catalogue reload).
 #[derive(Deserialize)]
