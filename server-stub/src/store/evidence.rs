@@ -15,10 +15,10 @@
 use serde::Deserialize;
 use serde::de::{IgnoredAny, SeqAccess, Visitor};
 use sqlx::{Any, Executor, FromRow, Transaction};
-use tokio::sync::mpsc;
 use sunset_catalog::catalog::Target;
 use sunset_catalog::evaluate::Status;
 use sunset_catalog::inventory::Fact;
+use tokio::sync::mpsc;
 
 use super::column::status_order;
 use super::inventory::StoredInventory;
@@ -173,11 +173,7 @@ pub struct ItemRisks {
 }
 
 /// A risk record from its joined columns (all set when `id` is: every column is NOT NULL).
-fn joined_risk(
-    host_id: &str,
-    finding_key: &str,
-    columns: [&Option<String>; 6],
-) -> Option<Risk> {
+fn joined_risk(host_id: &str, finding_key: &str, columns: [&Option<String>; 6]) -> Option<Risk> {
     let [id, owner, mitigation, review_date, updated_by, updated_at] = columns;
     Some(Risk {
         id: id.clone()?,

@@ -15,6 +15,8 @@
 //! - `catalog`: the signed catalogue bundle agents verify; key commands.
 //! - `cli`: the management commands of the real binary.
 //! - `clock`: date-dependent verdicts follow the collector's clock (moved, never slept on).
+//! - `evidence`: the evidence pack's zip, CSV sections and pages, for the caller's organisations
+//!   only, with risk records and the requirement mapping.
 //! - `crash`: SIGKILL of the real binary mid-stream; every acknowledged report survives.
 //! - `durability`: a full disk (tmpfs) and PostgreSQL stopped mid-load: 503, recovery, no loss.
 //! - `logins`, `hostile_reports`, `hardening`: the attacks of issue 11, each refused.
@@ -40,6 +42,7 @@ mod cover;
 mod crash;
 mod dashboard;
 mod durability;
+mod evidence;
 mod hardening;
 mod hostile_reports;
 mod ingest;

@@ -223,11 +223,7 @@ async fn assets_body(
 async fn section_csv(state: Shared, caller: Caller, filter: Filter, section: Section) -> Response {
     match pack(&state, &caller, &filter).await {
         Ok(pack) => {
-            let name = format!(
-                "sunset-evidence-{}-{}",
-                pack.today,
-                section.file_name()
-            );
+            let name = format!("sunset-evidence-{}-{}", pack.today, section.file_name());
             stream::csv_body(pack, section, name)
         }
         Err(e) => page_error(e),

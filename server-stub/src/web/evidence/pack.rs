@@ -149,15 +149,21 @@ impl Pack {
         let (batches, mut received) = mpsc::channel::<Vec<ItemRow>>(1);
         let read = async move {
             reader
-                .each_item(&self.selection, &self.stale_cutoff, with_detail, BATCH, &batches)
+                .each_item(
+                    &self.selection,
+                    &self.stale_cutoff,
+                    with_detail,
+                    BATCH,
+                    &batches,
+                )
                 .await
         };
         let write = async {
             let mut tallies = Tallies::default();
             while let Some(rows) = received.recv().await {
                 let (today, version) = (self.today, self.catalog_version.clone());
-                let (text, counted) = tokio::task::spawn_blocking(
-                    move || -> Result<(String, Tallies), CsvError> {
+                let (text, counted) =
+                    tokio::task::spawn_blocking(move || -> Result<(String, Tallies), CsvError> {
                         let report_date = today.to_string();
                         let mut w = CsvWriter::default();
                         let mut tallies = Tallies::default();
@@ -169,9 +175,8 @@ impl Pack {
                             }
                         }
                         Ok((w.finish(), tallies))
-                    },
-                )
-                .await??;
+                    })
+                    .await??;
                 tallies.merge(counted);
                 if let Some(out) = out {
                     out.text(text).await?;

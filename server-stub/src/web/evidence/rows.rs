@@ -525,13 +525,7 @@ impl<'a> RequirementCsvRow<'a> {
                 url,
                 read_on,
             } => (true, text, source, url, read_on),
-            Wording::NotFound => (
-                false,
-                "exact wording not found; see note",
-                "",
-                "",
-                "",
-            ),
+            Wording::NotFound => (false, "exact wording not found; see note", "", "", ""),
         };
         RequirementCsvRow {
             framework: r.framework.name(),
