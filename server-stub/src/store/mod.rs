@@ -43,7 +43,7 @@ pub use audit::{
 };
 pub use estate::{SiteSummary, Summary, summary};
 pub use evidence::{
-    AssetFacts, AssetRow, ITEM_STATUSES, ItemRow, PackReader, ProductInstalls, SiteHosts,
+    AssetFacts, AssetRow, ITEM_STATUSES, ItemKey, ItemRow, PackReader, ProductInstalls, SiteHosts,
 };
 pub use ingest::{HostFacts, IngestJob, IngestOutcome, ingest, ingest_batch, purge};
 pub use inventory::{

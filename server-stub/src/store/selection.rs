@@ -181,6 +181,12 @@ impl Selection {
         with_target: bool,
     ) {
         self.push_host_only_clauses(sql, stale_cutoff);
+        self.push_finding_only_clauses(sql, with_target);
+    }
+
+    /// `AND …` for the filters a finding has itself (on `findings f`): status, product, and the
+    /// target only `with_target`.
+    pub(super) fn push_finding_only_clauses(&self, sql: &mut Builder, with_target: bool) {
         if let Some(status) = self.status {
             sql.push(" AND f.status = ").push_bind(status.as_str());
         }

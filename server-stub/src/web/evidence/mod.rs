@@ -142,7 +142,7 @@ async fn evidence_body(
     let pack = pack(state, caller, filter).await?;
     let mut reader = PackReader::open(&state.db).await?;
     let tallies = pack
-        .write_items(&mut reader, None)
+        .count_items(&mut reader)
         .await
         .map_err(ApiError::internal)?;
     let (sites, products) = pack

@@ -15,7 +15,7 @@ use super::rows::{
 };
 use crate::csv::{CsvError, CsvWriter};
 use crate::state::Shared;
-use crate::store::{AssetRow, ItemRow, PackReader, Selection};
+use crate::store::{AssetRow, ItemKey, ItemRow, PackReader, Selection};
 
 /// Rows handed to the blocking pool at a time: big enough that the hand-over costs nothing, small
 /// enough that a batch of hosts with their stored inventories (~10 KB each) stays a few MB.
@@ -135,27 +135,17 @@ impl Pack {
         Ok(read?)
     }
 
-    /// Writes every item with its risk record (when `out` is given), and counts them by site and
-    /// product; without `out`, only counts (for totals), and the items' details are not read.
+    /// Writes every item with its risk record, and counts them by site and product.
     pub async fn write_items(
         &self,
         reader: &mut PackReader,
-        out: Option<&Out>,
+        out: &Out,
     ) -> Result<Tallies, PackError> {
-        if let Some(out) = out {
-            out.text(Self::header::<ItemCsvRow>()).await?;
-        }
-        let with_detail = out.is_some();
+        out.text(Self::header::<ItemCsvRow>()).await?;
         let (batches, mut received) = mpsc::channel::<Vec<ItemRow>>(1);
         let read = async move {
             reader
-                .each_item(
-                    &self.selection,
-                    &self.stale_cutoff,
-                    with_detail,
-                    BATCH,
-                    &batches,
-                )
+                .each_item(&self.selection, &self.stale_cutoff, true, BATCH, &batches)
                 .await
         };
         let write = async {
@@ -169,23 +159,50 @@ impl Pack {
                         let mut tallies = Tallies::default();
                         for row in rows {
                             let item = Item::of(row, today);
-                            tallies.add(&item.row, item.treatment);
-                            if with_detail {
-                                w.serialize(&item.csv_row(&report_date, &version))?;
-                            }
+                            tallies.add_item(&item);
+                            w.serialize(&item.csv_row(&report_date, &version))?;
                         }
                         Ok((w.finish(), tallies))
                     })
                     .await??;
                 tallies.merge(counted);
-                if let Some(out) = out {
-                    out.text(text).await?;
-                }
+                out.text(text).await?;
             }
             Ok::<Tallies, PackError>(tallies)
         };
         let (read, write) = tokio::join!(read, write);
         let tallies = write?;
+        read?;
+        Ok(tallies)
+    }
+
+    /// Counts the items by site and product without writing them (for the totals alone): only
+    /// their keys and risk records' review dates are read.
+    pub async fn count_items(&self, reader: &mut PackReader) -> Result<Tallies, PackError> {
+        let (batches, mut received) = mpsc::channel::<Vec<ItemKey>>(1);
+        let read = async move {
+            reader
+                .each_item_key(&self.selection, &self.stale_cutoff, BATCH * 4, &batches)
+                .await
+        };
+        let count = async {
+            let mut tallies = Tallies::default();
+            while let Some(keys) = received.recv().await {
+                let today = self.today;
+                let counted = tokio::task::spawn_blocking(move || {
+                    let mut tallies = Tallies::default();
+                    for key in &keys {
+                        tallies.add_key(key, today);
+                    }
+                    tallies
+                })
+                .await?;
+                tallies.merge(counted);
+            }
+            Ok::<Tallies, PackError>(tallies)
+        };
+        let (read, count) = tokio::join!(read, count);
+        let tallies = count?;
         read?;
         Ok(tallies)
     }
@@ -214,10 +231,10 @@ impl Pack {
         match section {
             Section::Assets => self.write_assets(&mut reader, out).await?,
             Section::Items => {
-                self.write_items(&mut reader, Some(out)).await?;
+                self.write_items(&mut reader, out).await?;
             }
             Section::Sites | Section::Products => {
-                let tallies = self.write_items(&mut reader, None).await?;
+                let tallies = self.count_items(&mut reader).await?;
                 let (sites, products) = self.totals(&mut reader, &tallies).await?;
                 let text = if section == Section::Sites {
                     csv_of(&sites)?
@@ -243,7 +260,7 @@ impl Pack {
         out.file(Section::Assets.file_name()).await?;
         self.write_assets(&mut reader, out).await?;
         out.file(Section::Items.file_name()).await?;
-        let tallies = self.write_items(&mut reader, Some(out)).await?;
+        let tallies = self.write_items(&mut reader, out).await?;
         let (sites, products) = self.totals(&mut reader, &tallies).await?;
         reader.close().await?;
         out.file(Section::Sites.file_name()).await?;

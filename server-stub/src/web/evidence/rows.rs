@@ -14,7 +14,7 @@ use sunset_catalog::patch::{PatchLevel, PatchState};
 use super::super::page::cite;
 use super::super::risk::{RiskState, risk_state};
 use super::requirements::{Requirement, Wording};
-use crate::store::{AssetFacts, AssetRow, ItemRow, ProductInstalls, Risk, SiteHosts};
+use crate::store::{AssetFacts, AssetRow, ItemKey, ItemRow, ProductInstalls, Risk, SiteHosts};
 
 /// A section of the pack: one CSV file each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -212,17 +212,35 @@ pub enum Treatment {
     Overdue,
 }
 
-/// The risk record that applies to an item, and whether it is in force. The one place the pack
-/// applies the register's rule: it calls `risk_state` (the single definition, which may move to
-/// `store::acceptance`; re-point this call then) on the two records that may apply.
+/// The risk record that applies to an item, and whether it is in force: the one place the pack
+/// applies the register's rule, by calling `risk_state` (the single definition, which may move to
+/// `store::acceptance`; re-point this call then) on the records that may apply to it.
+pub fn treatment<'a>(
+    records: &'a [Risk],
+    host_id: &str,
+    finding_key: &str,
+    status: Status,
+    today: NaiveDate,
+) -> (Treatment, Option<&'a Risk>) {
+    match risk_state(records, host_id, finding_key, status, today) {
+        RiskState::None => (Treatment::None, None),
+        RiskState::Accepted(r) => (Treatment::Accepted, Some(r)),
+        RiskState::Overdue(r) => (Treatment::Overdue, Some(r)),
+    }
+}
+
+/// An item's treatment and the record that applies.
 pub fn item_risk(item: &ItemRow, today: NaiveDate) -> (Treatment, Option<Risk>) {
     let records = item.risk_records();
     let f = &item.finding;
-    match risk_state(&records, &f.host_id, &f.finding_key, f.status, today) {
-        RiskState::None => (Treatment::None, None),
-        RiskState::Accepted(r) => (Treatment::Accepted, Some(r.clone())),
-        RiskState::Overdue(r) => (Treatment::Overdue, Some(r.clone())),
-    }
+    let (treatment, risk) = treatment(&records, &f.host_id, &f.finding_key, f.status, today);
+    (treatment, risk.cloned())
+}
+
+/// An item key's treatment (for the totals).
+pub fn key_treatment(key: &ItemKey, today: NaiveDate) -> Treatment {
+    let records = key.risk_records();
+    treatment(&records, &key.host_id, &key.finding_key, key.status, today).0
 }
 
 /// One item (`unsupported-items.csv`): the first two columns as the pack has always had them.
@@ -387,18 +405,52 @@ pub struct Tallies {
 }
 
 impl Tallies {
-    /// Counts one item.
-    pub fn add(&mut self, row: &ItemRow, treatment: Treatment) {
-        let f = &row.finding;
-        self.all.add(f.status, treatment);
-        self.by_site
-            .entry(f.site.clone())
-            .or_default()
-            .add(f.status, treatment);
+    /// Counts one item: its site, product release and status, and how the register reads for it.
+    pub fn add(
+        &mut self,
+        site: &str,
+        product_id: &str,
+        cycle: Option<&str>,
+        status: Status,
+        treatment: Treatment,
+    ) {
+        self.all.add(status, treatment);
+        match self.by_site.get_mut(site) {
+            Some(tally) => tally.add(status, treatment),
+            None => {
+                let mut tally = Tally::default();
+                tally.add(status, treatment);
+                self.by_site.insert(site.to_string(), tally);
+            }
+        }
         self.by_product
-            .entry((f.product_id.clone(), f.cycle.clone(), f.status))
+            .entry((product_id.to_string(), cycle.map(str::to_string), status))
             .or_default()
-            .add(f.status, treatment);
+            .add(status, treatment);
+    }
+
+    /// Counts an item by its key.
+    pub fn add_key(&mut self, key: &ItemKey, today: NaiveDate) {
+        let treatment = key_treatment(key, today);
+        self.add(
+            &key.site,
+            &key.product_id,
+            key.cycle.as_deref(),
+            key.status,
+            treatment,
+        );
+    }
+
+    /// Counts an item read in full.
+    pub fn add_item(&mut self, item: &Item) {
+        let f = &item.row.finding;
+        self.add(
+            &f.site,
+            &f.product_id,
+            f.cycle.as_deref(),
+            f.status,
+            item.treatment,
+        );
     }
 
     /// Adds another batch's counts.
