@@ -2,18 +2,33 @@
 //! the requirement mapping, the totals by site and by product, a page of items or hosts — and the
 //! zip's standalone page (its stylesheet inline, its links to the CSV files beside it).
 
+use chrono::{DateTime, NaiveDate, Utc};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::super::page::{STYLE, status_badge};
-use super::pack::Pack;
 use super::requirements::{REQUIREMENTS, Wording};
 use super::rows::{
-    AssetExtras, Item, ProductTotalRow, Section, SiteTotalRow, Tallies, Treatment, patch_name,
+    AssetExtras, Item, ProductTotalRow, SiteTotalRow, Tallies, Treatment, patch_name,
 };
+use super::section::Section;
 use crate::store::AssetRow;
 
+/// Who, when and on what a pack is: what its pages say about it.
+pub struct About<'a> {
+    /// The organisation, as people refer to it.
+    pub organisation: &'a str,
+    /// When it was made.
+    pub now: DateTime<Utc>,
+    /// The day it was made.
+    pub today: NaiveDate,
+    /// The catalogue the verdicts rest on.
+    pub catalog_version: &'a str,
+    /// Where that catalogue came from.
+    pub catalog_origin: &'a str,
+}
+
 /// Who, when and on what the pack is.
-pub fn heading(pack: &Pack, tallies: Option<&Tallies>) -> Markup {
+pub fn heading(pack: &About, tallies: Option<&Tallies>) -> Markup {
     html! {
         h1 { "Assurance evidence pack — " (pack.organisation) }
         p {
@@ -151,7 +166,7 @@ pub fn assets_table(hosts: &[(AssetRow, AssetExtras)]) -> Markup {
 /// The zip's `index.html`: a page that stands alone (stylesheet inline, links to the CSV files
 /// beside it), with the mapping and the totals; every row is in the CSV files.
 pub fn standalone(
-    pack: &Pack,
+    pack: &About,
     sites: &[SiteTotalRow],
     products: &[ProductTotalRow],
     tallies: &Tallies,

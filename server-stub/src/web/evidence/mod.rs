@@ -13,7 +13,7 @@
 //!
 //! Every download is written while it is read from one database snapshot (`pack`, `stream`), so
 //! 100,000 hosts fit in bounded memory. Modules: `requirements` (the mapping and its citations),
-//! `rows` (sections, CSV rows, the risk rule's one call, totals), `pack` (sections written as
+//! `section` (the sections and their files), `rows` (CSV rows, the risk rule's one call, totals), `pack` (sections written as
 //! read), `stream` (the HTTP bodies, the zip), `html` (what the pages and `index.html` share).
 
 use axum::extract::{Query, State};
@@ -32,10 +32,12 @@ mod html;
 mod pack;
 mod requirements;
 mod rows;
+mod section;
 mod stream;
 
 use pack::Pack;
-use rows::{AssetExtras, Item, Section};
+use rows::{AssetExtras, Item};
+use section::Section;
 
 /// Rows per page on screen.
 const PAGE_ROWS: i64 = 50;
@@ -160,7 +162,7 @@ async fn evidence_body(
     .await
     .map_err(ApiError::internal)?;
     Ok(html! {
-        (html::heading(&pack, Some(&tallies)))
+        (html::heading(&pack.about(), Some(&tallies)))
         (downloads(filter))
         p.noprint { a href=(with_query("/evidence/assets", filter)) { "The asset register, page by page" } }
         (html::mapping(|s| with_query(s.path(), filter)))

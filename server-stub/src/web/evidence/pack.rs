@@ -8,11 +8,13 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use tokio::sync::mpsc;
 
+use super::html::{self, About};
 use super::requirements::{REQUIREMENTS, Wording};
 use super::rows::{
-    AssetCsvRow, AssetExtras, Item, ItemCsvRow, ProductTotalRow, RequirementCsvRow, Section,
-    SiteTotalRow, Tallies, product_totals, site_totals,
+    AssetCsvRow, AssetExtras, Item, ItemCsvRow, ProductTotalRow, RequirementCsvRow, SiteTotalRow,
+    Tallies, product_totals, site_totals,
 };
+use super::section::Section;
 use crate::csv::{CsvError, CsvWriter};
 use crate::state::Shared;
 use crate::store::{AssetRow, ItemKey, ItemRow, PackReader, Selection};
@@ -99,6 +101,17 @@ pub struct Pack {
 }
 
 impl Pack {
+    /// What its pages say about it.
+    pub fn about(&self) -> About<'_> {
+        About {
+            organisation: &self.organisation,
+            now: self.now,
+            today: self.today,
+            catalog_version: &self.catalog_version,
+            catalog_origin: &self.catalog_origin,
+        }
+    }
+
     /// The header row of a CSV section.
     fn header<'de, T: serde::Deserialize<'de>>() -> String {
         CsvWriter::for_rows::<T>().finish()
@@ -268,7 +281,7 @@ impl Pack {
         out.file(Section::Products.file_name()).await?;
         out.text(csv_of(&products)?).await?;
         out.file("index.html").await?;
-        let page = super::html::standalone(self, &sites, &products, &tallies);
+        let page = html::standalone(&self.about(), &sites, &products, &tallies);
         out.text(page).await
     }
 

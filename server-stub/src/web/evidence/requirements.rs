@@ -17,7 +17,7 @@
 //!   Security Policy Handbook's for principle A3 (<https://www.security.gov.uk/policy/gcsph/a3>).
 //! - B4.d: the NCSC CAF version 3.1 text as quoted by Ontolocy; the NCSC's own page was not found.
 
-use super::rows::Section;
+use super::section::Section;
 
 /// The framework a requirement belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

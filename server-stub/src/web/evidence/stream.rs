@@ -22,7 +22,7 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
 use super::pack::{Out, PIECES_IN_FLIGHT, Pack, PackError, Piece};
-use super::rows::Section;
+use super::section::Section;
 
 /// Bytes of compressed zip gathered before they are handed to the body.
 const ZIP_CHUNK: usize = 64 * 1024;
