@@ -73,6 +73,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "site tokens, last login",
         include_str!("../migrations/0006_site_tokens.sql"),
     ),
+    (
+        11,
+        "host asset facts",
+        include_str!("../migrations/0011_host_assets.sql"),
+    ),
 ];
 
 /// Connections in SQLite's writer pool: one writes at a time (the writer lock), and a second can

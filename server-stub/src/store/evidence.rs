@@ -84,7 +84,14 @@ pub struct AssetRow {
     pub agent_version: String,
     /// Catalogue version of its verdicts.
     pub catalog_version: String,
-    /// The stored inventory.
+    /// The manufacturer's `Fact` as JSON, kept at ingest (migration 11); NULL before.
+    pub hardware_manufacturer: Option<String>,
+    /// The model's `Fact` as JSON.
+    pub hardware_model: Option<String>,
+    /// Software entries in the inventory.
+    pub software_entries: Option<i64>,
+    /// The stored inventory, read only for a host whose facts were not kept (stored before
+    /// migration 11); empty text otherwise.
     #[sqlx(flatten)]
     pub inventory: StoredInventory,
 }
@@ -101,9 +108,24 @@ pub struct AssetFacts {
 }
 
 impl AssetRow {
-    /// The hardware and software count from the stored inventory. Only those fields are decoded:
-    /// the software list is counted, not built (a 300-entry inventory is ~80 KB of JSON).
+    /// The hardware and software count: as kept at ingest, else from the stored inventory, of
+    /// which only those fields are decoded (the software list is counted, not built).
     pub fn facts(&self) -> std::result::Result<AssetFacts, String> {
+        if let (Some(manufacturer), Some(model), Some(entries)) = (
+            &self.hardware_manufacturer,
+            &self.hardware_model,
+            self.software_entries,
+        ) {
+            let fact = |json: &str| {
+                serde_json::from_str::<Fact<String>>(json)
+                    .map_err(|e| format!("stored hardware fact unreadable: {e}"))
+            };
+            return Ok(AssetFacts {
+                manufacturer: fact(manufacturer)?,
+                model: fact(model)?,
+                software_entries: u64::try_from(entries).unwrap_or(0),
+            });
+        }
         #[derive(Deserialize)]
         struct Hardware {
             #[serde(default)]
@@ -399,9 +421,13 @@ fn assets_query(selection: &Selection, stale_cutoff: &str) -> Builder {
             .push_bind(software)
             .push(format!("), 0) AS BIGINT) AS {name}"));
     }
+    // The stored inventory only where its facts were not kept at ingest (stored before migration 11).
     sql.push(
-        ", h.last_seen_at, h.collected_at, h.agent_version, h.catalog_version, h.inventory, \
-         h.inventory_gz FROM hosts h JOIN sites s ON s.id = h.site_id \
+        ", h.last_seen_at, h.collected_at, h.agent_version, h.catalog_version, \
+         h.hardware_manufacturer, h.hardware_model, h.software_entries, \
+         CASE WHEN h.software_entries IS NULL THEN h.inventory ELSE '' END AS inventory, \
+         CASE WHEN h.software_entries IS NULL THEN h.inventory_gz END AS inventory_gz \
+         FROM hosts h JOIN sites s ON s.id = h.site_id \
          JOIN organisations o ON o.id = s.org_id LEFT JOIN findings fo ON fo.host_id = h.host_id \
          AND fo.finding_key = (SELECT MIN(x.finding_key) FROM findings x WHERE x.host_id = h.host_id \
          AND x.target = ",

@@ -42,7 +42,7 @@ async fn management_commands_work_end_to_end(backend: Backend) {
     let (ok, out, err) = run(&config, &["db", "migrate"]);
     assert!(ok, "{err}");
     assert!(
-        out.contains("applied migrations: [1, 2, 3, 4, 5, 6]"),
+        out.contains("applied migrations: [1, 2, 3, 4, 5, 6, 11]"),
         "{out}"
     );
     let (ok, out, _) = run(&config, &["db", "migrate"]);

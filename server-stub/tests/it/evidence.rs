@@ -350,6 +350,23 @@ async fn the_sections_parse_and_the_pages_page(backend: Backend) {
         let (status, ack) = server.send(&token, &inv).await;
         assert_eq!(status, 200, "{ack}");
     }
+    // Host 5 as stored before migration 11: its hardware and software count were not kept, and
+    // the register reads them from its stored inventory.
+    let old = inventory(5).host.host_id.to_string();
+    server
+        .state
+        .db
+        .write(async |tx| {
+            sqlx::query(
+                "UPDATE hosts SET hardware_manufacturer = NULL, hardware_model = NULL, \
+                 software_entries = NULL WHERE host_id = $1",
+            )
+            .bind(old.clone())
+            .execute(&mut *tx)
+            .await
+        })
+        .await
+        .unwrap();
     let cookie = server.session("viewer").await;
 
     let (status, kind, body) = download(&server, &cookie, "/evidence/assets.csv").await;
@@ -358,6 +375,19 @@ async fn the_sections_parse_and_the_pages_page(backend: Backend) {
     let text = String::from_utf8(body).unwrap();
     let assets = records(&text);
     assert_eq!(assets.len(), 31);
+    for (host, model) in [
+        (old.as_str(), "OptiPlex 3050"),
+        (&*inventory(6).host.host_id.to_string(), "OptiPlex 3060"),
+    ] {
+        let register = row(&assets, "host_id", host);
+        assert_eq!(
+            register["hardware_manufacturer"], "Dell Inc.",
+            "{register:?}"
+        );
+        assert_eq!(register["hardware_model"], model);
+        assert_eq!(register["software_entries"], "12");
+        assert_eq!(register["inventory_note"], "");
+    }
     // A formula in an agent's string is defused.
     assert!(
         assets
