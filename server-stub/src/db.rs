@@ -85,6 +85,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0010_host_identity.sql"),
     ),
     (
+        11,
+        "host asset facts",
+        include_str!("../migrations/0011_host_assets.sql"),
+    ),
+    (
         12,
         "list indexes",
         include_str!("../migrations/0012_list_indexes.sql"),

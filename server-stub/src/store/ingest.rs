@@ -74,6 +74,12 @@ pub struct HostFacts {
     pub os_version: String,
     /// Hardware identity (`None`: no usable system UUID; the host is never merged or flagged).
     pub identity: Option<HardwareIdentity>,
+    /// The hardware manufacturer's `Fact`, as JSON (the evidence pack's asset register).
+    pub hardware_manufacturer: String,
+    /// The hardware model's `Fact`, as JSON.
+    pub hardware_model: String,
+    /// Software entries in the inventory.
+    pub software_entries: i64,
 }
 
 impl HostFacts {
@@ -89,8 +95,16 @@ impl HostFacts {
             os_name: inventory.os.name.clone(),
             os_version: inventory.os.version.clone(),
             identity: HardwareIdentity::of(inventory),
+            hardware_manufacturer: fact_json(&inventory.hardware.manufacturer),
+            hardware_model: fact_json(&inventory.hardware.model),
+            software_entries: i64::try_from(inventory.software.len()).unwrap_or(i64::MAX),
         }
     }
+}
+
+/// A fact as stored beside the host: its JSON (`{"state":"known","value":"Dell Inc."}`).
+fn fact_json(fact: &sunset_catalog::inventory::Fact<String>) -> String {
+    serde_json::to_string(fact).unwrap_or_else(|_| r#"{"state":"not_collected"}"#.to_string())
 }
 
 /// Stores a report, its inventory and findings in one transaction, keyed by report id.
@@ -246,8 +260,10 @@ async fn ingest_on(tx: &mut WriteTx<'_>, job: &IngestJob) -> Result<IngestOutcom
         "INSERT INTO hosts (host_id, site_id, hostname, hostname_lower, site_tag, os_family, os_name, os_version, \
          agent_version, collected_at, first_seen_at, last_seen_at, last_report_id, status, os_status, \
          software_status, hardware_status, finding_count, unsupported_count, next_unsupported_on, status_since, \
-         catalog_version, evaluated_on, inventory, inventory_gz) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, '', $23) \
+         catalog_version, evaluated_on, inventory, inventory_gz, hardware_manufacturer, hardware_model, \
+         software_entries) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, '', $23, \
+         $25, $26, $27) \
          ON CONFLICT (host_id) DO UPDATE SET site_id = excluded.site_id, hostname = excluded.hostname, \
          hostname_lower = excluded.hostname_lower, site_tag = excluded.site_tag, os_family = excluded.os_family, \
          os_name = excluded.os_name, os_version = excluded.os_version, agent_version = excluded.agent_version, \
@@ -258,7 +274,8 @@ async fn ingest_on(tx: &mut WriteTx<'_>, job: &IngestJob) -> Result<IngestOutcom
          finding_count = excluded.finding_count, unsupported_count = excluded.unsupported_count, \
          next_unsupported_on = excluded.next_unsupported_on, catalog_version = excluded.catalog_version, \
          evaluated_on = excluded.evaluated_on, inventory = excluded.inventory, \
-         inventory_gz = excluded.inventory_gz",
+         inventory_gz = excluded.inventory_gz, hardware_manufacturer = excluded.hardware_manufacturer, \
+         hardware_model = excluded.hardware_model, software_entries = excluded.software_entries",
     )
     .bind(host_id.clone())
     .bind(site_id.to_string())
@@ -278,6 +295,9 @@ async fn ingest_on(tx: &mut WriteTx<'_>, job: &IngestJob) -> Result<IngestOutcom
         .bind(today.to_string())
         .bind(inventory_gz.to_vec())
         .bind(status_since)
+        .bind(facts.hardware_manufacturer.clone())
+        .bind(facts.hardware_model.clone())
+        .bind(facts.software_entries)
         .execute(&mut *tx)
         .await?;
     replace_findings(tx, &host_id, verdict, &now_text).await?;

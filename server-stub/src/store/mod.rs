@@ -7,9 +7,9 @@
 //! - `identity`: each report's hardware identity, re-imaged hosts merged and clones flagged at
 //!   ingest, and the flags as pages show them;
 //! - `inventory`: the stored inventory and how it is read back;
-//! - `selection`, `sort`, `queries`, `estate`, `forecast`: the read side (listings, their order,
-//!   the host page, the estate summary, what loses support when), every query inside a caller's
-//!   `Scope`;
+//! - `selection`, `sort`, `queries`, `estate`, `forecast`, `evidence`: the read side (listings,
+//!   their order, the host page, the estate summary, what loses support when, the evidence pack
+//!   read from one snapshot and streamed), every query inside a caller's `Scope`;
 //! - `trend`: the daily snapshot of hosts by organisation, part and status, and its read side;
 //! - `risks`, `audit`: the risk register and the audit log; `acceptance`: when a risk record
 //!   covers a finding (the one definition) and the summary's split of unsupported hosts by it;
@@ -26,6 +26,7 @@ mod audit;
 mod column;
 pub(crate) use column::{ByName, DateText, NullableByName, NullableDateText};
 mod estate;
+mod evidence;
 mod forecast;
 mod identity;
 mod ingest;
@@ -51,6 +52,9 @@ pub use audit::{
     is_action_name,
 };
 pub use estate::{SiteSummary, Summary, summary};
+pub use evidence::{
+    AssetFacts, AssetRow, ITEM_STATUSES, ItemKey, ItemRow, PackReader, ProductInstalls, SiteHosts,
+};
 pub use forecast::{
     ENDING_NEXT_MONTHS, EndingRelease, FORECAST_MONTHS, Forecast, ForecastRow, Release,
     ReleaseForecast, SiteCount, forecast,
@@ -65,8 +69,8 @@ pub use orgs::{
     NewOrg, OrgError, OrgNode, Organisation, add_org, find_org, import_orgs, org_outline, org_tree,
 };
 pub use queries::{
-    FindingListRow, HostDetail, HostRow, ProductRow, StatusChange, evidence_findings, findings,
-    host, host_status_counts, hosts, products, report_exists,
+    FindingListRow, HostDetail, HostRow, ProductRow, StatusChange, findings, host,
+    host_status_counts, hosts, products, report_exists,
 };
 pub use risks::{
     RegisterRow, ReviewWindow, Risk, RiskFilter, delete_risk, risk_register, risks, risks_for_host,

@@ -1,4 +1,4 @@
-//! The read side: hosts and findings as listed, products, one host in full, and the evidence pack.
+//! The read side: hosts and findings as listed, products, one host in full.
 
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
@@ -173,7 +173,7 @@ pub struct FindingListRow {
     pub status_since: String,
 }
 
-const FINDING_COLUMNS_SELECT: &str = "f.host_id, h.hostname, s.name AS site, f.finding_key, f.target, f.kind, \
+pub(super) const FINDING_COLUMNS_SELECT: &str = "f.host_id, h.hostname, s.name AS site, f.finding_key, f.target, f.kind, \
     f.product_id, f.product_name, f.subject, f.installed_version, f.cycle, f.cycle_label, f.status, \
     f.security_support_end, f.extended_support_end, f.first_seen_at, f.status_since";
 
@@ -381,30 +381,6 @@ pub async fn report_exists(db: &Db, report_id: &str) -> Result<bool> {
         .fetch_one(db.reader())
         .await?;
     Ok(n > 0)
-}
-
-/// Unsupported and extended-support findings in a selection with their full detail, for the
-/// evidence pack.
-pub async fn evidence_findings(
-    db: &Db,
-    selection: &Selection,
-    stale_cutoff: &str,
-) -> Result<Vec<(FindingListRow, String)>> {
-    let mut sql = Builder::new(format!(
-        "SELECT {FINDING_COLUMNS_SELECT}, f.detail {FINDINGS_OF_HOSTS} WHERE f.status IN ("
-    ));
-    let mut statuses = sql.separated(", ");
-    for status in [Status::Unsupported, Status::Extended] {
-        statuses.push_bind(status.as_str());
-    }
-    sql.push(")");
-    selection.push_finding_clauses(&mut sql, stale_cutoff, true);
-    sql.push(format!(
-        " ORDER BY {}, f.target, f.product_id, s.name, h.hostname_lower, f.finding_key",
-        status_order("f.status")
-    ));
-    let rows: Vec<WithDetail> = Statement::new(sql).fetch_all(db.reader()).await?;
-    Ok(rows.into_iter().map(WithDetail::pair).collect())
 }
 
 /// A listed finding with its full detail (JSON text).

@@ -23,7 +23,8 @@
 //!   `summary`: the estate summary, with the trend and a link to the forecast; `forecast`: what
 //!   loses support when, its chart, table and CSV.
 //! - `inventory`: a stored inventory, rendered from the typed `Inventory`; `host`: one host's page.
-//! - `evidence`: the assurance evidence pack, as a page and as CSV.
+//! - `evidence/`: the assurance evidence pack — pages, CSV sections and one zip, streamed — and
+//!   which section answers which DSPT 2025-26 / CAF requirement.
 //! - `actions`: the administrative forms (risk register edits, catalogue reload).
 
 use axum::Router;
@@ -72,7 +73,13 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint::get("/risks", risk::risks_page),
         Endpoint::get("/audit", audit::audit_page),
         Endpoint::get("/evidence", evidence::evidence_page),
-        Endpoint::get("/evidence.csv", evidence::evidence_csv),
+        Endpoint::get("/evidence.csv", evidence::items_csv),
+        Endpoint::get("/evidence.zip", evidence::evidence_zip),
+        Endpoint::get("/evidence/assets", evidence::assets_page),
+        Endpoint::get("/evidence/assets.csv", evidence::assets_csv),
+        Endpoint::get("/evidence/sites.csv", evidence::sites_csv),
+        Endpoint::get("/evidence/products.csv", evidence::products_csv),
+        Endpoint::get("/evidence/requirements.csv", evidence::requirements_csv),
         Endpoint::get("/exports/hosts.csv", lists::export_hosts),
         Endpoint::get("/exports/findings.csv", lists::export_findings),
         Endpoint::get("/exports/forecast.csv", forecast::export_forecast),

@@ -13,7 +13,8 @@ use crate::filter::Filter;
 use crate::http::{ApiError, Caller};
 use crate::state::AppState;
 
-const STYLE: &str = include_str!("../../assets/style.css");
+/// The stylesheet (also inlined into the evidence pack's standalone `index.html`).
+pub(super) const STYLE: &str = include_str!("../../assets/style.css");
 
 /// Rows per dashboard page (hosts, findings, products, risk records).
 pub(super) const PAGE: i64 = 100;

@@ -23,6 +23,8 @@
 //! - `demo`: `sunset-collector demo` — its estate, login, pages and clean stop; its seeding on
 //!   both back ends.
 //! - `clock`: date-dependent verdicts follow the collector's clock (moved, never slept on).
+//! - `evidence`: the evidence pack's zip, CSV sections and pages, for the caller's organisations
+//!   only, with risk records and the requirement mapping.
 //! - `crash`: SIGKILL of the real binary mid-stream; every acknowledged report survives.
 //! - `durability`: a full disk (tmpfs) and PostgreSQL stopped mid-load: 503, recovery, no loss.
 //! - `lists`: hosts, findings and products sorted on every column both ways, paged without
@@ -52,6 +54,7 @@ mod crash;
 mod dashboard;
 mod demo;
 mod durability;
+mod evidence;
 mod forecast;
 mod hardening;
 mod headline;

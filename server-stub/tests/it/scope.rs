@@ -197,6 +197,9 @@ fn kind(method: &Method, path: &str) -> Kind {
         ("GET", "/" | "/hosts" | "/findings" | "/products" | "/risks" | "/evidence")
         | ("GET", "/evidence.csv" | "/exports/hosts.csv" | "/exports/findings.csv")
         | ("GET", "/forecast" | "/exports/forecast.csv" | "/api/v1/forecast")
+        | ("GET", "/evidence.zip" | "/evidence/assets" | "/evidence/assets.csv")
+        | ("GET", "/evidence/sites.csv" | "/evidence/products.csv")
+        | ("GET", "/evidence/requirements.csv")
         | ("GET", "/api/v1/hosts" | "/api/v1/hosts.csv" | "/api/v1/findings")
         | ("GET", "/api/v1/findings.csv" | "/api/v1/summary" | "/api/v1/products")
         | ("GET", "/api/v1/risks" | "/api/v1/trend" | "/exports/trend.csv") => Kind::Listing,
