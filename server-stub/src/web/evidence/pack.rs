@@ -98,6 +98,8 @@ pub struct Pack {
     pub catalog_version: String,
     /// Where that catalogue came from.
     pub catalog_origin: String,
+    /// Its turn among the packs being made (`admission`), held until it is written.
+    pub _turn: tokio::sync::OwnedSemaphorePermit,
 }
 
 impl Pack {
