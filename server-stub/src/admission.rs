@@ -8,6 +8,9 @@
 //!   `max_decompressed_bytes` plus the typed inventory, so this is what bounds the memory a refused
 //!   report can cost.
 //! - Password checks: argon2id uses 19 MiB for each verification; two run at once.
+//! - Evidence packs: each holds a database connection and a few batches of rows (tens of MB at
+//!   100,000 hosts) for as long as its download lasts, and keeps a core busy; two are made at once,
+//!   and a third waits at most [`PACK_WAIT`].
 //!
 //! Decoding and password checks run on small pools of threads of their own ([`Workers`]), not on
 //! the runtime's blocking pool: that pool grows to hundreds of threads under a flood, and with
@@ -20,7 +23,7 @@
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
-use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
 
 /// Password verifications at once.
 pub const PASSWORD_CHECKS: usize = 2;
@@ -28,6 +31,11 @@ pub const PASSWORD_CHECKS: usize = 2;
 const BODIES: usize = 8;
 /// Longest wait for a turn.
 const WAIT: Duration = Duration::from_secs(10);
+/// Evidence packs (and their pages) made at once.
+pub const PACKS: usize = 2;
+/// Longest wait for a pack's turn: one takes seconds to tens of seconds, so a caller is told to
+/// come back rather than kept waiting for one.
+pub const PACK_WAIT: Duration = Duration::from_secs(2);
 /// `Retry-After` when the collector is too busy.
 pub const BUSY_RETRY_AFTER_SECONDS: u64 = 5;
 
@@ -45,6 +53,8 @@ pub struct Admission {
     pub decoders: Workers,
     /// Verifying passwords.
     pub passwords: Workers,
+    /// Evidence packs being made (owned permits: a pack's download outlives its handler).
+    pub packs: Arc<Semaphore>,
 }
 
 type Job = Box<dyn FnOnce() + Send>;
@@ -136,6 +146,15 @@ impl Admission {
             max_body_kib,
             decoders: Workers::new(decoders, "decode"),
             passwords: Workers::new(PASSWORD_CHECKS, "argon2"),
+            packs: Arc::new(Semaphore::new(PACKS)),
+        }
+    }
+
+    /// A turn to make an evidence pack, held until its download ends.
+    pub async fn pack(&self) -> Result<OwnedSemaphorePermit, Busy> {
+        match tokio::time::timeout(PACK_WAIT, self.packs.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(Busy),
         }
     }
 

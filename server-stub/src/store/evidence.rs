@@ -4,8 +4,9 @@
 //!
 //! A pack is read through one [`PackReader`]: one read transaction (PostgreSQL `REPEATABLE READ`;
 //! SQLite's WAL snapshot), so its sections agree with each other however long the download takes.
-//! The two long sections are handed on row by row as the database produces them
-//! (`Statement::for_each`), never collected: a pack of 100,000 hosts is written in bounded memory.
+//! The two long sections (and the items' keys, for the totals) are sent on in batches as the
+//! database produces them (`Statement::send_batches`), never collected: a pack of 100,000 hosts
+//! is written in bounded memory, and a slow download slows the read.
 //! Every read takes the caller's [`Selection`].
 //!
 //! Which risk record applies to an item and whether it is still in force is not decided here: an

@@ -429,6 +429,27 @@ async fn the_sections_parse_and_the_pages_page(backend: Backend) {
     assert_eq!(status, 200);
     assert!(register.contains("page 1 of 1 (31 rows)"), "{register}");
     assert!(register.contains("OptiPlex"));
+    // Packs are made two at a time: a third caller is told to come back.
+    let both = server
+        .state
+        .admission
+        .packs
+        .clone()
+        .acquire_many_owned(2)
+        .await
+        .unwrap();
+    let response = server
+        .client
+        .get(format!("{}/evidence.zip", server.url))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 503);
+    assert!(response.headers().contains_key("retry-after"));
+    drop(both);
+    let (status, _, _) = download(&server, &cookie, "/evidence.zip").await;
+    assert_eq!(status, 200);
     for bad in [
         "/evidence?page=0",
         "/evidence/assets?page=-1",

@@ -23,6 +23,7 @@ use maud::html;
 use serde::Deserialize;
 
 use super::page::{layout, page_error, with_query};
+use crate::admission::BUSY_RETRY_AFTER_SECONDS;
 use crate::filter::Filter;
 use crate::http::{ApiError, Caller, PageCaller};
 use crate::state::Shared;
@@ -66,10 +67,17 @@ impl PageQuery {
     }
 }
 
-/// The pack for a caller: their selection (a `?org=` outside their scope is a 404), and the
-/// organisation it is about.
+/// The pack for a caller: their selection (a `?org=` outside their scope is a 404), the
+/// organisation it is about, and its turn (503 when others are being made).
 async fn pack(state: &Shared, caller: &Caller, filter: &Filter) -> Result<Pack, ApiError> {
     let selection = filter.selection(&state.db, caller).await?;
+    let turn = state.admission.pack().await.map_err(|_| {
+        ApiError::retry(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "other evidence packs are being made; try again shortly",
+            BUSY_RETRY_AFTER_SECONDS,
+        )
+    })?;
     let scope = selection.scope().clone();
     let organisation = match store::find_org(&state.db, &scope, scope.org_id()).await {
         Ok(org) => org.label(),
@@ -86,6 +94,7 @@ async fn pack(state: &Shared, caller: &Caller, filter: &Filter) -> Result<Pack, 
         stale_cutoff: state.stale_cutoff(),
         catalog_version: catalog.version().to_string(),
         catalog_origin: catalog.origin.clone(),
+        _turn: turn,
     })
 }
 

@@ -26,6 +26,10 @@ const BATCH: usize = 256;
 /// Pieces waiting to be sent on; with the batch size, what bounds the pack's memory.
 pub const PIECES_IN_FLIGHT: usize = 4;
 
+/// How long a download may take nothing before it is given up: a client that stops reading must
+/// not hold a pack's turn (`admission`) and database connection for ever.
+pub const STALLED: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Why a pack could not be written to the end.
 #[derive(Debug, thiserror::Error)]
 pub enum PackError {
@@ -38,8 +42,9 @@ pub enum PackError {
     /// A batch's work on the blocking pool failed.
     #[error("evidence pack worker: {0}")]
     Worker(#[from] tokio::task::JoinError),
-    /// The reader went away (the download was cancelled): nothing more to write.
-    #[error("the download was cancelled")]
+    /// The reader went away (the download was cancelled, or stalled for [`STALLED`]): nothing
+    /// more to write.
+    #[error("the download was cancelled or stalled")]
     Gone,
 }
 
@@ -65,7 +70,10 @@ impl Out {
     }
 
     async fn send(&self, piece: Piece) -> Result<(), PackError> {
-        self.pieces.send(piece).await.map_err(|_| PackError::Gone)
+        match tokio::time::timeout(STALLED, self.pieces.send(piece)).await {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(PackError::Gone),
+        }
     }
 
     async fn file(&self, name: &'static str) -> Result<(), PackError> {
@@ -98,6 +106,8 @@ pub struct Pack {
     pub catalog_version: String,
     /// Where that catalogue came from.
     pub catalog_origin: String,
+    /// Its turn among the packs being made (`admission`), held until it is written.
+    pub _turn: tokio::sync::OwnedSemaphorePermit,
 }
 
 impl Pack {

@@ -3,7 +3,8 @@
 //! (`ZipWriter::new_stream`: local headers with data descriptors, no seeking back), which runs on a
 //! thread of the blocking pool, as the crate advises for async servers, and hands the body
 //! compressed chunks through a bounded channel. A slow client therefore slows the database read
-//! instead of filling memory; a client that goes away stops it.
+//! instead of filling memory; a client that goes away, or reads nothing for `STALLED` (a minute),
+//! stops it, so it cannot keep a pack's turn and connection.
 //!
 //! A pack that fails half-way must not look complete: the body ends with an error, so the client
 //! sees a broken download (and the zip has no central directory), never a short file that opens.
@@ -21,7 +22,7 @@ use tokio::sync::mpsc;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
-use super::pack::{Out, PIECES_IN_FLIGHT, Pack, PackError, Piece};
+use super::pack::{Out, PIECES_IN_FLIGHT, Pack, PackError, Piece, STALLED};
 use super::section::Section;
 
 /// Bytes of compressed zip gathered before they are handed to the body.
@@ -74,15 +75,17 @@ pub fn csv_body(pack: Pack, section: Section, file_name: String) -> Response {
     tokio::spawn(async move {
         if let Err(e) = pack.write_section(section, &out).await {
             log_failure(section.file_name(), &e);
-            let _ = failed.send(Err(io::Error::other(e.to_string()))).await;
+            let error = Err(io::Error::other(e.to_string()));
+            let _ = tokio::time::timeout(STALLED, failed.send(error)).await;
         }
     });
     tokio::spawn(async move {
         while let Some(piece) = pieces.recv().await {
-            if let Piece::Text(text) = piece
-                && chunks.send(Ok(Bytes::from(text))).await.is_err()
-            {
-                return;
+            if let Piece::Text(text) = piece {
+                let sent = tokio::time::timeout(STALLED, chunks.send(Ok(Bytes::from(text)))).await;
+                if !matches!(sent, Ok(Ok(()))) {
+                    return;
+                }
             }
         }
     });
@@ -101,7 +104,9 @@ pub fn zip_body(pack: Pack, file_name: String) -> Response {
             let _ = failures.send(e.to_string());
         }
     });
+    let runtime = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
+        let on_error = runtime.clone();
         let options = SimpleFileOptions::default()
             .compression_method(CompressionMethod::Deflated)
             .compression_level(Some(DEFLATE_LEVEL))
@@ -109,12 +114,13 @@ pub fn zip_body(pack: Pack, file_name: String) -> Response {
         let sink = ChunkWriter {
             chunks: chunks.clone(),
             buffer: Vec::with_capacity(ZIP_CHUNK),
+            runtime,
         };
         match write_zip(sink, pieces, failed, options) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
             Err(e) => {
-                let _ = chunks.blocking_send(Err(e));
+                let _ = on_error.block_on(tokio::time::timeout(STALLED, chunks.send(Err(e))));
             }
         }
     });
@@ -164,18 +170,28 @@ fn write_zip(
     sink.flush()
 }
 
-/// The zip's output: gathered into chunks and handed to the body, waiting while the body is full.
+/// The zip's output: gathered into chunks and handed to the body, waiting while the body is full
+/// (at most [`STALLED`]: the thread is the blocking pool's, and must come back).
 struct ChunkWriter {
     chunks: mpsc::Sender<Chunk>,
     buffer: Vec<u8>,
+    runtime: tokio::runtime::Handle,
 }
 
 impl ChunkWriter {
     fn send(&mut self) -> io::Result<()> {
         let chunk = std::mem::replace(&mut self.buffer, Vec::with_capacity(ZIP_CHUNK));
-        self.chunks
-            .blocking_send(Ok(Bytes::from(chunk)))
-            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "download cancelled"))
+        let sent = self.runtime.block_on(tokio::time::timeout(
+            STALLED,
+            self.chunks.send(Ok(Bytes::from(chunk))),
+        ));
+        match sent {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "download cancelled or stalled",
+            )),
+        }
     }
 }
 
