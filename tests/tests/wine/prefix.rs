@@ -114,8 +114,21 @@ impl Prefix {
         cmd
     }
 
+    /// Runs a Wine program. When Wine's loader could not start the program at all (it falls back to
+    /// ShellExecuteEx and prints "Application could not be started"; seen about once in twenty runs on
+    /// a busy two-core machine, at any step), nothing ran, so the same command is tried again, at most
+    /// twice, and the retry is said. A program that started and failed is never retried.
     pub fn run(&self, args: &[&str]) -> Ran {
-        run_for(&mut self.command(args), COMMAND_TIMEOUT)
+        let mut tries = 1;
+        loop {
+            let ran = run_for(&mut self.command(args), COMMAND_TIMEOUT);
+            if ran.ok() || !ran.not_started() || tries == 3 {
+                return ran;
+            }
+            say(&format!("Wine could not start {args:?} (try {tries}); trying again"));
+            std::thread::sleep(Duration::from_secs(2));
+            tries += 1;
+        }
     }
 
     /// `msiexec <action> <msi> /qn /l*v <log> [properties]`. Through Wine only the low byte of the exit
@@ -240,6 +253,13 @@ pub struct Ran {
 impl Ran {
     pub fn ok(&self) -> bool {
         self.code == Some(0)
+    }
+
+    /// Wine's loader found no way to start the program (its ShellExecuteEx fallback failed): the
+    /// program itself never ran.
+    fn not_started(&self) -> bool {
+        self.stdout.contains("ShellExecuteEx failed")
+            || self.stderr.contains("ShellExecuteEx failed")
     }
 }
 
