@@ -183,6 +183,10 @@ struct HostResponse<'a> {
     findings: Vec<HostFinding<'a>>,
     history: &'a [store::StatusChange],
     risks: &'a [store::Risk],
+    /// Its clone flags in force (other hosts outside the caller's scope counted, not named).
+    clones: store::Clones,
+    /// The latest dismissal of its clone flags by an admin, if any.
+    clone_dismissal: Option<store::CloneDismissal>,
     inventory: Option<Inventory>,
 }
 
@@ -215,6 +219,8 @@ async fn host(
             })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
+    let clones = store::clones_of(&state.db, &scope, &host_id, &state.stale_cutoff()).await?;
+    let clone_dismissal = store::clone_dismissal(&state.db, &host_id).await?;
     let inventory = decode_inventory(&state, detail.inventory).await?;
     Ok(axum::Json(HostResponse {
         host: &detail.host,
@@ -222,6 +228,8 @@ async fn host(
         findings,
         history: &detail.history,
         risks: &risks,
+        clones,
+        clone_dismissal,
         inventory,
     })
     .into_response())

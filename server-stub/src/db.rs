@@ -94,6 +94,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "list indexes",
         include_str!("../migrations/0012_list_indexes.sql"),
     ),
+    (
+        17,
+        "clone dismissals",
+        include_str!("../migrations/0017_clone_dismissals.sql"),
+    ),
 ];
 
 /// Connections in SQLite's writer pool: one writes at a time (the writer lock), and a second can

@@ -55,6 +55,8 @@ pub enum Action {
     ReloadCatalog,
     /// Record or delete an accepted risk.
     ChangeRiskRegister,
+    /// Dismiss a host's clone flags after review.
+    ReviewClones,
 }
 
 impl Action {
@@ -65,6 +67,7 @@ impl Action {
             Action::ChangeRiskRegister => {
                 "Only risk owners and admins can change the risk register."
             }
+            Action::ReviewClones => "Only admins can dismiss a clone flag.",
         }
     }
 
@@ -73,6 +76,7 @@ impl Action {
         match self {
             Action::ReloadCatalog => role.is_admin() && scope.is_estate(),
             Action::ChangeRiskRegister => role.may_change_risks(),
+            Action::ReviewClones => role.is_admin(),
         }
     }
 }
@@ -391,6 +395,32 @@ pub async fn save_risk(
         return Err(no_such_host());
     }
     Ok(())
+}
+
+/// Dismisses a host's clone flags after review (a VDI pool sharing one image by design, say), with
+/// the reason; audited as `host.clone_dismissed` in the same transaction. Returns how many flags.
+pub async fn dismiss_clone_flags(
+    state: &AppState,
+    admin: &Admin,
+    host_id: &str,
+    reason: &str,
+) -> Result<u64, AdminError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.len() > MAX_RISK_TEXT {
+        return Err(AdminError::Invalid(
+            "Say why the flag is dismissed (at most 2000 characters).".to_string(),
+        ));
+    }
+    let dismissed = store::dismiss_clone_flags(
+        &state.db,
+        &admin.scope,
+        host_id,
+        reason,
+        &admin.name,
+        state.now(),
+    )
+    .await?;
+    dismissed.ok_or_else(no_such_host)
 }
 
 /// A host that does not exist, or is outside the caller's scope: the same answer, so a host id is

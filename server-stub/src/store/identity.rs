@@ -532,7 +532,7 @@ pub async fn clones_of(
         let mut sql = Builder::new(format!(
             "SELECT {columns} FROM host_clones c JOIN hosts h ON h.host_id = c.host_id \
              JOIN hosts o ON o.host_id = c.other_host_id JOIN sites s ON s.id = o.site_id \
-             WHERE c.other_host_id <> c.host_id AND c.host_id = "
+             WHERE c.other_host_id <> c.host_id AND c.dismissed_at IS NULL AND c.host_id = "
         ));
         sql.push_bind(host_id.to_string());
         for column in ["h.last_seen_at", "o.last_seen_at"] {
@@ -550,7 +550,8 @@ pub async fn clones_of(
     let others: Vec<CloneOf> = Statement::new(visible).fetch_all(db.reader()).await?;
     let two_machines: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM host_clones c JOIN hosts h ON h.host_id = c.host_id \
-         WHERE c.host_id = $1 AND c.other_host_id = $1 AND c.seen_at >= $2 AND h.last_seen_at >= $2",
+         WHERE c.host_id = $1 AND c.other_host_id = $1 AND c.dismissed_at IS NULL \
+         AND c.seen_at >= $2 AND h.last_seen_at >= $2",
     )
     .bind(host_id.to_string())
     .bind(stale_cutoff.to_string())

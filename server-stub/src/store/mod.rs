@@ -5,7 +5,7 @@
 //!   enrolment tokens, users and sessions, API tokens);
 //! - `ingest`: storing a report (host, findings, history) and retention;
 //! - `identity`: each report's hardware identity, re-imaged hosts merged and clones flagged at
-//!   ingest, and the flags as pages show them;
+//!   ingest, and the flags as pages show them; `clone_review`: flags an admin dismissed after review;
 //! - `inventory`: the stored inventory and how it is read back;
 //! - `selection`, `sort`, `queries`, `estate`, `forecast`, `evidence`: the read side (listings,
 //!   their order, the host page, the estate summary, what loses support when, the evidence pack
@@ -23,6 +23,7 @@ use chrono::{DateTime, Utc};
 
 mod acceptance;
 mod audit;
+mod clone_review;
 mod column;
 pub(crate) use column::{ByName, DateText, NullableByName, NullableDateText};
 mod estate;
@@ -51,6 +52,7 @@ pub use audit::{
     AuditEntry, AuditFilter, AuditRow, audit_actions, audit_entries, audit_event, audit_log,
     is_action_name,
 };
+pub use clone_review::{CloneDismissal, clone_dismissal, dismiss_clone_flags};
 pub use estate::{SiteSummary, Summary, summary};
 pub use evidence::{
     AssetFacts, AssetRow, ITEM_STATUSES, ItemKey, ItemRow, PackReader, ProductInstalls, SiteHosts,

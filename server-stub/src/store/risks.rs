@@ -165,7 +165,11 @@ pub async fn risk_register(
 }
 
 /// Whether the host is in `scope` (read inside a write, so the check and the change agree).
-async fn host_in_scope(tx: &mut WriteTx<'_>, scope: &Scope, host_id: &str) -> Result<bool> {
+pub(super) async fn host_in_scope(
+    tx: &mut WriteTx<'_>,
+    scope: &Scope,
+    host_id: &str,
+) -> Result<bool> {
     let mut sql = Builder::new("SELECT COUNT(*) FROM hosts h WHERE h.host_id = ");
     sql.push_bind(host_id.to_string());
     scope.push_host_clause(&mut sql, "h.site_id");

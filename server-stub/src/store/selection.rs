@@ -275,7 +275,8 @@ impl Selection {
                 .push_bind(cutoff())
                 .push(
                     " AND h.host_id IN (SELECT c.host_id FROM host_clones c \
-                     JOIN hosts o ON o.host_id = c.other_host_id WHERE o.last_seen_at >= ",
+                     JOIN hosts o ON o.host_id = c.other_host_id \
+                     WHERE c.dismissed_at IS NULL AND o.last_seen_at >= ",
                 )
                 .push_bind(cutoff())
                 .push(" AND (c.other_host_id <> c.host_id OR c.seen_at >= ")

@@ -69,6 +69,29 @@ pub(super) async fn delete_risk(
     }
 }
 
+#[derive(Deserialize)]
+pub(super) struct DismissClonesForm {
+    csrf: String,
+    reason: String,
+}
+
+/// `POST /hosts/{host_id}/clones/dismiss`: dismisses the host's clone flags after review.
+pub(super) async fn dismiss_clones(
+    State(state): State<Shared>,
+    PageCaller(caller): PageCaller,
+    Path(host_id): Path<String>,
+    Form(form): Form<DismissClonesForm>,
+) -> Response {
+    let dismissed = match Admin::check(&caller, Proof::Form(&form.csrf), Action::ReviewClones) {
+        Ok(admin) => admin::dismiss_clone_flags(&state, &admin, &host_id, &form.reason).await,
+        Err(refused) => Err(refused),
+    };
+    match dismissed {
+        Ok(_) => Redirect::to(&format!("/hosts/{host_id}")).into_response(),
+        Err(e) => page_error(e.into()),
+    }
+}
+
 /// `POST /admin/catalog/reload`: reloads the catalogue and re-judges every host.
 pub(super) async fn reload_catalog(
     State(state): State<Shared>,

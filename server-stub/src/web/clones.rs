@@ -30,16 +30,24 @@ pub(super) async fn summary_card(
     })
 }
 
-/// The host page's notice, empty when the host is not flagged. Other hosts outside the caller's
-/// scope are counted, not named.
+/// The host page's notice, empty when the host is not flagged (or, once an admin dismissed its
+/// flags, a line saying who, when and why). Other hosts outside the caller's scope are counted, not
+/// named. `admin_csrf`: the caller may dismiss the flags (an admin), with their form token.
 pub(super) async fn host_notice(
     state: &Shared,
     scope: &Scope,
     host_id: &str,
+    admin_csrf: Option<&str>,
 ) -> Result<Markup, ApiError> {
     let clones = store::clones_of(&state.db, scope, host_id, &state.stale_cutoff()).await?;
     if !clones.any() {
-        return Ok(html! {});
+        let dismissal = store::clone_dismissal(&state.db, host_id).await?;
+        return Ok(html! {
+            @if let Some(d) = dismissal {
+                p.muted { "A clone flag on this host was dismissed by " (d.dismissed_by) " on "
+                    (d.dismissed_at) ": " (d.dismissed_reason) }
+            }
+        });
     }
     Ok(html! {
         div.warning role="note" {
@@ -69,6 +77,15 @@ pub(super) async fn host_notice(
                              @if let Some(id) = &m.machine_id { ", machine id " (id) }
                              ", reports from " (m.first_collected_at) " to " (m.last_collected_at) }
                     }
+                }
+            }
+            @if let Some(csrf) = admin_csrf {
+                form.inline method="post" action=(format!("/hosts/{host_id}/clones/dismiss")) {
+                    input type="hidden" name="csrf" value=(csrf);
+                    label { "Reviewed, not a problem because: "
+                        input type="text" name="reason" required maxlength="2000"
+                            placeholder="e.g. non-persistent VDI pool, one image by design"; }
+                    " " button type="submit" { "Dismiss the flag" }
                 }
             }
         }

@@ -40,7 +40,11 @@ pub(super) async fn host_page(
         Ok(r) => r,
         Err(e) => return page_error(ApiError::internal(e)),
     };
-    let clones = match super::clones::host_notice(&state, &scope, &host_id).await {
+    let clone_admin = caller
+        .csrf_token
+        .as_deref()
+        .filter(|_| caller.user.role.is_admin());
+    let clones = match super::clones::host_notice(&state, &scope, &host_id, clone_admin).await {
         Ok(x) => x,
         Err(e) => return page_error(e),
     };

@@ -67,6 +67,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint::get("/hosts/{host_id}", host::host_page),
         Endpoint::post("/hosts/{host_id}/risks", actions::save_risk),
         Endpoint::post("/hosts/{host_id}/risks/delete", actions::delete_risk),
+        Endpoint::post("/hosts/{host_id}/clones/dismiss", actions::dismiss_clones),
         Endpoint::get("/findings", lists::findings_page),
         Endpoint::get("/products", lists::products_page),
         Endpoint::get("/forecast", forecast::forecast_page),

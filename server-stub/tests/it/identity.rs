@@ -19,14 +19,14 @@ backend_tests!(
     a_clone_in_another_organisation_is_counted_not_named,
 );
 
-const UUID: &str = "4c4c4544-0042-3510-8052-b3c04f4b4e32";
-const MAC: &str = "00:1a:2b:3c:4d:5e";
+pub(crate) const UUID: &str = "4c4c4544-0042-3510-8052-b3c04f4b4e32";
+pub(crate) const MAC: &str = "00:1a:2b:3c:4d:5e";
 
 fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text).unwrap().to_utc()
 }
 
-async fn collector(backend: &Backend) -> (TestServer, ManualClock) {
+pub(crate) async fn collector(backend: &Backend) -> (TestServer, ManualClock) {
     let clock = ManualClock::new(at("2029-01-02T09:00:00Z"));
     let tweak = |file: &mut sunset_collector::config::FileConfig| {
         file.jobs_interval_seconds = Some(3600);
@@ -36,7 +36,7 @@ async fn collector(backend: &Backend) -> (TestServer, ManualClock) {
 }
 
 /// Host `n`'s inventory taken now by `clock`, on the machine these facts describe.
-fn on_machine(
+pub(crate) fn on_machine(
     n: u64,
     clock: &ManualClock,
     uuid: &str,
@@ -54,20 +54,20 @@ fn on_machine(
 }
 
 /// The same host's next scan: a new report id, taken now.
-fn again(inv: &Inventory, clock: &ManualClock) -> Inventory {
+pub(crate) fn again(inv: &Inventory, clock: &ManualClock) -> Inventory {
     let mut next = inv.clone();
     next.host.report_id = uuid::Uuid::new_v4();
     next.host.collected_at = clock.clock().now();
     next
 }
 
-async fn send(server: &TestServer, token: &str, inv: &Inventory) -> String {
+pub(crate) async fn send(server: &TestServer, token: &str, inv: &Inventory) -> String {
     let (status, ack) = server.send(token, inv).await;
     assert_eq!(status, 200, "{ack}");
     ack["status"].as_str().unwrap().to_string()
 }
 
-async fn audited(server: &TestServer, action: &str) -> Vec<(String, Value)> {
+pub(crate) async fn audited(server: &TestServer, action: &str) -> Vec<(String, Value)> {
     store::audit_log(&server.state.db, 500)
         .await
         .unwrap()
@@ -79,7 +79,7 @@ async fn audited(server: &TestServer, action: &str) -> Vec<(String, Value)> {
 
 /// Host ids listed by `/api/v1/hosts` with `query`, sorted (asked in a new session: the clock
 /// moves past a session's hour).
-async fn listed(server: &TestServer, query: &str) -> Vec<String> {
+pub(crate) async fn listed(server: &TestServer, query: &str) -> Vec<String> {
     let cookie = server.session("viewer").await;
     let page = server
         .get_json(&cookie, &format!("/api/v1/hosts?limit=500&{query}"))
@@ -95,7 +95,7 @@ async fn listed(server: &TestServer, query: &str) -> Vec<String> {
     ids
 }
 
-fn sorted(ids: &[&Inventory]) -> Vec<String> {
+pub(crate) fn sorted(ids: &[&Inventory]) -> Vec<String> {
     let mut ids: Vec<String> = ids.iter().map(|i| i.host.host_id.to_string()).collect();
     ids.sort();
     ids

@@ -11,6 +11,7 @@
 //!   the audit page in words, filtered, paged and exported as CSV, for whole-estate users only.
 //! - `identity`: re-imaged hosts take over their old record (history, risks, audited); clones
 //!   flagged both ways and kept apart; placeholder identities never merge or flag.
+//! - `clone_review`: an admin dismisses a clone flag with a reason (page, API, audit; others refused).
 //! - `ingest`: happy path, duplicates, bad tokens, malformed, oversize, gzip bombs, bounds.
 //! - `reload`: a catalogue change re-evaluates stored hosts.
 //! - `dashboard`: login, escaping of agent strings, filters, exports, risk register.
@@ -49,6 +50,7 @@ mod audit;
 mod catalog;
 mod cli;
 mod clock;
+mod clone_review;
 mod cover;
 mod crash;
 mod dashboard;

@@ -179,6 +179,9 @@ enum Kind {
     /// A change to the risk register of one host (the caller may change risks in their scope):
     /// refused as no such host, and nothing changes.
     RiskChange,
+    /// Dismissing a host's clone flags (the caller is an admin of their PCN): another
+    /// organisation's host is no such host; their own answers.
+    CloneReview,
     /// The catalogue reload (the caller is an admin, of their PCN only): refused, not done.
     Reload,
     /// Not about organisations (monitoring, the API's document, the agents' catalogue, the
@@ -206,6 +209,7 @@ fn kind(method: &Method, path: &str) -> Kind {
         ("GET", "/audit" | "/exports/audit.csv") => Kind::WholeEstateOnly,
         ("GET", "/hosts/{host_id}" | "/api/v1/hosts/{host_id}") => Kind::HostById,
         ("POST", "/hosts/{host_id}/risks" | "/hosts/{host_id}/risks/delete") => Kind::RiskChange,
+        ("POST", "/hosts/{host_id}/clones/dismiss") => Kind::CloneReview,
         ("POST", "/admin/catalog/reload" | "/api/v1/catalog/reload") => Kind::Reload,
         ("GET", "/healthz" | "/metrics" | "/api/v1/openapi.json" | "/api/v1/catalog")
         | ("GET", "/static/style.css" | "/login") => Kind::Open,
@@ -327,6 +331,19 @@ async fn every_route_refuses_or_hides_another_pcns_hosts(backend: Backend) {
                 // On their own host it works (the refusal above is the scope, not the role).
                 let (status, body) = estate
                     .call(method, &at(&estate.alpha_host), &risk_owner, form)
+                    .await;
+                assert_eq!(status, 303, "{what} of their own host: {body}");
+            }
+            Kind::CloneReview => {
+                let form = [("reason", "VDI pool")];
+                let (status, missing) = estate.call(method, &at(nowhere), &pcn_admin, &form).await;
+                assert_eq!(status, 404, "{what}: {missing}");
+                let (status, body) = estate
+                    .call(method, &at(&estate.bravo_host), &pcn_admin, &form)
+                    .await;
+                assert_eq!((status, body.as_str()), (404, missing.as_str()), "{what}");
+                let (status, body) = estate
+                    .call(method, &at(&estate.alpha_host), &pcn_admin, &form)
                     .await;
                 assert_eq!(status, 303, "{what} of their own host: {body}");
             }

@@ -125,7 +125,9 @@ impl Prefix {
             if ran.ok() || !ran.not_started() || tries == 3 {
                 return ran;
             }
-            say(&format!("Wine could not start {args:?} (try {tries}); trying again"));
+            say(&format!(
+                "Wine could not start {args:?} (try {tries}); trying again"
+            ));
             std::thread::sleep(Duration::from_secs(2));
             tries += 1;
         }
