@@ -72,3 +72,4 @@ step "cargo test (including the ignored tests that need this machine's setup)"
 cargo test --workspace --locked --no-fail-fast -- --include-ignored
 echo
 echo "all checks passed"
+echo "artefacts (browser screenshots): ${SUNSET_ARTEFACTS_DIR:-$root/target/artefacts}/screenshots"

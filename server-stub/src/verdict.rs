@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use chrono::{Days, NaiveDate};
 use sunset_catalog::Catalog;
 use sunset_catalog::catalog::{SupportEnd, Target};
-use sunset_catalog::cover::DeclaredCover;
+use sunset_catalog::cover::{CoverCheck, DeclaredCover};
 use sunset_catalog::evaluate::{Dates, Finding, Options, Status, evaluate_with};
 use sunset_catalog::inventory::Inventory;
 
@@ -45,7 +45,9 @@ pub struct FindingRow {
     pub status: Status,
     /// End of security support (`YYYY-MM-DD`, `ended`), when known.
     pub security_support_end: Option<String>,
-    /// End of extended support, when any.
+    /// End of extended support for this host, when any: the window's end, or the last day of
+    /// the cover found when that comes first (a Windows 10 ESU licence for year 2 ends
+    /// 2027-10-13, not with the window in 2028). See [`extended_end`].
     pub extended_support_end: Option<String>,
     /// The whole finding as JSON (dates, evidence, advice).
     pub detail: String,
@@ -113,7 +115,8 @@ fn roll_up(findings: Vec<Finding>, today: NaiveDate) -> HostVerdict {
         worst[slot] = Some(worst[slot].map_or(finding.status, |w| w.min(finding.status)));
         if finding.status == Status::Unsupported {
             unsupported += 1;
-        } else if let Some(day) = becomes_unsupported_on(finding.status, &finding.dates)
+        } else if let Some(day) =
+            becomes_unsupported_on(finding.status, &finding.dates, finding.cover.as_ref())
             && day > today
         {
             next = Some(next.map_or(day, |n| n.min(day)));
@@ -138,20 +141,38 @@ fn roll_up(findings: Vec<Finding>, today: NaiveDate) -> HostVerdict {
 }
 
 /// The day an item that is not yet unsupported becomes unsupported on its host: the day after
-/// the end of its extended window when it is in one with cover (`extended`), else the day after
-/// its security support ends. A paid window the host has no cover for is no support (see
+/// the end of its extended window when it is in one with cover (`extended`) — or of the cover
+/// itself when that ends first ([`extended_end`]) —, else the day after its security support ends. A paid window the host has no cover for is no support (see
 /// `sunset_catalog::judge`): counting to its end put Oracle Java 8, still supported in 2021 and
 /// with no contract declared, at 2031-01-01 instead of 2022-04-01.
 /// `None` when no end is announced. The forecast's query (`store::forecast`) picks the same date.
-pub fn becomes_unsupported_on(status: Status, dates: &Dates) -> Option<NaiveDate> {
+pub fn becomes_unsupported_on(
+    status: Status,
+    dates: &Dates,
+    cover: Option<&CoverCheck>,
+) -> Option<NaiveDate> {
     let end = match status {
         Status::Unsupported => return None,
-        Status::Extended => dates.extended_support_end,
+        Status::Extended => extended_end(dates, cover),
         _ => dates.security_support_end,
     };
     match end? {
         SupportEnd::On(last) => last.checked_add_days(Days::new(1)),
         SupportEnd::Ended | SupportEnd::NotAnnounced => None,
+    }
+}
+
+/// The last day of a finding's extended support on its host: the window's end, or the last day
+/// of the cover the evaluation found (`CoverCheck::until`: a licence's year, a contract's end)
+/// when that comes first. The catalogue's `dates` are the release's, the same for every host;
+/// the cover is this host's. Stored as the finding's `extended_support_end`, so the forecast
+/// (`store::forecast`) counts a host in the month its own cover runs out: counting to the
+/// window's end put a Windows 10 PC with a year-2 ESU licence (to 2027-10-13) in October 2028.
+pub fn extended_end(dates: &Dates, cover: Option<&CoverCheck>) -> Option<SupportEnd> {
+    let window = dates.extended_support_end;
+    match (window, cover.and_then(|c| c.until.filter(|_| c.found.covers()))) {
+        (Some(SupportEnd::On(end)), Some(until)) => Some(SupportEnd::On(end.min(until))),
+        _ => window,
     }
 }
 
@@ -191,7 +212,7 @@ fn row(key: String, finding: &Finding) -> FindingRow {
         cycle_label: finding.cycle_label.clone(),
         status: finding.status,
         security_support_end: support_end(finding.dates.security_support_end),
-        extended_support_end: support_end(finding.dates.extended_support_end),
+        extended_support_end: support_end(extended_end(&finding.dates, finding.cover.as_ref())),
         detail: serde_json::to_string(finding).unwrap_or_else(|_| "{}".to_string()),
     }
 }
@@ -235,22 +256,44 @@ mod tests {
         };
         for status in [Status::Supported, Status::Expiring, Status::Unknown] {
             assert_eq!(
-                becomes_unsupported_on(status, &dates),
+                becomes_unsupported_on(status, &dates, None),
                 Some(day("2025-10-15")),
                 "{status:?}"
             );
         }
         assert_eq!(
-            becomes_unsupported_on(Status::Extended, &dates),
+            becomes_unsupported_on(Status::Extended, &dates, None),
             Some(day("2028-10-11"))
         );
-        assert_eq!(becomes_unsupported_on(Status::Unsupported, &dates), None);
+        // A year-2 Windows 10 ESU licence ends before the window: the host's support ends with it.
+        let licence = CoverCheck {
+            kind: sunset_catalog::catalog::CoverKind::Enrolment,
+            program: Some("windows-10-esu".into()),
+            found: sunset_catalog::cover::CoverFound::Licensed,
+            until: Some(day("2027-10-13")),
+            evidence: None,
+        };
+        assert_eq!(
+            becomes_unsupported_on(Status::Extended, &dates, Some(&licence)),
+            Some(day("2027-10-14"))
+        );
+        assert_eq!(
+            extended_end(&dates, Some(&licence)),
+            Some(SupportEnd::On(day("2027-10-13")))
+        );
+        // A licence found expired gives no cover, and never shortens the window's dates.
+        let expired = CoverCheck {
+            found: sunset_catalog::cover::CoverFound::Expired,
+            ..licence
+        };
+        assert_eq!(extended_end(&dates, Some(&expired)), dates.extended_support_end);
+        assert_eq!(becomes_unsupported_on(Status::Unsupported, &dates, None), None);
         let unannounced = Dates {
             security_support_end: Some(SupportEnd::NotAnnounced),
             ..Dates::default()
         };
         assert_eq!(
-            becomes_unsupported_on(Status::Supported, &unannounced),
+            becomes_unsupported_on(Status::Supported, &unannounced, None),
             None
         );
     }

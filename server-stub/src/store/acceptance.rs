@@ -17,14 +17,13 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use sqlx::FromRow;
+use sqlx::{Any, Executor, FromRow};
 use sunset_catalog::evaluate::Status;
 
 use super::Result;
 use super::risks::Risk;
 use super::selection::Selection;
 use super::sql::{Builder, Statement};
-use crate::db::Db;
 
 /// How a finding reads once the risk register is taken into account.
 #[derive(Debug, PartialEq, Eq)]
@@ -214,8 +213,11 @@ fn push_per_host_state(sql: &mut Builder, today: &str) {
 /// `findings_status` index: every unsupported finding of the estate (466,666 rows at 100,000
 /// hosts) instead of a primary-key lookup per record. PostgreSQL plans a `CROSS JOIN` with its
 /// `WHERE` like any inner join, from its statistics.
-pub(super) async fn acceptance_by_site(
-    db: &Db,
+///
+/// `executor` is the pool (the summary) or a read snapshot (the evidence pack's totals by site,
+/// which carry the same split so the pack and the summary give one answer).
+pub(super) async fn acceptance_by_site<'c>(
+    executor: impl Executor<'c, Database = Any>,
     selection: &Selection,
     stale_cutoff: &str,
     today: NaiveDate,
@@ -232,7 +234,7 @@ pub(super) async fn acceptance_by_site(
     sql.push(
         " GROUP BY s.name, h.host_id, h.unsupported_count, rh.review_date) y) x GROUP BY x.site",
     );
-    let rows: Vec<SiteAcceptance> = Statement::new(sql).fetch_all(db.reader()).await?;
+    let rows: Vec<SiteAcceptance> = Statement::new(sql).fetch_all(executor).await?;
     Ok(rows.into_iter().map(|r| (r.site.clone(), r)).collect())
 }
 

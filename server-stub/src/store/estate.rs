@@ -92,7 +92,7 @@ pub async fn summary(
     // The split reads only hosts with a risk record: it runs beside the roll-up, not after it.
     let (rows, acceptance): (Vec<SiteStatusCount>, _) = tokio::try_join!(
         Statement::new(sql).fetch_all(db.reader()),
-        acceptance_by_site(db, selection, stale_cutoff, today),
+        acceptance_by_site(db.reader(), selection, stale_cutoff, today),
     )?;
     let mut out = Summary::default();
     let mut by_status: BTreeMap<Status, i64> = BTreeMap::new();

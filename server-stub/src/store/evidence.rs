@@ -13,6 +13,7 @@
 //! item carries both records that may apply (its own, and its host's whole-host record), and the
 //! web layer applies the one rule (`web::risk_state`) to them.
 
+use chrono::NaiveDate;
 use serde::Deserialize;
 use serde::de::{IgnoredAny, SeqAccess, Visitor};
 use sqlx::{Any, Executor, FromRow, Transaction};
@@ -21,6 +22,7 @@ use sunset_catalog::evaluate::Status;
 use sunset_catalog::inventory::Fact;
 use tokio::sync::mpsc;
 
+use super::acceptance::{UnsupportedHosts, acceptance_by_site};
 use super::column::status_order;
 use super::inventory::StoredInventory;
 use super::queries::{FINDING_COLUMNS_SELECT, FindingListRow};
@@ -354,6 +356,10 @@ pub struct SiteHosts {
     pub hosts_unsupported_hardware: i64,
     /// Hosts not seen since the stale cutoff.
     pub hosts_stale: i64,
+    /// The `hosts_unsupported`, split by the risk register as the summary's headline splits
+    /// them (`acceptance`: the same query, in the pack's snapshot).
+    #[sqlx(skip)]
+    pub unsupported: UnsupportedHosts,
 }
 
 /// One product release in one status, for the totals by product and release.
@@ -572,11 +578,13 @@ impl PackReader {
         Statement::new(page).fetch_all(&mut *self.tx).await
     }
 
-    /// Hosts by site (with organisation), in organisation and site order.
+    /// Hosts by site (with organisation), in organisation and site order, their unsupported
+    /// hosts split by the risk register on `today` as the summary splits them.
     pub async fn site_hosts(
         &mut self,
         selection: &Selection,
         stale_cutoff: &str,
+        today: NaiveDate,
     ) -> Result<Vec<SiteHosts>> {
         let mut sql = Builder::new(
             "SELECT o.name AS organisation, o.ods_code AS organisation_ods_code, s.name AS site, \
@@ -609,7 +617,13 @@ impl PackReader {
             );
         selection.push_host_clauses(&mut sql, stale_cutoff);
         sql.push(" GROUP BY o.name, o.ods_code, s.name ORDER BY o.name, s.name");
-        Statement::new(sql).fetch_all(&mut *self.tx).await
+        let mut sites: Vec<SiteHosts> = Statement::new(sql).fetch_all(&mut *self.tx).await?;
+        let acceptance = acceptance_by_site(&mut *self.tx, selection, stale_cutoff, today).await?;
+        for site in &mut sites {
+            site.unsupported =
+                UnsupportedHosts::split(site.hosts_unsupported, acceptance.get(&site.site));
+        }
+        Ok(sites)
     }
 
     /// Installations by product, release and status (every status: the register's software

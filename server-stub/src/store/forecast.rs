@@ -5,7 +5,9 @@
 //! loses Windows 10 when Windows 10 ends, and that is the cliff a plan has to see. (A count of hosts
 //! by the first day anything on them ends hid it: such a host had dropped out long before.) A host
 //! counts once per release, in the month that release's support ends for it — the end of its
-//! extended window when it is in one with cover (`extended`), the end of security support
+//! extended window when it is in one with cover (`extended`), or of the cover itself when that
+//! ends first (a year-2 Windows 10 ESU licence: 2027-10-13; the stored `extended_support_end` is
+//! already the host's own, `verdict::extended_end`), the end of security support
 //! otherwise (a paid window without cover is no support: see `sunset_catalog::judge`). Items already
 //! unsupported have nothing left to lose and are not counted.
 

@@ -1,7 +1,7 @@
 //! The browser side of the browser tests: chromedriver's W3C WebDriver API through plain HTTP calls,
 //! and the waits and readings every test needs.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -16,6 +16,28 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const WAIT: Duration = Duration::from_secs(20);
 /// The W3C element reference key.
 pub const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// Names the directory CI keeps as artefacts (`target/artefacts` when unset).
+pub const ARTEFACTS_ENV: &str = "SUNSET_ARTEFACTS_DIR";
+
+/// Where the browser tests' screenshots go, created: `$SUNSET_ARTEFACTS_DIR/screenshots`, else
+/// `target/artefacts/screenshots` (beside cargo's `target/tmp`), so CI keeps them as artefacts
+/// and `ci/test.sh` says where they are.
+pub fn screenshots_dir() -> PathBuf {
+    let base = std::env::var_os(ARTEFACTS_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_TARGET_TMPDIR"))
+                .parent()
+                .expect("target/tmp has a parent")
+                .join("artefacts")
+        });
+    let dir = base.join("screenshots");
+    std::fs::create_dir_all(&dir)
+        .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    dir
+}
 
 /// Fails, saying what to install, when the browser is missing.
 pub fn require_browser() {
@@ -213,6 +235,38 @@ impl Session {
             .collect()
     }
 
+    /// Every element an XPath expression selects, now (for what CSS cannot say: a table after a
+    /// heading with a given text).
+    pub async fn find_all_xpath(&self, xpath: &str) -> Vec<String> {
+        let found = self
+            .post("/elements", json!({"using": "xpath", "value": xpath}))
+            .await;
+        found
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e[ELEMENT].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// The texts of the elements `xpath` selects.
+    pub async fn texts_xpath(&self, xpath: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for element in self.find_all_xpath(xpath).await {
+            out.push(self.text(&element).await);
+        }
+        out
+    }
+
+    /// The value of the browser's cookie `name` for the current page's site.
+    pub async fn cookie(&self, name: &str) -> String {
+        let cookie = self.get(&format!("/cookie/{name}")).await;
+        cookie["value"]
+            .as_str()
+            .unwrap_or_else(|| panic!("cookie {name}: {cookie}"))
+            .to_string()
+    }
+
     /// The first element matching `css`, waiting for it to appear.
     pub async fn wait_for(&self, css: &str) -> String {
         let started = Instant::now();
@@ -281,6 +335,17 @@ impl Session {
         eprintln!("screenshot: {}", path.display());
     }
 
+    /// A screenshot of one element (a chart) written to `path`.
+    pub async fn element_screenshot(&self, element: &str, path: &Path) {
+        let png = self.get(&format!("/element/{element}/screenshot")).await;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(png.as_str().unwrap())
+            .unwrap();
+        assert!(bytes.starts_with(b"\x89PNG"), "not a PNG");
+        std::fs::write(path, bytes).unwrap();
+        eprintln!("screenshot: {}", path.display());
+    }
+
     pub async fn close(self) {
         let _ = self.call(reqwest::Method::DELETE, "", None).await;
     }
@@ -300,6 +365,15 @@ pub async fn cards(session: &Session) -> Vec<(i64, String)> {
         .collect()
 }
 
+/// The number of the card whose label starts with `label` ("risk accepted (until …)").
+pub fn card_starting(cards: &[(i64, String)], label: &str) -> i64 {
+    cards
+        .iter()
+        .find(|(_, l)| l.starts_with(label))
+        .unwrap_or_else(|| panic!("no card {label:?}… in {cards:?}"))
+        .0
+}
+
 pub fn card(cards: &[(i64, String)], label: &str) -> i64 {
     cards
         .iter()
@@ -308,8 +382,14 @@ pub fn card(cards: &[(i64, String)], label: &str) -> i64 {
         .0
 }
 
-/// Waits for a finished download named `name` in `dir`.
+/// Waits for a finished download named `name` in `dir`: its text.
 pub async fn downloaded(dir: &Path, name: &str) -> String {
+    String::from_utf8(downloaded_bytes(dir, name).await)
+        .unwrap_or_else(|e| panic!("{name} is not UTF-8: {e}"))
+}
+
+/// Waits for a finished download named `name` in `dir`: its bytes.
+pub async fn downloaded_bytes(dir: &Path, name: &str) -> Vec<u8> {
     let path = dir.join(name);
     let started = Instant::now();
     loop {
@@ -320,7 +400,7 @@ pub async fn downloaded(dir: &Path, name: &str) -> String {
                 .is_some_and(|x| x == "crdownload")
         });
         if path.exists() && !partial {
-            return std::fs::read_to_string(&path).unwrap();
+            return std::fs::read(&path).unwrap();
         }
         assert!(started.elapsed() < WAIT, "{name} was never downloaded");
         tokio::time::sleep(Duration::from_millis(100)).await;

@@ -2,8 +2,10 @@
 //! WebDriver API with plain HTTP calls, against a collector running in-process on 127.0.0.1.
 //!
 //! A person's morning: log in through the form, read the estate summary, filter by site, open a
-//! host, download the hosts CSV (a real browser download) and check what is in it. Screenshots land
-//! in `target/tmp/` (`dashboard-summary.png`, `dashboard-host.png`) for a human to look at.
+//! host, download the hosts CSV (a real browser download) and check what is in it. The central view
+//! of an organisation tree (`central.rs`): a PCN's user and an ICB's admin. Screenshots land in
+//! `target/artefacts/screenshots/` (or `$SUNSET_ARTEFACTS_DIR/screenshots/`, `driver::screenshots_dir`)
+//! for a human to look at; CI keeps them as artefacts.
 //!
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (Debian's `chromium` and
 //! `chromium-driver`), so it is `#[ignore]`d; `ci/test.sh` installs them and runs it with
@@ -15,11 +17,10 @@
 #[path = "../it/util.rs"]
 mod util;
 
+mod central;
 mod driver;
 
-use std::path::PathBuf;
-
-use driver::{Driver, card, cards, downloaded, require_browser};
+use driver::{Driver, card, cards, downloaded, require_browser, screenshots_dir};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs chromium and chromium-driver (Debian packages); run with --include-ignored"]
@@ -65,7 +66,7 @@ async fn dashboard_in_headless_chromium() {
     std::fs::create_dir_all(&downloads).unwrap();
     let driver = Driver::start(&scratch.path().join("chromedriver.log")).await;
     let browser = driver.session(&profile, &downloads).await;
-    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let shots = screenshots_dir();
 
     // Not logged in: the dashboard sends the browser to the login form.
     browser.goto(&format!("{}/", server.url)).await;

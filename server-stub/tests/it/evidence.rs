@@ -9,15 +9,17 @@ use std::io::Read;
 use chrono::{DateTime, Duration, Utc};
 use sunset_collector::admin::{self, Admin, RiskEntry};
 use sunset_collector::clock::ManualClock;
-use sunset_collector::org::OrgKind;
 use sunset_collector::store::{self, Scope};
 use sunset_loadgen::fake;
 
-use crate::util::{Backend, TestServer, inventory, start, start_with_clock};
+use crate::util::{
+    Backend, EXAMPLE_ICB, EXAMPLE_SITES, TestServer, inventory, start, start_with_clock,
+};
 
 backend_tests!(
     the_zip_holds_every_section_for_the_callers_organisations_only,
     the_sections_parse_and_the_pages_page,
+    the_pack_totals_split_hosts_as_the_summary_headline_does,
 );
 
 type Record = HashMap<String, String>;
@@ -91,42 +93,19 @@ async fn the_zip_holds_every_section_for_the_callers_organisations_only(backend:
         file.jobs_interval_seconds = Some(3600);
     };
     let server = start_with_clock(&backend, true, tweak, clock.clock()).await;
-    let (db, op, now) = (&server.state.db, Admin::operator(), server.state.now());
-    for (name, kind, parent, ods) in [
-        ("Example ICB", OrgKind::Icb, None, "QWE"),
-        ("Alpha PCN", OrgKind::Pcn, Some("QWE"), "U00001"),
-        (
-            "Alpha Practice",
-            OrgKind::Practice,
-            Some("U00001"),
-            "A81001",
-        ),
-        ("Bravo PCN", OrgKind::Pcn, Some("QWE"), "U00002"),
-        (
-            "Bravo Practice",
-            OrgKind::Practice,
-            Some("U00002"),
-            "B81001",
-        ),
-    ] {
-        admin::add_org(db, &op, name, kind, parent, Some(ods), now)
-            .await
-            .unwrap();
-    }
+    let op = Admin::operator();
+    let tokens = server.org_tree(&EXAMPLE_ICB, &EXAMPLE_SITES).await;
     // Alpha PCN: a Windows 10 PC at the practice, a Windows 11 PC at the PCN's own site; Bravo:
     // one PC. Every PC has Python 2.7 (unsupported in the test catalogue).
     let mut hosts = HashMap::new();
-    for (n, site, org, hostname) in [
-        (1, "Alpha Surgery", "A81001", "ALPHA-WKS-1"),
-        (3, "Alpha Hub", "U00001", "ALPHA-WKS-3"),
-        (2, "Bravo Surgery", "B81001", "BRAVO-WKS-2"),
+    for (n, (site, _), token, hostname) in [
+        (1, EXAMPLE_SITES[0], &tokens[0], "ALPHA-WKS-1"),
+        (3, EXAMPLE_SITES[1], &tokens[1], "ALPHA-WKS-3"),
+        (2, EXAMPLE_SITES[2], &tokens[2], "BRAVO-WKS-2"),
     ] {
-        let (_, token) = admin::add_site(db, &op, site, Some(org), now)
-            .await
-            .unwrap();
         let mut inv = fake::inventory(n, 12, site, clock.clock().now());
         inv.host.hostname = hostname.to_string();
-        let (status, ack) = server.send(&token, &inv).await;
+        let (status, ack) = server.send(token, &inv).await;
         assert_eq!(status, 200, "{ack}");
         hosts.insert(hostname, inv.host.host_id.to_string());
     }
@@ -457,5 +436,157 @@ async fn the_sections_parse_and_the_pages_page(backend: Backend) {
     ] {
         let (status, _) = server.get(&cookie, bad).await;
         assert_eq!(status, 400, "{bad}");
+    }
+}
+
+/// The sum of `column` over CSV records (empty cells count 0).
+fn sum(records: &[Record], column: &str) -> i64 {
+    records
+        .iter()
+        .map(|r| r[column].parse::<i64>().unwrap_or(0))
+        .sum()
+}
+
+/// The pack's totals carry the summary's host split: for a PCN's viewer (and an ICB viewer
+/// narrowing to that PCN, and to the whole ICB), the totals by site add up to the summary's
+/// headline — unsupported hosts with no accepted risk, risk accepted, acceptance expired — and
+/// the totals by product split each release's hosts the same way.
+async fn the_pack_totals_split_hosts_as_the_summary_headline_does(backend: Backend) {
+    let clock = ManualClock::new(at("2026-12-04T09:00:00Z"));
+    let tweak = |file: &mut sunset_collector::config::FileConfig| {
+        file.jobs_interval_seconds = Some(3600);
+    };
+    let server = start_with_clock(&backend, true, tweak, clock.clock()).await;
+    let tokens = server.org_tree(&EXAMPLE_ICB, &EXAMPLE_SITES).await;
+    // Hosts n % 3 == 0 run Windows 11 (only Python 2.7 unsupported), the others Windows 10 22H2
+    // (Windows and Python unsupported).
+    let mut hosts = HashMap::new();
+    for (n, token) in [(1, 0), (4, 0), (7, 0), (3, 1), (6, 1), (2, 2), (5, 2)] {
+        let inv = fake::inventory(n, 12, EXAMPLE_SITES[token].0, clock.clock().now());
+        let (status, ack) = server.send(&tokens[token], &inv).await;
+        assert_eq!(status, 200, "{ack}");
+        hosts.insert(n, inv.host.host_id.to_string());
+    }
+    let today = server.state.today();
+    let save = async |n: u64, finding_key: &str, days| {
+        let review = (today + Duration::days(days)).to_string();
+        let entry = RiskEntry {
+            finding_key,
+            owner: "Practice manager",
+            mitigation: "Isolated VLAN",
+            review_date: &review,
+        };
+        admin::save_risk(&server.state, &Admin::operator(), &hosts[&n], entry)
+            .await
+            .unwrap();
+    };
+    // 1: the whole host accepted. 4: only its Python (Windows is not). 3: its Python, lapsing.
+    // 6: its only unsupported item. 2 (Bravo): the whole host. 7 and 5: nothing.
+    save(1, "", 30).await;
+    let python = |n: u64| {
+        let server = &server;
+        let host = hosts[&n].clone();
+        async move { finding_key(server, &host, "python").await }
+    };
+    save(4, &python(4).await, 30).await;
+    save(3, &python(3).await, 10).await;
+    save(6, &python(6).await, 30).await;
+    save(2, "", 30).await;
+    clock.advance(std::time::Duration::from_secs(20 * 86400));
+
+    let (alpha, _) = server.session_on("viewer", Some("U00001")).await;
+    let (icb, _) = server.session_on("viewer", Some("QWE")).await;
+    for (cookie, query, expected) in [
+        (&alpha, "", (3, 2, 1)),
+        (&icb, "?org=U00001", (3, 2, 1)),
+        (&icb, "", (4, 3, 1)),
+    ] {
+        let summary = server
+            .get_json(cookie, &format!("/api/v1/summary{query}"))
+            .await;
+        let headline = &summary["summary"]["unsupported"];
+        let (status, _, bytes) = download(&server, cookie, &format!("/evidence.zip{query}")).await;
+        assert_eq!(status, 200, "{query}");
+        let files = unzip(bytes);
+        let sites = records(&files["totals-by-site.csv"]);
+        let pack = (
+            sum(&sites, "hosts_no_accepted_risk"),
+            sum(&sites, "hosts_risk_accepted"),
+            sum(&sites, "hosts_acceptance_expired"),
+        );
+        assert_eq!(pack, expected, "{query}: {sites:?}");
+        assert_eq!(
+            (
+                headline["no_accepted_risk"].as_i64().unwrap(),
+                headline["risk_accepted"].as_i64().unwrap(),
+                headline["acceptance_expired"].as_i64().unwrap(),
+            ),
+            pack,
+            "{query}: the pack's totals are the summary's headline: {headline}"
+        );
+        assert_eq!(
+            sum(&sites, "hosts_unsupported"),
+            summary["summary"]["by_status"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s[0] == "unsupported")
+                .map_or(0, |s| s[1].as_i64().unwrap()),
+            "{query}"
+        );
+        // The earliest dates the summary names are the pack's too.
+        let earliest = |column: &str| {
+            sites
+                .iter()
+                .map(|r| r[column].as_str())
+                .filter(|d| !d.is_empty())
+                .min()
+                .map(str::to_string)
+        };
+        assert_eq!(
+            earliest("hosts_risk_accepted_until").as_deref(),
+            headline["risk_accepted_until"].as_str(),
+            "{query}"
+        );
+        assert_eq!(
+            earliest("hosts_acceptance_expired_on").as_deref(),
+            headline["acceptance_expired_on"].as_str(),
+            "{query}"
+        );
+        // The same split on the pack's page.
+        let (status, page) = server.get(cookie, &format!("/evidence{query}")).await;
+        assert_eq!(status, 200);
+        assert!(
+            page.contains(&format!(
+                "<strong>{}</strong> hosts unsupported — no accepted risk",
+                expected.0
+            )),
+            "{page}"
+        );
+    }
+
+    // By product, for Alpha: Python 2.7 on all five hosts (1, 4, 6 covered; 3 lapsed; 7 not),
+    // Windows 10 22H2 on 1, 4 and 7 (only 1 covered, by its host record).
+    let (_, _, bytes) = download(&server, &alpha, "/evidence/products.csv").await;
+    let products = records(&String::from_utf8(bytes).unwrap());
+    let release = |product: &str, release: &str| {
+        products
+            .iter()
+            .find(|p| p["product_id"] == product && p["release"] == release && p["status"] == "unsupported")
+            .unwrap_or_else(|| panic!("no {product} {release}: {products:?}"))
+    };
+    let python = release("python", "2.7");
+    let windows = release("windows", "Windows 10 22H2");
+    for (row, hosts, expected) in [(python, "5", ["2", "3", "1"]), (windows, "3", ["2", "1", "0"])] {
+        assert_eq!(row["hosts"], hosts, "{row:?}");
+        assert_eq!(
+            [
+                row["hosts_no_accepted_risk"].as_str(),
+                row["hosts_risk_accepted"].as_str(),
+                row["hosts_acceptance_expired"].as_str(),
+            ],
+            expected,
+            "{row:?}"
+        );
     }
 }

@@ -20,7 +20,7 @@ use crate::util::{Backend, TestServer, start_with_clock};
 backend_tests!(
     hosts_with_an_unsupported_browser_still_count_under_the_windows_10_cliff,
     a_scoped_users_forecast_counts_only_their_subtree,
-    a_host_in_covered_extended_support_counts_when_the_window_ends,
+    a_host_in_covered_extended_support_counts_when_its_cover_ends,
     an_unsupported_windows_7_hosts_next_date_is_to_come_or_none,
 );
 
@@ -487,38 +487,61 @@ async fn an_unsupported_windows_7_hosts_next_date_is_to_come_or_none(backend: Ba
     );
 }
 
-/// In January 2027 a Windows 10 PC with its second ESU year is in extended support (`extended`)
-/// and loses Windows 10 when the ESU window ends, 2028-10-10; one without ESU is unsupported
-/// already and counts under nothing for Windows 10. Both are past the next 12 months.
-async fn a_host_in_covered_extended_support_counts_when_the_window_ends(backend: Backend) {
-    let taken = at("2027-01-15T09:00:00Z");
-    let server = start_at(&backend, taken).await;
-    let mut esu = host_at(taken, 1, "ESU-PC", "Ward", windows_10(), &[]);
-    esu.cover = vec![Cover {
+/// The Windows 10 ESU licence of `year` (1 to 3), as the agent reports it.
+fn esu_licence(year: u32) -> Cover {
+    Cover {
         program: "windows-10-esu".to_string(),
-        year: Some(2),
+        year: Some(year),
         state: CoverState::Licensed,
         evidence: Some("test".to_string()),
-    }];
+    }
+}
+
+/// In January 2027 a Windows 10 PC with its second ESU year is in extended support (`extended`)
+/// and loses Windows 10 when its licence ends, 2027-10-13 — not when the ESU window ends
+/// (2028-10-10, where the forecast once counted it); one with the third year counts when the
+/// window ends; one without ESU is unsupported already and counts under nothing for Windows 10.
+async fn a_host_in_covered_extended_support_counts_when_its_cover_ends(backend: Backend) {
+    let taken = at("2027-01-15T09:00:00Z");
+    let server = start_at(&backend, taken).await;
+    let mut year_2 = host_at(taken, 1, "ESU-PC", "Ward", windows_10(), &[]);
+    year_2.cover = vec![esu_licence(2)];
+    let mut year_3 = host_at(taken, 3, "ESU3-PC", "Ward", windows_10(), &[]);
+    year_3.cover = vec![esu_licence(3)];
     let plain = host_at(taken, 2, "PLAIN-PC", "Ward", windows_10(), &[]);
-    send_all(&server, &[esu.clone(), plain]).await;
+    send_all(&server, &[year_2.clone(), year_3.clone(), plain]).await;
     let cookie = server.session("viewer").await;
-    let detail = server
-        .get_json(&cookie, &format!("/api/v1/hosts/{}", esu.host.host_id))
-        .await;
-    assert_eq!(detail["host"]["os_status"], "extended", "{detail}");
-    assert_eq!(detail["host"]["next_unsupported_on"], "2028-10-11");
-    let answer = server.get_json(&cookie, "/api/v1/forecast").await;
-    let forecast = &answer["forecast"];
-    let windows_10 = release(forecast, "windows", "10-22h2");
-    assert_eq!(windows_10["total"], 1, "{forecast}");
-    assert_eq!(windows_10["hosts"][month_index(forecast, "2028-10")], 1);
-    assert!(
-        forecast["ending_next"]
+    for (host, next, end) in [
+        (&year_2, "2027-10-14", "2027-10-13"),
+        (&year_3, "2028-10-11", "2028-10-10"),
+    ] {
+        let detail = server
+            .get_json(&cookie, &format!("/api/v1/hosts/{}", host.host.host_id))
+            .await;
+        assert_eq!(detail["host"]["os_status"], "extended", "{detail}");
+        assert_eq!(detail["host"]["next_unsupported_on"], next, "{detail}");
+        let windows = detail["findings"]
             .as_array()
             .unwrap()
             .iter()
-            .all(|e| e["product_id"] != "windows"),
-        "{forecast}"
-    );
+            .find(|f| f["product_id"] == "windows")
+            .unwrap();
+        assert_eq!(windows["extended_support_end"], end, "{windows}");
+    }
+    let answer = server.get_json(&cookie, "/api/v1/forecast").await;
+    let forecast = &answer["forecast"];
+    let windows_10 = release(forecast, "windows", "10-22h2");
+    assert_eq!(windows_10["total"], 2, "{forecast}");
+    assert_eq!(windows_10["hosts"][month_index(forecast, "2027-10")], 1);
+    assert_eq!(windows_10["hosts"][month_index(forecast, "2028-10")], 1);
+    // What ends in the next 12 months: the year-2 licence's host, on its licence's last day.
+    let ending: Vec<&Value> = forecast["ending_next"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["product_id"] == "windows")
+        .collect();
+    assert_eq!(ending.len(), 1, "{forecast}");
+    assert_eq!(ending[0]["ends_on"], "2027-10-13");
+    assert_eq!(ending[0]["hosts"], 1);
 }

@@ -12,16 +12,14 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use sunset_catalog::evaluate::Status;
-use sunset_collector::admin::{self, Admin};
 use sunset_collector::clock::ManualClock;
 use sunset_collector::config::FileConfig;
 use sunset_collector::db::Db;
 use sunset_collector::jobs;
-use sunset_collector::org::OrgKind;
 use sunset_collector::store::{self, Part, Scope, Selection};
 use sunset_loadgen::fake;
 
-use crate::util::{Backend, TestServer, start_with_clock};
+use crate::util::{Backend, EXAMPLE_ICB, EXAMPLE_SITES, TestServer, start_with_clock};
 
 backend_tests!(
     snapshots_count_each_organisation_by_part_and_status_with_roll_up,
@@ -53,41 +51,7 @@ async fn estate(backend: &Backend) -> (TestServer, ManualClock, [String; 3]) {
     // The background jobs run once at start and then keep out of the way.
     let tweak = |file: &mut FileConfig| file.jobs_interval_seconds = Some(3600);
     let server = start_with_clock(backend, true, tweak, clock.clock()).await;
-    let (db, op, now) = (&server.state.db, Admin::operator(), server.state.now());
-    for (name, kind, parent, ods) in [
-        ("Example ICB", OrgKind::Icb, None, "QWE"),
-        ("Alpha PCN", OrgKind::Pcn, Some("QWE"), "U00001"),
-        (
-            "Alpha Practice",
-            OrgKind::Practice,
-            Some("U00001"),
-            "A81001",
-        ),
-        ("Bravo PCN", OrgKind::Pcn, Some("QWE"), "U00002"),
-        (
-            "Bravo Practice",
-            OrgKind::Practice,
-            Some("U00002"),
-            "B81001",
-        ),
-    ] {
-        admin::add_org(db, &op, name, kind, parent, Some(ods), now)
-            .await
-            .unwrap();
-    }
-    let mut tokens = Vec::new();
-    for (site, org) in [
-        ("Alpha Surgery", "A81001"),
-        ("Alpha Hub", "U00001"),
-        ("Bravo Surgery", "B81001"),
-    ] {
-        tokens.push(
-            admin::add_site(db, &op, site, Some(org), now)
-                .await
-                .unwrap()
-                .1,
-        );
-    }
+    let tokens = server.org_tree(&EXAMPLE_ICB, &EXAMPLE_SITES).await;
     for (n, token) in [(1, 0), (2, 0), (3, 0), (4, 1), (5, 2), (6, 2)] {
         send(&server, &clock, &tokens[token], n).await;
     }

@@ -342,6 +342,27 @@ impl TestServer {
         .await
     }
 
+    /// Builds an organisation tree and its sites through the real administrative functions (as
+    /// `org add` and `site add --org` do): `orgs` parents first, then each site of `sites`
+    /// (name, its organisation's ODS code). Returns the sites' tokens, in `sites`' order.
+    pub async fn org_tree(&self, orgs: &[Org], sites: &[(&str, &str)]) -> Vec<String> {
+        use sunset_collector::admin::{self, Admin};
+        let (db, op, now) = (&self.state.db, Admin::operator(), self.state.now());
+        for (name, kind, parent, ods) in orgs {
+            admin::add_org(db, &op, name, *kind, *parent, Some(ods), now)
+                .await
+                .expect("organisation");
+        }
+        let mut tokens = Vec::with_capacity(sites.len());
+        for (site, org) in sites {
+            let (_, token) = admin::add_site(db, &op, site, Some(org), now)
+                .await
+                .expect("site");
+            tokens.push(token);
+        }
+        tokens
+    }
+
     /// Enrols a site and returns its token.
     pub async fn site(&self, name: &str) -> String {
         store::add_site(&self.state.db, name, None, "test", self.state.now())
@@ -476,3 +497,31 @@ pub async fn read(response: reqwest::Response) -> (u16, Value) {
 pub fn inventory(n: u64) -> Inventory {
     sunset_loadgen::fake::inventory(n, 12, "Riverside", Utc::now())
 }
+
+/// An organisation to add: name, kind, parent's ODS code (`None`: under the root), ODS code.
+pub type Org = (
+    &'static str,
+    sunset_collector::org::OrgKind,
+    Option<&'static str>,
+    &'static str,
+);
+
+/// The tree the scoped tests share: an ICB (QWE) with two PCNs (Alpha U00001, Bravo U00002) of
+/// one practice each (A81001, B81001).
+pub const EXAMPLE_ICB: [Org; 5] = {
+    use sunset_collector::org::OrgKind::{Icb, Pcn, Practice};
+    [
+        ("Example ICB", Icb, None, "QWE"),
+        ("Alpha PCN", Pcn, Some("QWE"), "U00001"),
+        ("Alpha Practice", Practice, Some("U00001"), "A81001"),
+        ("Bravo PCN", Pcn, Some("QWE"), "U00002"),
+        ("Bravo Practice", Practice, Some("U00002"), "B81001"),
+    ]
+};
+
+/// Sites of [`EXAMPLE_ICB`]: one at each practice and one of Alpha PCN's own.
+pub const EXAMPLE_SITES: [(&str, &str); 3] = [
+    ("Alpha Surgery", "A81001"),
+    ("Alpha Hub", "U00001"),
+    ("Bravo Surgery", "B81001"),
+];

@@ -70,19 +70,37 @@ pub fn mapping(link: impl Fn(Section) -> String) -> Markup {
     }
 }
 
-/// The totals by site.
+/// The totals by site, under the summary's headline: the unsupported hosts split by the risk
+/// register, summed over the sites (the same numbers the summary shows for the organisation).
 pub fn sites_table(sites: &[SiteTotalRow]) -> Markup {
+    let sum = |f: fn(&SiteTotalRow) -> i64| sites.iter().map(f).sum::<i64>();
+    let (exposed, accepted, expired) = (
+        sum(|s| s.hosts_no_accepted_risk),
+        sum(|s| s.hosts_risk_accepted),
+        sum(|s| s.hosts_acceptance_expired),
+    );
+    let until = sites.iter().filter_map(|s| s.hosts_risk_accepted_until).min();
     html! {
         h2 { "Totals by site" }
+        p.headline {
+            strong { (exposed) } " hosts unsupported — no accepted risk"
+            @if expired > 0 { " (" (expired) " of them with an acceptance expired)" }
+            "; " strong { (accepted) } " risk accepted"
+            @if let Some(until) = until { " (until " (until) " at the earliest)" }
+            "."
+        }
         table {
             thead { tr {
                 th { "Organisation" } th { "Site" } th.num { "Hosts" } th.num { "Unsupported hosts" }
+                th.num { "— no accepted risk" } th.num { "— risk accepted" } th.num { "— acceptance expired" }
                 th.num { "Extended" } th.num { "Stale" } th.num { "Unsupported items" } th.num { "Extended items" }
                 th.num { "Risk accepted" } th.num { "Review overdue" } th.num { "No risk record" }
             } }
             tbody { @for s in sites { tr {
                 td { (s.organisation) @if !s.organisation_ods_code.is_empty() { " [" (s.organisation_ods_code) "]" } }
-                td { (s.site) } td.num { (s.hosts) } td.num { (s.hosts_unsupported) } td.num { (s.hosts_extended) }
+                td { (s.site) } td.num { (s.hosts) } td.num { (s.hosts_unsupported) }
+                td.num { (s.hosts_no_accepted_risk) } td.num { (s.hosts_risk_accepted) }
+                td.num { (s.hosts_acceptance_expired) } td.num { (s.hosts_extended) }
                 td.num { (s.hosts_stale) } td.num { (s.items_unsupported) } td.num { (s.items_extended) }
                 td.num { (s.items_risk_accepted) } td.num { (s.items_risk_overdue) } td.num { (s.items_no_risk_record) }
             } } }
@@ -98,11 +116,14 @@ pub fn products_table(products: &[ProductTotalRow]) -> Markup {
         table {
             thead { tr {
                 th { "Status" } th { "Product" } th { "Release" } th.num { "Installations" } th.num { "Hosts" }
-                th.num { "Risk accepted" } th.num { "Review overdue" } th.num { "No risk record" }
+                th.num { "Hosts — no accepted risk" } th.num { "Hosts — risk accepted" } th.num { "Hosts — acceptance expired" }
+                th.num { "Items: risk accepted" } th.num { "Review overdue" } th.num { "No risk record" }
             } }
             tbody { @for p in products { tr {
                 td { (status_badge(&p.status)) } td { (p.product) } td { (p.release) }
-                td.num { (p.installations) } td.num { (p.hosts) } td.num { (cell(p.items_risk_accepted)) }
+                td.num { (p.installations) } td.num { (p.hosts) } td.num { (cell(p.hosts_no_accepted_risk)) }
+                td.num { (cell(p.hosts_risk_accepted)) } td.num { (cell(p.hosts_acceptance_expired)) }
+                td.num { (cell(p.items_risk_accepted)) }
                 td.num { (cell(p.items_risk_overdue)) } td.num { (cell(p.items_no_risk_record)) }
             } } }
         }

@@ -175,11 +175,12 @@ impl Pack {
             let mut tallies = Tallies::default();
             while let Some(rows) = received.recv().await {
                 let (today, version) = (self.today, self.catalog_version.clone());
+                let open = tallies.hand_on();
                 let (text, counted) =
                     tokio::task::spawn_blocking(move || -> Result<(String, Tallies), CsvError> {
                         let report_date = today.to_string();
                         let mut w = CsvWriter::default();
-                        let mut tallies = Tallies::default();
+                        let mut tallies = Tallies::continuing(open);
                         for row in rows {
                             let item = Item::of(row, today);
                             tallies.add_item(&item);
@@ -191,6 +192,7 @@ impl Pack {
                 tallies.merge(counted);
                 out.text(text).await?;
             }
+            tallies.finish();
             Ok::<Tallies, PackError>(tallies)
         };
         let (read, write) = tokio::join!(read, write);
@@ -212,8 +214,9 @@ impl Pack {
             let mut tallies = Tallies::default();
             while let Some(keys) = received.recv().await {
                 let today = self.today;
+                let open = tallies.hand_on();
                 let counted = tokio::task::spawn_blocking(move || {
-                    let mut tallies = Tallies::default();
+                    let mut tallies = Tallies::continuing(open);
                     for key in &keys {
                         tallies.add_key(key, today);
                     }
@@ -222,6 +225,7 @@ impl Pack {
                 .await?;
                 tallies.merge(counted);
             }
+            tallies.finish();
             Ok::<Tallies, PackError>(tallies)
         };
         let (read, count) = tokio::join!(read, count);
@@ -237,7 +241,7 @@ impl Pack {
         tallies: &Tallies,
     ) -> Result<(Vec<SiteTotalRow>, Vec<ProductTotalRow>), PackError> {
         let sites = reader
-            .site_hosts(&self.selection, &self.stale_cutoff)
+            .site_hosts(&self.selection, &self.stale_cutoff, self.today)
             .await?;
         let products = reader
             .product_installs(&self.selection, &self.stale_cutoff)

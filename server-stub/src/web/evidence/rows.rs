@@ -332,22 +332,97 @@ impl Tally {
 /// A product release in one status: the key of the totals by product.
 pub type ProductKey = (String, Option<String>, Status);
 
+/// How one host's items of one product release read together, as the summary's headline reads a
+/// host's unsupported items: covered when a risk in force covers every one, expired when one's
+/// acceptance has passed.
+#[derive(Clone, Copy, Debug)]
+pub struct HostItems {
+    covered: bool,
+    expired: bool,
+}
+
+/// Hosts split by the risk register as the summary's headline splits them ("— no accepted risk",
+/// "risk accepted", "acceptance expired"), for one product release.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HostSplit {
+    /// Hosts with an item of the release no risk in force covers (expired ones included).
+    pub no_accepted_risk: i64,
+    /// Hosts every item of the release of which a risk in force covers.
+    pub risk_accepted: i64,
+    /// Of `no_accepted_risk`, hosts with an item whose acceptance has expired.
+    pub acceptance_expired: i64,
+}
+
+impl HostSplit {
+    fn add(&mut self, host: HostItems) {
+        if host.covered {
+            self.risk_accepted += 1;
+        } else {
+            self.no_accepted_risk += 1;
+        }
+        if host.expired {
+            self.acceptance_expired += 1;
+        }
+    }
+
+    fn merge(&mut self, other: &HostSplit) {
+        self.no_accepted_risk += other.no_accepted_risk;
+        self.risk_accepted += other.risk_accepted;
+        self.acceptance_expired += other.acceptance_expired;
+    }
+}
+
+/// The host whose items are being counted, with its releases' items so far.
+pub type OpenHost = (String, HashMap<ProductKey, HostItems>);
+
 /// The items' tallies by site and by product release: as many entries as sites and releases,
-/// however many items.
+/// however many items (and one host's releases, held while its items are counted).
 #[derive(Clone, Debug, Default)]
 pub struct Tallies {
     /// By site name (unique across the estate).
     pub by_site: HashMap<String, Tally>,
     /// By product release and status.
     pub by_product: HashMap<ProductKey, Tally>,
+    /// By product release and status, the hosts with such items split by the risk register
+    /// (complete once [`Tallies::finish`] has run).
+    pub hosts_by_product: HashMap<ProductKey, HostSplit>,
     /// Over all items.
     pub all: Tally,
+    /// Items come host by host (the items' query orders them so), and a host counts once per
+    /// release when its last item has been seen: the next host's first item, or
+    /// [`Tallies::finish`]. A batch may end inside a host, so the next batch's tallies take it
+    /// on ([`Tallies::hand_on`], [`Tallies::continuing`]).
+    open: Option<OpenHost>,
 }
 
 impl Tallies {
-    /// Counts one item: its site, product release and status, and how the register reads for it.
+    /// Tallies for the next batch, taking on the host the last one ended inside.
+    pub fn continuing(open: Option<OpenHost>) -> Tallies {
+        Tallies {
+            open,
+            ..Tallies::default()
+        }
+    }
+
+    /// The host this batch ended inside, for the next batch ([`Tallies::continuing`]).
+    pub fn hand_on(&mut self) -> Option<OpenHost> {
+        self.open.take()
+    }
+
+    /// Counts the last host: call once every item has been added.
+    pub fn finish(&mut self) {
+        if let Some((_, releases)) = self.open.take() {
+            for (key, host) in releases {
+                self.hosts_by_product.entry(key).or_default().add(host);
+            }
+        }
+    }
+
+    /// Counts one item: its host, site, product release and status, and how the register reads
+    /// for it.
     pub fn add(
         &mut self,
+        host_id: &str,
         site: &str,
         product_id: &str,
         cycle: Option<&str>,
@@ -363,8 +438,21 @@ impl Tallies {
                 self.by_site.insert(site.to_string(), tally);
             }
         }
+        let key = (product_id.to_string(), cycle.map(str::to_string), status);
+        if self.open.as_ref().is_none_or(|(h, _)| h != host_id) {
+            self.finish();
+            self.open = Some((host_id.to_string(), HashMap::new()));
+        }
+        if let Some((_, releases)) = &mut self.open {
+            let host = releases.entry(key.clone()).or_insert(HostItems {
+                covered: true,
+                expired: false,
+            });
+            host.covered &= treatment == Treatment::Accepted;
+            host.expired |= treatment == Treatment::Overdue;
+        }
         self.by_product
-            .entry((product_id.to_string(), cycle.map(str::to_string), status))
+            .entry(key)
             .or_default()
             .add(status, treatment);
     }
@@ -373,6 +461,7 @@ impl Tallies {
     pub fn add_key(&mut self, key: &ItemKey, today: NaiveDate) {
         let treatment = key_treatment(key, today);
         self.add(
+            &key.host_id,
             &key.site,
             &key.product_id,
             key.cycle.as_deref(),
@@ -385,6 +474,7 @@ impl Tallies {
     pub fn add_item(&mut self, item: &Item) {
         let f = &item.row.finding;
         self.add(
+            &f.host_id,
             &f.site,
             &f.product_id,
             f.cycle.as_deref(),
@@ -393,14 +483,21 @@ impl Tallies {
         );
     }
 
-    /// Adds another batch's counts.
-    pub fn merge(&mut self, other: Tallies) {
+    /// Adds the next batch's counts (made [`Tallies::continuing`] this one's open host, so this
+    /// one has none of its own), and takes on the host it ended inside.
+    pub fn merge(&mut self, mut other: Tallies) {
+        debug_assert!(self.open.is_none(), "the open host was not handed on");
+        self.finish();
+        self.open = other.open.take();
         self.all.merge(&other.all);
         for (site, tally) in other.by_site {
             self.by_site.entry(site).or_default().merge(&tally);
         }
         for (key, tally) in other.by_product {
             self.by_product.entry(key).or_default().merge(&tally);
+        }
+        for (key, split) in other.hosts_by_product {
+            self.hosts_by_product.entry(key).or_default().merge(&split);
         }
     }
 }
@@ -413,6 +510,11 @@ pub struct SiteTotalRow {
     pub site: String,
     pub hosts: i64,
     pub hosts_unsupported: i64,
+    pub hosts_no_accepted_risk: i64,
+    pub hosts_risk_accepted: i64,
+    pub hosts_risk_accepted_until: Option<NaiveDate>,
+    pub hosts_acceptance_expired: i64,
+    pub hosts_acceptance_expired_on: Option<NaiveDate>,
     pub hosts_extended: i64,
     pub hosts_unsupported_os: i64,
     pub hosts_unsupported_software: i64,
@@ -425,7 +527,9 @@ pub struct SiteTotalRow {
     pub items_no_risk_record: i64,
 }
 
-/// The totals by site: the hosts the store counted, with the items' tallies.
+/// The totals by site: the hosts the store counted — the unsupported ones split by the risk
+/// register exactly as the summary's headline splits them (`store::UnsupportedHosts`) —, with
+/// the items' tallies.
 pub fn site_totals(sites: Vec<SiteHosts>, tallies: &Tallies) -> Vec<SiteTotalRow> {
     sites
         .into_iter()
@@ -437,6 +541,11 @@ pub fn site_totals(sites: Vec<SiteHosts>, tallies: &Tallies) -> Vec<SiteTotalRow
                 site: s.site,
                 hosts: s.hosts,
                 hosts_unsupported: s.hosts_unsupported,
+                hosts_no_accepted_risk: s.unsupported.no_accepted_risk,
+                hosts_risk_accepted: s.unsupported.risk_accepted,
+                hosts_risk_accepted_until: s.unsupported.risk_accepted_until,
+                hosts_acceptance_expired: s.unsupported.acceptance_expired,
+                hosts_acceptance_expired_on: s.unsupported.acceptance_expired_on,
                 hosts_extended: s.hosts_extended,
                 hosts_unsupported_os: s.hosts_unsupported_os,
                 hosts_unsupported_software: s.hosts_unsupported_software,
@@ -452,8 +561,9 @@ pub fn site_totals(sites: Vec<SiteHosts>, tallies: &Tallies) -> Vec<SiteTotalRow
         .collect()
 }
 
-/// One product release in one status (`totals-by-product.csv`); the risk columns are empty for
-/// statuses that are not items of the pack.
+/// One product release in one status (`totals-by-product.csv`); the risk columns — its hosts
+/// split as the summary splits hosts, and its items — are empty for statuses that are not items
+/// of the pack.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ProductTotalRow {
     pub product_id: String,
@@ -462,6 +572,9 @@ pub struct ProductTotalRow {
     pub status: Status,
     pub installations: i64,
     pub hosts: i64,
+    pub hosts_no_accepted_risk: Option<i64>,
+    pub hosts_risk_accepted: Option<i64>,
+    pub hosts_acceptance_expired: Option<i64>,
     pub items_risk_accepted: Option<i64>,
     pub items_risk_overdue: Option<i64>,
     pub items_no_risk_record: Option<i64>,
@@ -473,9 +586,15 @@ pub fn product_totals(products: Vec<ProductInstalls>, tallies: &Tallies) -> Vec<
         .into_iter()
         .map(|p| {
             let key = (p.product_id.clone(), p.cycle.clone(), p.status);
-            let t = crate::store::ITEM_STATUSES
-                .contains(&p.status)
-                .then(|| tallies.by_product.get(&key).copied().unwrap_or_default());
+            let item = crate::store::ITEM_STATUSES.contains(&p.status);
+            let t = item.then(|| tallies.by_product.get(&key).copied().unwrap_or_default());
+            let h = item.then(|| {
+                tallies
+                    .hosts_by_product
+                    .get(&key)
+                    .copied()
+                    .unwrap_or_default()
+            });
             ProductTotalRow {
                 release: p.cycle_label.or(p.cycle).unwrap_or_default(),
                 product_id: p.product_id,
@@ -483,6 +602,9 @@ pub fn product_totals(products: Vec<ProductInstalls>, tallies: &Tallies) -> Vec<
                 status: p.status,
                 installations: p.installations,
                 hosts: p.hosts,
+                hosts_no_accepted_risk: h.map(|h| h.no_accepted_risk),
+                hosts_risk_accepted: h.map(|h| h.risk_accepted),
+                hosts_acceptance_expired: h.map(|h| h.acceptance_expired),
                 items_risk_accepted: t.map(|t| t.accepted),
                 items_risk_overdue: t.map(|t| t.overdue),
                 items_no_risk_record: t.map(|t| t.none),
