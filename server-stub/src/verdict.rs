@@ -170,7 +170,10 @@ pub fn becomes_unsupported_on(
 /// window's end put a Windows 10 PC with a year-2 ESU licence (to 2027-10-13) in October 2028.
 pub fn extended_end(dates: &Dates, cover: Option<&CoverCheck>) -> Option<SupportEnd> {
     let window = dates.extended_support_end;
-    match (window, cover.and_then(|c| c.until.filter(|_| c.found.covers()))) {
+    match (
+        window,
+        cover.and_then(|c| c.until.filter(|_| c.found.covers())),
+    ) {
         (Some(SupportEnd::On(end)), Some(until)) => Some(SupportEnd::On(end.min(until))),
         _ => window,
     }
@@ -286,8 +289,14 @@ mod tests {
             found: sunset_catalog::cover::CoverFound::Expired,
             ..licence
         };
-        assert_eq!(extended_end(&dates, Some(&expired)), dates.extended_support_end);
-        assert_eq!(becomes_unsupported_on(Status::Unsupported, &dates, None), None);
+        assert_eq!(
+            extended_end(&dates, Some(&expired)),
+            dates.extended_support_end
+        );
+        assert_eq!(
+            becomes_unsupported_on(Status::Unsupported, &dates, None),
+            None
+        );
         let unannounced = Dates {
             security_support_end: Some(SupportEnd::NotAnnounced),
             ..Dates::default()

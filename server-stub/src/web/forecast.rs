@@ -222,7 +222,8 @@ pub(super) async fn forecast_page(
         p.muted {
             "For each of the next 24 months, the hosts that lose security support for each product release "
             "in that month. A host counts once for every release it has, even if something else on it is "
-            "already unsupported; a release in paid extended support counts when its extended support ends."
+            "already unsupported; a release in paid extended support counts when its extended support ends, "
+            "or when the host's licence or contract for it does, if sooner."
         }
         (chart(&forecast.months, &series, &totals))
         (table(&forecast.months, &series, &totals))

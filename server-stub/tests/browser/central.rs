@@ -6,8 +6,9 @@
 //! roll-up by the organisations below it) — gets a 404 opening another PCN's host by its URL, and
 //! downloads the evidence pack by clicking its link: the zip opens and holds their hosts alone. The
 //! ICB's admin sees the roll-up: the summary's counts are the sum of the PCNs', and its "By
-//! organisation" table lists the two PCNs. Screenshots of the summary, an organisation page, the
-//! forecast, the trend chart and the evidence pack page go to `driver::screenshots_dir()`.
+//! organisation" table lists the two PCNs. Screenshots of the summaries, organisation pages, the
+//! forecast, the trend chart and the evidence pack page (its top and its totals) go to
+//! `driver::screenshots_dir()`.
 
 use std::collections::BTreeSet;
 use std::io::Read;
@@ -16,8 +17,7 @@ use sunset_collector::admin::{self, Admin, RiskEntry};
 use sunset_collector::org::{OrgKind, Role};
 
 use crate::driver::{
-    Driver, Session, card, card_starting, cards, downloaded_bytes, require_browser,
-    screenshots_dir,
+    Driver, Session, card, card_starting, cards, downloaded_bytes, require_browser, screenshots_dir,
 };
 use crate::util::{self, EXAMPLE_ICB, Org, TestServer};
 
@@ -63,11 +63,16 @@ const PASSWORD: &str = "a browser-typed password";
 /// The estate, its users, and host ids by name.
 async fn estate() -> (TestServer, Vec<(String, String)>) {
     let server = util::start(&util::Backend::Sqlite).await;
-    let orgs: Vec<Org> = EXAMPLE_ICB.iter().chain(&SECOND_PRACTICES).copied().collect();
+    let orgs: Vec<Org> = EXAMPLE_ICB
+        .iter()
+        .chain(&SECOND_PRACTICES)
+        .copied()
+        .collect();
     let tokens = server.org_tree(&orgs, &SITES).await;
     let mut hosts = Vec::new();
     for (n, site, name) in PCS {
-        let mut inventory = sunset_loadgen::fake::inventory(n, 12, SITES[site].0, server.state.now());
+        let mut inventory =
+            sunset_loadgen::fake::inventory(n, 12, SITES[site].0, server.state.now());
         inventory.host.hostname = name.to_string();
         if n % 3 == 0 {
             inventory
@@ -89,9 +94,9 @@ async fn estate() -> (TestServer, Vec<(String, String)>) {
     admin::save_risk(&server.state, &Admin::operator(), &hosts[0].1, entry)
         .await
         .unwrap();
-    // The trend: snapshots a month ago, a week ago and today (of today's verdicts).
+    // The trend: a snapshot on each of the last 30 days (of today's verdicts).
     let today = server.state.today();
-    for days_ago in [30, 7, 0] {
+    for days_ago in (0..30).rev() {
         let day = today - chrono::Duration::days(days_ago);
         sunset_collector::jobs::snapshot(&server.state.db, day, server.state.now(), true)
             .await
@@ -249,16 +254,17 @@ async fn central_view_for_a_pcn_and_its_icb() {
 
     // Another PCN's host by its URL: the same 404 as a host that does not exist.
     let bravo = host_id("BRAVO-WKS-4");
-    browser
-        .goto(&format!("{}/hosts/{bravo}", server.url))
-        .await;
+    browser.goto(&format!("{}/hosts/{bravo}", server.url)).await;
     let heading = browser.wait_for("h1").await;
     assert_eq!(browser.text(&heading).await, "Something went wrong");
     assert!(!browser.texts("main").await.concat().contains("BRAVO"));
     let session = browser.cookie("sunset_session").await;
     for id in [bravo.as_str(), "00000000-0000-0000-0000-00000000abcd"] {
         let (status, _) = server
-            .get(&format!("sunset_session={session}"), &format!("/hosts/{id}"))
+            .get(
+                &format!("sunset_session={session}"),
+                &format!("/hosts/{id}"),
+            )
             .await;
         assert_eq!(status, 404, "{id}");
     }
@@ -283,12 +289,17 @@ async fn central_view_for_a_pcn_and_its_icb() {
     browser.wait_for("a[href^='/evidence.zip']").await;
     let page = browser.texts("main").await.concat();
     assert!(
-        page.contains("1 hosts unsupported — no accepted risk; 1 risk accepted"),
+        page.contains("Unsupported hosts: 1 with no accepted risk; 1 with a risk accepted"),
         "the pack's totals carry the summary's split: {page}"
     );
     assert!(!page.contains("Bravo") && !page.contains("BRAVO"), "{page}");
     browser
         .screenshot(&shots.join("central-evidence.png"))
+        .await;
+    let totals = browser.find_all_xpath("//h2[.='Totals by site']").await;
+    browser.scroll_to(&totals[0]).await;
+    browser
+        .screenshot(&shots.join("central-evidence-totals.png"))
         .await;
     let zip_link = browser.wait_for("a[href^='/evidence.zip']").await;
     browser.click(&zip_link).await;
@@ -365,7 +376,9 @@ async fn central_view_for_a_pcn_and_its_icb() {
             .fold((0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2)),
         "{icb:?}"
     );
-    browser.screenshot(&shots.join("central-bravo-pcn.png")).await;
+    browser
+        .screenshot(&shots.join("central-bravo-pcn.png"))
+        .await;
     browser.close().await;
     drop(driver);
 }

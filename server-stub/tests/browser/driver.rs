@@ -335,8 +335,22 @@ impl Session {
         eprintln!("screenshot: {}", path.display());
     }
 
-    /// A screenshot of one element (a chart) written to `path`.
+    /// Scrolls the page so that `element` is at the top of the window (a screenshot of the
+    /// window or of an element shows only what is in view).
+    pub async fn scroll_to(&self, element: &str) {
+        self.post(
+            "/execute/sync",
+            json!({
+                "script": "arguments[0].scrollIntoView({block: 'start'});",
+                "args": [{ ELEMENT: element }],
+            }),
+        )
+        .await;
+    }
+
+    /// A screenshot of one element (a chart), scrolled into view, written to `path`.
     pub async fn element_screenshot(&self, element: &str, path: &Path) {
+        self.scroll_to(element).await;
         let png = self.get(&format!("/element/{element}/screenshot")).await;
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(png.as_str().unwrap())

@@ -558,7 +558,7 @@ async fn the_pack_totals_split_hosts_as_the_summary_headline_does(backend: Backe
         assert_eq!(status, 200);
         assert!(
             page.contains(&format!(
-                "<strong>{}</strong> hosts unsupported — no accepted risk",
+                "Unsupported hosts: <strong>{}</strong> with no accepted risk",
                 expected.0
             )),
             "{page}"
@@ -572,12 +572,19 @@ async fn the_pack_totals_split_hosts_as_the_summary_headline_does(backend: Backe
     let release = |product: &str, release: &str| {
         products
             .iter()
-            .find(|p| p["product_id"] == product && p["release"] == release && p["status"] == "unsupported")
+            .find(|p| {
+                p["product_id"] == product
+                    && p["release"] == release
+                    && p["status"] == "unsupported"
+            })
             .unwrap_or_else(|| panic!("no {product} {release}: {products:?}"))
     };
     let python = release("python", "2.7");
     let windows = release("windows", "Windows 10 22H2");
-    for (row, hosts, expected) in [(python, "5", ["2", "3", "1"]), (windows, "3", ["2", "1", "0"])] {
+    for (row, hosts, expected) in [
+        (python, "5", ["2", "3", "1"]),
+        (windows, "3", ["2", "1", "0"]),
+    ] {
         assert_eq!(row["hosts"], hosts, "{row:?}");
         assert_eq!(
             [

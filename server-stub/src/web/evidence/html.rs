@@ -79,13 +79,16 @@ pub fn sites_table(sites: &[SiteTotalRow]) -> Markup {
         sum(|s| s.hosts_risk_accepted),
         sum(|s| s.hosts_acceptance_expired),
     );
-    let until = sites.iter().filter_map(|s| s.hosts_risk_accepted_until).min();
+    let until = sites
+        .iter()
+        .filter_map(|s| s.hosts_risk_accepted_until)
+        .min();
     html! {
         h2 { "Totals by site" }
         p.headline {
-            strong { (exposed) } " hosts unsupported — no accepted risk"
+            "Unsupported hosts: " strong { (exposed) } " with no accepted risk"
             @if expired > 0 { " (" (expired) " of them with an acceptance expired)" }
-            "; " strong { (accepted) } " risk accepted"
+            "; " strong { (accepted) } " with a risk accepted"
             @if let Some(until) = until { " (until " (until) " at the earliest)" }
             "."
         }

@@ -13,7 +13,8 @@
 //!
 //! Every download is written while it is read from one database snapshot (`pack`, `stream`), so
 //! 100,000 hosts fit in bounded memory. Modules: `requirements` (the mapping and its citations),
-//! `section` (the sections and their files), `rows` (CSV rows, the risk rule's one call, totals), `pack` (sections written as
+//! `section` (the sections and their files), `rows` (CSV rows, the risk rule's one call, totals), `host_split` (a release's hosts split
+//! as the summary's headline splits them), `pack` (sections written as
 //! read), `stream` (the HTTP bodies, the zip), `html` (what the pages and `index.html` share).
 
 use axum::extract::{Query, State};
@@ -29,6 +30,7 @@ use crate::http::{ApiError, Caller, PageCaller};
 use crate::state::Shared;
 use crate::store::{self, OrgError, PackReader};
 
+mod host_split;
 mod html;
 mod pack;
 mod requirements;

@@ -13,6 +13,7 @@ use sunset_catalog::patch::{PatchLevel, PatchState};
 
 use super::super::page::cite;
 use super::super::risk::{RiskState, risk_state};
+use super::host_split::{HostItems, HostSplit};
 use super::requirements::{Requirement, Wording};
 use crate::store::{AssetFacts, AssetRow, ItemKey, ItemRow, ProductInstalls, Risk, SiteHosts};
 
@@ -332,46 +333,6 @@ impl Tally {
 /// A product release in one status: the key of the totals by product.
 pub type ProductKey = (String, Option<String>, Status);
 
-/// How one host's items of one product release read together, as the summary's headline reads a
-/// host's unsupported items: covered when a risk in force covers every one, expired when one's
-/// acceptance has passed.
-#[derive(Clone, Copy, Debug)]
-pub struct HostItems {
-    covered: bool,
-    expired: bool,
-}
-
-/// Hosts split by the risk register as the summary's headline splits them ("— no accepted risk",
-/// "risk accepted", "acceptance expired"), for one product release.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct HostSplit {
-    /// Hosts with an item of the release no risk in force covers (expired ones included).
-    pub no_accepted_risk: i64,
-    /// Hosts every item of the release of which a risk in force covers.
-    pub risk_accepted: i64,
-    /// Of `no_accepted_risk`, hosts with an item whose acceptance has expired.
-    pub acceptance_expired: i64,
-}
-
-impl HostSplit {
-    fn add(&mut self, host: HostItems) {
-        if host.covered {
-            self.risk_accepted += 1;
-        } else {
-            self.no_accepted_risk += 1;
-        }
-        if host.expired {
-            self.acceptance_expired += 1;
-        }
-    }
-
-    fn merge(&mut self, other: &HostSplit) {
-        self.no_accepted_risk += other.no_accepted_risk;
-        self.risk_accepted += other.risk_accepted;
-        self.acceptance_expired += other.acceptance_expired;
-    }
-}
-
 /// The host whose items are being counted, with its releases' items so far.
 pub type OpenHost = (String, HashMap<ProductKey, HostItems>);
 
@@ -444,12 +405,10 @@ impl Tallies {
             self.open = Some((host_id.to_string(), HashMap::new()));
         }
         if let Some((_, releases)) = &mut self.open {
-            let host = releases.entry(key.clone()).or_insert(HostItems {
-                covered: true,
-                expired: false,
-            });
-            host.covered &= treatment == Treatment::Accepted;
-            host.expired |= treatment == Treatment::Overdue;
+            releases.entry(key.clone()).or_default().note(
+                treatment == Treatment::Accepted,
+                treatment == Treatment::Overdue,
+            );
         }
         self.by_product
             .entry(key)
@@ -659,5 +618,60 @@ impl<'a> RequirementCsvRow<'a> {
             how: r.how,
             note: r.note,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Items of one release, host by host, as the pack counts them: `(host, treatment)`.
+    const ITEMS: [(&str, Treatment); 4] = [
+        ("a", Treatment::Accepted),
+        ("a", Treatment::Overdue),
+        ("b", Treatment::None),
+        ("c", Treatment::Accepted),
+    ];
+
+    fn count(batches: &[&[(&str, Treatment)]]) -> HostSplit {
+        let mut tallies = Tallies::default();
+        for batch in batches {
+            let mut counted = Tallies::continuing(tallies.hand_on());
+            for (host, treatment) in *batch {
+                counted.add(
+                    host,
+                    "Site",
+                    "python",
+                    Some("2.7"),
+                    Status::Unsupported,
+                    *treatment,
+                );
+            }
+            tallies.merge(counted);
+        }
+        tallies.finish();
+        let key = (
+            "python".to_string(),
+            Some("2.7".to_string()),
+            Status::Unsupported,
+        );
+        tallies.hosts_by_product[&key]
+    }
+
+    /// A host counts once per release however its items fall into batches: host `a`, with one
+    /// item accepted and one lapsed, is not covered and has an expired acceptance.
+    #[test]
+    fn a_host_split_across_batches_counts_once() {
+        let expected = HostSplit {
+            no_accepted_risk: 2,
+            risk_accepted: 1,
+            acceptance_expired: 1,
+        };
+        assert_eq!(count(&[&ITEMS]), expected);
+        assert_eq!(count(&[&ITEMS[..1], &ITEMS[1..]]), expected);
+        assert_eq!(
+            count(&[&ITEMS[..1], &ITEMS[1..2], &[], &ITEMS[2..]]),
+            expected
+        );
     }
 }
