@@ -344,6 +344,11 @@ async fn central_view_for_a_pcn_and_its_icb() {
     browser
         .screenshot(&shots.join("central-icb-summary.png"))
         .await;
+    let roll_up = browser.find_all_xpath("//h2[.='By organisation']").await;
+    browser.scroll_to(&roll_up[0]).await;
+    browser
+        .screenshot(&shots.join("central-icb-organisations.png"))
+        .await;
     // Each PCN's page, from the roll-up: the ICB's headline is their sum.
     let mut sum: Vec<(i64, i64, i64)> = Vec::new();
     for pcn in ["Alpha PCN", "Bravo PCN"] {
