@@ -11,11 +11,13 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use toml::Spanned;
 
+use super::layer::{Layer, OVERLAY_VERSION_MARK};
 use super::lifecycle::Updates;
 use super::model::{
     DateOrFlag, DateSource, File, FirmwareAge, Kind, Meta, Product, Readiness, Release, Rule,
     SecureBootCertificates, SourceRef, SupportEnd, Target,
 };
+use super::overlay::Merge;
 use super::pattern::glob_to_regex;
 use super::{
     Catalog, CompiledReadiness, CompiledRelease, CompiledRule, CompiledSecureBoot, Entry,
@@ -91,7 +93,18 @@ impl Catalog {
     pub fn from_files<N: AsRef<str>, T: AsRef<str>>(
         files: &[(N, T)],
     ) -> Result<Catalog, LoadError> {
+        Catalog::from_layers(files, &[] as &[(&str, &str)])
+    }
+
+    /// Parses and checks a base catalogue and overlay files laid over it (`overlay.rs`), each
+    /// given as `(file name, text)` pairs; problems name the file as given. An overlay's layer is
+    /// its file name without any directory.
+    pub fn from_layers<N: AsRef<str>, T: AsRef<str>, M: AsRef<str>, U: AsRef<str>>(
+        files: &[(N, T)],
+        overlays: &[(M, U)],
+    ) -> Result<Catalog, LoadError> {
         let mut checker = Checker::default();
+        let mut reviewed = Vec::new();
         let mut meta: Option<Meta> = None;
         let mut entries = Vec::new();
         let mut readiness = Vec::new();
@@ -140,6 +153,16 @@ impl Catalog {
                     readiness.push(compiled);
                 }
             }
+            for spec in &file.overrides {
+                let message = "[[override]] is for overlay files: a base file changes its own \
+                               [[product]]";
+                checker.at(&at, spec.span(), "override", message);
+            }
+            for (n, spec) in file.reviewed.into_iter().enumerate() {
+                if let Some(entry) = checker.reviewed(&at, &Layer::BuiltIn, n, spec) {
+                    reviewed.push(entry);
+                }
+            }
             if let Some(age) = file.firmware_age {
                 if firmware_age.is_some() {
                     checker.at(
@@ -162,6 +185,18 @@ impl Catalog {
                     );
                 }
                 secure_boot = checker.secure_boot(&at, policy);
+            }
+        }
+        let mut merge = Merge::new(&mut entries, &mut reviewed);
+        for (name, text) in overlays {
+            let (name, text) = (name.as_ref(), text.as_ref());
+            match toml::from_str::<File>(text) {
+                Ok(file) => checker.overlay(&Here { name, text }, file, &mut merge),
+                Err(error) => {
+                    let span = error.span().unwrap_or(0..0);
+                    let field = "(file)".to_string();
+                    checker.push(name, text, span, field, error.message().trim().to_string());
+                }
             }
         }
         let Some(meta) = meta else {
@@ -190,8 +225,35 @@ impl Catalog {
                 }])
             })?;
         catalog.secure_boot = secure_boot;
+        catalog.reviewed = reviewed;
+        catalog.version = version(&catalog.meta.version, overlays);
         Ok(catalog)
     }
+}
+
+/// The catalogue version with overlays: the base's, then `+overlay.` and the first 12 hex digits
+/// of a SHA-256 over the overlays' layer names and texts (sorted by name, each length-prefixed),
+/// the same wherever the same files are loaded from.
+fn version<M: AsRef<str>, U: AsRef<str>>(base: &str, overlays: &[(M, U)]) -> String {
+    use sha2::{Digest, Sha256};
+    if overlays.is_empty() {
+        return base.to_string();
+    }
+    let mut files: Vec<(String, &str)> = overlays
+        .iter()
+        .map(|(name, text)| (Layer::overlay(name.as_ref()).to_string(), text.as_ref()))
+        .collect();
+    files.sort();
+    let mut hash = Sha256::new();
+    for (name, text) in files {
+        for part in [name.as_bytes(), text.as_bytes()] {
+            hash.update((part.len() as u64).to_be_bytes());
+            hash.update(part);
+        }
+    }
+    let digest = hash.finalize();
+    let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!("{base}{OVERLAY_VERSION_MARK}{hex}")
 }
 
 /// The file being checked, to turn spans into lines.
@@ -203,7 +265,8 @@ pub(super) struct Here<'a> {
 #[derive(Default)]
 pub(super) struct Checker {
     pub(super) problems: Vec<Problem>,
-    ids: HashMap<String, String>,
+    /// Product and readiness ids, with the file that first defined each.
+    pub(super) ids: HashMap<String, String>,
 }
 
 impl Checker {
@@ -224,7 +287,7 @@ impl Checker {
         self.push(here.name, here.text, span, field.into(), message.into());
     }
 
-    fn product(&mut self, here: &Here, product: Product) -> Option<Entry> {
+    pub(super) fn product(&mut self, here: &Here, product: Product) -> Option<Entry> {
         let before = self.problems.len();
         let id = product.id.get_ref().clone();
         let path = format!("product[{id}]");
@@ -275,9 +338,7 @@ impl Checker {
                 continue;
             };
             for other in &releases {
-                let shares_editions = compiled.editions.is_empty() && other.editions.is_empty()
-                    || compiled.editions.iter().any(|e| other.editions.contains(e));
-                if shares_editions && compiled.range.overlaps(&other.range) {
+                if compiled.collides(other) {
                     let message = format!(
                         "versions '{}' overlap cycle '{}' ('{}') for the same editions",
                         compiled.range, other.cycle, other.range
@@ -300,6 +361,7 @@ impl Checker {
             majors: MajorIndex::new(&releases),
             releases,
             policy,
+            layer: Layer::BuiltIn,
         })
     }
 
@@ -545,7 +607,7 @@ impl Checker {
         (self.problems.len() == before).then_some(compiled)
     }
 
-    fn release(
+    pub(super) fn release(
         &mut self,
         here: &Here,
         field: &str,
@@ -645,6 +707,7 @@ impl Checker {
             latest: release.latest.clone(),
             replacement: release.replacement.clone(),
             link: release.link.clone(),
+            layer: Layer::BuiltIn,
         })
     }
 
