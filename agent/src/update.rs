@@ -10,8 +10,8 @@
 use std::cmp::Ordering;
 
 use sunset_catalog::Catalog;
-use sunset_catalog::catalog::base_version;
 use sunset_catalog::bundle::{self, Bundle, VerifyingKey};
+use sunset_catalog::catalog::base_version;
 use sunset_catalog::version::Scheme;
 
 use crate::deliver::Collector;

@@ -116,9 +116,16 @@ fn check_lays_overlays_over_the_base_and_reports_their_file_and_line() {
     let (code, out) = tool(&["check", s(&cat), "--overlay", s(&overlay)]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("catalogue tool-test+overlay."), "{out}");
-    assert!(out.contains("2 product(s), 3 cycle(s) with 1 overlay file(s)"), "{out}");
+    assert!(
+        out.contains("2 product(s), 3 cycle(s) with 1 overlay file(s)"),
+        "{out}"
+    );
 
-    fs::write(overlay.join("gp-clinical.toml"), gp.replace("versions", "version")).unwrap();
+    fs::write(
+        overlay.join("gp-clinical.toml"),
+        gp.replace("versions", "version"),
+    )
+    .unwrap();
     let (code, out) = tool(&["check", s(&cat), "--overlay", s(&overlay)]);
     assert_eq!(code, 1, "{out}");
     let file_line = format!("{}:9:", overlay.join("gp-clinical.toml").display());
