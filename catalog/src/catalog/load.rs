@@ -17,7 +17,6 @@ use super::model::{
     DateOrFlag, DateSource, File, FirmwareAge, Kind, Meta, Product, Readiness, Release, Rule,
     SecureBootCertificates, SourceRef, SupportEnd, Target,
 };
-use super::overlay::Merge;
 use super::pattern::glob_to_regex;
 use super::{
     Catalog, CompiledReadiness, CompiledRelease, CompiledRule, CompiledSecureBoot, Entry,
@@ -187,18 +186,8 @@ impl Catalog {
                 secure_boot = checker.secure_boot(&at, policy);
             }
         }
-        let mut merge = Merge::new(&mut entries, &mut reviewed);
-        for (name, text) in overlays {
-            let (name, text) = (name.as_ref(), text.as_ref());
-            match toml::from_str::<File>(text) {
-                Ok(file) => checker.overlay(&Here { name, text }, file, &mut merge),
-                Err(error) => {
-                    let span = error.span().unwrap_or(0..0);
-                    let field = "(file)".to_string();
-                    checker.push(name, text, span, field, error.message().trim().to_string());
-                }
-            }
-        }
+        // Overlay files, read the same way and merged (`overlay.rs`).
+        checker.overlays(overlays, &mut entries, &mut reviewed);
         let Some(meta) = meta else {
             let name = files.first().map_or("(no files)", |(n, _)| n.as_ref());
             checker.problems.push(Problem {
@@ -270,7 +259,14 @@ pub(super) struct Checker {
 }
 
 impl Checker {
-    fn push(&mut self, file: &str, text: &str, span: Range<usize>, field: String, message: String) {
+    pub(super) fn push(
+        &mut self,
+        file: &str,
+        text: &str,
+        span: Range<usize>,
+        field: String,
+        message: String,
+    ) {
         let before = &text[..span.start.min(text.len())];
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;

@@ -29,25 +29,41 @@ use super::reviewed::Reviewed;
 use super::{Entry, MajorIndex};
 
 /// What overlay files merge into: the products so far, and which file overrode which product.
-pub(super) struct Merge<'a> {
-    pub(super) entries: &'a mut Vec<Entry>,
-    pub(super) reviewed: &'a mut Vec<Reviewed>,
+struct Merge<'a> {
+    entries: &'a mut Vec<Entry>,
+    reviewed: &'a mut Vec<Reviewed>,
     overridden: HashMap<String, String>,
 }
 
-impl<'a> Merge<'a> {
-    pub(super) fn new(entries: &'a mut Vec<Entry>, reviewed: &'a mut Vec<Reviewed>) -> Merge<'a> {
-        Merge {
+impl Checker {
+    /// Reads overlay files (`(name, text)`, as base files are read) and merges each into the
+    /// base's `entries` and `reviewed`.
+    pub(super) fn overlays<M: AsRef<str>, U: AsRef<str>>(
+        &mut self,
+        overlays: &[(M, U)],
+        entries: &mut Vec<Entry>,
+        reviewed: &mut Vec<Reviewed>,
+    ) {
+        let mut merge = Merge {
             entries,
             reviewed,
             overridden: HashMap::new(),
+        };
+        for (name, text) in overlays {
+            let (name, text) = (name.as_ref(), text.as_ref());
+            match toml::from_str::<File>(text) {
+                Ok(file) => self.overlay(&Here { name, text }, file, &mut merge),
+                Err(error) => {
+                    let span = error.span().unwrap_or(0..0);
+                    let message = error.message().trim().to_string();
+                    self.push(name, text, span, "(file)".to_string(), message);
+                }
+            }
         }
     }
-}
 
-impl Checker {
     /// Checks one overlay file and merges what passes into `merge`.
-    pub(super) fn overlay(&mut self, here: &Here, file: File, merge: &mut Merge) {
+    fn overlay(&mut self, here: &Here, file: File, merge: &mut Merge) {
         let layer = Layer::overlay(here.name);
         let base_only = "is the base catalogue's alone: an overlay file has only [[product]], \
                          [[override]] and [[reviewed]]";
