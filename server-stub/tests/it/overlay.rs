@@ -233,7 +233,6 @@ async fn overlay_products_and_overrides_change_verdicts_on_reload_and_a_broken_o
     // Fixed: the upgraded client on 10.2 is supported, still by the overlay.
     std::fs::remove_file(overlay.join("pacs.toml")).unwrap();
     std::fs::write(overlay.join("gp-clinical.toml"), GP_CLINICAL).unwrap();
-    let mut inv = inv;
     inv.host.report_id = uuid::Uuid::new_v4();
     inv.software.retain(|s| s.name != "Docman 10");
     inv.software.push(docman("10.2.3.0"));
