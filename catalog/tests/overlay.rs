@@ -241,6 +241,18 @@ fn overrides_are_checked_like_base_cycles() {
         "{found:?}"
     );
 
+    // An overlay's own product is changed in its file, not overridden from another.
+    let of_overlay = "[[override]]\nproduct = \"docman\"\n[[override.release]]\ncycle = \"11\"\n\
+                      versions = \"11.*\"\nsecurity_support_end = 2029-10-31\n";
+    let found = problems(&[("gp-clinical.toml", GP_CLINICAL), ("o.toml", of_overlay)]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0]
+            .message
+            .contains("comes from overlay gp-clinical.toml"),
+        "{found:?}"
+    );
+
     let typo = GP_CLINICAL.replace("security_support_end = 2027", "security_suport_end = 2027");
     let found = problems(&[("overlay-dir/gp-clinical.toml", &typo)]);
     assert_eq!(found.len(), 1, "{found:?}");
