@@ -52,6 +52,34 @@ impl Layer {
     }
 }
 
+/// The catalogue version with overlays: the base's, then `+overlay.` and the first 12 hex digits
+/// of a SHA-256 over the overlays' layer names and texts (sorted by name, each length-prefixed),
+/// the same wherever the same files are loaded from.
+pub(super) fn layered_version<M: AsRef<str>, U: AsRef<str>>(
+    base: &str,
+    overlays: &[(M, U)],
+) -> String {
+    use sha2::{Digest, Sha256};
+    if overlays.is_empty() {
+        return base.to_string();
+    }
+    let mut files: Vec<(String, &str)> = overlays
+        .iter()
+        .map(|(name, text)| (Layer::overlay(name.as_ref()).to_string(), text.as_ref()))
+        .collect();
+    files.sort();
+    let mut hash = Sha256::new();
+    for (name, text) in files {
+        for part in [name.as_bytes(), text.as_bytes()] {
+            hash.update((part.len() as u64).to_be_bytes());
+            hash.update(part);
+        }
+    }
+    let digest = hash.finalize();
+    let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!("{base}{OVERLAY_VERSION_MARK}{hex}")
+}
+
 impl fmt::Display for Layer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

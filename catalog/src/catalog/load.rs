@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use toml::Spanned;
 
-use super::layer::{Layer, OVERLAY_VERSION_MARK};
+use super::layer::{Layer, layered_version};
 use super::lifecycle::Updates;
 use super::model::{
     DateOrFlag, DateSource, File, FirmwareAge, Kind, Meta, Product, Readiness, Release, Rule,
@@ -215,34 +215,9 @@ impl Catalog {
             })?;
         catalog.secure_boot = secure_boot;
         catalog.reviewed = reviewed;
-        catalog.version = version(&catalog.meta.version, overlays);
+        catalog.version = layered_version(&catalog.meta.version, overlays);
         Ok(catalog)
     }
-}
-
-/// The catalogue version with overlays: the base's, then `+overlay.` and the first 12 hex digits
-/// of a SHA-256 over the overlays' layer names and texts (sorted by name, each length-prefixed),
-/// the same wherever the same files are loaded from.
-fn version<M: AsRef<str>, U: AsRef<str>>(base: &str, overlays: &[(M, U)]) -> String {
-    use sha2::{Digest, Sha256};
-    if overlays.is_empty() {
-        return base.to_string();
-    }
-    let mut files: Vec<(String, &str)> = overlays
-        .iter()
-        .map(|(name, text)| (Layer::overlay(name.as_ref()).to_string(), text.as_ref()))
-        .collect();
-    files.sort();
-    let mut hash = Sha256::new();
-    for (name, text) in files {
-        for part in [name.as_bytes(), text.as_bytes()] {
-            hash.update((part.len() as u64).to_be_bytes());
-            hash.update(part);
-        }
-    }
-    let digest = hash.finalize();
-    let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
-    format!("{base}{OVERLAY_VERSION_MARK}{hex}")
 }
 
 /// The file being checked, to turn spans into lines.
