@@ -11,6 +11,7 @@ use std::cmp::Ordering;
 
 use sunset_catalog::Catalog;
 use sunset_catalog::bundle::{self, Bundle, VerifyingKey};
+use sunset_catalog::catalog::base_version;
 use sunset_catalog::version::Scheme;
 
 use crate::deliver::Collector;
@@ -57,9 +58,15 @@ pub enum Outcome {
     Failed(String),
 }
 
-/// Orders catalogue versions (`2026.11.25`) as dotted numbers.
+/// Orders catalogue versions (`2026.11.25`) as dotted numbers. A collector's overlays add their
+/// digest (`2026.11.25+overlay.1a2b3c4d5e6f`), which has no order: on the same base, a version
+/// whose overlays differ counts as newer (`Greater`), both ways, because the collector's overlays
+/// are the organisation's current decision and the bundle is signed by its key.
 pub fn compare_versions(a: &str, b: &str) -> Ordering {
-    Scheme::Dotted.compare(a, b)
+    match Scheme::Dotted.compare(base_version(a), base_version(b)) {
+        Ordering::Equal if a != b => Ordering::Greater,
+        order => order,
+    }
 }
 
 /// The catalogue to use now: the stored bundle if it still verifies, loads, and is not older than

@@ -211,3 +211,109 @@ fn real_collector_catalogue_is_taken_under_its_key_and_rejected_under_another() 
     assert_eq!(install.stored_bundle(), Some(stored));
     drop(collector);
 }
+
+/// The practice's decision about its Docman connector, laid over the base catalogue.
+fn gp_clinical(ten_one_ends: &str) -> String {
+    format!(
+        "[[product]]\nid = \"docman\"\nname = \"Docman\"\nkind = \"application\"\n\
+         [[product.match]]\nname = [\"docman-connect\"]\n\
+         [[product.release]]\ncycle = \"10.1\"\nversions = \"10.1.*\"\n\
+         security_support_end = {ten_one_ends}\n\
+         [[product.release]]\ncycle = \"10.2\"\nversions = \"10.2.*\"\n\
+         security_support_end = 2099-12-31\n"
+    )
+}
+
+/// The Docman finding of the agent's own scan, judged with the catalogue it has in use.
+fn docman_verdict(install: &Install, public: &str) -> Option<(String, sunset_catalog::Status)> {
+    let state = sunset_agent::state::State::open(&install.state_dir()).unwrap();
+    let key = sunset_catalog::bundle::decode_verifying_key(public).unwrap();
+    let in_use = sunset_agent::update::current(&state, Some(&key)).unwrap();
+    let request = sunset_agent::scan::Request {
+        root: Some(install.dir.path().join("root")),
+        ..Default::default()
+    };
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+    let result = sunset_agent::scan::evaluate(
+        sunset_agent::scan::inventory(&request),
+        &in_use.catalog,
+        today,
+    );
+    result
+        .findings
+        .into_iter()
+        .find(|f| f.product_id == "docman")
+        .map(|f| (f.layer.to_string(), f.status))
+}
+
+#[test]
+fn a_collector_overlay_reaches_the_agent_and_decides_its_verdict() {
+    use sunset_catalog::Status;
+    let built_in = sunset_agent::update::built_in_version().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let keys = tempfile::tempdir().unwrap();
+    let (key, public) = keygen(&keys.path().join("a"));
+    let token = add_site(data.path(), "Ward 7");
+    // The same base catalogue as the agent's: only the overlay is news.
+    let base = catalog_copy(keys.path(), &built_in);
+    let overlay = keys.path().join("overlay");
+    std::fs::create_dir_all(&overlay).unwrap();
+    std::fs::write(overlay.join("gp-clinical.toml"), gp_clinical("2020-01-01")).unwrap();
+    let config = |overlay: &Path| FileConfig {
+        catalog_dir: Some(base.clone()),
+        catalog_overlay_dir: Some(overlay.to_path_buf()),
+        catalog_signing_key_file: Some(key.clone()),
+        ..FileConfig::default()
+    };
+    let collector = Collector::start(data.path(), config(&overlay), None);
+    let install = Install::new(&collector.url, &token, &public);
+    let dpkg = install.dir.path().join("root/var/lib/dpkg");
+    std::fs::create_dir_all(&dpkg).unwrap();
+    std::fs::write(
+        dpkg.join("status"),
+        "Package: docman-connect\nStatus: install ok installed\nVersion: 10.1.4-1\n\
+         Architecture: amd64\nMaintainer: Docman <support@docman.com>\n\
+         Description: Docman practice connector\n\n",
+    )
+    .unwrap();
+    let mut agent = install.agent();
+    assert_eq!(
+        docman_verdict(&install, &public),
+        None,
+        "the built-in catalogue does not know it"
+    );
+
+    assert_eq!(block_on(agent.report_once()), ReportOutcome::Delivered);
+    let first = agent.catalog_version().to_string();
+    assert!(
+        first.starts_with(&format!("{built_in}+overlay.")),
+        "{first}"
+    );
+    assert_eq!(
+        docman_verdict(&install, &public),
+        Some(("overlay:gp-clinical.toml".into(), Status::Unsupported))
+    );
+    drop(collector);
+
+    // The practice extends 10.1's support: a new overlay digest, fetched and used.
+    std::fs::write(overlay.join("gp-clinical.toml"), gp_clinical("2099-06-30")).unwrap();
+    let collector = Collector::start(data.path(), config(&overlay), None);
+    let text = std::fs::read_to_string(install.config_path()).unwrap();
+    let text = text
+        .lines()
+        .map(|l| match l.starts_with("collector_url") {
+            true => format!("collector_url = {:?}\n", collector.url),
+            false => format!("{l}\n"),
+        })
+        .collect::<String>();
+    std::fs::write(install.config_path(), text).unwrap();
+    let mut agent = install.agent();
+    assert_eq!(agent.catalog_version(), first);
+    assert_eq!(block_on(agent.report_once()), ReportOutcome::Delivered);
+    assert_ne!(agent.catalog_version(), first);
+    assert_eq!(
+        docman_verdict(&install, &public),
+        Some(("overlay:gp-clinical.toml".into(), Status::Supported))
+    );
+    drop(collector);
+}

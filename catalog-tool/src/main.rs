@@ -39,10 +39,14 @@ enum Command {
     /// Update the catalogue's dates from an upstream source (match rules and ranges are kept).
     #[command(subcommand)]
     Import(Source),
-    /// Validate a catalogue directory; every problem is printed with file:line.
+    /// Validate a catalogue directory, with overlay directories laid over it in the order given
+    /// (as the collector's `catalog_overlay_dir`); every problem is printed with file:line.
     Check {
         /// The catalogue directory (`*.toml`).
         dir: PathBuf,
+        /// An overlay directory (`*.toml`: new products, `[[override]]`, `[[reviewed]]`).
+        #[arg(long = "overlay", value_name = "DIR")]
+        overlays: Vec<PathBuf>,
     },
     /// Show what changes for findings between two catalogue directories.
     Diff {
@@ -115,7 +119,7 @@ fn main() -> ExitCode {
             revision,
             dry_run,
         }) => import_endoflife_date(&products_dir, &catalog, revision, dry_run),
-        Command::Check { dir } => check(&dir),
+        Command::Check { dir, overlays } => check(&dir, &overlays),
         Command::Diff {
             old,
             new,
@@ -292,13 +296,30 @@ fn import_endoflife_date(
     })
 }
 
-fn check(dir: &Path) -> Result<ExitCode> {
+fn check(dir: &Path, overlay_dirs: &[PathBuf]) -> Result<ExitCode> {
     let files = read_catalog(dir)?;
-    match Catalog::from_files(&named(&files)) {
+    let mut overlays = Vec::new();
+    for overlay in overlay_dirs {
+        overlays.extend(read_catalog(overlay)?);
+    }
+    match Catalog::from_layers(&named(&files), &named(&overlays)) {
         Ok(catalog) => {
             let cycles: usize = catalog.entries().iter().map(|e| e.releases.len()).sum();
+            let layered = if overlays.is_empty() {
+                String::new()
+            } else {
+                let local = catalog
+                    .entries()
+                    .iter()
+                    .filter(|e| e.releases.iter().any(|r| !r.layer.is_built_in()))
+                    .count();
+                format!(
+                    " with {} overlay file(s) ({local} product(s) from or changed by overlays)",
+                    overlays.len()
+                )
+            };
             println!(
-                "ok: {}: catalogue {}: {} file(s), {} product(s), {cycles} cycle(s)",
+                "ok: {}: catalogue {}: {} file(s), {} product(s), {cycles} cycle(s){layered}",
                 dir.display(),
                 catalog.version(),
                 files.len(),

@@ -104,6 +104,35 @@ fn check_reports_a_typo_with_file_and_line() {
 }
 
 #[test]
+fn check_lays_overlays_over_the_base_and_reports_their_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = catalogue(dir.path(), PYTHON);
+    let overlay = dir.path().join("overlay-dir");
+    fs::create_dir_all(&overlay).unwrap();
+    let gp = "[[product]]\nid = \"docman\"\nname = \"Docman\"\nkind = \"application\"\n\
+              [[product.match]]\nname_glob = \"Docman 10*\"\n[[product.release]]\n\
+              cycle = \"10.2\"\nversions = \"10.2.*\"\nsecurity_support_end = 2027-09-30\n";
+    fs::write(overlay.join("gp-clinical.toml"), gp).unwrap();
+    let (code, out) = tool(&["check", s(&cat), "--overlay", s(&overlay)]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("catalogue tool-test+overlay."), "{out}");
+    assert!(
+        out.contains("2 product(s), 3 cycle(s) with 1 overlay file(s)"),
+        "{out}"
+    );
+
+    fs::write(
+        overlay.join("gp-clinical.toml"),
+        gp.replace("versions", "version"),
+    )
+    .unwrap();
+    let (code, out) = tool(&["check", s(&cat), "--overlay", s(&overlay)]);
+    assert_eq!(code, 1, "{out}");
+    let file_line = format!("{}:9:", overlay.join("gp-clinical.toml").display());
+    assert!(out.contains(&file_line), "{out}");
+}
+
+#[test]
 fn check_of_a_missing_directory_is_an_error() {
     let (code, out) = tool(&["check", "/nonexistent/catalogue"]);
     assert_eq!(code, 2, "{out}");

@@ -8,9 +8,16 @@
 //!  "files": [{"name": "windows.toml", "text": "…"}], "signature": "<base64>"}
 //! ```
 //!
+//! An overlay file (the organisation's own, laid over the base: `catalog/overlay.rs`) carries
+//! `"overlay": true`; base files carry nothing, so a bundle without overlays is byte for byte what
+//! it was before overlays existed. An agent too old to know overlays refuses a bundle with them
+//! (unknown field) and keeps its catalogue, rather than loading overlay files as base files.
+//!
 //! The signature covers a canonical byte string, not the JSON: the format, the version and every
-//! file (sorted by name), each length-prefixed, so any change to any byte of any name, text or the
-//! version, and any file added or removed, breaks verification. Keys are stored as base64 text:
+//! file (base files by name, then overlay files by name), each length-prefixed, an overlay file's
+//! followed by the marker `overlay` (never a file name: those end in `.toml`), so any change to
+//! any byte of any name, text, layer or the version, and any file added or removed, breaks
+//! verification. Keys are stored as base64 text:
 //! the 32-byte secret seed in `<prefix>.key`, the 32-byte public key in `<prefix>.pub`.
 //!
 //! Pure: bytes in, bytes out; the `sunset-catalog` tool reads and writes the files.
@@ -33,6 +40,9 @@ pub const MAX_BUNDLE_BYTES: usize = 32 * 1024 * 1024;
 /// Most files a bundle may hold.
 pub const MAX_FILES: usize = 4096;
 
+/// What follows an overlay file's text in the signed bytes.
+const OVERLAY_MARK: &[u8] = b"overlay";
+
 /// Longest file name accepted.
 const MAX_NAME_LEN: usize = 255;
 
@@ -44,9 +54,12 @@ pub struct BundleFile {
     pub name: String,
     /// Its text.
     pub text: String,
+    /// An overlay file rather than a base file.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overlay: bool,
 }
 
-/// A catalogue as shipped: a version and its files, sorted by name.
+/// A catalogue as shipped: a version and its files, base files by name then overlays by name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Bundle {
     version: String,
@@ -102,9 +115,26 @@ impl Bundle {
         version: impl Into<String>,
         files: Vec<(String, String)>,
     ) -> Result<Bundle, BundleError> {
-        let files = files
+        Bundle::from_layers(version, files, Vec::new())
+    }
+
+    /// A bundle of base files and overlay files (`(name, text)`, names without directories).
+    pub fn from_layers(
+        version: impl Into<String>,
+        base: Vec<(String, String)>,
+        overlays: Vec<(String, String)>,
+    ) -> Result<Bundle, BundleError> {
+        let file = |overlay| {
+            move |(name, text)| BundleFile {
+                name,
+                text,
+                overlay,
+            }
+        };
+        let files = base
             .into_iter()
-            .map(|(name, text)| BundleFile { name, text })
+            .map(file(false))
+            .chain(overlays.into_iter().map(file(true)))
             .collect();
         Bundle::new(version.into(), files)
     }
@@ -118,8 +148,11 @@ impl Bundle {
         for file in &files {
             check_name(&file.name)?;
         }
-        files.sort_by(|a, b| a.name.cmp(&b.name));
-        if let Some(pair) = files.windows(2).find(|w| w[0].name == w[1].name) {
+        files.sort_by(|a, b| (a.overlay, &a.name).cmp(&(b.overlay, &b.name)));
+        if let Some(pair) = files
+            .windows(2)
+            .find(|w| (w[0].overlay, &w[0].name) == (w[1].overlay, &w[1].name))
+        {
             return Err(BundleError::FileName {
                 name: pair[0].name.clone(),
                 reason: "appears twice",
@@ -133,7 +166,7 @@ impl Bundle {
         &self.version
     }
 
-    /// The files, sorted by name.
+    /// The files, base files by name then overlay files by name.
     pub fn files(&self) -> &[BundleFile] {
         &self.files
     }
@@ -185,14 +218,17 @@ impl Bundle {
         Ok(bundle)
     }
 
-    /// Loads and checks the catalogue the bundle carries.
+    /// Loads and checks the catalogue the bundle carries: its base files with its overlays laid
+    /// over them, the same merge the collector made.
     pub fn catalog(&self) -> Result<Catalog, LoadError> {
-        let files: Vec<(&str, &str)> = self
-            .files
-            .iter()
-            .map(|f| (f.name.as_str(), f.text.as_str()))
-            .collect();
-        Catalog::from_files(&files)
+        let layer = |overlay: bool| -> Vec<(&str, &str)> {
+            self.files
+                .iter()
+                .filter(|f| f.overlay == overlay)
+                .map(|f| (f.name.as_str(), f.text.as_str()))
+                .collect()
+        };
+        Catalog::from_layers(&layer(false), &layer(true))
     }
 
     /// The bytes the signature covers: format, version, file count, then each file's name and
@@ -214,6 +250,9 @@ impl Bundle {
         for file in &self.files {
             put(file.name.as_bytes());
             put(file.text.as_bytes());
+            if file.overlay {
+                put(OVERLAY_MARK);
+            }
         }
         out
     }

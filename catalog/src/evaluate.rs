@@ -452,6 +452,7 @@ impl<'a> Assessment<'a> {
             checks: Vec::new(),
             cover: judgement.cover,
             patch,
+            layer: release.map_or_else(|| entry.layer.clone(), |r| r.layer.clone()),
         };
         if let Some(host) = self.host {
             follow_os(&mut finding, host);

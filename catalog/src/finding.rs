@@ -8,7 +8,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{DateSource, Kind, SupportEnd, Target};
+use crate::catalog::{DateSource, Kind, Layer, SupportEnd, Target};
 use crate::cover::{CoverCheck, DeclaredCover};
 use crate::patch::PatchLevel;
 
@@ -195,6 +195,11 @@ pub struct Finding {
     /// Whether the install has its release's latest update.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patch: Option<PatchLevel>,
+    /// Which catalogue layer decided it: the base (`built-in`) or an overlay file
+    /// (`overlay:<file name>`) whose product or cycle was used. Findings written before layers
+    /// existed read as `built-in`, which they were.
+    #[serde(default)]
+    pub layer: Layer,
 }
 
 /// The outcome of one requirement.

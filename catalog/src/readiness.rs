@@ -6,7 +6,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::catalog::{Catalog, CompiledReadiness, Kind, SupportEnd, Target};
+use crate::catalog::{Catalog, CompiledReadiness, Kind, Layer, SupportEnd, Target};
 use crate::finding::{Check, Dates, Evidence, Finding, Options, Outcome, Status};
 use crate::inventory::{Fact, Hardware, Inventory, SecureBoot};
 
@@ -237,6 +237,7 @@ fn upgrade(inventory: &Inventory, readiness: &CompiledReadiness) -> Finding {
         checks,
         cover: None,
         patch: None,
+        layer: Layer::BuiltIn,
     }
 }
 
@@ -287,5 +288,6 @@ fn firmware_finding(
         checks: Vec::new(),
         cover: None,
         patch: None,
+        layer: Layer::BuiltIn,
     }
 }

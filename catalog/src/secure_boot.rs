@@ -18,7 +18,7 @@
 
 use chrono::NaiveDate;
 
-use crate::catalog::{CertificateStore, CompiledSecureBoot, Kind, SupportEnd, Target};
+use crate::catalog::{CertificateStore, CompiledSecureBoot, Kind, Layer, SupportEnd, Target};
 use crate::finding::{Check, Dates, Evidence, Finding, Options, Outcome, Status};
 use crate::inventory::{
     Fact, Hardware, Inventory, SecureBoot, SecureBootServicing, ServicingStatus,
@@ -139,6 +139,7 @@ fn base(inventory: &Inventory, policy: &CompiledSecureBoot, checks: &[Check]) ->
         checks: checks.to_vec(),
         cover: None,
         patch: None,
+        layer: Layer::BuiltIn,
     }
 }
 

@@ -1,5 +1,6 @@
-//! Where the collector's catalogue comes from: the built-in one, or a directory of TOML files;
-//! and the signed bundle of it that agents download.
+//! Where the collector's catalogue comes from: the built-in one, or a directory of TOML files,
+//! with the organisation's overlay files (`catalog_overlay_dir`) laid over it; and the signed
+//! bundle of both that agents download.
 //!
 //! The loaded catalogue keeps its file texts, and, when `catalog_signing_key_file` is configured,
 //! the bundle of exactly those files signed with that key (`sunset_catalog::bundle`), so
@@ -25,7 +26,9 @@ pub struct LoadedCatalog {
     pub catalog: Catalog,
     /// `(file name, text)` in load order.
     pub files: Vec<(String, String)>,
-    /// Where it came from, for people (`built-in`, a directory).
+    /// The overlay files, `(file name, text)` in load order; empty without an overlay directory.
+    pub overlays: Vec<(String, String)>,
+    /// Where it came from, for people (`built-in`, a directory, `… + overlays from …`).
     pub origin: String,
     /// The signed bundle file (JSON) agents download; `None` when no signing key is configured.
     pub signed: Option<SignedBundle>,
@@ -48,7 +51,7 @@ impl LoadedCatalog {
 
     /// Signs this catalogue's files as one bundle with `key` and keeps the result.
     pub fn sign(&mut self, key: &SigningKey) -> anyhow::Result<()> {
-        let bytes = Bundle::from_dir_files(self.version(), self.files.clone())
+        let bytes = Bundle::from_layers(self.version(), self.files.clone(), self.overlays.clone())
             .and_then(|bundle| bundle.sign(key))
             .map_err(|e| anyhow::anyhow!("cannot sign catalogue from {}: {e}", self.origin))?;
         self.signed = Some(SignedBundle {
@@ -65,11 +68,31 @@ impl LoadedCatalog {
         files: Vec<(String, String)>,
         origin: String,
     ) -> anyhow::Result<LoadedCatalog> {
-        let catalog = Catalog::from_files(&files)
+        LoadedCatalog::from_layers(files, Vec::new(), None, origin)
+    }
+
+    /// Parses and checks a catalogue from base files and overlay files read from `overlay_dir`
+    /// (whose path prefixes the overlays' names in problems: `overlay-dir/gp.toml:12: …`).
+    pub fn from_layers(
+        files: Vec<(String, String)>,
+        overlays: Vec<(String, String)>,
+        overlay_dir: Option<&Path>,
+        origin: String,
+    ) -> anyhow::Result<LoadedCatalog> {
+        let located: Vec<(String, &str)> = overlays
+            .iter()
+            .map(|(name, text)| {
+                let path = overlay_dir
+                    .map_or_else(|| name.clone(), |d| d.join(name).display().to_string());
+                (path, text.as_str())
+            })
+            .collect();
+        let catalog = Catalog::from_layers(&files, &located)
             .map_err(|e| anyhow::anyhow!("catalogue from {origin}: {e}"))?;
         Ok(LoadedCatalog {
             catalog,
             files,
+            overlays,
             origin,
             signed: None,
         })
@@ -78,44 +101,67 @@ impl LoadedCatalog {
 
 /// Loads the catalogue directory, or the built-in catalogue when `dir` is `None`.
 pub fn load(dir: Option<&Path>) -> anyhow::Result<LoadedCatalog> {
-    match dir {
+    load_layers(dir, None)
+}
+
+/// Loads the catalogue directory (or the built-in catalogue) with the overlay directory's files
+/// laid over it.
+pub fn load_layers(
+    dir: Option<&Path>,
+    overlay_dir: Option<&Path>,
+) -> anyhow::Result<LoadedCatalog> {
+    let (files, mut origin) = match dir {
         None => {
             let files = sunset_catalog::builtin::FILES
                 .iter()
                 .map(|(name, text)| (name.to_string(), text.to_string()))
                 .collect();
-            LoadedCatalog::from_files(files, "built-in".to_string())
+            (files, "built-in".to_string())
         }
-        Some(dir) => {
-            let mut paths = Vec::new();
-            let entries = std::fs::read_dir(dir).map_err(|e| {
-                anyhow::anyhow!("cannot read catalogue directory {}: {e}", dir.display())
-            })?;
-            for entry in entries {
-                let path = entry?.path();
-                if path.extension().is_some_and(|ext| ext == "toml") {
-                    paths.push(path);
-                }
-            }
-            paths.sort();
-            let mut files = Vec::with_capacity(paths.len());
-            for path in paths {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-                let name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                files.push((name, text));
-            }
-            LoadedCatalog::from_files(files, dir.display().to_string())
+        Some(dir) => (read_toml_dir(dir, "catalogue")?, dir.display().to_string()),
+    };
+    let overlays = match overlay_dir {
+        None => Vec::new(),
+        Some(overlay_dir) => {
+            origin = format!("{origin} + overlays from {}", overlay_dir.display());
+            read_toml_dir(overlay_dir, "catalogue overlay")?
         }
-    }
+    };
+    LoadedCatalog::from_layers(files, overlays, overlay_dir, origin)
 }
 
-/// Loads the configured catalogue and, when `catalog_signing_key_file` is set, signs it.
+/// The `*.toml` files of a directory as `(file name, text)`, in name order.
+fn read_toml_dir(dir: &Path, what: &str) -> anyhow::Result<Vec<(String, String)>> {
+    let mut paths = Vec::new();
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| anyhow::anyhow!("cannot read {what} directory {}: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry?.path();
+        if path.extension().is_some_and(|ext| ext == "toml") {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        files.push((name, text));
+    }
+    Ok(files)
+}
+
+/// Loads the configured catalogue with its overlays and, when `catalog_signing_key_file` is set,
+/// signs both into one bundle.
 pub fn load_configured(config: &Config) -> anyhow::Result<LoadedCatalog> {
-    let mut loaded = load(config.catalog_dir.as_deref())?;
+    let mut loaded = load_layers(
+        config.catalog_dir.as_deref(),
+        config.catalog_overlay_dir.as_deref(),
+    )?;
     let problems = crate::cover::check(&config.declared_cover, &loaded.catalog);
     if !problems.is_empty() {
         anyhow::bail!(

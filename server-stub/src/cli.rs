@@ -314,7 +314,10 @@ async fn run_async(command: Command, config: Config) -> anyhow::Result<()> {
                         "no key: give --key FILE or set catalog_signing_key_file in the configuration"
                     )
                 })?;
-            let mut catalog = catalog_source::load(config.catalog_dir.as_deref())?;
+            let mut catalog = catalog_source::load_layers(
+                config.catalog_dir.as_deref(),
+                config.catalog_overlay_dir.as_deref(),
+            )?;
             catalog.sign(&catalog_source::read_signing_key(&key_file)?)?;
             let signed = catalog
                 .signed

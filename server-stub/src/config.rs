@@ -28,6 +28,10 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     /// Directory of catalogue TOML files; the built-in catalogue when absent.
     pub catalog_dir: Option<PathBuf>,
+    /// Directory of the organisation's own catalogue files (clinical and local systems), laid
+    /// over the catalogue: new products, `[[override]]` cycles of a base product, `[[reviewed]]`.
+    /// Checked by the same loader; signed into the bundle agents fetch; read again on reload.
+    pub catalog_overlay_dir: Option<PathBuf>,
     /// Private Ed25519 key (`sunset-collector catalog keygen`) that signs the catalogue bundle
     /// agents download from `/api/v1/catalog`; without it that endpoint answers 503. Must not be
     /// readable by other users.
@@ -128,6 +132,8 @@ pub struct Config {
     pub database_url: String,
     /// Catalogue directory; `None` = built-in catalogue.
     pub catalog_dir: Option<PathBuf>,
+    /// Overlay directory laid over the catalogue; `None` = none.
+    pub catalog_overlay_dir: Option<PathBuf>,
     /// Private key that signs the catalogue bundle for agents; `None` = no bundle is served.
     pub catalog_signing_key_file: Option<PathBuf>,
     /// Retention in days.
@@ -354,6 +360,7 @@ impl Config {
             data_dir,
             database_url,
             catalog_dir: file.catalog_dir,
+            catalog_overlay_dir: file.catalog_overlay_dir,
             catalog_signing_key_file: file.catalog_signing_key_file,
             retention_days: file.retention_days.unwrap_or(400),
             expiring_days,

@@ -95,6 +95,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0012_list_indexes.sql"),
     ),
     (
+        13,
+        "finding layer",
+        include_str!("../migrations/0013_finding_layer.sql"),
+    ),
+    (
         17,
         "clone dismissals",
         include_str!("../migrations/0017_clone_dismissals.sql"),

@@ -13,6 +13,7 @@ use std::cmp::Ordering;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use sunset_catalog::catalog::base_version;
 use sunset_catalog::version::Scheme;
 use tracing::{error, info, warn};
 
@@ -73,7 +74,9 @@ pub async fn keep_verdicts_current(state: &Shared) -> anyhow::Result<()> {
             state.set_catalog(loaded);
         }
         let mine = state.catalog();
-        if Scheme::Dotted.compare(stored, mine.version()) == Ordering::Greater {
+        // Overlays' digests have no order: only a newer base catalogue elsewhere holds this back.
+        let (stored_base, mine_base) = (base_version(stored), base_version(mine.version()));
+        if Scheme::Dotted.compare(stored_base, mine_base) == Ordering::Greater {
             warn!(stored = %stored, this = %mine.version(), "another collector judges with a newer catalogue; this one keeps its verdicts: give every instance the same catalogue");
             return Ok(());
         }

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use chrono::{Days, NaiveDate};
 use sunset_catalog::Catalog;
-use sunset_catalog::catalog::{SupportEnd, Target};
+use sunset_catalog::catalog::{Layer, SupportEnd, Target};
 use sunset_catalog::cover::{CoverCheck, DeclaredCover};
 use sunset_catalog::evaluate::{Dates, Finding, Options, Status, evaluate_with};
 use sunset_catalog::inventory::Inventory;
@@ -51,6 +51,9 @@ pub struct FindingRow {
     pub extended_support_end: Option<String>,
     /// The whole finding as JSON (dates, evidence, advice).
     pub detail: String,
+    /// Which catalogue layer decided it (also in `detail`; a column for lists and exports).
+    #[sqlx(try_from = "crate::store::ByName<Layer>")]
+    pub layer: Layer,
 }
 
 /// Reads a stored [`FindingRow::detail`] back: the [`Finding`] it was written from. Details that
@@ -217,6 +220,7 @@ fn row(key: String, finding: &Finding) -> FindingRow {
         security_support_end: support_end(finding.dates.security_support_end),
         extended_support_end: support_end(extended_end(&finding.dates, finding.cover.as_ref())),
         detail: serde_json::to_string(finding).unwrap_or_else(|_| "{}".to_string()),
+        layer: finding.layer.clone(),
     }
 }
 

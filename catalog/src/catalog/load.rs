@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use toml::Spanned;
 
+use super::layer::{Layer, layered_version};
 use super::lifecycle::Updates;
 use super::model::{
     DateOrFlag, DateSource, File, FirmwareAge, Kind, Meta, Product, Readiness, Release, Rule,
@@ -91,7 +92,18 @@ impl Catalog {
     pub fn from_files<N: AsRef<str>, T: AsRef<str>>(
         files: &[(N, T)],
     ) -> Result<Catalog, LoadError> {
+        Catalog::from_layers(files, &[] as &[(&str, &str)])
+    }
+
+    /// Parses and checks a base catalogue and overlay files laid over it (`overlay.rs`), each
+    /// given as `(file name, text)` pairs; problems name the file as given. An overlay's layer is
+    /// its file name without any directory.
+    pub fn from_layers<N: AsRef<str>, T: AsRef<str>, M: AsRef<str>, U: AsRef<str>>(
+        files: &[(N, T)],
+        overlays: &[(M, U)],
+    ) -> Result<Catalog, LoadError> {
         let mut checker = Checker::default();
+        let mut reviewed = Vec::new();
         let mut meta: Option<Meta> = None;
         let mut entries = Vec::new();
         let mut readiness = Vec::new();
@@ -140,6 +152,16 @@ impl Catalog {
                     readiness.push(compiled);
                 }
             }
+            for spec in &file.overrides {
+                let message = "[[override]] is for overlay files: a base file changes its own \
+                               [[product]]";
+                checker.at(&at, spec.span(), "override", message);
+            }
+            for (n, spec) in file.reviewed.into_iter().enumerate() {
+                if let Some(entry) = checker.reviewed(&at, &Layer::BuiltIn, n, spec) {
+                    reviewed.push(entry);
+                }
+            }
             if let Some(age) = file.firmware_age {
                 if firmware_age.is_some() {
                     checker.at(
@@ -164,6 +186,8 @@ impl Catalog {
                 secure_boot = checker.secure_boot(&at, policy);
             }
         }
+        // Overlay files, read the same way and merged (`overlay.rs`).
+        checker.overlays(overlays, &mut entries, &mut reviewed);
         let Some(meta) = meta else {
             let name = files.first().map_or("(no files)", |(n, _)| n.as_ref());
             checker.problems.push(Problem {
@@ -190,6 +214,8 @@ impl Catalog {
                 }])
             })?;
         catalog.secure_boot = secure_boot;
+        catalog.reviewed = reviewed;
+        catalog.version = layered_version(&catalog.meta.version, overlays);
         Ok(catalog)
     }
 }
@@ -203,11 +229,19 @@ pub(super) struct Here<'a> {
 #[derive(Default)]
 pub(super) struct Checker {
     pub(super) problems: Vec<Problem>,
-    ids: HashMap<String, String>,
+    /// Product and readiness ids, with the file that first defined each.
+    pub(super) ids: HashMap<String, String>,
 }
 
 impl Checker {
-    fn push(&mut self, file: &str, text: &str, span: Range<usize>, field: String, message: String) {
+    pub(super) fn push(
+        &mut self,
+        file: &str,
+        text: &str,
+        span: Range<usize>,
+        field: String,
+        message: String,
+    ) {
         let before = &text[..span.start.min(text.len())];
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
@@ -224,7 +258,7 @@ impl Checker {
         self.push(here.name, here.text, span, field.into(), message.into());
     }
 
-    fn product(&mut self, here: &Here, product: Product) -> Option<Entry> {
+    pub(super) fn product(&mut self, here: &Here, product: Product) -> Option<Entry> {
         let before = self.problems.len();
         let id = product.id.get_ref().clone();
         let path = format!("product[{id}]");
@@ -275,9 +309,7 @@ impl Checker {
                 continue;
             };
             for other in &releases {
-                let shares_editions = compiled.editions.is_empty() && other.editions.is_empty()
-                    || compiled.editions.iter().any(|e| other.editions.contains(e));
-                if shares_editions && compiled.range.overlaps(&other.range) {
+                if compiled.collides(other) {
                     let message = format!(
                         "versions '{}' overlap cycle '{}' ('{}') for the same editions",
                         compiled.range, other.cycle, other.range
@@ -300,6 +332,7 @@ impl Checker {
             majors: MajorIndex::new(&releases),
             releases,
             policy,
+            layer: Layer::BuiltIn,
         })
     }
 
@@ -545,7 +578,7 @@ impl Checker {
         (self.problems.len() == before).then_some(compiled)
     }
 
-    fn release(
+    pub(super) fn release(
         &mut self,
         here: &Here,
         field: &str,
@@ -645,6 +678,7 @@ impl Checker {
             latest: release.latest.clone(),
             replacement: release.replacement.clone(),
             link: release.link.clone(),
+            layer: Layer::BuiltIn,
         })
     }
 

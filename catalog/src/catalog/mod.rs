@@ -5,11 +5,14 @@
 //! set of regexes (globs and regexes, [`index`]), never by scanning every rule for every entry.
 
 mod index;
+mod layer;
 mod lifecycle;
 mod load;
 mod load_lifecycle;
 pub mod model;
+mod overlay;
 mod pattern;
+mod reviewed;
 
 use std::borrow::Cow;
 
@@ -17,6 +20,7 @@ use chrono::NaiveDate;
 
 use index::{Index, RuleKeys};
 pub(crate) use index::{Lookup, RuleRef};
+pub use layer::{Layer, OVERLAY_VERSION_MARK, UnknownLayer, base_version};
 pub use lifecycle::{CompiledCover, CompiledPolicy, PolicyRule, Update, Updates};
 pub use load::{LoadError, Problem};
 pub use model::{
@@ -24,6 +28,7 @@ pub use model::{
     Product, Readiness, Rule, SecureBootCertificates, SourceRef, SupportEnd, Target, UpdateKind,
 };
 pub use pattern::Pattern;
+pub use reviewed::Reviewed;
 
 use crate::inventory::{Hardware, InstallationType, OriginKind, Os, OsFamily, Software};
 use crate::version::{Installed, Position, VersionRange};
@@ -32,6 +37,10 @@ use crate::version::{Installed, Position, VersionRange};
 #[derive(Debug)]
 pub struct Catalog {
     meta: Meta,
+    /// `meta.version`, with the overlays' digest when there are any (`load::version`).
+    version: String,
+    /// `[[reviewed]]` entries of every layer, in load order.
+    reviewed: Vec<Reviewed>,
     /// `meta.date`, checked.
     date: Option<NaiveDate>,
     entries: Vec<Entry>,
@@ -80,6 +89,8 @@ pub struct Entry {
     pub policy: Option<CompiledPolicy>,
     /// Which releases may hold a version, by its first number.
     pub(crate) majors: MajorIndex,
+    /// Where the product comes from; a cycle an overlay replaced or added says so itself.
+    pub layer: Layer,
 }
 
 /// The releases that may hold a version with a given first number, so that placing a version
@@ -153,6 +164,18 @@ pub struct CompiledRelease {
     pub replacement: Option<String>,
     /// Cycle-specific reference.
     pub link: Option<String>,
+    /// Which layer wrote this cycle: what its findings report.
+    pub layer: Layer,
+}
+
+impl CompiledRelease {
+    /// Whether two cycles of one product could both hold a version: they share editions (or
+    /// both are for all) and their ranges overlap. A catalogue never has two that do.
+    pub(crate) fn collides(&self, other: &CompiledRelease) -> bool {
+        let shares_editions = self.editions.is_empty() && other.editions.is_empty()
+            || self.editions.iter().any(|e| other.editions.contains(e));
+        shares_editions && self.range.overlaps(&other.range)
+    }
 }
 
 /// Whether a release is a component of the OS, supported only while the OS is.
@@ -274,6 +297,8 @@ impl Catalog {
                 })
         }))?;
         Ok(Catalog {
+            version: meta.version.clone(),
+            reviewed: Vec::new(),
             meta,
             date,
             entries,
@@ -313,9 +338,21 @@ impl Catalog {
             .collect()
     }
 
-    /// The catalogue version, cited in every report.
+    /// The catalogue version, cited in every report: the base's `[catalog] version`, and with
+    /// overlays `+overlay.<digest>` of their names and texts, so any change to an overlay is a
+    /// new version (agents fetch a bundle whose version differs from theirs).
     pub fn version(&self) -> &str {
-        &self.meta.version
+        &self.version
+    }
+
+    /// Software looked at and judged to need no lifecycle (`[[reviewed]]`), every layer's.
+    pub fn reviewed(&self) -> &[Reviewed] {
+        &self.reviewed
+    }
+
+    /// Whether a `[[reviewed]]` entry covers software with this name and publisher.
+    pub fn is_reviewed(&self, name: &str, publisher: Option<&str>) -> bool {
+        self.reviewed.iter().any(|r| r.covers(name, publisher))
     }
 
     /// Catalogue metadata.

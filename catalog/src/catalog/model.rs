@@ -95,6 +95,40 @@ pub(crate) struct File {
     pub firmware_age: Option<Spanned<FirmwareAge>>,
     pub updates: Option<Spanned<UpdateTable>>,
     pub secure_boot_certificates: Option<Spanned<SecureBootCertificates>>,
+    /// Cycles an overlay file adds to, or replaces in, a base product (overlay files only).
+    #[serde(default, rename = "override")]
+    pub overrides: Vec<Spanned<Override>>,
+    /// Software looked at and judged to need no lifecycle (`reviewed.rs`).
+    #[serde(default)]
+    pub reviewed: Vec<Spanned<ReviewedSpec>>,
+}
+
+/// `[[override]]` in an overlay file: release cycles for a product of the base catalogue, named
+/// explicitly. A cycle whose id the product already has replaces it; any other is added.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Override {
+    /// The base product's id.
+    pub product: Spanned<String>,
+    /// The cycles, checked like the product's own.
+    #[serde(rename = "release", default)]
+    pub releases: Vec<Release>,
+}
+
+/// `[[reviewed]]` as written: software an organisation looked at and decided needs no lifecycle.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReviewedSpec {
+    /// Software name: exact (case-insensitive), or a glob with `*` and `?` like `name_glob`.
+    pub name: Spanned<String>,
+    /// Publisher, matched the same way; without it any publisher.
+    pub publisher: Option<Spanned<String>>,
+    /// Why it needs no lifecycle (required).
+    pub reason: Spanned<String>,
+    /// Who decided.
+    pub by: Option<String>,
+    /// When (a calendar date).
+    pub on: Option<Spanned<toml::value::Datetime>>,
 }
 
 /// Hardware requirements for an OS upgrade (Windows 11), judged on machines that run the OS before

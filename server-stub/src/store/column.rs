@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use sqlx::any::{AnyTypeInfo, AnyValueRef};
 use sqlx::error::BoxDynError;
 use sqlx::{Any, Decode, Type, ValueRef};
-use sunset_catalog::catalog::Target;
+use sunset_catalog::catalog::{Layer, Target};
 use sunset_catalog::evaluate::Status;
 
 use crate::org::{OrgKind, Role};
@@ -66,6 +66,10 @@ impl Named for Status {
 
 impl Named for Target {
     const WHAT: &'static str = "target";
+}
+
+impl Named for Layer {
+    const WHAT: &'static str = "catalogue layer";
 }
 
 impl Named for Role {
@@ -134,6 +138,12 @@ impl From<NullableByName<Status>> for Option<Status> {
 
 impl From<ByName<Target>> for Target {
     fn from(stored: ByName<Target>) -> Target {
+        stored.0
+    }
+}
+
+impl From<ByName<Layer>> for Layer {
+    fn from(stored: ByName<Layer>) -> Layer {
         stored.0
     }
 }

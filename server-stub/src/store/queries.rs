@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
-use sunset_catalog::catalog::Target;
+use sunset_catalog::catalog::{Layer, Target};
 use sunset_catalog::evaluate::Status;
 
 use super::Result;
@@ -167,6 +167,9 @@ pub struct FindingListRow {
     pub security_support_end: Option<String>,
     /// End of extended support.
     pub extended_support_end: Option<String>,
+    /// Which catalogue layer decided it: `built-in` or `overlay:<file name>`.
+    #[sqlx(try_from = "super::ByName<Layer>")]
+    pub layer: Layer,
     /// First reported.
     pub first_seen_at: String,
     /// Has had this status since.
@@ -175,7 +178,7 @@ pub struct FindingListRow {
 
 pub(super) const FINDING_COLUMNS_SELECT: &str = "f.host_id, h.hostname, s.name AS site, f.finding_key, f.target, f.kind, \
     f.product_id, f.product_name, f.subject, f.installed_version, f.cycle, f.cycle_label, f.status, \
-    f.security_support_end, f.extended_support_end, f.first_seen_at, f.status_since";
+    f.security_support_end, f.extended_support_end, f.layer, f.first_seen_at, f.status_since";
 
 /// Findings in a selection (status and product apply to the finding) in `sort`'s order (by
 /// default worst first), a page of them, and how many there are in all.

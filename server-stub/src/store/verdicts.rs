@@ -17,7 +17,7 @@ use crate::db::{Db, WriteTx};
 use crate::verdict::{FindingRow, HostVerdict};
 
 /// The columns of a [`FindingRow`], key first (the same names as its fields, `key` aside).
-const FINDING_COLUMNS: [&str; 13] = [
+const FINDING_COLUMNS: [&str; 14] = [
     "finding_key",
     "target",
     "kind",
@@ -31,6 +31,7 @@ const FINDING_COLUMNS: [&str; 13] = [
     "security_support_end",
     "extended_support_end",
     "detail",
+    "layer",
 ];
 /// Finding rows per statement (keeps bound parameters well under both back ends' limits).
 const FINDINGS_PER_INSERT: usize = 400;
@@ -241,6 +242,7 @@ pub(crate) async fn replace_findings(
                 .push_bind(f.security_support_end.clone())
                 .push_bind(f.extended_support_end.clone())
                 .push_bind(f.detail.clone())
+                .push_bind(f.layer.to_string())
                 .push_bind(host_id.to_string())
                 .push_bind(first_seen.clone())
                 .push_bind(status_since.clone());

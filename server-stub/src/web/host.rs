@@ -98,7 +98,7 @@ pub(super) async fn host_page(
         h2 { "Findings (" (detail.findings.len()) ")" }
         div.table-wrap { table {
             thead { tr { th { "Status" } th { "Part" } th { "Product" } th { "Installed" } th { "Version" } th { "Release" }
-                         th { "Security support ends" } th { "Extended support ends" } th { "Since" } th { "Advice" } th { "Date source" } } }
+                         th { "Security support ends" } th { "Extended support ends" } th { "Since" } th { "Advice" } th { "Date source" } th { "Decided by" } } }
             tbody {
                 @for (f, d) in &findings {
                     tr {
@@ -113,6 +113,7 @@ pub(super) async fn host_page(
                         td.nowrap { (f.status_since.get(..10).unwrap_or(&f.status_since)) }
                         td { (d.replacement.as_deref().unwrap_or("")) }
                         td { (cite(d.date_source.as_ref())) }
+                        td.nowrap { (f.layer) }
                     }
                 }
             }

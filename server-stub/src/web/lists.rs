@@ -260,7 +260,9 @@ pub(super) async fn findings_page(
             tbody { @for f in &rows { tr {
                 td { (finding_status(&risks, f, today)) }
                 td { a href=(format!("/hosts/{}", f.host_id)) { (f.hostname) } }
-                td { (f.site) } td { (f.target.as_str()) } td { (f.product_name) } td { (f.subject) }
+                td { (f.site) } td { (f.target.as_str()) }
+                td { (f.product_name) @if !f.layer.is_built_in() { " " span.muted { "(" (f.layer) ")" } } }
+                td { (f.subject) }
                 td { (f.installed_version.clone().unwrap_or_default()) }
                 td { (release(f.cycle_label.as_deref().or(f.cycle.as_deref()).unwrap_or_default())) }
                 td { (f.security_support_end.clone().unwrap_or_default()) }

@@ -14,6 +14,8 @@
 //! - `clone_review`: an admin dismisses a clone flag with a reason (page, API, audit; others refused).
 //! - `ingest`: happy path, duplicates, bad tokens, malformed, oversize, gzip bombs, bounds.
 //! - `reload`: a catalogue change re-evaluates stored hosts.
+//! - `overlay`: the organisation's catalogue overlay changes verdicts on reload, each finding says
+//!   its layer (API, CSV, host page), the bundle carries it, a broken one is refused.
 //! - `dashboard`: login, escaping of agent strings, filters, exports, risk register.
 //! - `headline`: the summary's unsupported hosts split by the risk register (no accepted risk,
 //!   risk accepted, acceptance expired) and the register's names and filters.
@@ -69,6 +71,7 @@ mod logins;
 mod openapi;
 mod org_import;
 mod orgs;
+mod overlay;
 mod reload;
 mod scope;
 mod tokens;
