@@ -95,6 +95,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0012_list_indexes.sql"),
     ),
     (
+        16,
+        "scoped summary index",
+        include_str!("../migrations/0016_scoped_summary.sql"),
+    ),
+    (
         17,
         "clone dismissals",
         include_str!("../migrations/0017_clone_dismissals.sql"),

@@ -89,11 +89,55 @@ pub async fn summary(
         .push(" THEN 1 ELSE 0 END) AS BIGINT) AS stale_n FROM hosts h JOIN sites s ON s.id = h.site_id WHERE 1 = 1");
     selection.push_host_clauses(&mut sql, stale_cutoff);
     sql.push(" GROUP BY s.name, h.status ORDER BY s.name");
-    // The split reads only hosts with a risk record: it runs beside the roll-up, not after it.
-    let (rows, acceptance): (Vec<SiteStatusCount>, _) = tokio::try_join!(
-        Statement::new(sql).fetch_all(db.reader()),
-        acceptance_by_site(db, selection, stale_cutoff, today),
-    )?;
+
+    // Unfiltered, the count is answered from the (status, target) index alone. Narrowed (an
+    // organisation's subtree, a site, a filter), the selected hosts come first, by `CROSS JOIN`,
+    // and each one's unsupported findings from the partial index `findings_unsupported`
+    // (migration 16; the status is written, not bound, for SQLite to use it): led by the status
+    // index instead, SQLite read every unsupported finding of the estate and looked up its host,
+    // 3.3 s for a PCN of 10,000 hosts out of 100,000 (37 s for the ICB above it; now 0.23 s).
+    let mut items = if selection.narrows_hosts() {
+        let mut sql = Builder::new(
+            "SELECT f.target AS target, COUNT(*) AS n FROM hosts h CROSS JOIN findings f \
+             JOIN sites s ON s.id = h.site_id WHERE f.host_id = h.host_id AND f.status = 'unsupported'",
+        );
+        selection.push_host_clauses(&mut sql, stale_cutoff);
+        sql
+    } else {
+        let mut sql = Builder::new(
+            "SELECT f.target AS target, COUNT(*) AS n FROM findings f WHERE f.status = ",
+        );
+        sql.push_bind(unsupported);
+        sql
+    };
+    items.push(" GROUP BY f.target ORDER BY f.target");
+    #[derive(FromRow)]
+    struct TargetCount {
+        #[sqlx(try_from = "super::ByName<Target>")]
+        target: Target,
+        n: i64,
+    }
+
+    let mut risks = Builder::new("SELECT COUNT(*) FROM risks r WHERE r.review_date >= ");
+    risks.push_bind(today.to_string());
+    // Each record's host is checked (`EXISTS`), rather than the selection's hosts listed first
+    // (`IN`): 150 ms for an ICB's 100,000 hosts when the register is empty.
+    if selection.narrows_hosts() {
+        risks.push(
+            " AND EXISTS (SELECT 1 FROM hosts h JOIN sites s ON s.id = h.site_id WHERE h.host_id = r.host_id",
+        );
+        selection.push_host_clauses(&mut risks, stale_cutoff);
+        risks.push(")");
+    }
+    // The split reads only hosts with a risk record: it runs beside the roll-up, not after it;
+    // so do the items' and the risk records' counts (each on its own connection).
+    let (rows, acceptance, items, risks_accepted): (Vec<SiteStatusCount>, _, Vec<TargetCount>, _) =
+        tokio::try_join!(
+            Statement::new(sql).fetch_all(db.reader()),
+            acceptance_by_site(db, selection, stale_cutoff, today),
+            Statement::new(items).fetch_all(db.reader()),
+            Statement::new(risks).fetch_scalar(db.reader()),
+        )?;
     let mut out = Summary::default();
     let mut by_status: BTreeMap<Status, i64> = BTreeMap::new();
     for SiteStatusCount {
@@ -132,41 +176,7 @@ pub async fn summary(
         site.by_status.sort();
     }
 
-    // Unfiltered, the count is answered from the (status, target) index alone.
-    let mut items = if selection.narrows_hosts() {
-        let mut sql = Builder::new(
-            "SELECT f.target AS target, COUNT(*) AS n FROM findings f JOIN hosts h ON h.host_id = f.host_id \
-             JOIN sites s ON s.id = h.site_id WHERE f.status = ",
-        );
-        sql.push_bind(unsupported);
-        selection.push_host_clauses(&mut sql, stale_cutoff);
-        sql
-    } else {
-        let mut sql = Builder::new(
-            "SELECT f.target AS target, COUNT(*) AS n FROM findings f WHERE f.status = ",
-        );
-        sql.push_bind(unsupported);
-        sql
-    };
-    items.push(" GROUP BY f.target ORDER BY f.target");
-    #[derive(FromRow)]
-    struct TargetCount {
-        #[sqlx(try_from = "super::ByName<Target>")]
-        target: Target,
-        n: i64,
-    }
-    let items: Vec<TargetCount> = Statement::new(items).fetch_all(db.reader()).await?;
     out.unsupported_items = items.into_iter().map(|c| (c.target, c.n)).collect();
-
-    let mut risks = Builder::new("SELECT COUNT(*) FROM risks r WHERE r.review_date >= ");
-    risks.push_bind(today.to_string());
-    if selection.narrows_hosts() {
-        risks.push(
-            " AND r.host_id IN (SELECT h.host_id FROM hosts h JOIN sites s ON s.id = h.site_id WHERE 1 = 1",
-        );
-        selection.push_host_clauses(&mut risks, stale_cutoff);
-        risks.push(")");
-    }
-    out.risks_accepted = Statement::new(risks).fetch_scalar(db.reader()).await?;
+    out.risks_accepted = risks_accepted;
     Ok(out)
 }
