@@ -17,7 +17,8 @@
 #
 # Every page is asked for RUNS times (default 5) in turn by curl with an API token; each line says
 # the wall times (`%{time_total}`), the median, and the collector's own CPU time per request
-# (utime + stime from /proc/PID/stat), with the 1-minute load average before. The evidence pack is
+# (utime + stime from /proc/PID/stat; on PostgreSQL the server's own CPU is not in it), with the
+# 1-minute load average before. The evidence pack is
 # asked for 3 times by a collector started for it; its peak RSS is that process's VmHWM. The
 # snapshot runs under `/usr/bin/time -v` (wall, maximum RSS). COLLECTOR=path measures another
 # build against the same database.
