@@ -100,6 +100,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0013_finding_layer.sql"),
     ),
     (
+        16,
+        "scoped summary index",
+        include_str!("../migrations/0016_scoped_summary.sql"),
+    ),
+    (
         17,
         "clone dismissals",
         include_str!("../migrations/0017_clone_dismissals.sql"),

@@ -273,10 +273,13 @@ impl Selection {
             let cutoff = || stale_cutoff.to_string();
             sql.push(" AND h.last_seen_at >= ")
                 .push_bind(cutoff())
+                // The flags first, by `CROSS JOIN`, then each one's other host: led by the
+                // hosts' last-report index, SQLite read every recent host of the estate to find
+                // the few flagged (85 ms at 100,000 hosts with none flagged).
                 .push(
                     " AND h.host_id IN (SELECT c.host_id FROM host_clones c \
-                     JOIN hosts o ON o.host_id = c.other_host_id \
-                     WHERE c.dismissed_at IS NULL AND o.last_seen_at >= ",
+                     CROSS JOIN hosts o WHERE o.host_id = c.other_host_id \
+                     AND c.dismissed_at IS NULL AND o.last_seen_at >= ",
                 )
                 .push_bind(cutoff())
                 .push(" AND (c.other_host_id <> c.host_id OR c.seen_at >= ")

@@ -395,6 +395,22 @@ async fn an_icb_user_sees_the_roll_up_of_its_pcns(backend: Backend) {
         .map(|s| s["site"].as_str().unwrap())
         .collect();
     assert_eq!(sites, ["Alpha Surgery", "Bravo Surgery"]);
+    // The ICB has more of the sites than the rest of the estate, so its unsupported items are
+    // counted as the estate's less those outside it: they are its two PCNs' (counted directly).
+    let items = |summary: &Value| -> std::collections::BTreeMap<String, i64> {
+        let mut out = std::collections::BTreeMap::new();
+        for pair in summary["summary"]["unsupported_items"].as_array().unwrap() {
+            *out.entry(pair[0].as_str().unwrap().to_string())
+                .or_default() += pair[1].as_i64().unwrap();
+        }
+        out
+    };
+    let mut of_pcns = items(&server.get_json(&icb, "/api/v1/summary?org=U00001").await);
+    for (target, n) in items(&server.get_json(&icb, "/api/v1/summary?org=U00002").await) {
+        *of_pcns.entry(target).or_default() += n;
+    }
+    assert!(!of_pcns.is_empty(), "{summary}");
+    assert_eq!(items(&summary), of_pcns, "{summary}");
     let hosts: Value = server.get_json(&icb, "/api/v1/hosts").await;
     assert_eq!(hosts["total"], 2);
     // `?org=` rolls up below the organisation it names, by code, name or id.
