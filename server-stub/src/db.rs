@@ -95,6 +95,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0012_list_indexes.sql"),
     ),
     (
+        14,
+        "unmatched software",
+        include_str!("../migrations/0014_unmatched_software.sql"),
+    ),
+    (
         17,
         "clone dismissals",
         include_str!("../migrations/0017_clone_dismissals.sql"),

@@ -13,6 +13,8 @@ use sunset_catalog::cover::DeclaredCover;
 use sunset_catalog::evaluate::{Dates, Finding, Options, Status, evaluate_with};
 use sunset_catalog::inventory::Inventory;
 
+use crate::triage::{self, UnmatchedEntry};
+
 /// Status of a host with no finding at all: nothing on it is in the catalogue, so it cannot be
 /// vouched for.
 pub const NO_FINDINGS_STATUS: Status = Status::Unknown;
@@ -75,6 +77,8 @@ pub struct HostVerdict {
     pub unsupported_count: i64,
     /// First day on which something on the host that is not yet unsupported will be.
     pub next_unsupported_on: Option<NaiveDate>,
+    /// Software no catalogue rule matched, bounded (`crate::triage`), stored for the triage.
+    pub unmatched: Vec<UnmatchedEntry>,
 }
 
 /// Evaluates an inventory and rolls the findings up.
@@ -90,8 +94,12 @@ pub fn judge(
         ..Options::new(today)
     }
     .with_declared_cover(declared);
-    let evaluation = evaluate_with(inventory, catalog, &options);
-    roll_up(evaluation.findings, today)
+    let mut evaluation = evaluate_with(inventory, catalog, &options);
+    let unmatched = triage::unmatched_entries(inventory, &evaluation);
+    HostVerdict {
+        unmatched,
+        ..roll_up(std::mem::take(&mut evaluation.findings), today)
+    }
 }
 
 fn roll_up(findings: Vec<Finding>, today: NaiveDate) -> HostVerdict {
@@ -134,6 +142,7 @@ fn roll_up(findings: Vec<Finding>, today: NaiveDate) -> HostVerdict {
         findings: rows,
         unsupported_count: unsupported,
         next_unsupported_on: next,
+        unmatched: Vec::new(),
     }
 }
 

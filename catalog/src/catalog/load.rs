@@ -99,6 +99,7 @@ impl Catalog {
         let mut updates: Option<Updates> = None;
         let mut date = None;
         let mut secure_boot: Option<CompiledSecureBoot> = None;
+        let mut reviewed = Vec::new();
         for (name, text) in files {
             let (name, text) = (name.as_ref(), text.as_ref());
             let file: File = match toml::from_str(text) {
@@ -163,6 +164,9 @@ impl Catalog {
                 }
                 secure_boot = checker.secure_boot(&at, policy);
             }
+            for spec in file.reviewed {
+                reviewed.extend(checker.reviewed(&at, spec));
+            }
         }
         let Some(meta) = meta else {
             let name = files.first().map_or("(no files)", |(n, _)| n.as_ref());
@@ -190,6 +194,7 @@ impl Catalog {
                 }])
             })?;
         catalog.secure_boot = secure_boot;
+        catalog.reviewed = reviewed;
         Ok(catalog)
     }
 }

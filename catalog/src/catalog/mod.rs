@@ -10,6 +10,7 @@ mod load;
 mod load_lifecycle;
 pub mod model;
 mod pattern;
+mod reviewed;
 
 use std::borrow::Cow;
 
@@ -19,6 +20,7 @@ use index::{Index, RuleKeys};
 pub(crate) use index::{Lookup, RuleRef};
 pub use lifecycle::{CompiledCover, CompiledPolicy, PolicyRule, Update, Updates};
 pub use load::{LoadError, Problem};
+pub use reviewed::{Reviewed, name_key};
 pub use model::{
     CertificateStore, CoverKind, CpuRule, DateSource, ExpiringCertificate, FirmwareAge, Kind, Meta,
     Product, Readiness, Rule, SecureBootCertificates, SourceRef, SupportEnd, Target, UpdateKind,
@@ -39,6 +41,8 @@ pub struct Catalog {
     readiness: Vec<CompiledReadiness>,
     firmware_age: Option<FirmwareAge>,
     secure_boot: Option<CompiledSecureBoot>,
+    /// `[[reviewed]]`: names that need no lifecycle (`reviewed.rs`).
+    reviewed: Vec<Reviewed>,
     index: Index,
 }
 
@@ -281,6 +285,7 @@ impl Catalog {
             readiness,
             firmware_age,
             secure_boot: None,
+            reviewed: Vec::new(),
             index,
         })
     }

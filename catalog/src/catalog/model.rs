@@ -95,6 +95,8 @@ pub(crate) struct File {
     pub firmware_age: Option<Spanned<FirmwareAge>>,
     pub updates: Option<Spanned<UpdateTable>>,
     pub secure_boot_certificates: Option<Spanned<SecureBootCertificates>>,
+    #[serde(default)]
+    pub reviewed: Vec<super::reviewed::ReviewedSpec>,
 }
 
 /// Hardware requirements for an OS upgrade (Windows 11), judged on machines that run the OS before

@@ -118,6 +118,7 @@ async fn reevaluated_on(
         .execute(&mut *tx)
         .await?;
     replace_findings(tx, host_id, verdict, now).await?;
+    super::triage::replace_unmatched(tx, host_id, &verdict.unmatched).await?;
     record_status_change(
         tx,
         host_id,

@@ -1,0 +1,18 @@
+-- Software no catalogue rule matched, per host (issue 17 part 2: the triage of what the catalogue
+-- does not cover yet). Written at ingest and re-evaluation in the verdict's own transaction,
+-- replaced per host, so the triage page is one grouped query over this table, never a read of
+-- every stored inventory. Bounded by the collector (`crate::triage`): at most 500 rows a host,
+-- names, publishers and versions cut to fixed lengths. `name_key` and `publisher_key` are the
+-- name and publisher as compared (white space collapsed, lower case: the same key the
+-- catalogue's `[[reviewed]]` entries are compared with); `publisher_key` and `version` are ''
+-- when the entry had none.
+CREATE TABLE unmatched_software (
+    host_id TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    publisher_key TEXT NOT NULL,
+    version TEXT NOT NULL,
+    name TEXT NOT NULL,
+    publisher TEXT NOT NULL,
+    PRIMARY KEY (host_id, name_key, publisher_key, version)
+);
+CREATE INDEX unmatched_software_name ON unmatched_software (name_key, publisher_key, host_id);
