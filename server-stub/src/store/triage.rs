@@ -20,6 +20,8 @@ const ROWS_PER_INSERT: usize = 250;
 pub const TOP_VERSIONS: usize = 5;
 /// Versions read for one row's snippet at most.
 const SNIPPET_VERSIONS: i64 = 1000;
+/// Names whose versions one query reads.
+const KEYS_PER_QUERY: usize = 500;
 
 /// The columns of an [`UnmatchedEntry`], in its field order.
 const COLUMNS: &str = "name_key, publisher_key, version, name, publisher";
@@ -76,6 +78,21 @@ pub struct TriageFilter {
     pub reviewed: Vec<ReviewedKey>,
     /// Exactly this name and publisher key (a snippet's row).
     key: Option<(String, String)>,
+}
+
+impl TriageFilter {
+    /// Names containing `name` (all without).
+    pub fn named(name: Option<String>) -> TriageFilter {
+        TriageFilter {
+            name,
+            ..TriageFilter::default()
+        }
+    }
+
+    /// The same, without the names of `reviewed`.
+    pub fn excluding(self, reviewed: Vec<ReviewedKey>) -> TriageFilter {
+        TriageFilter { reviewed, ..self }
+    }
 }
 
 /// A version and how many hosts have it.
@@ -296,33 +313,36 @@ async fn versions_of(
         hosts: i64,
     }
     let mut out: HashMap<(String, String), Vec<VersionCount>> = HashMap::new();
-    if keys.is_empty() {
-        return Ok(out);
-    }
-    let mut sql = from_scope(
-        "u.name_key, u.publisher_key, u.version, COUNT(DISTINCT u.host_id) AS hosts",
-        scope,
-    );
-    sql.push(" AND u.name_key IN (");
-    let mut list = sql.separated(", ");
-    for key in keys {
-        list.push_bind(key.clone());
-    }
-    sql.push(")");
-    if let Some(publisher) = publisher_key {
-        sql.push(" AND u.publisher_key = ")
-            .push_bind(publisher.to_string());
-    }
-    sql.push(" GROUP BY u.name_key, u.publisher_key, u.version ORDER BY hosts DESC, u.version LIMIT ")
-        .push_bind(SNIPPET_VERSIONS * keys.len() as i64);
-    let rows: Vec<Version> = Statement::new(sql).fetch_all(db.reader()).await?;
-    for v in rows {
-        out.entry((v.name_key, v.publisher_key))
-            .or_default()
-            .push(VersionCount {
-                version: v.version,
-                hosts: v.hosts,
-            });
+    // A page's names in one query; an export's in batches (bound parameters stay few).
+    for chunk in keys.chunks(KEYS_PER_QUERY) {
+        let mut sql = from_scope(
+            "u.name_key, u.publisher_key, u.version, COUNT(DISTINCT u.host_id) AS hosts",
+            scope,
+        );
+        sql.push(" AND u.name_key IN (");
+        let mut list = sql.separated(", ");
+        for key in chunk {
+            list.push_bind(key.clone());
+        }
+        sql.push(")");
+        if let Some(publisher) = publisher_key {
+            sql.push(" AND u.publisher_key = ")
+                .push_bind(publisher.to_string());
+        }
+        sql.push(
+            " GROUP BY u.name_key, u.publisher_key, u.version \
+             ORDER BY hosts DESC, u.version LIMIT ",
+        )
+        .push_bind(SNIPPET_VERSIONS * chunk.len() as i64);
+        let rows: Vec<Version> = Statement::new(sql).fetch_all(db.reader()).await?;
+        for v in rows {
+            out.entry((v.name_key, v.publisher_key))
+                .or_default()
+                .push(VersionCount {
+                    version: v.version,
+                    hosts: v.hosts,
+                });
+        }
     }
     Ok(out)
 }
