@@ -249,7 +249,7 @@ pub async fn triage(
         total: i64,
     }
     let mut sql = grouped(
-        "SELECT g.name_key, g.publisher_key, g.name, g.publisher, g.hosts, g.organisations, \
+        "g.name_key, g.publisher_key, g.name, g.publisher, g.hosts, g.organisations, \
          g.versions, COUNT(*) OVER () AS total",
         scope,
         filter,
@@ -263,7 +263,7 @@ pub async fn triage(
     let total = match rows.first() {
         Some(first) => first.total,
         None if offset > 0 => {
-            Statement::new(grouped("SELECT COUNT(*)", scope, filter, false))
+            Statement::new(grouped("COUNT(*)", scope, filter, false))
                 .fetch_scalar(db.reader())
                 .await?
         }
@@ -272,7 +272,7 @@ pub async fn triage(
     let reviewed_hidden = if filter.reviewed.is_empty() {
         0
     } else {
-        Statement::new(grouped("SELECT COUNT(*)", scope, filter, true))
+        Statement::new(grouped("COUNT(*)", scope, filter, true))
             .fetch_scalar(db.reader())
             .await?
     };
@@ -356,7 +356,7 @@ pub async fn triage_entry(
     publisher_key: &str,
 ) -> Result<Option<(TriageRow, Vec<VersionCount>)>> {
     let sql = grouped(
-        "SELECT g.name, g.publisher, g.hosts, g.organisations, g.versions",
+        "g.name, g.publisher, g.hosts, g.organisations, g.versions",
         scope,
         &TriageFilter {
             key: Some((name_key.to_string(), publisher_key.to_string())),
