@@ -4,6 +4,8 @@
 //! A person's morning: log in through the form, read the estate summary, filter by site, open a
 //! host, download the hosts CSV (a real browser download) and check what is in it. Screenshots land
 //! in `target/tmp/` (`dashboard-summary.png`, `dashboard-host.png`) for a human to look at.
+//! `triage`: the unmatched-software page and a row's overlay snippet, downloaded by clicking it
+//! (`dashboard-triage.png`).
 //!
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (Debian's `chromium` and
 //! `chromium-driver`), so it is `#[ignore]`d; `ci/test.sh` installs them and runs it with
@@ -16,6 +18,7 @@
 mod util;
 
 mod driver;
+mod triage;
 
 use std::path::PathBuf;
 
