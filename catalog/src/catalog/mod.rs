@@ -20,12 +20,12 @@ use index::{Index, RuleKeys};
 pub(crate) use index::{Lookup, RuleRef};
 pub use lifecycle::{CompiledCover, CompiledPolicy, PolicyRule, Update, Updates};
 pub use load::{LoadError, Problem};
-pub use reviewed::{Reviewed, name_key};
 pub use model::{
     CertificateStore, CoverKind, CpuRule, DateSource, ExpiringCertificate, FirmwareAge, Kind, Meta,
     Product, Readiness, Rule, SecureBootCertificates, SourceRef, SupportEnd, Target, UpdateKind,
 };
 pub use pattern::Pattern;
+pub use reviewed::{Reviewed, name_key};
 
 use crate::inventory::{Hardware, InstallationType, OriginKind, Os, OsFamily, Software};
 use crate::version::{Installed, Position, VersionRange};

@@ -65,7 +65,12 @@ impl Checker {
     pub(super) fn reviewed(&mut self, here: &Here, spec: ReviewedSpec) -> Option<Reviewed> {
         let mut ok = true;
         if spec.name.get_ref().trim().is_empty() {
-            self.at(here, spec.name.span(), "reviewed.name", "a name is required");
+            self.at(
+                here,
+                spec.name.span(),
+                "reviewed.name",
+                "a name is required",
+            );
             ok = false;
         }
         if spec.reason.get_ref().trim().is_empty() {

@@ -55,7 +55,9 @@ pub(crate) async fn replace_unmatched(
         .execute(&mut *conn)
         .await?;
     for chunk in wanted.chunks(ROWS_PER_INSERT) {
-        let mut sql = Builder::new(format!("INSERT INTO unmatched_software (host_id, {COLUMNS}) "));
+        let mut sql = Builder::new(format!(
+            "INSERT INTO unmatched_software (host_id, {COLUMNS}) "
+        ));
         sql.push_values(chunk, |mut row, e| {
             row.push_bind(host_id.to_string())
                 .push_bind(e.name_key.clone())

@@ -141,7 +141,13 @@ mod tests {
         let entries = unmatched_entries(&inventory, &evaluation);
         let keys: Vec<(&str, &str, &str)> = entries
             .iter()
-            .map(|e| (e.name_key.as_str(), e.publisher_key.as_str(), e.name.as_str()))
+            .map(|e| {
+                (
+                    e.name_key.as_str(),
+                    e.publisher_key.as_str(),
+                    e.name.as_str(),
+                )
+            })
             .collect();
         assert_eq!(
             keys,
@@ -163,6 +169,9 @@ mod tests {
         };
         let entries = unmatched_entries(&inventory, &evaluation);
         assert_eq!(entries.len(), MAX_PER_HOST);
-        assert_eq!(entries.last().unwrap().name, format!("App {:04}", MAX_PER_HOST - 1));
+        assert_eq!(
+            entries.last().unwrap().name,
+            format!("App {:04}", MAX_PER_HOST - 1)
+        );
     }
 }

@@ -174,7 +174,9 @@ pub fn snippet(input: &SnippetInput<'_>) -> Result<String, toml::ser::Error> {
         out.push_str(&format!("#   … and {} more\n", versions.len() - 20));
     }
     if !other.is_empty() {
-        out.push_str("# Versions without a leading number are in no release below: add a range for them.\n");
+        out.push_str(
+            "# Versions without a leading number are in no release below: add a range for them.\n",
+        );
     }
     out.push_str(
         "#\n# Fill in each release's security_support_end from the vendor's published lifecycle\n\
@@ -215,7 +217,10 @@ mod tests {
 
     #[test]
     fn slugs_are_ids_the_loader_accepts() {
-        assert_eq!(slug("Strawberry Perl (64-bit)"), "local-strawberry-perl-64-bit");
+        assert_eq!(
+            slug("Strawberry Perl (64-bit)"),
+            "local-strawberry-perl-64-bit"
+        );
         assert_eq!(slug("КриптоПро CSP"), "local-csp");
         assert_eq!(slug("!!!"), "local-software");
         assert!(slug(&"a b ".repeat(100)).len() <= "local-".len() + MAX_SLUG);
@@ -236,7 +241,10 @@ mod tests {
         let value: toml::Table = toml::from_str(&text).expect(&text);
         let product = &value["product"][0];
         assert_eq!(product["name"].as_str(), Some("Evil \"app\"\nid = \"x\""));
-        assert_eq!(product["match"][0]["publisher_regex"].as_str(), Some("A\\\\B"));
+        assert_eq!(
+            product["match"][0]["publisher_regex"].as_str(),
+            Some("A\\\\B")
+        );
         let cycles: Vec<&str> = product["release"]
             .as_array()
             .unwrap()

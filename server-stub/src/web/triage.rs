@@ -144,7 +144,10 @@ pub(super) async fn snippet_download(
     match snippet_text(&state, &caller, &query).await {
         Ok((file, text)) => (
             [
-                (header::CONTENT_TYPE, "application/toml; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_TYPE,
+                    "application/toml; charset=utf-8".to_string(),
+                ),
                 (
                     header::CONTENT_DISPOSITION,
                     format!("attachment; filename=\"{file}\""),

@@ -91,24 +91,37 @@ async fn triage_page_and_snippet_download_in_headless_chromium() {
         .position(|n| n == "Strawberry Perl (64-bit)")
         .unwrap();
     assert_eq!(hosts[perl], "2");
-    assert!(hosts.windows(2).all(|w| w[0].parse::<i64>().unwrap() >= w[1].parse::<i64>().unwrap()));
+    assert!(
+        hosts
+            .windows(2)
+            .all(|w| w[0].parse::<i64>().unwrap() >= w[1].parse::<i64>().unwrap())
+    );
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    browser.screenshot(&shots.join("dashboard-triage.png")).await;
+    browser
+        .screenshot(&shots.join("dashboard-triage.png"))
+        .await;
 
     // Its snippet, downloaded by clicking the row's link.
-    let snippet = browser
-        .wait_for("a.snippet[href*='Strawberry+Perl']")
-        .await;
+    let snippet = browser.wait_for("a.snippet[href*='Strawberry+Perl']").await;
     browser.click(&snippet).await;
     let text = downloaded(&downloads, "local-strawberry-perl-64-bit.toml").await;
     let value: toml::Table = toml::from_str(&text).expect(&text);
     let product = &value["product"][0];
     assert_eq!(product["name"].as_str(), Some("Strawberry Perl (64-bit)"));
-    assert_eq!(product["match"][0]["name"][0].as_str(), Some("Strawberry Perl (64-bit)"));
+    assert_eq!(
+        product["match"][0]["name"][0].as_str(),
+        Some("Strawberry Perl (64-bit)")
+    );
     assert_eq!(product["release"][0]["versions"].as_str(), Some("5.*"));
-    assert!(text.contains("# security_support_end = YYYY-MM-DD"), "{text}");
+    assert!(
+        text.contains("# security_support_end = YYYY-MM-DD"),
+        "{text}"
+    );
     assert!(text.contains("# [[reviewed]]"), "{text}");
-    assert!(text.contains("#   \"5.24.1\" (1)") && text.contains("#   \"5.26.0.1\" (1)"), "{text}");
+    assert!(
+        text.contains("#   \"5.24.1\" (1)") && text.contains("#   \"5.26.0.1\" (1)"),
+        "{text}"
+    );
 
     browser.close().await;
     drop(driver);

@@ -355,7 +355,9 @@ async fn every_route_refuses_or_hides_another_pcns_hosts(backend: Backend) {
             Kind::Snippet => {
                 // Each host has its own clinic's line-of-business app (the load generator's).
                 let of = |clinic: u32| {
-                    format!("{path}?name=Line-of-business%20app%20008%20for%20clinic%20{clinic}&publisher=Vendor%208")
+                    format!(
+                        "{path}?name=Line-of-business%20app%20008%20for%20clinic%20{clinic}&publisher=Vendor%208"
+                    )
                 };
                 let (status, body) = estate.call(method, &of(1), &viewer, &[]).await;
                 assert_eq!(status, 200, "{what} of their own host's program: {body}");

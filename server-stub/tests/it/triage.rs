@@ -81,9 +81,19 @@ async fn estate(backend: &Backend) -> TestServer {
     let (db, op, now) = (&server.state.db, Admin::operator(), server.state.now());
     for (name, kind, parent, ods) in [
         ("Alpha PCN", OrgKind::Pcn, None, "U00001"),
-        ("Alpha Practice", OrgKind::Practice, Some("U00001"), "A81001"),
+        (
+            "Alpha Practice",
+            OrgKind::Practice,
+            Some("U00001"),
+            "A81001",
+        ),
         ("Bravo PCN", OrgKind::Pcn, None, "U00002"),
-        ("Bravo Practice", OrgKind::Practice, Some("U00002"), "B81001"),
+        (
+            "Bravo Practice",
+            OrgKind::Practice,
+            Some("U00002"),
+            "B81001",
+        ),
     ] {
         admin::add_org(db, &op, name, kind, parent, Some(ods), now)
             .await
@@ -176,7 +186,10 @@ async fn real_uninstall_entries_no_rule_matches_are_listed_by_hosts_and_organisa
     }
     let crypto = row(&page, "КриптоПро CSP").unwrap();
     assert_eq!(crypto["publisher"], "Компания КриптоПро");
-    assert!(row(&page, "Python 3.12.4 (64-bit)").is_none(), "a judged program is listed");
+    assert!(
+        row(&page, "Python 3.12.4 (64-bit)").is_none(),
+        "a judged program is listed"
+    );
 
     // Sorted by name both ways, paged without overlap, filtered by part of the name.
     let by_name = server
@@ -191,11 +204,15 @@ async fn real_uninstall_entries_no_rule_matches_are_listed_by_hosts_and_organisa
     let mut sorted = names.clone();
     sorted.sort_by_key(|n| n.to_lowercase());
     assert_eq!(names, sorted);
-    let desc = server.get_json(&cookie, "/api/v1/triage?sort=name&dir=desc").await;
+    let desc = server
+        .get_json(&cookie, "/api/v1/triage?sort=name&dir=desc")
+        .await;
     let mut reversed: Vec<String> = rows(&desc).into_iter().map(|r| r.0).collect();
     reversed.reverse();
     assert_eq!(reversed, sorted);
-    let perl_only = server.get_json(&cookie, "/api/v1/triage?product=PERL").await;
+    let perl_only = server
+        .get_json(&cookie, "/api/v1/triage?product=PERL")
+        .await;
     assert_eq!(rows(&perl_only).len(), 1, "{perl_only}");
     let (status, bad) = server.get(&cookie, "/api/v1/triage?sort=hostname").await;
     assert_eq!(status, 400, "{bad}");
@@ -235,7 +252,10 @@ async fn a_pcn_user_sees_only_its_own_hosts_software(backend: Backend) {
     }
     assert!(row(&page, "КриптоПро CSP").is_none());
     let (_, html) = server.get(&alpha, "/triage").await;
-    assert!(!html.contains("КриптоПро") && !html.contains("Bravo"), "{html}");
+    assert!(
+        !html.contains("КриптоПро") && !html.contains("Bravo"),
+        "{html}"
+    );
     let (_, csv) = server.get(&alpha, "/exports/triage.csv").await;
     assert!(!csv.contains("КриптоПро"), "{csv}");
     // Bravo's program has no snippet for Alpha, as one nobody has; Alpha's own has.
@@ -277,7 +297,10 @@ reason = "another publisher's Git"
     assert_eq!(page["total"], 10, "{page}");
     assert_eq!(page["reviewed_hidden"], 1);
     assert!(row(&page, "Strawberry Perl (64-bit)").is_none());
-    assert!(row(&page, "Git version 2.12.2.2").is_some(), "another publisher's decision");
+    assert!(
+        row(&page, "Git version 2.12.2.2").is_some(),
+        "another publisher's decision"
+    );
     let (_, html) = server.get(&cookie, "/triage").await;
     assert!(html.contains("1 reviewed names hidden"), "{html}");
     // A reviewed entry without a reason is refused by the loader, saying where.
@@ -288,12 +311,13 @@ reason = "another publisher's Git"
     .unwrap();
     let loaded = sunset_collector::catalog_source::load_configured(&server.config);
     let error = format!("{:#}", loaded.err().expect("refused"));
-    assert!(error.contains("reviewed.toml:3") && error.contains("reviewed.reason"), "{error}");
+    assert!(
+        error.contains("reviewed.toml:3") && error.contains("reviewed.reason"),
+        "{error}"
+    );
 }
 
-async fn a_downloaded_snippet_loads_once_filled_in_and_then_judges_the_software(
-    backend: Backend,
-) {
+async fn a_downloaded_snippet_loads_once_filled_in_and_then_judges_the_software(backend: Backend) {
     let server = estate(&backend).await;
     let cookie = server.session("viewer").await;
     let response = server
@@ -307,12 +331,7 @@ async fn a_downloaded_snippet_loads_once_filled_in_and_then_judges_the_software(
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let header = |name: &str| {
-        response.headers()[name]
-            .to_str()
-            .unwrap()
-            .to_string()
-    };
+    let header = |name: &str| response.headers()[name].to_str().unwrap().to_string();
     assert_eq!(
         header("content-disposition"),
         "attachment; filename=\"local-strawberry-perl-64-bit.toml\""
@@ -323,14 +342,20 @@ async fn a_downloaded_snippet_loads_once_filled_in_and_then_judges_the_software(
     let value: toml::Table = toml::from_str(&text).expect(&text);
     let product = &value["product"][0];
     assert_eq!(product["id"].as_str(), Some("local-strawberry-perl-64-bit"));
-    assert_eq!(product["match"][0]["name"][0].as_str(), Some("Strawberry Perl (64-bit)"));
+    assert_eq!(
+        product["match"][0]["name"][0].as_str(),
+        Some("Strawberry Perl (64-bit)")
+    );
     assert_eq!(
         product["match"][0]["publisher_regex"].as_str(),
         Some(r"strawberryperl\.com project")
     );
     assert_eq!(product["release"][0]["versions"].as_str(), Some("5.*"));
     assert_eq!(text.matches(DATE_PLACEHOLDER).count(), 1, "{text}");
-    assert!(text.contains("# [[reviewed]]\n# name = \"Strawberry Perl (64-bit)\""), "{text}");
+    assert!(
+        text.contains("# [[reviewed]]\n# name = \"Strawberry Perl (64-bit)\""),
+        "{text}"
+    );
     assert!(text.contains("2 host(s) in 2 organisation(s)"), "{text}");
 
     // Filled in, it loads with the catalogue's loader beside the test catalogue.
@@ -339,7 +364,10 @@ async fn a_downloaded_snippet_loads_once_filled_in_and_then_judges_the_software(
         .unwrap()
         .map(|e| {
             let path = e.unwrap().path();
-            (path.display().to_string(), std::fs::read_to_string(&path).unwrap())
+            (
+                path.display().to_string(),
+                std::fs::read_to_string(&path).unwrap(),
+            )
         })
         .collect();
     files.push(("overlay.toml".into(), filled.clone()));
@@ -357,7 +385,10 @@ async fn a_downloaded_snippet_loads_once_filled_in_and_then_judges_the_software(
     files.pop();
     files.push(("reviewed.toml".into(), format!("[[reviewed]]{decision}\n")));
     let catalog = Catalog::from_files(&files).expect("the decision loads");
-    assert!(catalog.is_reviewed("Strawberry Perl (64-bit)", Some("strawberryperl.com project")));
+    assert!(catalog.is_reviewed(
+        "Strawberry Perl (64-bit)",
+        Some("strawberryperl.com project")
+    ));
 
     // Put in the collector's catalogue and reloaded: the hosts are judged again, the program is
     // a finding now, and leaves the triage.
@@ -367,7 +398,10 @@ async fn a_downloaded_snippet_loads_once_filled_in_and_then_judges_the_software(
     assert_eq!(page["total"], 10, "{page}");
     assert!(row(&page, "Strawberry Perl (64-bit)").is_none());
     let findings = server
-        .get_json(&cookie, "/api/v1/findings?product=local-strawberry-perl-64-bit")
+        .get_json(
+            &cookie,
+            "/api/v1/findings?product=local-strawberry-perl-64-bit",
+        )
         .await;
     assert_eq!(findings["total"], 2, "{findings}");
     // Nobody has it now: its snippet is not found.
@@ -397,10 +431,15 @@ async fn entries_are_bounded_per_host(backend: Backend) {
     let (status, ack) = server.send(&token, &inv).await;
     assert_eq!(status, 200, "{ack}");
     let cookie = server.session("viewer").await;
-    let page = server.get_json(&cookie, "/api/v1/triage?sort=name&limit=1000").await;
+    let page = server
+        .get_json(&cookie, "/api/v1/triage?sort=name&limit=1000")
+        .await;
     assert_eq!(page["total"], MAX_PER_HOST, "{}", page["total"]);
     let names: Vec<String> = rows(&page).into_iter().map(|r| r.0).collect();
-    assert_eq!(names.first().map(String::as_str), Some("In-house tool 0000"));
+    assert_eq!(
+        names.first().map(String::as_str),
+        Some("In-house tool 0000")
+    );
     assert_eq!(
         names.last().map(String::as_str),
         Some(format!("In-house tool {:04}", MAX_PER_HOST - 1).as_str())
