@@ -106,3 +106,31 @@ impl Catalog {
         self.reviewed.iter().any(|r| r.covers(name, publisher))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reviewed(name: &str, publisher: Option<&str>) -> Reviewed {
+        Reviewed {
+            name: name.into(),
+            publisher: publisher.map(str::to_string),
+            reason: "in-house".into(),
+            by: None,
+            on: None,
+        }
+    }
+
+    #[test]
+    fn names_compare_without_case_or_repeated_spaces_and_a_publisher_narrows() {
+        let any = reviewed("Strawberry  Perl (64-bit)", None);
+        assert!(any.covers(" strawberry perl (64-BIT) ", None));
+        assert!(any.covers("Strawberry Perl (64-bit)", Some("anyone")));
+        assert!(!any.covers("Strawberry Perl", None));
+        let one = reviewed("Git", Some("The Git Development Community"));
+        assert!(one.covers("git", Some("the git  development community")));
+        assert!(!one.covers("Git", Some("Someone Else")));
+        assert!(!one.covers("Git", None));
+        assert_eq!(name_key("  КриптоПро   CSP "), "криптопро csp");
+    }
+}

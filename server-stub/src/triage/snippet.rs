@@ -4,8 +4,8 @@
 //! guessed — and, commented out too, the `[[reviewed]]` decision to make instead when the software
 //! needs no lifecycle.
 //!
-//! Every value is written by the `toml` crate, comments included (a name in a comment is a TOML
-//! string, so a newline an agent put in a name cannot end the comment). The product, once its
+//! Every value is written by the `toml` crate; a name quoted in a comment is escaped on one line
+//! (`quoted`), so a newline an agent put in a name cannot end the comment. The product, once its
 //! dates are filled in, loads with the catalogue's own loader (tested).
 
 use std::collections::BTreeMap;
@@ -73,9 +73,14 @@ struct Reviewed<'a> {
     by: &'a str,
 }
 
-/// A TOML string, quoted and escaped.
+/// A string for a comment: quoted and escaped on one line (a TOML basic string, as JSON writes
+/// it: every control character escaped — DEL too, which JSON leaves alone and a TOML comment may
+/// not hold), so nothing in it can end the comment. (The `toml` crate writes a string with a
+/// newline as a multi-line string, which would.)
 fn quoted(text: &str) -> String {
-    toml::Value::String(text.to_string()).to_string()
+    serde_json::to_string(text)
+        .unwrap_or_default()
+        .replace('\u{7f}', "\\u007f")
 }
 
 /// The product id: `local-` and the name's letters and digits, lower case, `-` between words.
@@ -228,7 +233,10 @@ mod tests {
 
     #[test]
     fn a_name_with_quotes_and_newlines_stays_inside_its_strings() {
-        let versions = vec![("1.2\n[[product]]".to_string(), 1), ("2.0".to_string(), 3)];
+        let versions = vec![
+            ("1.2\n[[product]]".to_string(), 1),
+            ("2.0\u{7f}".to_string(), 3),
+        ];
         let text = snippet(&SnippetInput {
             name: "Evil \"app\"\nid = \"x\"",
             publisher: Some("A\\B"),
