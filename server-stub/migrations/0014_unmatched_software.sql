@@ -1,7 +1,9 @@
 -- Software no catalogue rule matched, per host (issue 17 part 2: the triage of what the catalogue
 -- does not cover yet). Written at ingest and re-evaluation in the verdict's own transaction,
 -- replaced per host, so the triage page is one grouped query over this table, never a read of
--- every stored inventory. Bounded by the collector (`crate::triage`): at most 500 rows a host,
+-- every stored inventory. Bounded by the collector (`crate::triage`): at most 200 rows a host,
+-- one per name, publisher and version (the collector deduplicates: the host's rows are replaced
+-- whole under its lock, so no unique index is kept — it would store every column a second time),
 -- names, publishers and versions cut to fixed lengths. `name_key` and `publisher_key` are the
 -- name and publisher as compared (white space collapsed, lower case: the same key the
 -- catalogue's `[[reviewed]]` entries are compared with); `publisher_key` and `version` are ''
@@ -12,7 +14,7 @@ CREATE TABLE unmatched_software (
     publisher_key TEXT NOT NULL,
     version TEXT NOT NULL,
     name TEXT NOT NULL,
-    publisher TEXT NOT NULL,
-    PRIMARY KEY (host_id, name_key, publisher_key, version)
+    publisher TEXT NOT NULL
 );
-CREATE INDEX unmatched_software_name ON unmatched_software (name_key, publisher_key, host_id);
+CREATE INDEX unmatched_software_host ON unmatched_software (host_id);
+CREATE INDEX unmatched_software_name ON unmatched_software (name_key);

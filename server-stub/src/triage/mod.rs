@@ -14,10 +14,12 @@ use sunset_catalog::inventory::Inventory;
 
 pub mod snippet;
 
-/// Unmatched entries kept per host at most (the first in key order): a real machine has tens to a
-/// few hundred programs the catalogue does not know; a report listing more cannot grow the table
-/// without bound.
-pub const MAX_PER_HOST: usize = 500;
+/// Unmatched entries kept per host at most (the first in key order): a Windows PC lists 100 to 200
+/// programs, tens of them known to the catalogue; a report listing more cannot grow the table
+/// without bound. Kept small because every report's transaction writes them: the collector's
+/// write probe (`db::Db::writable`, 256 KiB) must stay larger than a report's write, or a disk
+/// that fills up mid-report would look healthy again.
+pub const MAX_PER_HOST: usize = 200;
 /// Longest name kept, in characters. A longer name is dropped, not cut: an overlay rule is
 /// written for the exact name, and a cut one would match nothing.
 pub const MAX_NAME: usize = 200;
