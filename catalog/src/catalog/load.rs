@@ -13,10 +13,11 @@ use toml::Spanned;
 
 use super::lifecycle::Updates;
 use super::model::{
-    DateOrFlag, DateSource, File, FirmwareAge, Kind, Meta, Product, Readiness, Release, Rule,
-    SecureBootCertificates, SourceRef, SupportEnd, Target,
+    DateOrFlag, DateSource, File, FirmwareAge, Kind, Meta, Product, Readiness, Release,
+    ReviewedSpec, Rule, SecureBootCertificates, SourceRef, SupportEnd, Target,
 };
 use super::pattern::glob_to_regex;
+use super::reviewed::{self, Reviewed};
 use super::{
     Catalog, CompiledReadiness, CompiledRelease, CompiledRule, CompiledSecureBoot, Entry,
     FollowsOs, MajorIndex, Pattern,
@@ -671,6 +672,19 @@ impl Checker {
             self.at(here, value.span(), field, &message);
         }
         parsed
+    }
+
+    /// A `[[reviewed]]` table: a name and a reason that are not blank, `on` a calendar date.
+    fn reviewed(&mut self, here: &Here, spec: ReviewedSpec) -> Option<Reviewed> {
+        let problems = reviewed::problems(&spec);
+        for (span, field, message) in &problems {
+            self.at(here, span.clone(), field, message);
+        }
+        let on = match &spec.on {
+            Some(value) => Some(self.date(here, "reviewed.on", value)?),
+            None => None,
+        };
+        problems.is_empty().then(|| Reviewed::from_spec(spec, on))
     }
 
     /// A cited source, with `retrieved` checked to be a calendar date.

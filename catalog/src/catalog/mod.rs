@@ -318,6 +318,16 @@ impl Catalog {
             .collect()
     }
 
+    /// Every `[[reviewed]]` entry (`reviewed.rs`), in file order.
+    pub fn reviewed(&self) -> &[Reviewed] {
+        &self.reviewed
+    }
+
+    /// Whether software `name` from `publisher` was reviewed as needing no lifecycle.
+    pub fn is_reviewed(&self, name: &str, publisher: Option<&str>) -> bool {
+        self.reviewed.iter().any(|r| r.covers(name, publisher))
+    }
+
     /// The catalogue version, cited in every report.
     pub fn version(&self) -> &str {
         &self.meta.version

@@ -96,7 +96,19 @@ pub(crate) struct File {
     pub updates: Option<Spanned<UpdateTable>>,
     pub secure_boot_certificates: Option<Spanned<SecureBootCertificates>>,
     #[serde(default)]
-    pub reviewed: Vec<super::reviewed::ReviewedSpec>,
+    pub reviewed: Vec<ReviewedSpec>,
+}
+
+/// A `[[reviewed]]` table as written: a software name an organisation decided needs no lifecycle
+/// (checked into a `Reviewed` by the loader, `reviewed.rs`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReviewedSpec {
+    pub name: Spanned<String>,
+    pub publisher: Option<String>,
+    pub reason: Spanned<String>,
+    pub by: Option<String>,
+    pub on: Option<Spanned<toml::value::Datetime>>,
 }
 
 /// Hardware requirements for an OS upgrade (Windows 11), judged on machines that run the OS before

@@ -6,23 +6,12 @@
 //! A minimal reading kept in its own file: the overlay work (local catalogue files beside the
 //! shipped ones) owns the full feature; this is only `name`, `publisher`, `reason`, `by`, `on`.
 
+use std::ops::Range;
+
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-use toml::Spanned;
+use serde::Serialize;
 
-use super::Catalog;
-use super::load::{Checker, Here};
-
-/// A `[[reviewed]]` table as written.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ReviewedSpec {
-    name: Spanned<String>,
-    publisher: Option<String>,
-    reason: Spanned<String>,
-    by: Option<String>,
-    on: Option<Spanned<toml::value::Datetime>>,
-}
+use super::model::ReviewedSpec;
 
 /// A software name reviewed as needing no lifecycle, checked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -60,29 +49,24 @@ impl Reviewed {
     }
 }
 
-impl Checker {
-    /// A `[[reviewed]]` table: a name and a reason that are not blank, `on` a calendar date.
-    pub(super) fn reviewed(&mut self, here: &Here, spec: ReviewedSpec) -> Option<Reviewed> {
-        let mut ok = true;
-        if spec.name.get_ref().trim().is_empty() {
-            self.at(
-                here,
-                spec.name.span(),
-                "reviewed.name",
-                "a name is required",
-            );
-            ok = false;
-        }
-        if spec.reason.get_ref().trim().is_empty() {
-            let message = "say why no lifecycle is needed";
-            self.at(here, spec.reason.span(), "reviewed.reason", message);
-            ok = false;
-        }
-        let on = match &spec.on {
-            Some(value) => Some(self.date(here, "reviewed.on", value)?),
-            None => None,
-        };
-        ok.then(|| Reviewed {
+/// What is wrong with a `[[reviewed]]` table besides its date, as (span, field, message): a blank
+/// name or reason.
+pub(super) fn problems(spec: &ReviewedSpec) -> Vec<(Range<usize>, &'static str, &'static str)> {
+    let mut out = Vec::new();
+    if spec.name.get_ref().trim().is_empty() {
+        out.push((spec.name.span(), "reviewed.name", "a name is required"));
+    }
+    if spec.reason.get_ref().trim().is_empty() {
+        let message = "say why no lifecycle is needed";
+        out.push((spec.reason.span(), "reviewed.reason", message));
+    }
+    out
+}
+
+impl Reviewed {
+    /// The decision `spec` says, its day `on` already checked.
+    pub(super) fn from_spec(spec: ReviewedSpec, on: Option<NaiveDate>) -> Reviewed {
+        Reviewed {
             name: spec.name.into_inner().trim().to_string(),
             publisher: spec
                 .publisher
@@ -91,19 +75,7 @@ impl Checker {
             reason: spec.reason.into_inner().trim().to_string(),
             by: spec.by,
             on,
-        })
-    }
-}
-
-impl Catalog {
-    /// Every `[[reviewed]]` entry, in file order.
-    pub fn reviewed(&self) -> &[Reviewed] {
-        &self.reviewed
-    }
-
-    /// Whether software `name` from `publisher` was reviewed as needing no lifecycle.
-    pub fn is_reviewed(&self, name: &str, publisher: Option<&str>) -> bool {
-        self.reviewed.iter().any(|r| r.covers(name, publisher))
+        }
     }
 }
 

@@ -310,7 +310,10 @@ reason = "another publisher's Git"
     )
     .unwrap();
     let loaded = sunset_collector::catalog_source::load_configured(&server.config);
-    let error = format!("{:#}", loaded.err().expect("refused"));
+    let Err(error) = loaded else {
+        panic!("a reviewed entry without a reason was accepted");
+    };
+    let error = format!("{error:#}");
     assert!(
         error.contains("reviewed.toml:3") && error.contains("reviewed.reason"),
         "{error}"
