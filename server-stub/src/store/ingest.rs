@@ -302,7 +302,7 @@ async fn ingest_on(tx: &mut WriteTx<'_>, job: &IngestJob) -> Result<IngestOutcom
         .execute(&mut *tx)
         .await?;
     replace_findings(tx, &host_id, verdict, &now_text).await?;
-    replace_unmatched(tx, &host_id, &verdict.unmatched).await?;
+    replace_unmatched(tx, &host_id, site_id, &verdict.unmatched).await?;
     record_status_change(
         tx,
         &host_id,

@@ -14,7 +14,7 @@ use super::sql::{Builder, Statement};
 use crate::db::{Db, WriteTx};
 use crate::triage::{ReviewedKey, UnmatchedEntry};
 
-/// Rows per INSERT (6 parameters each: well under both back ends' limits).
+/// Rows per INSERT (7 parameters each: well under both back ends' limits).
 const ROWS_PER_INSERT: usize = 250;
 /// Versions shown per row (the most common first).
 pub const TOP_VERSIONS: usize = 5;
@@ -32,6 +32,7 @@ const COLUMNS: &str = "name_key, publisher_key, version, name, publisher";
 pub(crate) async fn replace_unmatched(
     conn: &mut WriteTx<'_>,
     host_id: &str,
+    site_id: &str,
     entries: &[UnmatchedEntry],
 ) -> Result<()> {
     let stored: Vec<UnmatchedEntry> = sqlx::query_as(&format!(
@@ -56,10 +57,11 @@ pub(crate) async fn replace_unmatched(
         .await?;
     for chunk in wanted.chunks(ROWS_PER_INSERT) {
         let mut sql = Builder::new(format!(
-            "INSERT INTO unmatched_software (host_id, {COLUMNS}) "
+            "INSERT INTO unmatched_software (host_id, site_id, {COLUMNS}) "
         ));
         sql.push_values(chunk, |mut row, e| {
             row.push_bind(host_id.to_string())
+                .push_bind(site_id.to_string())
                 .push_bind(e.name_key.clone())
                 .push_bind(e.publisher_key.clone())
                 .push_bind(e.version.clone())
@@ -170,14 +172,31 @@ pub struct TriagePage {
     pub reviewed_hidden: i64,
 }
 
-/// `FROM unmatched_software u JOIN hosts h JOIN sites s WHERE <scope>`.
+/// `FROM unmatched_software u JOIN sites s WHERE <scope>`: the rows carry their host's site, so
+/// no host row is read (see migration 14).
 fn from_scope(select: &str, scope: &Scope) -> Builder {
-    let mut sql = Builder::new(format!(
-        "SELECT {select} FROM unmatched_software u JOIN hosts h ON h.host_id = u.host_id \
-         JOIN sites s ON s.id = h.site_id WHERE 1 = 1"
-    ));
-    scope.push_host_clause(&mut sql, "h.site_id");
+    let mut sql = Builder::new(format!("SELECT {select}"));
+    push_from_scope(&mut sql, scope);
     sql
+}
+
+/// ` FROM unmatched_software u JOIN sites s WHERE <scope>`.
+fn push_from_scope(sql: &mut Builder, scope: &Scope) {
+    sql.push(" FROM unmatched_software u JOIN sites s ON s.id = u.site_id WHERE 1 = 1");
+    scope.push_host_clause(sql, "u.site_id");
+}
+
+/// `, (name) AS name, (publisher) AS publisher`: a grouped row's spelling, read from one of its
+/// rows inside `scope` (so the group reads only the covering index).
+fn push_spelling(sql: &mut Builder, scope: &Scope) {
+    for column in ["name", "publisher"] {
+        sql.push(format!(
+            ", (SELECT x.{column} FROM unmatched_software x WHERE x.name_key = g.name_key \
+             AND x.publisher_key = g.publisher_key"
+        ));
+        scope.push_host_clause(sql, "x.site_id");
+        sql.push(format!(" LIMIT 1) AS {column}"));
+    }
 }
 
 /// `(u.name_key = … [AND u.publisher_key = …])`: one reviewed decision.
@@ -191,16 +210,24 @@ fn push_reviewed(sql: &mut Builder, key: &ReviewedKey) {
 }
 
 /// The grouped rows, as a derived table `g` (reviewed ones left out, or only they when
-/// `reviewed_only`).
-fn grouped(select: &str, scope: &Scope, filter: &TriageFilter, reviewed_only: bool) -> Builder {
-    let mut sql = from_scope(
-        &format!(
-            "{select} FROM (SELECT u.name_key, u.publisher_key, MAX(u.name) AS name, \
-             MAX(u.publisher) AS publisher, COUNT(DISTINCT u.host_id) AS hosts, \
-             COUNT(DISTINCT s.org_id) AS organisations, COUNT(DISTINCT u.version) AS versions"
-        ),
-        scope,
+/// `reviewed_only`); `select` is what is read from it, then `spelled` adds each row's name and
+/// publisher.
+fn grouped(
+    select: &str,
+    scope: &Scope,
+    filter: &TriageFilter,
+    reviewed_only: bool,
+    spelled: bool,
+) -> Builder {
+    let mut sql = Builder::new(format!("SELECT {select}"));
+    if spelled {
+        push_spelling(&mut sql, scope);
+    }
+    sql.push(
+        " FROM (SELECT u.name_key, u.publisher_key, COUNT(DISTINCT u.host_id) AS hosts, \
+         COUNT(DISTINCT s.org_id) AS organisations, COUNT(DISTINCT u.version) AS versions",
     );
+    push_from_scope(&mut sql, scope);
     if let Some(name) = &filter.name {
         sql.push(" AND u.name_key LIKE ")
             .push_bind(contains_pattern(name))
@@ -251,11 +278,12 @@ pub async fn triage(
         total: i64,
     }
     let mut sql = grouped(
-        "g.name_key, g.publisher_key, g.name, g.publisher, g.hosts, g.organisations, \
-         g.versions, COUNT(*) OVER () AS total",
+        "g.name_key, g.publisher_key, g.hosts, g.organisations, g.versions, \
+         COUNT(*) OVER () AS total",
         scope,
         filter,
         false,
+        true,
     );
     sql.push(format!(" ORDER BY {} LIMIT ", sort.order_by()))
         .push_bind(limit)
@@ -265,7 +293,7 @@ pub async fn triage(
     let total = match rows.first() {
         Some(first) => first.total,
         None if offset > 0 => {
-            Statement::new(grouped("COUNT(*)", scope, filter, false))
+            Statement::new(grouped("COUNT(*)", scope, filter, false, false))
                 .fetch_scalar(db.reader())
                 .await?
         }
@@ -274,7 +302,7 @@ pub async fn triage(
     let reviewed_hidden = if filter.reviewed.is_empty() {
         0
     } else {
-        Statement::new(grouped("COUNT(*)", scope, filter, true))
+        Statement::new(grouped("COUNT(*)", scope, filter, true, false))
             .fetch_scalar(db.reader())
             .await?
     };
@@ -358,13 +386,14 @@ pub async fn triage_entry(
     publisher_key: &str,
 ) -> Result<Option<(TriageRow, Vec<VersionCount>)>> {
     let sql = grouped(
-        "g.name, g.publisher, g.hosts, g.organisations, g.versions",
+        "g.hosts, g.organisations, g.versions",
         scope,
         &TriageFilter {
             key: Some((name_key.to_string(), publisher_key.to_string())),
             ..TriageFilter::default()
         },
         false,
+        true,
     );
     let rows: Vec<TriageRow> = Statement::new(sql).fetch_all(db.reader()).await?;
     let Some(row) = rows.into_iter().next() else {

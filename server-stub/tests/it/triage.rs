@@ -271,6 +271,24 @@ async fn a_pcn_user_sees_only_its_own_hosts_software(backend: Backend) {
     let bravo = server.get_json(&admin, "/api/v1/triage?org=U00002").await;
     assert_eq!(bravo["total"], 9, "{bravo}");
     assert!(row(&bravo, "SQL Server 2011 Database Engine Services").is_none());
+    // Bravo's machine moved to Alpha's site: its software moves with it.
+    let bravo_host = sunset_loadgen::fake::host_uuid(3).to_string();
+    let now = server.state.now();
+    sunset_collector::ownership::move_host(
+        &server.state.db,
+        &bravo_host,
+        "Alpha Surgery",
+        "admin",
+        now,
+    )
+    .await
+    .unwrap();
+    let page = server.get_json(&alpha, "/api/v1/triage").await;
+    assert_eq!(page["total"], 11, "{page}");
+    assert_eq!(row(&page, "КриптоПро CSP").unwrap()["hosts"], 1);
+    assert_eq!(row(&page, "Strawberry Perl (64-bit)").unwrap()["hosts"], 2);
+    let bravo = server.get_json(&admin, "/api/v1/triage?org=U00002").await;
+    assert_eq!(bravo["total"], 0, "{bravo}");
 }
 
 async fn reviewed_names_are_hidden_and_counted(backend: Backend) {
