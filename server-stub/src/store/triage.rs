@@ -187,7 +187,7 @@ fn push_from_scope(sql: &mut Builder, scope: &Scope) {
 }
 
 /// `, (name) AS name, (publisher) AS publisher`: a grouped row's spelling, read from one of its
-/// rows inside `scope` (so the group reads only the covering index).
+/// rows inside `scope`, for the page's rows only.
 fn push_spelling(sql: &mut Builder, scope: &Scope) {
     for column in ["name", "publisher"] {
         sql.push(format!(
