@@ -25,6 +25,24 @@ pub struct Evaluation {
     pub findings: Vec<Finding>,
     /// How the software entries were judged.
     pub software: SoftwareCounts,
+    /// Which software entries are unknown to the catalogue (the `software.unknown` ones): their
+    /// indices in the inventory's `software`, in order. The collector's triage lists them
+    /// ([`unmatched_software`]). Distribution packages no rule matched are not among them: the
+    /// OS verdict covers those.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmatched: Vec<usize>,
+}
+
+/// The software entries of `inventory` that no catalogue rule matched and that are not
+/// distribution packages, as `evaluation` (of that inventory) found them.
+pub fn unmatched_software<'a>(
+    inventory: &'a Inventory,
+    evaluation: &'a Evaluation,
+) -> impl Iterator<Item = &'a Software> + 'a {
+    evaluation
+        .unmatched
+        .iter()
+        .filter_map(|&i| inventory.software.get(i))
 }
 
 /// How an inventory's software entries were judged: each entry is in exactly one of `judged`,
@@ -133,7 +151,8 @@ pub fn evaluate_with(inventory: &Inventory, catalog: &Catalog, options: &Options
     };
     let mut lookup = catalog.lookup();
     let mut software_verdicts = Vec::new();
-    for software in &inventory.software {
+    let mut unmatched = Vec::new();
+    for (index, software) in inventory.software.iter().enumerate() {
         catalog.software_candidates(software, &mut lookup);
         let mut hit = false;
         let mut last_entry = None;
@@ -173,6 +192,7 @@ pub fn evaluate_with(inventory: &Inventory, catalog: &Catalog, options: &Options
             counts.distribution += 1;
         } else {
             counts.unknown += 1;
+            unmatched.push(index);
         }
     }
     let os_and_hardware = built.len();
@@ -180,6 +200,7 @@ pub fn evaluate_with(inventory: &Inventory, catalog: &Catalog, options: &Options
     Evaluation {
         findings: in_order(&ctx, built, os_and_hardware, software_verdicts),
         software: counts,
+        unmatched,
     }
 }
 

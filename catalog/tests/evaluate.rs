@@ -466,3 +466,37 @@ fn no_release_label_repeats_itself() {
     }
     assert!(doubled.is_empty(), "{doubled:#?}");
 }
+
+/// The entries no rule matched are named (the collector's triage lists them), distribution
+/// packages aside: the OS verdict covers those.
+#[test]
+fn unmatched_entries_are_named_distribution_packages_aside() {
+    let inv = inventory(
+        windows("Windows 11 Pro", "10.0.26100.2314", "Professional"),
+        vec![
+            app("Google Chrome", "126.0.6478.127", Source::HklmUninstall),
+            app(
+                "FusionInventory Agent 2.4.x-build-26 (x64 edition)",
+                "2.4.x-build-26",
+                Source::HklmUninstall,
+            ),
+            app("Strawberry Perl (64-bit)", "5.24.1", Source::HklmUninstall),
+            app("libfoo1", "1.2-3", Source::Dpkg),
+            app("In-house rota tool", "2.0", Source::Wow6432Uninstall),
+        ],
+    );
+    let catalog = builtin::catalog().unwrap();
+    let evaluation = evaluate_with(&inv, &catalog, &Options::new(day("2026-11-25")));
+    let names: Vec<&str> = evaluate::unmatched_software(&inv, &evaluation)
+        .map(|s| s.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "FusionInventory Agent 2.4.x-build-26 (x64 edition)",
+            "In-house rota tool"
+        ]
+    );
+    assert_eq!(evaluation.software.unknown, 2);
+    assert_eq!(evaluation.software.distribution, 1);
+}

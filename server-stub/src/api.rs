@@ -44,6 +44,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint::get("/api/v1/forecast", forecast),
         Endpoint::get("/api/v1/trend", trend),
         Endpoint::get("/api/v1/products", products),
+        Endpoint::get("/api/v1/triage", triage),
         Endpoint::get("/api/v1/risks", risks),
         Endpoint::post("/api/v1/catalog/reload", reload),
     ]
@@ -350,6 +351,60 @@ async fn products(
         axum::Json(json!({"total": total, "limit": limit, "offset": offset, "products": rows}))
             .into_response(),
     )
+}
+
+/// The triage of unmatched software a filter asks for, inside the caller's scope (`org`
+/// narrows it): `product` is part of the software's name, `sort`/`dir` one of its columns (most
+/// hosts first by default), what the catalogue marks reviewed left out and counted.
+pub async fn triage_rows(
+    state: &Shared,
+    caller: &Caller,
+    filter: &Filter,
+    limit: i64,
+    offset: i64,
+) -> Result<(store::Sort<store::TriageSort>, store::TriagePage), ApiError> {
+    let mut sort = filter.sort::<store::TriageSort>()?;
+    if filter.sort.is_none() && filter.dir.is_none() {
+        sort.dir = store::Direction::Desc;
+    }
+    let scope = filter.scope(&state.db, caller).await?;
+    let catalog = state.catalog();
+    let query = store::TriageFilter::named(
+        filter
+            .product
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| t.chars().take(200).collect()),
+    )
+    .excluding(crate::triage::reviewed_keys(&catalog.catalog));
+    let page = store::triage(&state.db, &scope, &query, sort, limit, offset).await?;
+    Ok((sort, page))
+}
+
+async fn triage(
+    State(state): State<Shared>,
+    ApiCaller(caller): ApiCaller,
+    Query(filter): Query<Filter>,
+) -> Result<Response, ApiError> {
+    let (limit, offset) = filter.page(PAGE_DEFAULT, PAGE_MAX)?;
+    let (_, page) = triage_rows(&state, &caller, &filter, limit, offset).await?;
+    Ok(axum::Json(json!({
+        "total": page.total, "limit": limit, "offset": offset,
+        "reviewed_hidden": page.reviewed_hidden, "software": page.rows,
+    }))
+    .into_response())
+}
+
+/// The triage as CSV (all pages): the fields of [`store::TriageCsvRow`].
+pub async fn triage_csv_text(
+    state: &Shared,
+    caller: &Caller,
+    filter: &Filter,
+) -> Result<String, ApiError> {
+    let (_, page) = triage_rows(state, caller, filter, EXPORT_MAX, 0).await?;
+    let rows: Vec<store::TriageCsvRow> = page.rows.iter().map(Into::into).collect();
+    csv_text(&rows)
 }
 
 /// A register record as the API lists it: the record with its host, site, organisation, product

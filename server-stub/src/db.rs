@@ -100,6 +100,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0013_finding_layer.sql"),
     ),
     (
+        14,
+        "unmatched software",
+        include_str!("../migrations/0014_unmatched_software.sql"),
+    ),
+    (
         16,
         "scoped summary index",
         include_str!("../migrations/0016_scoped_summary.sql"),

@@ -56,6 +56,7 @@ pub mod state;
 pub mod store;
 pub mod throttle;
 pub mod transport;
+pub mod triage;
 pub mod validate;
 pub mod verdict;
 pub mod web;

@@ -54,11 +54,13 @@ pub async fn move_host(
                 return Ok(Err(MoveError::NoHost(host_id.to_string())));
             };
             let (from_id, from): (String, String) = (current.try_get("id")?, current.try_get("name")?);
-            sqlx::query("UPDATE hosts SET site_id = $1 WHERE host_id = $2")
-                .bind(target.clone())
-                .bind(host_id.to_string())
-                .execute(&mut *conn)
-                .await?;
+            for table in ["hosts", "unmatched_software"] {
+                sqlx::query(&format!("UPDATE {table} SET site_id = $1 WHERE host_id = $2"))
+                    .bind(target.clone())
+                    .bind(host_id.to_string())
+                    .execute(&mut *conn)
+                    .await?;
+            }
             let detail = serde_json::json!({
                 "host_id": host_id, "from_site": from, "from_site_id": from_id,
                 "to_site": site, "to_site_id": target,

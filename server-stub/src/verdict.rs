@@ -13,6 +13,8 @@ use sunset_catalog::cover::{CoverCheck, DeclaredCover};
 use sunset_catalog::evaluate::{Dates, Finding, Options, Status, evaluate_with};
 use sunset_catalog::inventory::Inventory;
 
+use crate::triage::{self, UnmatchedEntry};
+
 /// Status of a host with no finding at all: nothing on it is in the catalogue, so it cannot be
 /// vouched for.
 pub const NO_FINDINGS_STATUS: Status = Status::Unknown;
@@ -80,6 +82,8 @@ pub struct HostVerdict {
     pub unsupported_count: i64,
     /// First day on which something on the host that is not yet unsupported will be.
     pub next_unsupported_on: Option<NaiveDate>,
+    /// Software no catalogue rule matched, bounded (`crate::triage`), stored for the triage.
+    pub unmatched: Vec<UnmatchedEntry>,
 }
 
 /// Evaluates an inventory and rolls the findings up.
@@ -95,8 +99,12 @@ pub fn judge(
         ..Options::new(today)
     }
     .with_declared_cover(declared);
-    let evaluation = evaluate_with(inventory, catalog, &options);
-    roll_up(evaluation.findings, today)
+    let mut evaluation = evaluate_with(inventory, catalog, &options);
+    let unmatched = triage::unmatched_entries(inventory, &evaluation);
+    HostVerdict {
+        unmatched,
+        ..roll_up(std::mem::take(&mut evaluation.findings), today)
+    }
 }
 
 fn roll_up(findings: Vec<Finding>, today: NaiveDate) -> HostVerdict {
@@ -140,6 +148,7 @@ fn roll_up(findings: Vec<Finding>, today: NaiveDate) -> HostVerdict {
         findings: rows,
         unsupported_count: unsupported,
         next_unsupported_on: next,
+        unmatched: Vec::new(),
     }
 }
 

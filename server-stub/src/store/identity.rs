@@ -39,9 +39,10 @@ const CANDIDATES: i64 = 50;
 /// The `basis` of a host id seen on two machines at once (a row with itself as the other).
 pub const TWO_MACHINES: &str = "one host id, two machines";
 /// Every table keyed by a host id whose rows a merge moves to the new id (hosts itself first).
-const MERGED_TABLES: [&str; 6] = [
+const MERGED_TABLES: [&str; 7] = [
     "hosts",
     "findings",
+    "unmatched_software",
     "host_status_changes",
     "risks",
     "reports",

@@ -12,6 +12,7 @@ use sunset_catalog::inventory::Inventory;
 use super::audit::audit_on;
 use super::identity::{self, Arrival, RetiredReport};
 use super::site_tokens::record_use_on;
+use super::triage::replace_unmatched;
 use super::verdicts::{bind_roll_up, record_status_change, replace_findings};
 use super::{Result, ts};
 use crate::db::{Db, WriteTx};
@@ -301,6 +302,7 @@ async fn ingest_on(tx: &mut WriteTx<'_>, job: &IngestJob) -> Result<IngestOutcom
         .execute(&mut *tx)
         .await?;
     replace_findings(tx, &host_id, verdict, &now_text).await?;
+    replace_unmatched(tx, &host_id, site_id, &verdict.unmatched).await?;
     record_status_change(
         tx,
         &host_id,
@@ -325,6 +327,7 @@ pub async fn purge(db: &Db, cutoff: DateTime<Utc>) -> Result<u64> {
             "DELETE FROM reports WHERE received_at < $1",
             "DELETE FROM host_status_changes WHERE changed_at < $1",
             "DELETE FROM findings WHERE host_id IN (SELECT host_id FROM hosts WHERE last_seen_at < $1)",
+            "DELETE FROM unmatched_software WHERE host_id IN (SELECT host_id FROM hosts WHERE last_seen_at < $1)",
             "DELETE FROM hosts WHERE last_seen_at < $1",
         ]) {
             removed += sqlx::query(sql)

@@ -43,6 +43,7 @@ mod sort;
 mod sql;
 pub mod tokens;
 mod trend;
+mod triage;
 mod users;
 mod verdicts;
 
@@ -87,10 +88,16 @@ pub use sites::{
     Rotated, Site, SiteError, add_site, enrol_site, list_sites, move_site, revoke_site,
     revoke_site_token, rotate_site_token,
 };
-pub use sort::{Direction, FindingSort, HostSort, ProductSort, Sort, SortKey, sort_key};
+pub use sort::{
+    Direction, FindingSort, HostSort, ProductSort, Sort, SortKey, TriageSort, sort_key,
+};
 pub use trend::{
     KEEP_MONTHS as TREND_KEEP_MONTHS, Part, SnapshotReport, StatusMix, Trend, TrendRow, record_day,
     snapshot_taken, status_mix, take_snapshot, trend,
+};
+pub use triage::{
+    TOP_VERSIONS, TriageCsvRow, TriageFilter, TriagePage, TriageRow, VersionCount, triage,
+    triage_entry,
 };
 pub use users::{
     Removed, RoleChange, Session, User, UserError, UserRow, create_session, delete_session,

@@ -351,6 +351,64 @@ impl SortKey for ProductSort {
     }
 }
 
+/// The triage's columns (software no catalogue rule matches, `store::triage`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TriageSort {
+    /// Name (as compared: lower case).
+    Name,
+    /// Publisher (as compared).
+    Publisher,
+    /// Hosts that have it.
+    Hosts,
+    /// Organisations that have it.
+    Organisations,
+    /// Distinct versions.
+    Versions,
+}
+
+impl SortKey for TriageSort {
+    const ALL: &'static [TriageSort] = &[
+        TriageSort::Name,
+        TriageSort::Publisher,
+        TriageSort::Hosts,
+        TriageSort::Organisations,
+        TriageSort::Versions,
+    ];
+    /// Most hosts first: the list's default direction is descending (`filter::Filter::sort`
+    /// gives ascending without `dir`; the triage's handlers flip it when neither is given).
+    const DEFAULT: TriageSort = TriageSort::Hosts;
+    // The group's key.
+    const TIE_BREAK: &'static str = "name_key, publisher_key";
+
+    fn name(self) -> &'static str {
+        match self {
+            TriageSort::Name => "name",
+            TriageSort::Publisher => "publisher",
+            TriageSort::Hosts => "hosts",
+            TriageSort::Organisations => "organisations",
+            TriageSort::Versions => "versions",
+        }
+    }
+
+    fn first_direction(self) -> Direction {
+        match self {
+            TriageSort::Name | TriageSort::Publisher => Direction::Asc,
+            _ => Direction::Desc,
+        }
+    }
+
+    // Over the grouped rows' output columns (see `store::triage`).
+    fn terms(self) -> Vec<Term> {
+        vec![match self {
+            TriageSort::Name => Term::plain("name_key"),
+            TriageSort::Publisher => Term::plain("publisher_key"),
+            TriageSort::Hosts => Term::plain("hosts"),
+            TriageSort::Organisations => Term::plain("organisations"),
+            TriageSort::Versions => Term::plain("versions"),
+        }]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -374,6 +432,7 @@ mod tests {
         check::<HostSort>();
         check::<FindingSort>();
         check::<ProductSort>();
+        check::<TriageSort>();
     }
 
     #[test]

@@ -94,14 +94,20 @@ async fn reevaluated_on(
     struct Current {
         #[sqlx(try_from = "super::ByName<Status>")]
         status: Status,
+        site_id: String,
     }
-    let current: Option<Current> =
-        sqlx::query_as("SELECT status FROM hosts WHERE host_id = $1 AND last_report_id = $2")
-            .bind(host_id.to_string())
-            .bind(report_id.to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
-    let Some(Current { status: old_status }) = current else {
+    let current: Option<Current> = sqlx::query_as(
+        "SELECT status, site_id FROM hosts WHERE host_id = $1 AND last_report_id = $2",
+    )
+    .bind(host_id.to_string())
+    .bind(report_id.to_string())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(Current {
+        status: old_status,
+        site_id,
+    }) = current
+    else {
         return Ok(false); // a newer report, or retention, got there first
     };
     let since = (old_status != verdict.status).then(|| now.to_string());
@@ -119,6 +125,7 @@ async fn reevaluated_on(
         .execute(&mut *tx)
         .await?;
     replace_findings(tx, host_id, verdict, now).await?;
+    super::triage::replace_unmatched(tx, host_id, &site_id, &verdict.unmatched).await?;
     record_status_change(
         tx,
         host_id,

@@ -53,7 +53,7 @@ pub(super) async fn selection_and_choices(
 }
 
 /// Whether `reference` (a filter's `org`) names `org`.
-fn names(reference: Option<&str>, org: &Organisation) -> bool {
+pub(super) fn names(reference: Option<&str>, org: &Organisation) -> bool {
     reference.is_some_and(|r| {
         let r = r.trim();
         r == org.id || r == org.name || org.ods_code.as_deref() == Some(&r.to_ascii_uppercase())
@@ -118,7 +118,7 @@ pub(super) fn filter_form(
 /// A column header that sorts the list at `path` by `key`, keeping the other filters and going
 /// back to the first page: the column sorted now flips its direction, another starts with its
 /// usual one. The sorted column says so to screen readers (`aria-sort`) and shows an arrow.
-fn sort_th<K: SortKey>(
+pub(super) fn sort_th<K: SortKey>(
     path: &str,
     filter: &Filter,
     current: Sort<K>,

@@ -22,6 +22,8 @@
 //!   `clones`: the clone flags' summary card and host-page notice;
 //!   `summary`: the estate summary, with the trend and a link to the forecast; `forecast`: what
 //!   loses support when, its chart, table and CSV.
+//! - `triage`: software no catalogue rule matches, by hosts and organisations, its CSV and each
+//!   row's overlay snippet.
 //! - `inventory`: a stored inventory, rendered from the typed `Inventory`; `host`: one host's page.
 //! - `evidence/`: the assurance evidence pack — pages, CSV sections and one zip, streamed — and
 //!   which section answers which DSPT 2025-26 / CAF requirement.
@@ -46,6 +48,7 @@ mod risk;
 mod session;
 mod summary;
 mod trend;
+mod triage;
 
 pub use risk::{RiskState, risk_state};
 
@@ -71,6 +74,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint::get("/findings", lists::findings_page),
         Endpoint::get("/products", lists::products_page),
         Endpoint::get("/forecast", forecast::forecast_page),
+        Endpoint::get("/triage", triage::triage_page),
+        Endpoint::get("/triage/snippet.toml", triage::snippet_download),
         Endpoint::get("/risks", risk::risks_page),
         Endpoint::get("/audit", audit::audit_page),
         Endpoint::get("/evidence", evidence::evidence_page),
@@ -86,6 +91,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint::get("/exports/forecast.csv", forecast::export_forecast),
         Endpoint::get("/exports/audit.csv", audit::export_audit),
         Endpoint::get("/exports/trend.csv", trend::export_trend),
+        Endpoint::get("/exports/triage.csv", triage::export_triage),
         Endpoint::post("/admin/catalog/reload", actions::reload_catalog),
     ]
 }

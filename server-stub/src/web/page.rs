@@ -81,6 +81,7 @@ pub(super) fn layout(title: &str, caller: &Caller, state: &AppState, body: Marku
                             a href="/findings" { "Findings" }
                             a href="/products" { "Products" }
                             a href="/forecast" { "Forecast" }
+                            a href="/triage" { "Unmatched software" }
                             a href="/risks" { "Risk register" }
                             a href="/evidence" { "Evidence pack" }
                             @if caller.user.scope.is_estate() { a href="/audit" { "Audit log" } }

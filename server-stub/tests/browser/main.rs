@@ -6,6 +6,8 @@
 //! of an organisation tree (`central.rs`): a PCN's user and an ICB's admin. Screenshots land in
 //! `target/artefacts/screenshots/` (or `$SUNSET_ARTEFACTS_DIR/screenshots/`, `driver::screenshots_dir`)
 //! for a human to look at; CI keeps them as artefacts.
+//! `triage`: the unmatched-software page and a row's overlay snippet, downloaded by clicking it
+//! (`dashboard-triage.png`).
 //!
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (Debian's `chromium` and
 //! `chromium-driver`), so it is `#[ignore]`d; `ci/test.sh` installs them and runs it with
@@ -19,6 +21,7 @@ mod util;
 
 mod central;
 mod driver;
+mod triage;
 
 use driver::{Driver, card, cards, downloaded, require_browser, screenshots_dir};
 

@@ -39,6 +39,8 @@
 //! - `scope`: users see and change only their organisations' hosts, route by route.
 //! - `tokens`: site tokens rotated with a grace period, expiring, revoked, listed with their last
 //!   use; a revoked site enrolled again; a version 5 database keeps every token.
+//! - `triage`: software no catalogue rule matches, from real Uninstall entries: by hosts and
+//!   organisations, scoped, reviewed names hidden, snippets that load, bounds.
 //! - `trend`: daily snapshots by organisation, part and status; replaced, pruned, charted, scoped.
 //! - `util`: the server harness and report builders.
 
@@ -76,3 +78,4 @@ mod reload;
 mod scope;
 mod tokens;
 mod trend;
+mod triage;

@@ -182,6 +182,9 @@ enum Kind {
     /// Dismissing a host's clone flags (the caller is an admin of their PCN): another
     /// organisation's host is no such host; their own answers.
     CloneReview,
+    /// One unmatched program's overlay snippet, by name: a name only another organisation's
+    /// hosts have is not found, word for word as a name no host has.
+    Snippet,
     /// The catalogue reload (the caller is an admin, of their PCN only): refused, not done.
     Reload,
     /// Not about organisations (monitoring, the API's document, the agents' catalogue, the
@@ -205,7 +208,9 @@ fn kind(method: &Method, path: &str) -> Kind {
         | ("GET", "/evidence/requirements.csv")
         | ("GET", "/api/v1/hosts" | "/api/v1/hosts.csv" | "/api/v1/findings")
         | ("GET", "/api/v1/findings.csv" | "/api/v1/summary" | "/api/v1/products")
-        | ("GET", "/api/v1/risks" | "/api/v1/trend" | "/exports/trend.csv") => Kind::Listing,
+        | ("GET", "/api/v1/risks" | "/api/v1/trend" | "/exports/trend.csv")
+        | ("GET", "/triage" | "/exports/triage.csv" | "/api/v1/triage") => Kind::Listing,
+        ("GET", "/triage/snippet.toml") => Kind::Snippet,
         ("GET", "/audit" | "/exports/audit.csv") => Kind::WholeEstateOnly,
         ("GET", "/hosts/{host_id}" | "/api/v1/hosts/{host_id}") => Kind::HostById,
         ("POST", "/hosts/{host_id}/risks" | "/hosts/{host_id}/risks/delete") => Kind::RiskChange,
@@ -346,6 +351,25 @@ async fn every_route_refuses_or_hides_another_pcns_hosts(backend: Backend) {
                     .call(method, &at(&estate.alpha_host), &pcn_admin, &form)
                     .await;
                 assert_eq!(status, 303, "{what} of their own host: {body}");
+            }
+            Kind::Snippet => {
+                // Each host has its own clinic's line-of-business app (the load generator's).
+                let of = |clinic: u32| {
+                    format!(
+                        "{path}?name=Line-of-business%20app%20008%20for%20clinic%20{clinic}&publisher=Vendor%208"
+                    )
+                };
+                let (status, body) = estate.call(method, &of(1), &viewer, &[]).await;
+                assert_eq!(status, 200, "{what} of their own host's program: {body}");
+                assert!(body.contains("[[product]]"), "{body}");
+                estate.assert_hidden(&what, &body);
+                let (status, missing) = estate.call(method, &of(9), &viewer, &[]).await;
+                assert_eq!(status, 404, "{what}: {missing}");
+                for clinic in [2, 3] {
+                    let (status, body) = estate.call(method, &of(clinic), &viewer, &[]).await;
+                    let body = body.replace(&format!("clinic {clinic}"), "clinic 9");
+                    assert_eq!((status, body.as_str()), (404, missing.as_str()), "{what}");
+                }
             }
             Kind::Reload => {
                 let before = estate.reload_entries().await;
