@@ -41,6 +41,15 @@ pub struct Reviewed {
     publisher_match: Option<NameMatch>,
 }
 
+/// A name as compared exactly: trimmed, runs of white space as one, lower case (installers
+/// differ in spacing; the collector's triage keys names the same way).
+fn collapsed(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
 /// An exact name (lower-cased) or a glob compiled to a case-insensitive anchored regex.
 #[derive(Debug)]
 enum NameMatch {
@@ -54,17 +63,14 @@ impl NameMatch {
             let regex = format!("(?i)^(?:{})$", glob_to_regex(text.trim()));
             Pattern::new(regex).map(NameMatch::Glob)
         } else {
-            Ok(NameMatch::Exact(text.trim().to_lowercase()))
+            Ok(NameMatch::Exact(collapsed(text)))
         }
     }
 
     fn matches(&self, value: &str) -> bool {
-        let value = value.trim();
         match self {
-            NameMatch::Exact(name) => {
-                name.eq_ignore_ascii_case(value) || *name == value.to_lowercase()
-            }
-            NameMatch::Glob(pattern) => pattern.is_match(value),
+            NameMatch::Exact(name) => *name == collapsed(value),
+            NameMatch::Glob(pattern) => pattern.is_match(value.trim()),
         }
     }
 }

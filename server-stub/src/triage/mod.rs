@@ -134,6 +134,17 @@ pub fn is_reviewed(catalog: &Catalog, name: &str, publisher: Option<&str>) -> bo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reviewed_names_become_like_patterns_over_the_stored_keys() {
+        assert_eq!(
+            like_pattern("  Lexmark   Universal Driver "),
+            "lexmark universal driver"
+        );
+        assert_eq!(like_pattern("Lexmark * Driver"), "lexmark % driver");
+        assert_eq!(like_pattern("App?"), "app_");
+        assert_eq!(like_pattern("100% tool_kit\\x"), "100\\% tool\\_kit\\\\x");
+    }
     use sunset_catalog::evaluate::SoftwareCounts;
     use sunset_catalog::inventory::{Software, Source};
 

@@ -333,7 +333,7 @@ reason = "another publisher's Git"
     };
     let error = format!("{error:#}");
     assert!(
-        error.contains("reviewed.toml:3") && error.contains("reviewed.reason"),
+        error.contains("reviewed.toml:3") && error.contains("reviewed[0].reason"),
         "{error}"
     );
 }
