@@ -17,7 +17,8 @@ use sunset_collector::admin::{self, Admin, RiskEntry};
 use sunset_collector::org::{OrgKind, Role};
 
 use crate::driver::{
-    Driver, Session, card, card_starting, cards, downloaded_bytes, require_browser, screenshots_dir,
+    Driver, Session, add_user, card, card_starting, cards, downloaded_bytes, require_browser,
+    screenshots_dir,
 };
 use crate::util::{self, EXAMPLE_ICB, Org, TestServer};
 
@@ -57,8 +58,6 @@ const PCS: [(u64, usize, &str); 7] = [
     (6, 3, "BRAVO-WKS-6"),
     (7, 3, "BRAVO-WKS-7"),
 ];
-
-const PASSWORD: &str = "a browser-typed password";
 
 /// The estate, its users, and host ids by name.
 async fn estate() -> (TestServer, Vec<(String, String)>) {
@@ -102,43 +101,13 @@ async fn estate() -> (TestServer, Vec<(String, String)>) {
             .await
             .unwrap();
     }
-    let hash = sunset_collector::auth::hash_password(PASSWORD).unwrap();
     for (name, role, org) in [
         ("alpha-pcn", Role::Viewer, "U00001"),
         ("icb-admin", Role::Admin, "QWE"),
     ] {
-        sunset_collector::store::upsert_user(
-            &server.state.db,
-            name,
-            role,
-            Some(org),
-            &hash,
-            "test",
-            chrono::Utc::now(),
-        )
-        .await
-        .unwrap();
+        add_user(&server, name, role, Some(org)).await;
     }
     (server, hosts)
-}
-
-/// Logs `user` in through the form and waits for the summary.
-async fn log_in(browser: &Session, server: &TestServer, user: &str) {
-    browser.goto(&format!("{}/", server.url)).await;
-    browser
-        .wait_for_url("the login page", |u| u.contains("/login"))
-        .await;
-    let field = browser.wait_for("input[name=username]").await;
-    browser.type_into(&field, user).await;
-    let field = browser.wait_for("input[name=password]").await;
-    browser.type_into(&field, PASSWORD).await;
-    let submit = browser.wait_for("form button[type=submit]").await;
-    browser.click(&submit).await;
-    browser
-        .wait_for_url("the summary", |u| u.trim_end_matches('/') == server.url)
-        .await;
-    let heading = browser.wait_for("h1").await;
-    assert_eq!(browser.text(&heading).await, "Estate summary");
 }
 
 /// The rows of the summary's "By organisation" table: (organisation, hosts).
@@ -204,7 +173,7 @@ async fn central_view_for_a_pcn_and_its_icb() {
     let browser = driver
         .session(&scratch.path().join("profile-pcn"), &downloads)
         .await;
-    log_in(&browser, &server, "alpha-pcn").await;
+    browser.log_in(&server, "alpha-pcn").await;
     let pcn = cards(&browser).await;
     assert_eq!(card(&pcn, "hosts"), 3, "{pcn:?}");
     assert_eq!(card(&pcn, "unsupported — no accepted risk"), 1, "{pcn:?}");
@@ -327,7 +296,7 @@ async fn central_view_for_a_pcn_and_its_icb() {
     let browser = driver
         .session(&scratch.path().join("profile-icb"), &downloads)
         .await;
-    log_in(&browser, &server, "icb-admin").await;
+    browser.log_in(&server, "icb-admin").await;
     let icb = cards(&browser).await;
     let below = organisations(&browser).await;
     assert_eq!(

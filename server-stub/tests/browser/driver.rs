@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use serde_json::{Value, json};
 
-use crate::util;
+use crate::util::{self, TestServer};
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -158,12 +158,54 @@ impl Driver {
 }
 
 /// One browser session.
+/// The password every browser test's user types.
+pub const PASSWORD: &str = "a browser-typed password";
+
+/// A dashboard user with [`PASSWORD`], granted `role` on `org` (the whole estate when `None`).
+pub async fn add_user(
+    server: &TestServer,
+    name: &str,
+    role: sunset_collector::org::Role,
+    org: Option<&str>,
+) {
+    let hash = sunset_collector::auth::hash_password(PASSWORD).unwrap();
+    sunset_collector::store::upsert_user(
+        &server.state.db,
+        name,
+        role,
+        org,
+        &hash,
+        "test",
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+}
+
 pub struct Session {
     http: reqwest::Client,
     url: String,
 }
 
 impl Session {
+    /// Logs `user` (made by [`add_user`]) in through the form, from the summary's redirect to the
+    /// login page, and waits for the summary.
+    pub async fn log_in(&self, server: &TestServer, user: &str) {
+        self.goto(&format!("{}/", server.url)).await;
+        self.wait_for_url("the login page", |u| u.contains("/login"))
+            .await;
+        let field = self.wait_for("input[name=username]").await;
+        self.type_into(&field, user).await;
+        let field = self.wait_for("input[name=password]").await;
+        self.type_into(&field, PASSWORD).await;
+        let submit = self.wait_for("form button[type=submit]").await;
+        self.click(&submit).await;
+        self.wait_for_url("the summary", |u| u.trim_end_matches('/') == server.url)
+            .await;
+        let heading = self.wait_for("h1").await;
+        assert_eq!(self.text(&heading).await, "Estate summary");
+    }
+
     /// A WebDriver command; `Err` carries the W3C error code (`no such element`, …).
     pub async fn call(
         &self,

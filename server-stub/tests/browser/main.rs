@@ -23,7 +23,7 @@ mod central;
 mod driver;
 mod triage;
 
-use driver::{Driver, card, cards, downloaded, require_browser, screenshots_dir};
+use driver::{Driver, add_user, card, cards, downloaded, require_browser, screenshots_dir};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs chromium and chromium-driver (Debian packages); run with --include-ignored"]
@@ -50,19 +50,7 @@ async fn dashboard_in_headless_chromium() {
         let (status, ack) = server.send(token, &inventory).await;
         assert_eq!(status, 200, "{ack}");
     }
-    let password = "a browser-typed password";
-    let hash = sunset_collector::auth::hash_password(password).unwrap();
-    sunset_collector::store::upsert_user(
-        &server.state.db,
-        "alice",
-        sunset_collector::org::Role::Viewer,
-        None,
-        &hash,
-        "test",
-        chrono::Utc::now(),
-    )
-    .await
-    .unwrap();
+    add_user(&server, "alice", sunset_collector::org::Role::Viewer, None).await;
 
     let scratch = tempfile::tempdir().unwrap();
     let (profile, downloads) = (scratch.path().join("profile"), scratch.path().join("dl"));
@@ -72,21 +60,7 @@ async fn dashboard_in_headless_chromium() {
     let shots = screenshots_dir();
 
     // Not logged in: the dashboard sends the browser to the login form.
-    browser.goto(&format!("{}/", server.url)).await;
-    browser
-        .wait_for_url("the login page", |u| u.contains("/login"))
-        .await;
-    let user = browser.wait_for("input[name=username]").await;
-    browser.type_into(&user, "alice").await;
-    let field = browser.wait_for("input[name=password]").await;
-    browser.type_into(&field, password).await;
-    let submit = browser.wait_for("form button[type=submit]").await;
-    browser.click(&submit).await;
-    browser
-        .wait_for_url("the summary", |u| u.trim_end_matches('/') == server.url)
-        .await;
-    let heading = browser.wait_for("h1").await;
-    assert_eq!(browser.text(&heading).await, "Estate summary");
+    browser.log_in(&server, "alice").await;
     assert!(
         browser
             .texts("header, nav")

@@ -4,7 +4,7 @@
 
 use sunset_catalog::inventory::Software;
 
-use crate::driver::{Driver, downloaded, require_browser, screenshots_dir};
+use crate::driver::{Driver, add_user, downloaded, require_browser, screenshots_dir};
 use crate::util;
 
 /// A program from `shared/fixtures/windows-hives/glpi-uninstall-reg/mssql-Uninstall.expected.tsv`
@@ -32,19 +32,7 @@ async fn triage_page_and_snippet_download_in_headless_chromium() {
         let (status, ack) = server.send(&riverside, &inventory).await;
         assert_eq!(status, 200, "{ack}");
     }
-    let password = "a browser-typed password";
-    let hash = sunset_collector::auth::hash_password(password).unwrap();
-    sunset_collector::store::upsert_user(
-        &server.state.db,
-        "tess",
-        sunset_collector::org::Role::Viewer,
-        None,
-        &hash,
-        "test",
-        chrono::Utc::now(),
-    )
-    .await
-    .unwrap();
+    add_user(&server, "tess", sunset_collector::org::Role::Viewer, None).await;
 
     let scratch = tempfile::tempdir().unwrap();
     let (profile, downloads) = (scratch.path().join("profile"), scratch.path().join("dl"));
@@ -52,16 +40,7 @@ async fn triage_page_and_snippet_download_in_headless_chromium() {
     let driver = Driver::start(&scratch.path().join("chromedriver.log")).await;
     let browser = driver.session(&profile, &downloads).await;
 
-    browser.goto(&format!("{}/login", server.url)).await;
-    let user = browser.wait_for("input[name=username]").await;
-    browser.type_into(&user, "tess").await;
-    let field = browser.wait_for("input[name=password]").await;
-    browser.type_into(&field, password).await;
-    let submit = browser.wait_for("form button[type=submit]").await;
-    browser.click(&submit).await;
-    browser
-        .wait_for_url("the summary", |u| u.trim_end_matches('/') == server.url)
-        .await;
+    browser.log_in(&server, "tess").await;
 
     // The navigation's link to the triage.
     let link = browser.wait_for("nav a[href='/triage']").await;
