@@ -5,6 +5,13 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// jemalloc serves every allocation of the process, SQLite's included (see Cargo.toml): rows
+/// are allocated on sqlx's SQLite thread and freed on the runtime's, which glibc's allocator
+/// serialises on its arena locks.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     let args = sunset_collector::cli::Args::parse();
     tracing_subscriber::fmt()
