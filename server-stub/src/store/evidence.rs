@@ -415,7 +415,7 @@ fn assets_query(selection: &Selection, stale_cutoff: &str) -> Builder {
     // Each count reads the host's own findings (by the primary key): a `status = ?` in the WHERE
     // would let SQLite pick the (status, target) index and read every unsupported finding of the
     // estate once per host.
-    let software = Target::Software.as_str();
+    let (software, os) = (Target::Software.as_str(), Target::Os.as_str());
     for (status, name) in [
         (None, "software_judged"),
         (Some(Status::Unsupported), "software_unsupported"),
@@ -441,11 +441,16 @@ fn assets_query(selection: &Selection, stale_cutoff: &str) -> Builder {
          CASE WHEN h.software_entries IS NULL THEN h.inventory_gz END AS inventory_gz \
          FROM hosts h JOIN sites s ON s.id = h.site_id \
          JOIN organisations o ON o.id = s.org_id LEFT JOIN findings fo ON fo.host_id = h.host_id \
-         AND fo.finding_key = (SELECT MIN(x.finding_key) FROM findings x WHERE x.host_id = h.host_id \
-         AND x.target = ",
+         AND fo.target = ",
     )
-    .push_bind(Target::Os.as_str())
-    .push(") WHERE 1 = 1");
+    .push_bind(os)
+    // The first OS finding by key, should several OS products match: said as "no OS finding
+    // before it", which both databases read as an index look-up per host. `fo.finding_key =
+    // (SELECT MIN(…))` left PostgreSQL no index path: it hashed all the findings with their
+    // details (7.4 s of the 100,000-host register; 3.3 s now).
+    .push(" AND NOT EXISTS (SELECT 1 FROM findings y WHERE y.host_id = fo.host_id AND y.target = ")
+    .push_bind(os)
+    .push(" AND y.finding_key < fo.finding_key) WHERE 1 = 1");
     selection.push_host_clauses(&mut sql, stale_cutoff);
     sql.push(format!(" ORDER BY {HOST_ORDER}"));
     sql
@@ -504,6 +509,9 @@ impl PackReader {
             (&mut *tx)
                 .execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 .await?;
+            // The pack's queries are long but simple (index walks and look-ups): compiling
+            // them cost PostgreSQL 15 ~0.4 s a query and saved nothing.
+            (&mut *tx).execute("SET LOCAL jit = off").await?;
         }
         Ok(PackReader { tx })
     }
