@@ -28,7 +28,7 @@ use sunset_catalog::evaluate::Status;
 
 use super::column::{ByName, Named};
 use super::selection::Scope;
-use super::sql::{Builder, Statement};
+use super::sql::{Builder, Statement, rows_per_statement};
 use super::{Result, ts};
 use crate::db::{Db, WriteTx};
 
@@ -36,8 +36,8 @@ use crate::db::{Db, WriteTx};
 /// the same month a year and two years before, whatever day the comparison is made.
 pub const KEEP_MONTHS: u32 = 25;
 
-/// Rows per INSERT: well below both back ends' limit on bound values (five per row).
-const INSERT_CHUNK: usize = 500;
+/// Rows per INSERT (five values each).
+const INSERT_CHUNK: usize = rows_per_statement(5);
 
 /// What a count is about: a host's worst status overall, or in one part of it.
 #[derive(

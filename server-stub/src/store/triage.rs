@@ -10,18 +10,18 @@ use sqlx::FromRow;
 use super::Result;
 use super::selection::{Scope, contains_pattern};
 use super::sort::{Sort, TriageSort};
-use super::sql::{Builder, Statement};
+use super::sql::{Builder, MAX_BOUND_VALUES, Statement, rows_per_statement};
 use crate::db::{Db, WriteTx};
 use crate::triage::{ReviewedKey, UnmatchedEntry};
 
-/// Rows per INSERT (7 parameters each: well under both back ends' limits).
-const ROWS_PER_INSERT: usize = 250;
+/// Rows per INSERT (seven values each).
+const ROWS_PER_INSERT: usize = rows_per_statement(7);
 /// Versions shown per row (the most common first).
 pub const TOP_VERSIONS: usize = 5;
 /// Versions read for one row's snippet at most.
 const SNIPPET_VERSIONS: i64 = 1000;
-/// Names whose versions one query reads.
-const KEYS_PER_QUERY: usize = 500;
+/// Names whose versions one query reads (one value each; the scope's take a few more).
+const KEYS_PER_QUERY: usize = MAX_BOUND_VALUES - 16;
 
 /// The columns of an [`UnmatchedEntry`], in its field order.
 const COLUMNS: &str = "name_key, publisher_key, version, name, publisher";

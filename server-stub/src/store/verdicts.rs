@@ -12,7 +12,7 @@ use sunset_catalog::evaluate::Status;
 use uuid::Uuid;
 
 use super::Result;
-use super::sql::{Builder, Statement};
+use super::sql::{Builder, MAX_BOUND_VALUES, Statement, rows_per_statement};
 use crate::db::{Db, WriteTx};
 use crate::verdict::{FindingRow, HostVerdict};
 
@@ -33,8 +33,10 @@ const FINDING_COLUMNS: [&str; 14] = [
     "detail",
     "layer",
 ];
-/// Finding rows per statement (keeps bound parameters well under both back ends' limits).
-const FINDINGS_PER_INSERT: usize = 400;
+/// Finding rows per INSERT: its columns and the host id, first-seen and status-since times.
+const FINDINGS_PER_INSERT: usize = rows_per_statement(FINDING_COLUMNS.len() + 3);
+/// Gone findings per DELETE (one value each, and the host id).
+const KEYS_PER_DELETE: usize = MAX_BOUND_VALUES - 1;
 
 /// A finding as stored, with the times that outlive a report.
 #[derive(FromRow)]
@@ -218,7 +220,7 @@ pub(crate) async fn replace_findings(
         writes.push((f, first_seen, status_since));
     }
     let gone: Vec<&String> = old.keys().collect();
-    for chunk in gone.chunks(FINDINGS_PER_INSERT) {
+    for chunk in gone.chunks(KEYS_PER_DELETE) {
         let mut sql = Builder::new("DELETE FROM findings WHERE host_id = ");
         sql.push_bind(host_id.to_string())
             .push(" AND finding_key IN (");
