@@ -11,7 +11,8 @@ step() { printf '\n==> %s  (%ds since the start)\n' "$*" "$SECONDS"; }
 # --- System packages -------------------------------------------------------------------------------
 # tinyproxy: the agent's proxy tests; osslsigncode and openssl: Authenticode signing of the MSIs. The 32-bit
 # Wine (wine32:i386) for the x86 agent is installed by ci/wine.sh, which also enables i386 multiarch.
-packages=(postgresql rpm libhivex-bin libwin-hivex-perl msitools wixl xz-utils chromium chromium-driver wine64 tinyproxy osslsigncode openssl)
+# make: the collector's jemalloc (tikv-jemalloc-sys) is built with its own configure and make.
+packages=(make postgresql rpm libhivex-bin libwin-hivex-perl msitools wixl xz-utils chromium chromium-driver wine64 tinyproxy osslsigncode openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")
