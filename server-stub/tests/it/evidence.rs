@@ -346,6 +346,28 @@ async fn the_sections_parse_and_the_pages_page(backend: Backend) {
         })
         .await
         .unwrap();
+    // Host 9 with a second OS finding (two OS products of a catalogue can match one OS): the
+    // register keeps one row a host, with the first finding by key.
+    let twice = inventory(9).host.host_id.to_string();
+    server
+        .state
+        .db
+        .write(async |tx| {
+            sqlx::query(
+                "INSERT INTO findings (host_id, finding_key, target, kind, product_id, \
+                 product_name, subject, installed_version, cycle, cycle_label, status, \
+                 security_support_end, extended_support_end, first_seen_at, status_since, detail, \
+                 layer) SELECT host_id, finding_key || '|second', target, kind, product_id, \
+                 product_name, subject, installed_version, cycle, 'Second OS match', status, \
+                 security_support_end, extended_support_end, first_seen_at, status_since, detail, \
+                 layer FROM findings WHERE host_id = $1 AND target = 'os'",
+            )
+            .bind(twice.clone())
+            .execute(&mut *tx)
+            .await
+        })
+        .await
+        .unwrap();
     let cookie = server.session("viewer").await;
 
     let (status, kind, body) = download(&server, &cookie, "/evidence/assets.csv").await;
@@ -354,6 +376,8 @@ async fn the_sections_parse_and_the_pages_page(backend: Backend) {
     let text = String::from_utf8(body).unwrap();
     let assets = records(&text);
     assert_eq!(assets.len(), 31);
+    let first = &row(&assets, "host_id", &twice)["os_release"];
+    assert!(!first.is_empty() && first != "Second OS match", "{first}");
     for (host, model) in [
         (old.as_str(), "OptiPlex 3050"),
         (&*inventory(6).host.host_id.to_string(), "OptiPlex 3060"),
