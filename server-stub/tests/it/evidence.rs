@@ -32,6 +32,22 @@ fn records(text: &str) -> Vec<Record> {
         .unwrap_or_else(|e| panic!("CSV does not parse: {e}\n{text}"))
 }
 
+/// Runs `sql` on the collector's database with `$1` the host id `host` (stored state the
+/// collector's own paths do not make).
+async fn on_host(server: &TestServer, sql: &str, host: &str) {
+    server
+        .state
+        .db
+        .write(async |tx| {
+            sqlx::query(sql)
+                .bind(host.to_string())
+                .execute(&mut *tx)
+                .await
+        })
+        .await
+        .unwrap();
+}
+
 /// The one record whose `column` is `value`.
 fn row<'a>(records: &'a [Record], column: &str, value: &str) -> &'a Record {
     let found: Vec<&Record> = records.iter().filter(|r| r[column] == value).collect();
@@ -332,42 +348,28 @@ async fn the_sections_parse_and_the_pages_page(backend: Backend) {
     // Host 5 as stored before migration 11: its hardware and software count were not kept, and
     // the register reads them from its stored inventory.
     let old = inventory(5).host.host_id.to_string();
-    server
-        .state
-        .db
-        .write(async |tx| {
-            sqlx::query(
-                "UPDATE hosts SET hardware_manufacturer = NULL, hardware_model = NULL, \
-                 software_entries = NULL WHERE host_id = $1",
-            )
-            .bind(old.clone())
-            .execute(&mut *tx)
-            .await
-        })
-        .await
-        .unwrap();
+    on_host(
+        &server,
+        "UPDATE hosts SET hardware_manufacturer = NULL, hardware_model = NULL, \
+         software_entries = NULL WHERE host_id = $1",
+        &old,
+    )
+    .await;
     // Host 9 with a second OS finding (two OS products of a catalogue can match one OS): the
     // register keeps one row a host, with the first finding by key.
     let twice = inventory(9).host.host_id.to_string();
-    server
-        .state
-        .db
-        .write(async |tx| {
-            sqlx::query(
-                "INSERT INTO findings (host_id, finding_key, target, kind, product_id, \
-                 product_name, subject, installed_version, cycle, cycle_label, status, \
-                 security_support_end, extended_support_end, first_seen_at, status_since, detail, \
-                 layer) SELECT host_id, finding_key || '|second', target, kind, product_id, \
-                 product_name, subject, installed_version, cycle, 'Second OS match', status, \
-                 security_support_end, extended_support_end, first_seen_at, status_since, detail, \
-                 layer FROM findings WHERE host_id = $1 AND target = 'os'",
-            )
-            .bind(twice.clone())
-            .execute(&mut *tx)
-            .await
-        })
-        .await
-        .unwrap();
+    on_host(
+        &server,
+        "INSERT INTO findings (host_id, finding_key, target, kind, product_id, product_name, \
+         subject, installed_version, cycle, cycle_label, status, security_support_end, \
+         extended_support_end, first_seen_at, status_since, detail, layer) \
+         SELECT host_id, finding_key || '|second', target, kind, product_id, product_name, \
+         subject, installed_version, cycle, 'Second OS match', status, security_support_end, \
+         extended_support_end, first_seen_at, status_since, detail, layer \
+         FROM findings WHERE host_id = $1 AND target = 'os'",
+        &twice,
+    )
+    .await;
     let cookie = server.session("viewer").await;
 
     let (status, kind, body) = download(&server, &cookie, "/evidence/assets.csv").await;
