@@ -132,6 +132,34 @@ where
     Ok((rows, total))
 }
 
+/// A page of the grouped rows `sql` selects (its columns end with `COUNT(*) OVER () AS total`,
+/// which `total` reads back), in `order`, and how many there are in all: one query, the count
+/// asked alone (`count`) only for a page past the last row, where no row carries it. Counting
+/// the groups apart read them all a second time.
+pub(super) async fn page_with_total<T>(
+    db: &Db,
+    mut sql: Builder,
+    count: Builder,
+    order: &str,
+    (limit, offset): (i64, i64),
+    total: impl Fn(&T) -> i64,
+) -> Result<(Vec<T>, i64)>
+where
+    T: for<'r> FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    sql.push(format!(" ORDER BY {order} LIMIT "))
+        .push_bind(limit)
+        .push(" OFFSET ")
+        .push_bind(offset);
+    let rows: Vec<T> = Statement::new(sql).fetch_all(db.reader()).await?;
+    let total = match rows.first() {
+        Some(first) => total(first),
+        None if offset > 0 => Statement::new(count).fetch_scalar(db.reader()).await?,
+        None => 0,
+    };
+    Ok((rows, total))
+}
+
 /// A finding as listed, with its host (and as exported: the CSV columns are these fields).
 #[derive(Clone, Debug, Serialize, Deserialize, FromRow)]
 pub struct FindingListRow {
@@ -266,25 +294,18 @@ pub async fn products(
         sql.push(" GROUP BY f.product_id, f.cycle, f.status) p");
         sql
     };
-    let mut sql = build(
-        "p.product_id, p.product_name, p.cycle, p.cycle_label, p.status, p.installations, \
-         p.hosts, COUNT(*) OVER () AS total",
-    );
-    sql.push(format!(" ORDER BY {} LIMIT ", sort.order_by()))
-        .push_bind(limit)
-        .push(" OFFSET ")
-        .push_bind(offset);
-    let rows: Vec<Counted> = Statement::new(sql).fetch_all(db.reader()).await?;
-    let total = match rows.first() {
-        Some(first) => first.total,
-        // Past the last row: the count alone.
-        None if offset > 0 => {
-            Statement::new(build("COUNT(*)"))
-                .fetch_scalar(db.reader())
-                .await?
-        }
-        None => 0,
-    };
+    let (rows, total) = page_with_total(
+        db,
+        build(
+            "p.product_id, p.product_name, p.cycle, p.cycle_label, p.status, p.installations, \
+             p.hosts, COUNT(*) OVER () AS total",
+        ),
+        build("COUNT(*)"),
+        &sort.order_by(),
+        (limit, offset),
+        |c: &Counted| c.total,
+    )
+    .await?;
     Ok((rows.into_iter().map(|c| c.row).collect(), total))
 }
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 
 use super::Result;
+use super::queries::page_with_total;
 use super::selection::{Scope, contains_pattern};
 use super::sort::{Sort, TriageSort};
 use super::sql::{Builder, MAX_BOUND_VALUES, Statement, rows_per_statement};
@@ -280,28 +281,22 @@ pub async fn triage(
         row: TriageRow,
         total: i64,
     }
-    let mut sql = grouped(
-        "g.name_key, g.publisher_key, g.hosts, g.organisations, g.versions, \
-         COUNT(*) OVER () AS total",
-        scope,
-        filter,
-        false,
-        true,
-    );
-    sql.push(format!(" ORDER BY {} LIMIT ", sort.order_by()))
-        .push_bind(limit)
-        .push(" OFFSET ")
-        .push_bind(offset);
-    let rows: Vec<Counted> = Statement::new(sql).fetch_all(db.reader()).await?;
-    let total = match rows.first() {
-        Some(first) => first.total,
-        None if offset > 0 => {
-            Statement::new(grouped("COUNT(*)", scope, filter, false, false))
-                .fetch_scalar(db.reader())
-                .await?
-        }
-        None => 0,
-    };
+    let (rows, total) = page_with_total(
+        db,
+        grouped(
+            "g.name_key, g.publisher_key, g.hosts, g.organisations, g.versions, \
+             COUNT(*) OVER () AS total",
+            scope,
+            filter,
+            false,
+            true,
+        ),
+        grouped("COUNT(*)", scope, filter, false, false),
+        &sort.order_by(),
+        (limit, offset),
+        |c: &Counted| c.total,
+    )
+    .await?;
     let reviewed_hidden = if filter.reviewed.is_empty() {
         0
     } else {
