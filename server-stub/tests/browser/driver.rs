@@ -261,12 +261,23 @@ impl Session {
 
     /// Every element matching a CSS selector, now.
     pub async fn find_all(&self, css: &str) -> Vec<String> {
+        self.elements("css selector", css).await
+    }
+
+    /// Every element an XPath expression selects, now (for what CSS cannot say: a table after a
+    /// heading with a given text).
+    pub async fn find_all_xpath(&self, xpath: &str) -> Vec<String> {
+        self.elements("xpath", xpath).await
+    }
+
+    /// The ids of the elements `value` selects, by WebDriver's location strategy `using`.
+    async fn elements(&self, using: &str, value: &str) -> Vec<String> {
         let found = self
-            .post("/elements", json!({"using": "css selector", "value": css}))
+            .post("/elements", json!({"using": using, "value": value}))
             .await;
         found
             .as_array()
-            .unwrap()
+            .unwrap_or_else(|| panic!("elements {value}: {found}"))
             .iter()
             .map(|e| {
                 e[ELEMENT]
@@ -277,24 +288,15 @@ impl Session {
             .collect()
     }
 
-    /// Every element an XPath expression selects, now (for what CSS cannot say: a table after a
-    /// heading with a given text).
-    pub async fn find_all_xpath(&self, xpath: &str) -> Vec<String> {
-        let found = self
-            .post("/elements", json!({"using": "xpath", "value": xpath}))
-            .await;
-        found
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e[ELEMENT].as_str().unwrap().to_string())
-            .collect()
-    }
-
     /// The texts of the elements `xpath` selects.
     pub async fn texts_xpath(&self, xpath: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        for element in self.find_all_xpath(xpath).await {
+        self.texts_of(self.find_all_xpath(xpath).await).await
+    }
+
+    /// The texts of `elements`, in order.
+    async fn texts_of(&self, elements: Vec<String>) -> Vec<String> {
+        let mut out = Vec::with_capacity(elements.len());
+        for element in elements {
             out.push(self.text(&element).await);
         }
         out
@@ -347,11 +349,7 @@ impl Session {
     }
 
     pub async fn texts(&self, css: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        for element in self.find_all(css).await {
-            out.push(self.text(&element).await);
-        }
-        out
+        self.texts_of(self.find_all(css).await).await
     }
 
     pub async fn click(&self, element: &str) {
@@ -368,13 +366,7 @@ impl Session {
     }
 
     pub async fn screenshot(&self, path: &Path) {
-        let png = self.get("/screenshot").await;
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(png.as_str().unwrap())
-            .unwrap();
-        assert!(bytes.starts_with(b"\x89PNG"), "not a PNG");
-        std::fs::write(path, bytes).unwrap();
-        eprintln!("screenshot: {}", path.display());
+        save_png(&self.get("/screenshot").await, path);
     }
 
     /// Scrolls the page so that `element` is at the top of the window (a screenshot of the
@@ -393,13 +385,10 @@ impl Session {
     /// A screenshot of one element (a chart), scrolled into view, written to `path`.
     pub async fn element_screenshot(&self, element: &str, path: &Path) {
         self.scroll_to(element).await;
-        let png = self.get(&format!("/element/{element}/screenshot")).await;
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(png.as_str().unwrap())
-            .unwrap();
-        assert!(bytes.starts_with(b"\x89PNG"), "not a PNG");
-        std::fs::write(path, bytes).unwrap();
-        eprintln!("screenshot: {}", path.display());
+        save_png(
+            &self.get(&format!("/element/{element}/screenshot")).await,
+            path,
+        );
     }
 
     pub async fn close(self) {
@@ -461,4 +450,14 @@ pub async fn downloaded_bytes(dir: &Path, name: &str) -> Vec<u8> {
         assert!(started.elapsed() < WAIT, "{name} was never downloaded");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// Writes a WebDriver screenshot (a base64 PNG) to `path`.
+fn save_png(png: &Value, path: &Path) {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(png.as_str().unwrap_or_else(|| panic!("screenshot: {png}")))
+        .unwrap();
+    assert!(bytes.starts_with(b"\x89PNG"), "not a PNG");
+    std::fs::write(path, bytes).unwrap();
+    eprintln!("screenshot: {}", path.display());
 }
